@@ -1,0 +1,155 @@
+# o2c set-up functions, sourced by scripts/run.sh. Needs O2C_ROOT.
+
+O2C_PACKAGES=(
+    make gcc
+    postgresql-15 postgresql-server-dev-15 postgresql-contrib
+    postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+    postgresql-15-cron
+    clang-14 libclang-rt-14-dev libxml2-dev
+)
+# O2C_PGBIN may name another PostgreSQL 15 installation (a relocated copy).
+O2C_PGBIN=${O2C_PGBIN:-/usr/lib/postgresql/15/bin}
+
+o2c_log() { printf '== %s\n' "$*" >&2; }
+
+# Run a command as root: directly when we are root, through sudo otherwise.
+o2c_as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+o2c_install_deps() {
+    local missing=() p
+    for p in "${O2C_PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$p")
+        fi
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        o2c_log "installing: ${missing[*]}"
+        o2c_as_root apt-get update -qq
+        o2c_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+    export PATH="$O2C_PGBIN:$PATH"
+}
+
+o2c_build_install() {
+    o2c_log "building o2c"
+    make -C "$O2C_ROOT" -s PG_CONFIG="$O2C_PGBIN/pg_config" WERROR=1 >/dev/null
+    o2c_as_root make -C "$O2C_ROOT" -s PG_CONFIG="$O2C_PGBIN/pg_config" WERROR=1 install >/dev/null
+}
+
+# Start a throwaway cluster unless PGHOST and PGPORT name a server already.
+# O2C_CLUSTER_PROFILE=bench sizes it for the benchmarks.
+o2c_cluster_start() {
+    if [ -n "${PGHOST:-}" ] && [ -n "${PGPORT:-}" ]; then
+        o2c_log "using the server at PGHOST=$PGHOST PGPORT=$PGPORT"
+        export PGUSER=${PGUSER:-postgres}
+        O2C_OWN_CLUSTER=0
+        return
+    fi
+    O2C_OWN_CLUSTER=1
+    O2C_PGDIR=$(mktemp -d /tmp/o2c-pg.XXXXXX)
+    O2C_RUNAS=()
+    if [ "$(id -u)" -eq 0 ]; then
+        # PostgreSQL refuses to run as root.
+        chown postgres:postgres "$O2C_PGDIR"
+        O2C_RUNAS=(runuser -u postgres --)
+    fi
+    trap o2c_cluster_stop EXIT
+    trap 'exit 130' INT TERM
+    local port=$((54000 + RANDOM % 1000))
+    "${O2C_RUNAS[@]}" "$O2C_PGBIN/initdb" -D "$O2C_PGDIR/data" -A trust -U postgres \
+        -E UTF8 --locale=C.UTF-8 --no-sync >"$O2C_PGDIR/initdb.log" 2>&1 \
+        || { cat "$O2C_PGDIR/initdb.log" >&2; return 1; }
+    "${O2C_RUNAS[@]}" mkdir "$O2C_PGDIR/sock"
+    {
+        echo "listen_addresses = ''"
+        echo "unix_socket_directories = '$O2C_PGDIR/sock'"
+        echo "port = $port"
+        echo "fsync = off"
+        echo "synchronous_commit = off"
+        echo "full_page_writes = off"
+        echo "shared_preload_libraries = 'pg_cron'"
+        echo "cron.database_name = 'postgres'"
+        echo "cron.use_background_workers = on"
+        echo "max_worker_processes = 16"
+        echo "max_parallel_workers = 4"
+        echo "max_parallel_workers_per_gather = 2"
+        if [ "${O2C_CLUSTER_PROFILE:-}" = bench ]; then
+            echo "shared_buffers = '2GB'"
+            echo "work_mem = '256MB'"
+            echo "max_wal_size = '8GB'"
+            echo "jit = off"
+        fi
+    } | "${O2C_RUNAS[@]}" tee -a "$O2C_PGDIR/data/postgresql.conf" >/dev/null
+    "${O2C_RUNAS[@]}" "$O2C_PGBIN/pg_ctl" -D "$O2C_PGDIR/data" -l "$O2C_PGDIR/server.log" \
+        -w -t 60 start >/dev/null \
+        || { cat "$O2C_PGDIR/server.log" >&2; return 1; }
+    export PGHOST="$O2C_PGDIR/sock" PGPORT=$port PGUSER=postgres
+    o2c_log "throwaway cluster at $PGHOST port $PGPORT"
+}
+
+o2c_cluster_stop() {
+    if [ "${O2C_OWN_CLUSTER:-0}" = 1 ] && [ -d "${O2C_PGDIR:-}/data" ]; then
+        "${O2C_RUNAS[@]}" "$O2C_PGBIN/pg_ctl" -D "$O2C_PGDIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+        rm -rf "$O2C_PGDIR"
+        O2C_OWN_CLUSTER=0
+    fi
+}
+
+o2c_psql() { psql -X -v ON_ERROR_STOP=1 -q "$@"; }
+
+o2c_run_demo() {
+    o2c_psql -d postgres -c 'SET client_min_messages = warning' \
+        -c 'DROP DATABASE IF EXISTS o2c_demo' -c 'CREATE DATABASE o2c_demo'
+    o2c_psql -d o2c_demo -f "$O2C_ROOT/scripts/demo.sql"
+}
+
+# pg_regress (make installcheck), then pgTAP (pg_prove); one closing line
+# "N passed, N failed". Failures print regression.diffs and the not-ok lines.
+o2c_run_tests() {
+    local passed=0 failed=0 n regress_log tap_log
+    regress_log=$(mktemp) tap_log=$(mktemp)
+
+    o2c_log "pg_regress"
+    rm -f "$O2C_ROOT/regression.diffs"
+    make -C "$O2C_ROOT" -s PG_CONFIG="$O2C_PGBIN/pg_config" installcheck >"$regress_log" 2>&1 || true
+    grep -E '^test |^ +[a-z0-9_]+ +\.\.\.|tests (passed|failed)|^make: \*\*\*|No such file' "$regress_log" || true
+    n=$(grep -cE '^(test | )?[a-z0-9_]+ +\.\.\. ok' "$regress_log" || true)
+    passed=$((passed + n))
+    n=$(grep -cE '\.\.\. FAILED' "$regress_log" || true)
+    failed=$((failed + n))
+    if [ -s "$O2C_ROOT/regression.diffs" ]; then
+        cat "$O2C_ROOT/regression.diffs"
+    fi
+    if ! grep -qE '\.\.\. (ok|FAILED)' "$regress_log"; then
+        echo "pg_regress did not run" >&2
+        failed=$((failed + 1))
+    fi
+
+    o2c_log "pgTAP"
+    o2c_psql -d postgres -c 'SET client_min_messages = warning' \
+        -c 'DROP DATABASE IF EXISTS o2c_tap' -c 'CREATE DATABASE o2c_tap'
+    o2c_psql -d o2c_tap -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION o2c'
+    pg_prove -v -d o2c_tap "$O2C_ROOT"/test/*.sql >"$tap_log" 2>&1 || true
+    n=$(grep -cE '^ *ok [0-9]+' "$tap_log" || true)
+    passed=$((passed + n))
+    n=$(grep -cE '^ *not ok [0-9]+' "$tap_log" || true)
+    failed=$((failed + n))
+    grep -E '^ *not ok|^# |Failed|Parse errors|Dubious' "$tap_log" || true
+    if ! grep -qE '^Result: PASS' "$tap_log"; then
+        tail -n 30 "$tap_log"
+        grep -qE '^ *not ok' "$tap_log" || failed=$((failed + 1))
+    fi
+    rm -f "$regress_log" "$tap_log"
+
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}
+
+o2c_run_bench() {
+    local rows=$1 customers=$2
+    o2c_psql -d postgres -c 'SET client_min_messages = warning' \
+        -c 'DROP DATABASE IF EXISTS o2c_bench' -c 'CREATE DATABASE o2c_bench'
+    O2C_BENCH_ROWS=$rows O2C_BENCH_CUSTOMERS=$customers bash "$O2C_ROOT/bench/aging.sh"
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# o2c set-up helper: the one entry point behind README's commands.
+#
+#   scripts/run.sh demo    install what is missing, build, run the demo
+#   scripts/run.sh test    install what is missing, build, run every test
+#   scripts/run.sh bench   install what is missing, build, run the benchmarks
+#
+# Run as root or as a user with sudo. When PGHOST and PGPORT are both set, the
+# server they name is used; otherwise a throwaway cluster is started on a
+# private socket and port, as a non-root user, and stopped again on exit.
+set -euo pipefail
+
+O2C_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$O2C_ROOT/scripts/lib.sh"
+
+usage() {
+    echo "usage: $0 demo|test|bench" >&2
+    exit 2
+}
+
+main() {
+    local cmd=${1:-}
+    case "$cmd" in
+        demo|test|bench) ;;
+        *) usage ;;
+    esac
+    o2c_install_deps
+    o2c_build_install
+    if [ "$cmd" = bench ]; then
+        O2C_CLUSTER_PROFILE=bench o2c_cluster_start
+    else
+        o2c_cluster_start
+    fi
+    case "$cmd" in
+        demo)  o2c_run_demo ;;
+        test)  o2c_run_tests ;;
+        bench) o2c_run_bench "${O2C_BENCH_ROWS:-5000000}" "${O2C_BENCH_CUSTOMERS:-50000}" ;;
+    esac
+}
+
+main "$@"

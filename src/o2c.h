@@ -1,0 +1,58 @@
+/*
+ * o2c.h — declarations shared across o2c's source files.
+ */
+#ifndef O2C_H
+#define O2C_H
+
+#include "postgres.h"
+
+#include "compat.h"
+#include "lib/stringinfo.h"
+#include "utils/date.h"
+#include "utils/numeric.h"
+
+/*
+ * Exact sum of numerics (exactsum.c). Values of up to 8 decimals and below
+ * 10^20 in magnitude are added as integers of 10^-8 units; anything else, and
+ * the fast part itself when it would overflow, goes to a numeric spill. The
+ * sum is therefore always exact, and cheap in the common case.
+ */
+#define O2C_SUM_SCALE 8
+
+typedef struct O2cSum
+{
+	int128		fast;			/* in units of 10^-O2C_SUM_SCALE */
+	Numeric		spill;			/* the rest, or NULL */
+	int32		dscale;			/* largest display scale added, -1 if none */
+} O2cSum;
+
+/* How o2c_numeric_units() classified a value. */
+typedef enum O2cUnitsResult
+{
+	O2C_UNITS_FAST,				/* *units holds the value */
+	O2C_UNITS_SLOW,				/* finite, but outside the fast range */
+	O2C_UNITS_SPECIAL			/* NaN or +/-Infinity */
+} O2cUnitsResult;
+
+extern O2cUnitsResult o2c_numeric_units(Datum num, int128 *units, int32 *dscale);
+extern void o2c_sum_init(O2cSum *sum);
+extern void o2c_sum_add_units(O2cSum *sum, int128 units, int32 dscale,
+							  MemoryContext ctx);
+extern void o2c_sum_add_numeric(O2cSum *sum, Numeric num, MemoryContext ctx);
+extern void o2c_sum_add_product(O2cSum *sum, int128 units, int64 factor,
+								int32 dscale, MemoryContext ctx);
+extern void o2c_sum_add_sum(O2cSum *sum, const O2cSum *other, MemoryContext ctx);
+extern Numeric o2c_sum_numeric(const O2cSum *sum, int32 dscale);
+extern int	o2c_sum_sign(const O2cSum *sum);
+extern int	o2c_numeric_sign(Numeric num);
+extern void o2c_sum_serialize(StringInfo buf, const O2cSum *sum);
+extern void o2c_sum_deserialize(StringInfo buf, O2cSum *sum);
+extern Numeric o2c_units_numeric(int128 units, int32 dscale);
+
+/* Exact p / q rounded half away from zero to scale decimals. */
+extern Numeric o2c_div_round(Numeric p, Numeric q, int scale);
+
+/* Errors shared by the date-based functions (aging.c). */
+extern void o2c_check_finite_date(DateADT d, const char *what);
+
+#endif							/* O2C_H */
