@@ -147,9 +147,18 @@ o2c_run_tests() {
     [ "$failed" -eq 0 ]
 }
 
+# Every bench/<concern>.sh, or only those named in O2C_BENCH (space-separated).
 o2c_run_bench() {
-    local rows=$1 customers=$2
+    local f name
     o2c_psql -d postgres -c 'SET client_min_messages = warning' \
         -c 'DROP DATABASE IF EXISTS o2c_bench' -c 'CREATE DATABASE o2c_bench'
-    O2C_BENCH_ROWS=$rows O2C_BENCH_CUSTOMERS=$customers bash "$O2C_ROOT/bench/aging.sh"
+    export PGDATABASE=o2c_bench O2C_ROOT
+    for f in "$O2C_ROOT"/bench/*.sh; do
+        name=$(basename "$f" .sh)
+        if [ -n "${O2C_BENCH:-}" ] && ! [[ " $O2C_BENCH " == *" $name "* ]]; then
+            continue
+        fi
+        o2c_log "bench: $name"
+        bash "$f"
+    done
 }

@@ -35,7 +35,7 @@ main() {
     case "$cmd" in
         demo)  o2c_run_demo ;;
         test)  o2c_run_tests ;;
-        bench) o2c_run_bench "${O2C_BENCH_ROWS:-5000000}" "${O2C_BENCH_CUSTOMERS:-50000}" ;;
+        bench) o2c_run_bench ;;
     esac
 }
 

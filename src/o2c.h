@@ -7,6 +7,7 @@
 #include "postgres.h"
 
 #include "compat.h"
+#include "core.h"
 #include "lib/stringinfo.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
@@ -54,5 +55,8 @@ extern Numeric o2c_div_round(Numeric p, Numeric q, int scale);
 
 /* Errors shared by the date-based functions (aging.c). */
 extern void o2c_check_finite_date(DateADT d, const char *what);
+
+/* Raise a core failure as an ERROR with its SQLSTATE (core_server.c). */
+extern void o2c_raise(const O2cError *err) pg_attribute_noreturn();
 
 #endif							/* O2C_H */
