@@ -56,6 +56,9 @@ extern Numeric o2c_div_round(Numeric p, Numeric q, int scale);
 /* Errors shared by the date-based functions (aging.c). */
 extern void o2c_check_finite_date(DateADT d, const char *what);
 
+/* Minor units of a currency argument; 22023 when unknown (currency_sql.c). */
+extern int	o2c_currency_minor_units_or_error(text *currency);
+
 /* Raise a core failure as an ERROR with its SQLSTATE (core_server.c). */
 extern void o2c_raise(const O2cError *err) pg_attribute_noreturn();
 
