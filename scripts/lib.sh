@@ -143,6 +143,24 @@ o2c_run_tests() {
     fi
     rm -f "$regress_log" "$tap_log"
 
+    # Bounded fuzzing of the parsers, when there are fuzz harnesses.
+    if [ -f "$O2C_ROOT/scripts/fuzz.sh" ]; then
+        local fuzz_log fuzz_line
+        fuzz_log=$(mktemp)
+        o2c_log "fuzzing"
+        bash "$O2C_ROOT/scripts/fuzz.sh" >"$fuzz_log" 2>&1 || true
+        cat "$fuzz_log"
+        fuzz_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$fuzz_log" | tail -n 1 || true)
+        if [ -n "$fuzz_line" ]; then
+            passed=$((passed + $(echo "$fuzz_line" | awk '{print $1}')))
+            failed=$((failed + $(echo "$fuzz_line" | awk '{print $3}')))
+        else
+            echo "fuzzing did not report" >&2
+            failed=$((failed + 1))
+        fi
+        rm -f "$fuzz_log"
+    fi
+
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }

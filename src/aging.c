@@ -19,6 +19,7 @@
 #include "nodes/primnodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 
@@ -78,7 +79,8 @@ days_between(DateADT due, DateADT as_of)
 static char *
 bounds_text(ArrayType *arr)
 {
-	return DatumGetCString(DirectFunctionCall1(array_out, PointerGetDatum(arr)));
+	/* array_out caches type data in flinfo, so it needs a real call. */
+	return OidOutputFunctionCall(F_ARRAY_OUT, PointerGetDatum(arr));
 }
 
 /*

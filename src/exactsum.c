@@ -97,14 +97,29 @@ o2c_numeric_units(Datum num, int128 *units, int32 *dscale)
 	if (weight > FAST_MAX_WEIGHT || exponent < 0)
 		return O2C_UNITS_SLOW;
 
-	for (int i = 0; i < ndigits; i++)
+	/* Up to four digits (below 10^16) accumulate in 64 bits: the usual case. */
 	{
-		int16		d;
+		int64		acc64 = 0;
+		int			i;
 
-		memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
-		acc = acc * NBASE + d;
+		for (i = 0; i < ndigits && i < 4; i++)
+		{
+			int16		d;
+
+			memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
+			acc64 = acc64 * NBASE + d;
+		}
+		acc = acc64;
+		for (; i < ndigits; i++)
+		{
+			int16		d;
+
+			memcpy(&d, digits + i * sizeof(int16), sizeof(int16));
+			acc = acc * NBASE + d;
+		}
 	}
-	acc *= nbase_pow[exponent];
+	if (exponent > 0)
+		acc *= nbase_pow[exponent];
 	*units = negative ? -acc : acc;
 	return O2C_UNITS_FAST;
 }
@@ -207,7 +222,10 @@ o2c_sum_add_product(O2cSum *sum, int128 units, int64 factor, int32 dscale,
 {
 	int128		product;
 
-	if (likely(!__builtin_mul_overflow(units, (int128) factor, &product)))
+	/* Two 64-bit factors cannot overflow 128 bits: skip the costly check. */
+	if (likely(units >= PG_INT64_MIN && units <= PG_INT64_MAX))
+		o2c_sum_add_units(sum, (int128) (int64) units * factor, dscale, ctx);
+	else if (!__builtin_mul_overflow(units, (int128) factor, &product))
 		o2c_sum_add_units(sum, product, dscale, ctx);
 	else
 	{
