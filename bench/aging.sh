@@ -24,7 +24,7 @@ CREATE TABLE bench_aging (
     due_date    date NOT NULL,
     amount      numeric(12,2) NOT NULL
 );
-SELECT pg_catalog.setseed(0.3);
+SELECT pg_catalog.setseed(0.3) AS seed \gset
 INSERT INTO bench_aging
 SELECT i,
        'CUST-' || pg_catalog.lpad((1 + (pg_catalog.random() * ($customers - 1))::int)::text, 6, '0'),
