@@ -142,3 +142,7 @@ GROUP BY c.name ORDER BY avg_days_late DESC NULLS LAST, c.name LIMIT 5;
 -- @demo:matching
 
 -- @demo:bank
+
+-- @demo:risk
+
+-- @demo:jobs
