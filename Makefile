@@ -6,8 +6,11 @@ MODULE_big = o2c
 OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 # The install script is built from each concern's declarations; src/o2c.sql
-# (shared types and settings) comes first, the rest in name order.
-SQL_PARTS  = src/o2c.sql $(filter-out src/o2c.sql,$(sort $(wildcard src/*.sql)))
+# (shared types and settings) comes first, the rest in name order, and
+# src/privileges.sql (roles and grants over everything) last.
+SQL_PARTS  = src/o2c.sql \
+             $(filter-out src/o2c.sql src/privileges.sql,$(sort $(wildcard src/*.sql))) \
+             src/privileges.sql
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

@@ -1,0 +1,9 @@
+-- inner: the user's rows through an inner query (inner.c)
+
+CREATE FUNCTION @extschema@.invoices_from(invoices_sql text, required text[] DEFAULT '{}')
+RETURNS TABLE (invoice_id text, customer_id text, customer_name text, invoice_date date,
+               due_date date, amount numeric, open_amount numeric, currency text, reference text)
+AS 'MODULE_PATHNAME', 'o2c_invoices_from'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.invoices_from(text, text[]) IS
+    'runs an inner query with the caller''s rights and returns its documented invoice columns, matched by name and type-checked; absent columns are NULL unless named in required';

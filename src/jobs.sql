@@ -1,0 +1,223 @@
+-- jobs: batch procedures for pg_cron and their output tables, and the BI
+-- views over them. Procedures: insert a job_run row and COMMIT; take a
+-- session advisory lock keyed by the job name; do the work in a block whose
+-- handler only records the error; then either mark the run failed, COMMIT,
+-- unlock and re-raise, or write the outputs (delete-then-insert of the run's
+-- key), mark it done and COMMIT. A run is never half-written.
+
+CREATE TABLE @extschema@.job_run (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    job          text NOT NULL,
+    args         jsonb NOT NULL DEFAULT '{}',
+    started_at   timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    finished_at  timestamptz,
+    status       text NOT NULL DEFAULT 'running'
+                 CHECK (status IN ('running', 'succeeded', 'failed')),
+    rows_read    bigint,
+    rows_written bigint,
+    error        text,
+    sqlstate     text
+);
+CREATE INDEX job_run_job_started ON @extschema@.job_run (job, started_at DESC);
+COMMENT ON TABLE @extschema@.job_run IS
+    'one row per job run: arguments, timing, status (running, succeeded, failed), row counts, and the error of a failed run';
+COMMENT ON COLUMN @extschema@.job_run.rows_read IS 'rows the job read from its inner query';
+COMMENT ON COLUMN @extschema@.job_run.rows_written IS 'rows the job wrote to its output table';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.job_run', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.job_run_id_seq', '');
+
+CREATE TABLE @extschema@.aging_snapshot (
+    ledger            text NOT NULL DEFAULT 'default',
+    as_of             date NOT NULL,
+    customer_id       text NOT NULL,
+    currency          text NOT NULL,
+    current           numeric NOT NULL,
+    d1_30             numeric NOT NULL,
+    d31_60            numeric NOT NULL,
+    d61_90            numeric NOT NULL,
+    d91_plus          numeric NOT NULL,
+    total             numeric NOT NULL,
+    overdue           numeric NOT NULL,
+    items             bigint NOT NULL,
+    avg_days_past_due numeric,
+    bounds            integer[],
+    labels            text[],
+    amounts           numeric[],
+    job_run_id        bigint REFERENCES @extschema@.job_run (id) ON DELETE SET NULL,
+    PRIMARY KEY (ledger, as_of, customer_id, currency)
+);
+CREATE INDEX aging_snapshot_as_of ON @extschema@.aging_snapshot (as_of, ledger);
+CREATE INDEX aging_snapshot_job_run ON @extschema@.aging_snapshot (job_run_id);
+COMMENT ON TABLE @extschema@.aging_snapshot IS
+    'per-customer aging as of a date, per ledger and currency, written by o2c.snapshot_aging; custom bounds give bounds/labels/amounts beside the five standard buckets';
+COMMENT ON COLUMN @extschema@.aging_snapshot.ledger IS 'name of the book the snapshot is of, so two ledgers never overwrite each other';
+COMMENT ON COLUMN @extschema@.aging_snapshot.currency IS 'currency of the amounts; XXX (ISO 4217: no currency) when the inner query gives none';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.aging_snapshot', '');
+
+-- Lock key of a job: one advisory lock per job name, in o2c's own key space.
+CREATE FUNCTION @extschema@.job_lock_key(job text)
+RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (pg_catalog.hashtext('o2c')::bigint << 32) | (pg_catalog.hashtext(job)::bigint & 4294967295);
+COMMENT ON FUNCTION @extschema@.job_lock_key(text) IS
+    'the advisory lock key o2c jobs take for a job name (pg_locks shows it as objid/classid halves)';
+
+-- Start a run: record it (committed by the caller) and return its id.
+CREATE FUNCTION @extschema@.job_start(job text, args jsonb)
+RETURNS bigint
+LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
+BEGIN ATOMIC
+    INSERT INTO @extschema@.job_run (job, args) VALUES (job, args) RETURNING id;
+END;
+COMMENT ON FUNCTION @extschema@.job_start(text, jsonb) IS
+    'records the start of a job run in o2c.job_run and returns its id (used by the job procedures)';
+
+CREATE FUNCTION @extschema@.job_finish(run_id bigint, status text, rows_read bigint, rows_written bigint,
+                                       error text, sqlstate text)
+RETURNS void
+LANGUAGE sql VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE
+BEGIN ATOMIC
+    UPDATE @extschema@.job_run
+       SET finished_at = pg_catalog.clock_timestamp(), status = job_finish.status,
+           rows_read = job_finish.rows_read, rows_written = job_finish.rows_written,
+           error = job_finish.error, sqlstate = job_finish.sqlstate
+     WHERE id = job_finish.run_id;
+END;
+COMMENT ON FUNCTION @extschema@.job_finish(bigint, text, bigint, bigint, text, text) IS
+    'records the end of a job run in o2c.job_run (used by the job procedures)';
+
+CREATE PROCEDURE @extschema@.snapshot_aging(
+    invoices_sql text,
+    as_of date DEFAULT CURRENT_DATE,
+    bounds integer[] DEFAULT NULL,
+    ledger text DEFAULT 'default',
+    options jsonb DEFAULT '{}')
+LANGUAGE plpgsql
+-- No SET search_path: a procedure with SET cannot COMMIT. Everything below is
+-- qualified instead, operators included, so the caller's path is never used.
+AS $$
+DECLARE
+    run_id     bigint;
+    lock_key   bigint := @extschema@.job_lock_key('snapshot_aging');
+    wait       boolean;
+    keep_runs  integer;
+    n_read     bigint;
+    n_written  bigint;
+    err_text   text;
+    err_state  text;
+    err_detail text;
+    err_hint   text;
+BEGIN
+    IF invoices_sql IS NULL OR as_of IS NULL OR ledger IS NULL OR options IS NULL THEN
+        RAISE EXCEPTION 'invoices_sql, as_of, ledger and options must not be null'
+            USING ERRCODE = '22004';
+    END IF;
+    IF pg_catalog.jsonb_typeof(options) OPERATOR(pg_catalog.<>) 'object' OR EXISTS (
+           SELECT 1 FROM pg_catalog.jsonb_object_keys(options) k
+            WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['wait', 'keep_runs'])) THEN
+        RAISE EXCEPTION 'invalid snapshot_aging options: %', options
+            USING ERRCODE = '22023', HINT = 'Known options are "wait" (boolean) and "keep_runs" (integer).';
+    END IF;
+    wait := coalesce((options OPERATOR(pg_catalog.->>) 'wait')::boolean, true);
+    keep_runs := coalesce((options OPERATOR(pg_catalog.->>) 'keep_runs')::integer, 1000);
+
+    run_id := @extschema@.job_start('snapshot_aging', pg_catalog.jsonb_build_object(
+        'invoices_sql', invoices_sql, 'as_of', as_of, 'bounds', bounds, 'ledger', ledger, 'options', options));
+    COMMIT;
+
+    IF wait THEN
+        PERFORM pg_catalog.pg_advisory_lock(lock_key);
+    ELSIF NOT pg_catalog.pg_try_advisory_lock(lock_key) THEN
+        PERFORM @extschema@.job_finish(run_id, 'failed', NULL, NULL,
+                                       'another snapshot_aging run is in progress', '55P03');
+        COMMIT;
+        RAISE EXCEPTION 'another snapshot_aging run is in progress'
+            USING ERRCODE = '55P03', HINT = 'Retry later, or leave the option "wait" at true to queue.';
+    END IF;
+
+    BEGIN
+        CREATE TEMP TABLE o2c_snapshot_rows ON COMMIT DROP AS
+            SELECT * FROM @extschema@.invoices_from(invoices_sql, '{customer_id,due_date,open_amount}');
+        GET DIAGNOSTICS n_read = ROW_COUNT;
+        RAISE NOTICE 'snapshot_aging run %: % rows read', run_id, n_read;
+        UPDATE @extschema@.job_run SET rows_read = n_read WHERE id OPERATOR(pg_catalog.=) run_id;
+
+        DELETE FROM @extschema@.aging_snapshot s
+         WHERE s.ledger OPERATOR(pg_catalog.=) snapshot_aging.ledger
+           AND s.as_of OPERATOR(pg_catalog.=) snapshot_aging.as_of;
+        INSERT INTO @extschema@.aging_snapshot
+              (ledger, as_of, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus,
+               total, overdue, items, avg_days_past_due, bounds, labels, amounts, job_run_id)
+        SELECT snapshot_aging.ledger, snapshot_aging.as_of, r.customer_id, r.currency,
+               (r.a).current, (r.a).d1_30, (r.a).d31_60, (r.a).d61_90, (r.a).d91_plus,
+               (r.a).total, (r.a).overdue, (r.a).items, (r.a).avg_days_past_due,
+               snapshot_aging.bounds, (r.l).labels, (r.l).amounts, run_id
+          FROM (SELECT t.customer_id, coalesce(pg_catalog.upper(t.currency), 'XXX') AS currency,
+                       @extschema@.aging(t.open_amount, t.due_date, snapshot_aging.as_of) AS a,
+                       CASE WHEN snapshot_aging.bounds IS NOT NULL THEN
+                           @extschema@.aging(t.open_amount, t.due_date, snapshot_aging.as_of,
+                                             snapshot_aging.bounds) END AS l
+                  FROM pg_temp.o2c_snapshot_rows t
+                 WHERE t.customer_id IS NOT NULL
+                 GROUP BY 1, 2) r;
+        GET DIAGNOSTICS n_written = ROW_COUNT;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS err_text = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
+                                err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+    END;
+
+    IF err_state IS NOT NULL THEN
+        PERFORM @extschema@.job_finish(run_id, 'failed', n_read, NULL, err_text, err_state);
+        COMMIT;
+        PERFORM pg_catalog.pg_advisory_unlock(lock_key);
+        RAISE EXCEPTION USING MESSAGE = err_text, ERRCODE = err_state,
+                              DETAIL = err_detail, HINT = err_hint;
+    END IF;
+
+    PERFORM @extschema@.job_finish(run_id, 'succeeded', n_read, n_written, NULL, NULL);
+    -- Bounded history: keep the newest keep_runs finished runs of this job.
+    DELETE FROM @extschema@.job_run j
+     WHERE j.job OPERATOR(pg_catalog.=) 'snapshot_aging'
+       AND j.status OPERATOR(pg_catalog.<>) 'running'
+       AND j.id OPERATOR(pg_catalog.<) (
+           SELECT pg_catalog.min(k.id) FROM (
+               SELECT id FROM @extschema@.job_run
+                WHERE job OPERATOR(pg_catalog.=) 'snapshot_aging'
+                  AND status OPERATOR(pg_catalog.<>) 'running'
+                ORDER BY id DESC LIMIT keep_runs) k);
+    COMMIT;
+    PERFORM pg_catalog.pg_advisory_unlock(lock_key);
+    RAISE NOTICE 'snapshot_aging run %: % customer rows written', run_id, n_written;
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.snapshot_aging(text, date, integer[], text, jsonb) IS
+    'job: per-customer aging of the inner query''s open invoices as of a date into o2c.aging_snapshot, replacing that ledger''s rows for that date; options: wait (default true: wait for a concurrent run; false: fail fast with 55P03), keep_runs (job_run history kept, default 1000)';
+
+CREATE VIEW @extschema@.aging_trend AS
+SELECT s.ledger, s.as_of, s.currency, b.bucket, b.ord AS bucket_order,
+       pg_catalog.sum(b.amount) AS amount, pg_catalog.count(*) AS customers
+  FROM @extschema@.aging_snapshot s
+ CROSS JOIN LATERAL (VALUES (1, 'current', s.current), (2, '1-30', s.d1_30), (3, '31-60', s.d31_60),
+                            (4, '61-90', s.d61_90), (5, '91+', s.d91_plus)) AS b(ord, bucket, amount)
+ GROUP BY s.ledger, s.as_of, s.currency, b.bucket, b.ord;
+COMMENT ON VIEW @extschema@.aging_trend IS
+    'aging totals per ledger, snapshot date, currency and bucket (never adding currencies), from o2c.aging_snapshot';
+COMMENT ON COLUMN @extschema@.aging_trend.bucket IS 'current, 1-30, 31-60, 61-90 or 91+';
+COMMENT ON COLUMN @extschema@.aging_trend.bucket_order IS '1 to 5, to sort buckets from current to oldest';
+COMMENT ON COLUMN @extschema@.aging_trend.amount IS 'exact sum of the bucket over all customers of the snapshot';
+COMMENT ON COLUMN @extschema@.aging_trend.customers IS 'customers in the snapshot';
+
+CREATE VIEW @extschema@.job_health AS
+SELECT DISTINCT ON (j.job)
+       j.job, j.id AS last_run_id, j.started_at AS last_started_at, j.finished_at AS last_finished_at,
+       j.status AS last_status, j.finished_at - j.started_at AS last_duration,
+       j.rows_read AS last_rows_read, j.rows_written AS last_rows_written, j.error AS last_error,
+       (SELECT pg_catalog.max(k.finished_at) FROM @extschema@.job_run k
+         WHERE k.job = j.job AND k.status = 'succeeded') AS last_success_at,
+       (SELECT pg_catalog.count(*) FROM @extschema@.job_run k
+         WHERE k.job = j.job AND k.status = 'failed'
+           AND k.started_at > pg_catalog.now() - interval '7 days') AS failures_7d
+  FROM @extschema@.job_run j
+ ORDER BY j.job, j.id DESC;
+COMMENT ON VIEW @extschema@.job_health IS
+    'one row per job: its last run (status, duration, row counts, error), its last success, and failures in the last 7 days';

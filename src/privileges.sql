@@ -1,0 +1,84 @@
+-- privileges: who may do what (runs last, over every object above).
+--
+--   PUBLIC        the schema and the pure functions (IMMUTABLE or STABLE),
+--                 and reading the configuration those functions consult
+--   o2c_reader    also reads every output table and view
+--   o2c_operator  also runs the jobs and bulk functions (VOLATILE, which run
+--                 inner queries with the caller's own rights) and writes the
+--                 outputs and configuration
+--
+-- Nothing is SECURITY DEFINER except where a file above says why.
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'o2c_reader') THEN
+        CREATE ROLE o2c_reader NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'o2c_operator') THEN
+        CREATE ROLE o2c_operator NOLOGIN;
+    END IF;
+END
+$$;
+GRANT o2c_reader TO o2c_operator;
+
+GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
+
+-- Functions and procedures that run inner queries or write: not for PUBLIC.
+DO $$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN
+        SELECT p.oid::pg_catalog.regprocedure
+          FROM pg_catalog.pg_proc p
+          JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                     AND d.objid OPERATOR(pg_catalog.=) p.oid
+                                     AND d.deptype OPERATOR(pg_catalog.=) 'e'
+          JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+         WHERE e.extname OPERATOR(pg_catalog.=) 'o2c'
+           AND (p.provolatile OPERATOR(pg_catalog.=) 'v' OR p.prokind OPERATOR(pg_catalog.=) 'p')
+           AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype
+           AND NOT p.prosecdef
+           -- aggregate support functions take internal and cannot be called directly
+           AND NOT ('pg_catalog.internal'::pg_catalog.regtype OPERATOR(pg_catalog.=) ANY (p.proargtypes))
+    LOOP
+        EXECUTE pg_catalog.format('REVOKE EXECUTE ON %s %s FROM PUBLIC',
+                                  CASE WHEN (SELECT prokind FROM pg_catalog.pg_proc WHERE oid OPERATOR(pg_catalog.=) f)
+                                            OPERATOR(pg_catalog.=) 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, f);
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON %s %s TO o2c_operator',
+                                  CASE WHEN (SELECT prokind FROM pg_catalog.pg_proc WHERE oid OPERATOR(pg_catalog.=) f)
+                                            OPERATOR(pg_catalog.=) 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, f);
+    END LOOP;
+END
+$$;
+
+-- Tables and views: read by o2c_reader, written by o2c_operator; the
+-- configuration that STABLE pure functions consult is readable by PUBLIC.
+DO $$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        SELECT c.oid::pg_catalog.regclass AS rel, c.relkind, c.relname
+          FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                                     AND d.objid OPERATOR(pg_catalog.=) c.oid
+                                     AND d.deptype OPERATOR(pg_catalog.=) 'e'
+          JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+         WHERE e.extname OPERATOR(pg_catalog.=) 'o2c'
+    LOOP
+        IF r.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'v', 'm', 'p']::"char"[]) THEN
+            EXECUTE pg_catalog.format('GRANT SELECT ON %s TO o2c_reader', r.rel);
+        END IF;
+        IF r.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::"char"[]) THEN
+            EXECUTE pg_catalog.format('GRANT INSERT, UPDATE, DELETE ON %s TO o2c_operator', r.rel);
+        END IF;
+        IF r.relkind OPERATOR(pg_catalog.=) 'S' THEN
+            EXECUTE pg_catalog.format('GRANT USAGE, SELECT ON SEQUENCE %s TO o2c_operator', r.rel);
+        END IF;
+        IF r.relname OPERATOR(pg_catalog.=) ANY (ARRAY['calendar', 'holiday', 'dunning_policy']) THEN
+            EXECUTE pg_catalog.format('GRANT SELECT ON %s TO PUBLIC', r.rel);
+        END IF;
+    END LOOP;
+END
+$$;
