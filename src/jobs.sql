@@ -170,8 +170,16 @@ BEGIN
         PERFORM @extschema@.job_finish(run_id, 'failed', n_read, NULL, err_text, err_state);
         COMMIT;
         PERFORM pg_catalog.pg_advisory_unlock(lock_key);
-        RAISE EXCEPTION USING MESSAGE = err_text, ERRCODE = err_state,
-                              DETAIL = err_detail, HINT = err_hint;
+        -- RAISE refuses NULL options and prints empty ones: pass only what is there.
+        IF err_detail OPERATOR(pg_catalog.<>) '' AND err_hint OPERATOR(pg_catalog.<>) '' THEN
+            RAISE EXCEPTION USING MESSAGE = err_text, ERRCODE = err_state, DETAIL = err_detail, HINT = err_hint;
+        ELSIF err_detail OPERATOR(pg_catalog.<>) '' THEN
+            RAISE EXCEPTION USING MESSAGE = err_text, ERRCODE = err_state, DETAIL = err_detail;
+        ELSIF err_hint OPERATOR(pg_catalog.<>) '' THEN
+            RAISE EXCEPTION USING MESSAGE = err_text, ERRCODE = err_state, HINT = err_hint;
+        ELSE
+            RAISE EXCEPTION USING MESSAGE = err_text, ERRCODE = err_state;
+        END IF;
     END IF;
 
     PERFORM @extschema@.job_finish(run_id, 'succeeded', n_read, n_written, NULL, NULL);
