@@ -146,3 +146,56 @@ GROUP BY c.name ORDER BY avg_days_late DESC NULLS LAST, c.name LIMIT 5;
 -- @demo:risk
 
 -- @demo:jobs
+\echo
+\echo '== Jobs: nightly aging snapshots for the last three month ends, as pg_cron would run them'
+CALL o2c.snapshot_aging($$SELECT customer_id, due_date, amount AS open_amount, currency FROM public.invoices
+                          WHERE invoice_date <= DATE '2026-04-30' AND (paid_on IS NULL OR paid_on > DATE '2026-04-30')$$,
+                        DATE '2026-04-30');
+CALL o2c.snapshot_aging($$SELECT customer_id, due_date, amount AS open_amount, currency FROM public.invoices
+                          WHERE invoice_date <= DATE '2026-05-31' AND (paid_on IS NULL OR paid_on > DATE '2026-05-31')$$,
+                        DATE '2026-05-31');
+CALL o2c.snapshot_aging($$SELECT customer_id, due_date, open_amount, currency FROM public.invoices
+                          WHERE open_amount <> 0$$,
+                        DATE '2026-06-30');
+-- Run again: the day is replaced, not doubled.
+CALL o2c.snapshot_aging($$SELECT customer_id, due_date, open_amount, currency FROM public.invoices
+                          WHERE open_amount <> 0$$,
+                        DATE '2026-06-30');
+
+\echo
+\echo '== o2c.aging_trend: EUR overdue buckets per month end'
+SELECT as_of, bucket, amount, customers
+FROM o2c.aging_trend WHERE currency = 'EUR' AND ledger = 'default'
+ORDER BY as_of, bucket_order;
+
+\echo
+\echo '== o2c.job_health'
+SELECT job, last_status, last_rows_read, last_rows_written, failures_7d FROM o2c.job_health;
+
+\echo
+\echo '== Scheduling: the nightly snapshot as a pg_cron job (created from cron.database_name)'
+SELECT pg_catalog.current_setting('shared_preload_libraries') ~ 'pg_cron' AS have_cron \gset
+\if :have_cron
+CREATE EXTENSION IF NOT EXISTS dblink;
+SELECT pg_catalog.format('host=%s port=%s dbname=%s user=%s',
+           pg_catalog.split_part(pg_catalog.current_setting('unix_socket_directories'), ',', 1),
+           pg_catalog.current_setting('port'), pg_catalog.current_setting('cron.database_name'),
+           current_user) AS cron_conn \gset
+SELECT public.dblink_exec(:'cron_conn', 'CREATE EXTENSION IF NOT EXISTS pg_cron') AS created \gset
+SELECT jobid, schedule, command
+FROM public.dblink(:'cron_conn', pg_catalog.format(
+        $q$SELECT cron.schedule_in_database('o2c-demo-aging', '0 2 * * *', %L, %L)$q$,
+        $c$CALL o2c.snapshot_aging('SELECT customer_id, due_date, open_amount, currency FROM public.invoices WHERE open_amount <> 0')$c$,
+        pg_catalog.current_database())) AS s(jobid bigint),
+     LATERAL public.dblink(:'cron_conn', pg_catalog.format(
+        'SELECT schedule, command FROM cron.job WHERE jobid = %s', s.jobid)) AS j(schedule text, command text);
+-- A demo leaves no schedule behind on a server it did not start.
+SELECT ok AS unscheduled FROM public.dblink(:'cron_conn',
+    $q$SELECT cron.unschedule('o2c-demo-aging')$q$) AS u(ok boolean);
+\else
+\echo 'pg_cron is not preloaded on this server; the line to run from cron.database_name would be:'
+\echo '== The line a DBA adds for a nightly run (pg_cron, from cron.database_name):'
+SELECT pg_catalog.format('SELECT cron.schedule_in_database(%L, %L, %L, %L);', 'o2c-aging', '0 2 * * *',
+    $c$CALL o2c.snapshot_aging('SELECT customer_id, due_date, open_amount, currency FROM public.invoices WHERE open_amount <> 0')$c$,
+    pg_catalog.current_database()) AS schedule_line;
+\endif
