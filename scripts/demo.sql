@@ -169,6 +169,20 @@ FROM o2c.aging_trend WHERE currency = 'EUR' AND ledger = 'default'
 ORDER BY as_of, bucket_order;
 
 \echo
+\echo '== o2c.dso_trend: DSO per month end from the snapshots and the sales'
+SELECT as_of, currency, credit_sales, receivables, dso, best_possible_dso, average_days_delinquent
+FROM o2c.dso_trend('SELECT invoice_date, amount, currency FROM public.invoices')
+ORDER BY currency, as_of;
+
+\echo
+\echo '== o2c.collection_worklist: the collector''s morning list (top three per currency)'
+SELECT currency, priority_rank, customer_name, reason
+FROM o2c.collection_worklist($$SELECT i.customer_id, c.name AS customer_name, i.due_date, i.open_amount, i.currency
+                               FROM public.invoices i JOIN public.customers c USING (customer_id)
+                               WHERE i.open_amount <> 0$$, DATE '2026-06-30')
+WHERE priority_rank <= 3;
+
+\echo
 \echo '== o2c.job_health'
 SELECT job, last_status, last_rows_read, last_rows_written, failures_7d FROM o2c.job_health;
 
