@@ -86,88 +86,64 @@ END;
 COMMENT ON FUNCTION @extschema@.job_finish(bigint, text, bigint, bigint, text, text) IS
     'records the end of a job run in o2c.job_run (used by the job procedures)';
 
-CREATE PROCEDURE @extschema@.snapshot_aging(
-    invoices_sql text,
-    as_of date DEFAULT CURRENT_DATE,
-    bounds integer[] DEFAULT NULL,
-    ledger text DEFAULT 'default',
-    options jsonb DEFAULT '{}')
+-- The lifecycle every job shares. The work is a function of this extension,
+-- job_<name>(run_id bigint, args jsonb) returning {rows_read, rows_written};
+-- it runs inside the block, so a failure undoes all of its writes.
+CREATE PROCEDURE @extschema@.run_job(job text, args jsonb, options jsonb)
 LANGUAGE plpgsql
 -- No SET search_path: a procedure with SET cannot COMMIT. Everything below is
 -- qualified instead, operators included, so the caller's path is never used.
 AS $$
 DECLARE
     run_id     bigint;
-    lock_key   bigint := @extschema@.job_lock_key('snapshot_aging');
+    lock_key   bigint := @extschema@.job_lock_key(job);
     wait       boolean;
     keep_runs  integer;
-    n_read     bigint;
-    n_written  bigint;
+    counts     bigint[];
     err_text   text;
     err_state  text;
     err_detail text;
     err_hint   text;
 BEGIN
-    IF invoices_sql IS NULL OR as_of IS NULL OR ledger IS NULL OR options IS NULL THEN
-        RAISE EXCEPTION 'invoices_sql, as_of, ledger and options must not be null'
-            USING ERRCODE = '22004';
+    IF job IS NULL OR args IS NULL OR options IS NULL THEN
+        RAISE EXCEPTION 'job arguments and options must not be null' USING ERRCODE = '22004';
     END IF;
     IF pg_catalog.jsonb_typeof(options) OPERATOR(pg_catalog.<>) 'object' OR EXISTS (
            SELECT 1 FROM pg_catalog.jsonb_object_keys(options) k
             WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['wait', 'keep_runs'])) THEN
-        RAISE EXCEPTION 'invalid snapshot_aging options: %', options
+        RAISE EXCEPTION 'invalid % options: %', job, options
             USING ERRCODE = '22023', HINT = 'Known options are "wait" (boolean) and "keep_runs" (integer).';
     END IF;
     wait := coalesce((options OPERATOR(pg_catalog.->>) 'wait')::boolean, true);
     keep_runs := coalesce((options OPERATOR(pg_catalog.->>) 'keep_runs')::integer, 1000);
+    IF keep_runs OPERATOR(pg_catalog.<) 1 THEN
+        RAISE EXCEPTION 'keep_runs must be at least 1, not %', keep_runs USING ERRCODE = '22023';
+    END IF;
 
-    run_id := @extschema@.job_start('snapshot_aging', pg_catalog.jsonb_build_object(
-        'invoices_sql', invoices_sql, 'as_of', as_of, 'bounds', bounds, 'ledger', ledger, 'options', options));
+    run_id := @extschema@.job_start(job, args OPERATOR(pg_catalog.||)
+                                         pg_catalog.jsonb_build_object('options', options));
     COMMIT;
 
     IF wait THEN
         PERFORM pg_catalog.pg_advisory_lock(lock_key);
     ELSIF NOT pg_catalog.pg_try_advisory_lock(lock_key) THEN
         PERFORM @extschema@.job_finish(run_id, 'failed', NULL, NULL,
-                                       'another snapshot_aging run is in progress', '55P03');
+                                       pg_catalog.format('another %s run is in progress', job), '55P03');
         COMMIT;
-        RAISE EXCEPTION 'another snapshot_aging run is in progress'
+        RAISE EXCEPTION 'another % run is in progress', job
             USING ERRCODE = '55P03', HINT = 'Retry later, or leave the option "wait" at true to queue.';
     END IF;
 
     BEGIN
-        CREATE TEMP TABLE o2c_snapshot_rows ON COMMIT DROP AS
-            SELECT * FROM @extschema@.invoices_from(invoices_sql, '{customer_id,due_date,open_amount}');
-        GET DIAGNOSTICS n_read = ROW_COUNT;
-        RAISE NOTICE 'snapshot_aging run %: % rows read', run_id, n_read;
-        UPDATE @extschema@.job_run SET rows_read = n_read WHERE id OPERATOR(pg_catalog.=) run_id;
-
-        DELETE FROM @extschema@.aging_snapshot s
-         WHERE s.ledger OPERATOR(pg_catalog.=) snapshot_aging.ledger
-           AND s.as_of OPERATOR(pg_catalog.=) snapshot_aging.as_of;
-        INSERT INTO @extschema@.aging_snapshot
-              (ledger, as_of, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus,
-               total, overdue, items, avg_days_past_due, bounds, labels, amounts, job_run_id)
-        SELECT snapshot_aging.ledger, snapshot_aging.as_of, r.customer_id, r.currency,
-               (r.a).current, (r.a).d1_30, (r.a).d31_60, (r.a).d61_90, (r.a).d91_plus,
-               (r.a).total, (r.a).overdue, (r.a).items, (r.a).avg_days_past_due,
-               snapshot_aging.bounds, (r.l).labels, (r.l).amounts, run_id
-          FROM (SELECT t.customer_id, coalesce(pg_catalog.upper(t.currency), 'XXX') AS currency,
-                       @extschema@.aging(t.open_amount, t.due_date, snapshot_aging.as_of) AS a,
-                       CASE WHEN snapshot_aging.bounds IS NOT NULL THEN
-                           @extschema@.aging(t.open_amount, t.due_date, snapshot_aging.as_of,
-                                             snapshot_aging.bounds) END AS l
-                  FROM pg_temp.o2c_snapshot_rows t
-                 WHERE t.customer_id IS NOT NULL
-                 GROUP BY 1, 2) r;
-        GET DIAGNOSTICS n_written = ROW_COUNT;
+        EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', 'job_' OPERATOR(pg_catalog.||) job)
+           INTO counts USING run_id, args;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS err_text = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
                                 err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
     END;
 
     IF err_state IS NOT NULL THEN
-        PERFORM @extschema@.job_finish(run_id, 'failed', n_read, NULL, err_text, err_state);
+        PERFORM @extschema@.job_finish(run_id, 'failed', NULL, NULL, err_text, err_state);
         COMMIT;
         PERFORM pg_catalog.pg_advisory_unlock(lock_key);
         -- RAISE refuses NULL options and prints empty ones: pass only what is there.
@@ -182,20 +158,88 @@ BEGIN
         END IF;
     END IF;
 
-    PERFORM @extschema@.job_finish(run_id, 'succeeded', n_read, n_written, NULL, NULL);
+    PERFORM @extschema@.job_finish(run_id, 'succeeded', counts[1], counts[2], NULL, NULL);
     -- Bounded history: keep the newest keep_runs finished runs of this job.
     DELETE FROM @extschema@.job_run j
-     WHERE j.job OPERATOR(pg_catalog.=) 'snapshot_aging'
+     WHERE j.job OPERATOR(pg_catalog.=) run_job.job
        AND j.status OPERATOR(pg_catalog.<>) 'running'
        AND j.id OPERATOR(pg_catalog.<) (
            SELECT pg_catalog.min(k.id) FROM (
-               SELECT id FROM @extschema@.job_run
-                WHERE job OPERATOR(pg_catalog.=) 'snapshot_aging'
-                  AND status OPERATOR(pg_catalog.<>) 'running'
-                ORDER BY id DESC LIMIT keep_runs) k);
+               SELECT r.id FROM @extschema@.job_run r
+                WHERE r.job OPERATOR(pg_catalog.=) run_job.job
+                  AND r.status OPERATOR(pg_catalog.<>) 'running'
+                ORDER BY r.id DESC LIMIT keep_runs) k);
     COMMIT;
     PERFORM pg_catalog.pg_advisory_unlock(lock_key);
-    RAISE NOTICE 'snapshot_aging run %: % customer rows written', run_id, n_written;
+    RAISE NOTICE '% run %: % rows read, % rows written', job, run_id, counts[1], counts[2];
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.run_job(text, jsonb, jsonb) IS
+    'runs the o2c job o2c.job_<job>(run_id, args) with the shared lifecycle: job_run row committed first, advisory lock per job name (options: wait, keep_runs), all-or-nothing work, failure recorded and re-raised';
+
+CREATE FUNCTION @extschema@.job_snapshot_aging(run_id bigint, args jsonb)
+RETURNS bigint[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_as_of   date := (args OPERATOR(pg_catalog.->>) 'as_of')::date;
+    v_ledger  text := args OPERATOR(pg_catalog.->>) 'ledger';
+    v_bounds  integer[];
+    n_read    bigint;
+    n_written bigint;
+BEGIN
+    IF pg_catalog.jsonb_typeof(args OPERATOR(pg_catalog.->) 'bounds') OPERATOR(pg_catalog.=) 'array' THEN
+        v_bounds := ARRAY(SELECT b::integer
+                            FROM pg_catalog.jsonb_array_elements_text(args OPERATOR(pg_catalog.->) 'bounds') b);
+    END IF;
+    CREATE TEMP TABLE o2c_snapshot_rows ON COMMIT DROP AS
+        SELECT * FROM @extschema@.invoices_from(args OPERATOR(pg_catalog.->>) 'invoices_sql',
+                                                '{customer_id,due_date,open_amount}');
+    GET DIAGNOSTICS n_read = ROW_COUNT;
+    RAISE NOTICE 'snapshot_aging run %: % rows read', run_id, n_read;
+
+    DELETE FROM @extschema@.aging_snapshot s
+     WHERE s.ledger OPERATOR(pg_catalog.=) v_ledger
+       AND s.as_of OPERATOR(pg_catalog.=) v_as_of;
+    INSERT INTO @extschema@.aging_snapshot
+          (ledger, as_of, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus,
+           total, overdue, items, avg_days_past_due, bounds, labels, amounts, job_run_id)
+    SELECT v_ledger, v_as_of, r.customer_id, r.currency,
+           (r.a).current, (r.a).d1_30, (r.a).d31_60, (r.a).d61_90, (r.a).d91_plus,
+           (r.a).total, (r.a).overdue, (r.a).items, (r.a).avg_days_past_due,
+           v_bounds, (r.l).labels, (r.l).amounts, run_id
+      FROM (SELECT t.customer_id, coalesce(pg_catalog.upper(t.currency), 'XXX') AS currency,
+                   @extschema@.aging(t.open_amount, t.due_date, v_as_of) AS a,
+                   CASE WHEN v_bounds IS NOT NULL THEN
+                       @extschema@.aging(t.open_amount, t.due_date, v_as_of,
+                                         v_bounds) END AS l
+              FROM pg_temp.o2c_snapshot_rows t
+             WHERE t.customer_id IS NOT NULL
+             GROUP BY 1, 2) r;
+    GET DIAGNOSTICS n_written = ROW_COUNT;
+    DROP TABLE pg_temp.o2c_snapshot_rows;
+    RETURN ARRAY[n_read, n_written];
+END
+$$;
+COMMENT ON FUNCTION @extschema@.job_snapshot_aging(bigint, jsonb) IS
+    'the work of o2c.snapshot_aging (called by o2c.run_job inside its all-or-nothing block)';
+
+CREATE PROCEDURE @extschema@.snapshot_aging(
+    invoices_sql text,
+    as_of date DEFAULT CURRENT_DATE,
+    bounds integer[] DEFAULT NULL,
+    ledger text DEFAULT 'default',
+    options jsonb DEFAULT '{}')
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF invoices_sql IS NULL OR as_of IS NULL OR ledger IS NULL THEN
+        RAISE EXCEPTION 'invoices_sql, as_of and ledger must not be null' USING ERRCODE = '22004';
+    END IF;
+    CALL @extschema@.run_job('snapshot_aging',
+        pg_catalog.jsonb_build_object('invoices_sql', invoices_sql, 'as_of', as_of,
+                                      'bounds', bounds, 'ledger', ledger),
+        options);
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.snapshot_aging(text, date, integer[], text, jsonb) IS
