@@ -113,7 +113,8 @@ o2c_run_tests() {
 
     o2c_log "pg_regress"
     rm -f "$O2C_ROOT/regression.diffs"
-    make -C "$O2C_ROOT" -s PG_CONFIG="$O2C_PGBIN/pg_config" installcheck >"$regress_log" 2>&1 || true
+    local regress_rc=0
+    make -C "$O2C_ROOT" -s PG_CONFIG="$O2C_PGBIN/pg_config" installcheck >"$regress_log" 2>&1 || regress_rc=$?
     grep -E '^test |^ +[a-z0-9_]+ +\.\.\.|tests (passed|failed)|^make: \*\*\*|No such file' "$regress_log" || true
     n=$(grep -cE '^(test | )?[a-z0-9_]+ +\.\.\. ok' "$regress_log" || true)
     passed=$((passed + n))
@@ -124,6 +125,10 @@ o2c_run_tests() {
     fi
     if ! grep -qE '\.\.\. (ok|FAILED)' "$regress_log"; then
         echo "pg_regress did not run" >&2
+        failed=$((failed + 1))
+    elif [ "$regress_rc" -ne 0 ] && ! grep -qE '\.\.\. FAILED' "$regress_log"; then
+        # pg_regress stopped early (a missing expected file, a crash): a failure.
+        tail -n 20 "$regress_log"
         failed=$((failed + 1))
     fi
 
