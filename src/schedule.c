@@ -72,10 +72,8 @@ o2c_payment_schedule(PG_FUNCTION_ARGS)
 		const O2cTermPart *p = &t->parts[i];
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
-		DateADT		due = o2c_part_due(p, inv);
+		DateADT		due = o2c_part_due_adjusted(p, inv, cal);
 
-		if (cal != NULL)
-			due = o2c_adjust(cal, due, o2c_calendar_convention(cal));
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = DateADTGetDatum(due);
 		values[2] = num(parts[i]);

@@ -236,7 +236,23 @@ o2c_discount_of(Numeric amount, int32 pct, int scale)
 	return o2c_div_round(DatumGetNumeric(prod), int64_to_numeric(10000), scale);
 }
 
-/* The latest installment date; its dates never precede each other's order. */
+/*
+ * An installment's due date moved by the calendar's convention, but never
+ * before the invoice date: a preceding roll that would cross it follows.
+ */
+DateADT
+o2c_part_due_adjusted(const O2cTermPart *part, DateADT invoice_date, const O2cCalendar *cal)
+{
+	DateADT		d = o2c_part_due(part, invoice_date);
+	DateADT		r;
+
+	if (cal == NULL)
+		return d;
+	r = o2c_adjust(cal, d, o2c_calendar_convention(cal));
+	return r >= invoice_date ? r : o2c_adjust(cal, d, O2C_CONV_FOLLOWING);
+}
+
+/* The latest installment date. */
 static DateADT
 terms_due(const O2cTerms *t, DateADT invoice_date, const O2cCalendar *cal)
 {
@@ -245,10 +261,8 @@ terms_due(const O2cTerms *t, DateADT invoice_date, const O2cCalendar *cal)
 
 	for (i = 0; i < t->nparts; i++)
 	{
-		DateADT		d = o2c_part_due(&t->parts[i], invoice_date);
+		DateADT		d = o2c_part_due_adjusted(&t->parts[i], invoice_date, cal);
 
-		if (cal != NULL)
-			d = o2c_adjust(cal, d, o2c_calendar_convention(cal));
 		if (i == 0 || d > due)
 			due = d;
 	}

@@ -31,6 +31,10 @@ typedef struct O2cTerms
 
 /* Invoice date + rule, checked to stay a valid date (22008 otherwise). */
 extern DateADT o2c_part_due(const O2cTermPart *part, DateADT invoice_date);
+/* ... moved by the calendar's default convention, never before the invoice date. */
+struct O2cCalendar;
+extern DateADT o2c_part_due_adjusted(const O2cTermPart *part, DateADT invoice_date,
+									 const struct O2cCalendar *cal);
 extern DateADT o2c_part_discount_until(const O2cTermPart *part, DateADT invoice_date);
 
 /* Discount of amount at pct hundredths, rounded half away from zero. */
