@@ -32,6 +32,9 @@
 /* How far adjust() looks for a business day before giving up. */
 #define CAL_SEARCH_DAYS		366
 
+/* add_business_days steps one day at a time: a bound keeps each call short. */
+#define CAL_MAX_STEP		1000000
+
 struct O2cCalendar
 {
 	char	   *name;
@@ -415,6 +418,11 @@ o2c_add_business_days(PG_FUNCTION_ARGS)
 	int64		left = n < 0 ? -(int64) n : n;
 
 	o2c_check_finite_date(d, "date");
+	if (left > CAL_MAX_STEP)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("business day count %d out of range", n),
+				 errdetail("At most %d business days forward or back.", CAL_MAX_STEP)));
 	cal = o2c_calendar_lookup(fcinfo->flinfo, PG_GETARG_TEXT_PP(2));
 	if (n == 0)
 		PG_RETURN_DATEADT(roll(cal, d, 1));
