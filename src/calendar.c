@@ -137,18 +137,7 @@ cal_load(const char *name, int namelen)
 	int			ret;
 	CalEntry   *e = NULL;
 
-	args[0] = PointerGetDatum(cstring_to_text_with_len(name, namelen));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute_with_args(
-		"SELECT c.weekend::pg_catalog.int4[], c.convention, "
-		"       ARRAY(SELECT h.day FROM o2c.holiday h "
-		"             WHERE h.calendar OPERATOR(pg_catalog.=) c.name ORDER BY h.day) "
-		"FROM o2c.calendar c WHERE c.name OPERATOR(pg_catalog.=) $1",
-		1, argtypes, args, NULL, true, 1);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "calendar query failed: %d", ret);
-
+	/* Register first, so an invalidation arriving during the query counts. */
 	if (!cal_callback_registered)
 	{
 		CacheRegisterRelcacheCallback(cal_relcache_callback, (Datum) 0);
@@ -164,6 +153,18 @@ cal_load(const char *name, int namelen)
 	if (cal_cxt == NULL)
 		cal_cxt = AllocSetContextCreate(CacheMemoryContext, "o2c calendars",
 										ALLOCSET_SMALL_SIZES);
+
+	args[0] = PointerGetDatum(cstring_to_text_with_len(name, namelen));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	ret = SPI_execute_with_args(
+		"SELECT c.weekend::pg_catalog.int4[], c.convention, "
+		"       ARRAY(SELECT h.day FROM o2c.holiday h "
+		"             WHERE h.calendar OPERATOR(pg_catalog.=) c.name ORDER BY h.day) "
+		"FROM o2c.calendar c WHERE c.name OPERATOR(pg_catalog.=) $1",
+		1, argtypes, args, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "calendar query failed: %d", ret);
 
 	if (SPI_processed == 1)
 	{
@@ -265,7 +266,18 @@ o2c_calendar_lookup(FmgrInfo *flinfo, text *name)
 	}
 	if (e == NULL)
 	{
-		e = cal_load(s, len);
+		uint64		before;
+		int			tries = 0;
+
+		/*
+		 * A change committed while the query ran (seen when it took its
+		 * locks) may be missing from its snapshot: load again.
+		 */
+		do
+		{
+			before = cal_generation;
+			e = cal_load(s, len);
+		} while (before != cal_generation && ++tries < 3);
 		if (e == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

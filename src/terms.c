@@ -92,6 +92,10 @@ shown(const Parser *p, char *out)
 	size_t		n = p->len < SHOWN_MAX ? p->len : SHOWN_MAX;
 	size_t		i;
 
+	/* Cut at a UTF-8 character boundary. */
+	while (n < p->len && n > 0 && ((unsigned char) p->text[n] & 0xC0) == 0x80)
+		n--;
+
 	for (i = 0; i < n; i++)
 		out[i] = ((unsigned char) p->text[i] < 0x20 || p->text[i] == 0x7f) ? '?' : p->text[i];
 	if (n < p->len)
@@ -258,8 +262,8 @@ take_days(Parser *p, int lo, int hi, const char *what, int *out)
 
 	if (p->tok.kind != TOK_NUM)
 		return syntax_error(p, p->tok.pos, what);
-	if (p->tok.decimals > 0 && p->tok.hundredths % 100 != 0)
-		return syntax_error(p, p->tok.pos, "a whole number of days");
+	if (p->tok.decimals > 0)
+		return syntax_error(p, p->tok.pos, "a whole number of days (no decimal point)");
 	if (p->tok.big || p->tok.hundredths / 100 < lo || p->tok.hundredths / 100 > hi)
 	{
 		snprintf(detail, sizeof(detail), "The %s must be between %d and %d.", what, lo, hi);

@@ -1,6 +1,6 @@
 -- pgTAP: o2c.terms errors, canonical text and properties.
 BEGIN;
-SELECT plan(46);
+SELECT plan(57);
 
 -- Bad text: 22P02 with the position of what was expected.
 SELECT throws_ok($$SELECT 'net'::o2c.terms$$, '22P02', NULL, 'NET without days');
@@ -12,6 +12,7 @@ SELECT throws_ok($$SELECT 'net 30;'::o2c.terms$$, '22P02', NULL, 'trailing semic
 SELECT throws_ok($$SELECT '40% net 0; net 30'::o2c.terms$$, '22P02', NULL, 'installment without a share');
 SELECT throws_ok($$SELECT '2/ net 30'::o2c.terms$$, '22P02', NULL, 'discount without days');
 SELECT throws_ok($$SELECT 'net 30.5'::o2c.terms$$, '22P02', NULL, 'fractional days');
+SELECT throws_ok($$SELECT 'net 30.001'::o2c.terms$$, '22P02', NULL, 'days with a decimal point');
 SELECT throws_ok($$SELECT 'net 3.'::o2c.terms$$, '22P02', NULL, 'decimal point without digits');
 SELECT throws_ok($$SELECT 'due on'::o2c.terms$$, '22P02', NULL, 'DUE ON without RECEIPT');
 SELECT throws_ok($$SELECT '30'::o2c.terms$$, '22P02', NULL, 'a bare number');
@@ -95,5 +96,31 @@ CREATE INDEX ON idx (t);
 SET LOCAL enable_seqscan = off;
 SELECT is((SELECT count(*) FROM idx WHERE t OPERATOR(o2c.=) '15 PROX'::o2c.terms),
           (SELECT count(*) FROM gen WHERE t::text = '15 PROX'), 'index look-up finds equal terms');
+-- Binary input (COPY FORMAT binary) checks every field: 22P03.
+CREATE TEMP TABLE bin_t (t o2c.terms);
+CREATE FUNCTION pg_temp.copy_file(payload bytea) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+    f text := format('/tmp/o2c_terms_bin_%s.bin', pg_backend_pid());
+    lo oid;
+BEGIN
+    lo := lo_from_bytea(0, '\x5047434f50590aff0d0a00'::bytea || '\x0000000000000000'::bytea
+                           || '\x0001'::bytea || int4send(length(payload)) || payload || '\xffff'::bytea);
+    PERFORM lo_export(lo, f);
+    PERFORM lo_unlink(lo);
+    RETURN format('COPY bin_t FROM %L WITH (FORMAT binary)', f);
+END
+$f$;
+-- NET 30: version 1, 1 part: pct 10000, no discount, 30 days, kind NET.
+SELECT lives_ok(pg_temp.copy_file('\x01010000271000000000001e0000010000'), 'a valid binary value loads');
+SELECT is((SELECT t::text FROM bin_t), 'NET 30', 'and reads back as NET 30');
+SELECT throws_ok(pg_temp.copy_file('\x02010000271000000000001e0000010000'), '22P03', NULL, 'unknown binary version');
+SELECT throws_ok(pg_temp.copy_file('\x0100'), '22P03', NULL, 'zero installments');
+SELECT throws_ok(pg_temp.copy_file('\x01010000271000000000001e000001000000'), '22P03', NULL, 'trailing garbage');
+SELECT throws_ok(pg_temp.copy_file('\x0101000027100000000003e80000010000'), '22P03', NULL, 'NET 1000 in binary');
+SELECT throws_ok(pg_temp.copy_file('\x01010000138800000000001e0000010000'), '22P03', NULL, 'a share of 50 alone');
+SELECT throws_ok(pg_temp.copy_file('\x0101000027100000000000000000020020'), '22P03', NULL, 'PROX day 32');
+SELECT throws_ok(pg_temp.copy_file('\x0101000027100000000000000000070000'), '22P03', NULL, 'unknown kind');
+SELECT throws_ok(pg_temp.copy_file('\x01010000271000'), '08P01', NULL, 'truncated value');
+
 SELECT * FROM finish();
 ROLLBACK;
