@@ -24,6 +24,9 @@ CREATE TABLE @extschema@.holiday (
 COMMENT ON TABLE @extschema@.holiday IS
     'non-business days of a calendar besides its weekend days';
 
+-- Calendar functions read these tables with the caller's rights.
+GRANT SELECT ON @extschema@.calendar, @extschema@.holiday TO PUBLIC;
+
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.calendar', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.holiday', '');
 

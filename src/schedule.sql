@@ -47,6 +47,9 @@ CREATE TABLE @extschema@.dunning_policy (
 COMMENT ON TABLE @extschema@.dunning_policy IS
     'dunning levels of each policy: days after the due date, fee, annual interest rate (a fraction) and the action to take';
 
+-- The dunning functions read it with the caller's rights.
+GRANT SELECT ON @extschema@.dunning_policy TO PUBLIC;
+
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_policy', '');
 
 CREATE FUNCTION @extschema@.install_example_policy()

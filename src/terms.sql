@@ -92,6 +92,12 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.terms_hash(@extschema@.terms) IS
     'hash of o2c.terms, equal for equal terms';
 
+CREATE FUNCTION @extschema@.terms_hash_extended(@extschema@.terms, bigint)
+RETURNS bigint AS 'MODULE_PATHNAME', 'o2c_terms_hash_extended'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.terms_hash_extended(@extschema@.terms, bigint) IS
+    'seeded 64-bit hash of o2c.terms (hash partitioning)';
+
 CREATE OPERATOR @extschema@.= (
     LEFTARG = @extschema@.terms, RIGHTARG = @extschema@.terms,
     FUNCTION = @extschema@.terms_eq,
@@ -141,7 +147,8 @@ DEFAULT FOR TYPE @extschema@.terms USING btree AS
 CREATE OPERATOR CLASS @extschema@.terms_hash_ops
 DEFAULT FOR TYPE @extschema@.terms USING hash AS
     OPERATOR 1 @extschema@.=,
-    FUNCTION 1 @extschema@.terms_hash(@extschema@.terms);
+    FUNCTION 1 @extschema@.terms_hash(@extschema@.terms),
+    FUNCTION 2 @extschema@.terms_hash_extended(@extschema@.terms, bigint);
 
 CREATE FUNCTION @extschema@.due_date(terms @extschema@.terms, invoice_date date)
 RETURNS date

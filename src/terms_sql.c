@@ -27,6 +27,7 @@ PG_FUNCTION_INFO_V1(o2c_terms_le);
 PG_FUNCTION_INFO_V1(o2c_terms_gt);
 PG_FUNCTION_INFO_V1(o2c_terms_ge);
 PG_FUNCTION_INFO_V1(o2c_terms_hash);
+PG_FUNCTION_INFO_V1(o2c_terms_hash_extended);
 PG_FUNCTION_INFO_V1(o2c_terms_due_date);
 PG_FUNCTION_INFO_V1(o2c_terms_due_date_cal);
 PG_FUNCTION_INFO_V1(o2c_terms_discount_until);
@@ -203,6 +204,15 @@ o2c_terms_hash(PG_FUNCTION_ARGS)
 	O2cTerms   *t = PG_GETARG_O2CTERMS(0);
 
 	return hash_any((const unsigned char *) t->parts, sizeof(O2cTermPart) * t->nparts);
+}
+
+Datum
+o2c_terms_hash_extended(PG_FUNCTION_ARGS)
+{
+	O2cTerms   *t = PG_GETARG_O2CTERMS(0);
+
+	return hash_any_extended((const unsigned char *) t->parts,
+							 sizeof(O2cTermPart) * t->nparts, PG_GETARG_INT64(1));
 }
 
 DateADT

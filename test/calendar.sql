@@ -1,6 +1,6 @@
 -- pgTAP: business calendar errors and properties.
 BEGIN;
-SELECT plan(27);
+SELECT plan(29);
 
 INSERT INTO o2c.calendar (name, weekend, convention) VALUES
     ('tap_cal', '{6,7}', 'following'),
@@ -74,6 +74,14 @@ SELECT is(o2c.adjust('2024-01-06', 'tap_cal', 'unadjusted'), DATE '2024-01-06', 
 SELECT o2c.is_business_day('2024-01-10', 'tap_cal');
 DELETE FROM o2c.holiday WHERE calendar = 'tap_cal' AND day = '2024-01-10';
 SELECT ok(o2c.is_business_day('2024-01-10', 'tap_cal'), 'a deleted holiday is a business day at once');
+
+-- A role without special rights can use calendars but not change them.
+CREATE ROLE o2c_tap_clerk;
+GRANT USAGE ON SCHEMA o2c TO o2c_tap_clerk;
+SET LOCAL ROLE o2c_tap_clerk;
+SELECT is(o2c.add_business_days('2024-01-05', 1, 'tap_cal'), DATE '2024-01-08', 'a plain role reads calendars');
+SELECT throws_ok($$INSERT INTO o2c.holiday VALUES ('tap_cal', '2024-01-09', 'x')$$, '42501', NULL, 'a plain role cannot add holidays');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

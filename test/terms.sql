@@ -1,6 +1,6 @@
 -- pgTAP: o2c.terms errors, canonical text and properties.
 BEGIN;
-SELECT plan(57);
+SELECT plan(58);
 
 -- Bad text: 22P02 with the position of what was expected.
 SELECT throws_ok($$SELECT 'net'::o2c.terms$$, '22P02', NULL, 'NET without days');
@@ -88,6 +88,7 @@ SELECT is((SELECT count(*) FROM gen
              AND o2c.discount_amount(t, amount, d, o2c.discount_until(t, d) + 1) <> 0), 0::bigint,
           'the day after the window earns nothing');
 SELECT is(o2c.terms_hash('COD'), o2c.terms_hash('NET 0'), 'equal terms hash equally');
+SELECT is(o2c.terms_hash_extended('COD', 42), o2c.terms_hash_extended('net 0', 42), 'equal terms hash equally with a seed');
 
 -- Hash and B-tree indexes both work.
 CREATE TEMP TABLE idx AS SELECT t FROM gen;
