@@ -206,7 +206,7 @@ o2c_installment_plan(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		if (by_months)
-			due = o2c_add_months(first_due, k * factor);
+			due = o2c_add_months(first_due, (int64) k * factor);
 		else
 			due = (int64) first_due + (int64) k * factor;
 		if (equal != NULL)

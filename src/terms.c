@@ -571,7 +571,7 @@ o2c_terms_cmp(const O2cTermPart *a, int na, const O2cTermPart *b, int nb)
  * Proleptic Gregorian civil dates <-> days since 2000-01-01 (after Howard
  * Hinnant's public-domain algorithms), integer-only and exact.
  */
-int32_t
+int64_t
 o2c_days_from_civil(int y, int m, int d)
 {
 	int64_t		era,
@@ -584,7 +584,7 @@ o2c_days_from_civil(int y, int m, int d)
 	yoe = y - era * 400;
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (int32_t) (era * 146097 + doe - 719468 - 10957);
+	return era * 146097 + doe - 719468 - 10957;
 }
 
 void
@@ -612,9 +612,15 @@ o2c_days_in_month(int y, int m)
 	return dim[m - 1];
 }
 
-/* Same day `months` later, clamped to the month's last day (Jan 31 + 1 = Feb 28/29). */
-int32_t
-o2c_add_months(int32_t date, int months)
+/* Beyond every representable date: callers range-check the result. */
+#define MONTHS_BEYOND	((int64_t) 12 * 20000000)
+
+/*
+ * Same day `months` later, clamped to the month's last day (Jan 31 + 1 =
+ * Feb 28/29); far out of range returns a value past any valid date.
+ */
+int64_t
+o2c_add_months(int32_t date, int64_t months)
 {
 	int			y,
 				m,
@@ -622,6 +628,8 @@ o2c_add_months(int32_t date, int months)
 				dim;
 	int64_t		mi;
 
+	if (months > MONTHS_BEYOND || months < -MONTHS_BEYOND)
+		return months > 0 ? INT64_MAX / 2 : INT64_MIN / 2;
 	o2c_civil_from_days(date, &y, &m, &d);
 	mi = (int64_t) y * 12 + (m - 1) + months;
 	y = (int) (mi >= 0 ? mi / 12 : (mi - 11) / 12);
@@ -641,7 +649,7 @@ month_end(int32_t date)
 	return date + (o2c_days_in_month(y, m) - d);
 }
 
-int32_t
+int64_t
 o2c_term_due(const O2cTermPart *t, int32_t invoice_date)
 {
 	if (t->kind == O2C_TERM_PROX)
@@ -655,11 +663,11 @@ o2c_term_due(const O2cTermPart *t, int32_t invoice_date)
 		dim = o2c_days_in_month(y, m);
 		return o2c_days_from_civil(y, m, t->prox_day < dim ? t->prox_day : dim);
 	}
-	return (t->eom ? month_end(invoice_date) : invoice_date) + t->days;
+	return (int64_t) (t->eom ? month_end(invoice_date) : invoice_date) + t->days;
 }
 
-int32_t
+int64_t
 o2c_term_discount_until(const O2cTermPart *t, int32_t invoice_date)
 {
-	return (t->eom ? month_end(invoice_date) : invoice_date) + t->disc_days;
+	return (int64_t) (t->eom ? month_end(invoice_date) : invoice_date) + t->disc_days;
 }

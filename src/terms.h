@@ -50,11 +50,11 @@ extern int	o2c_terms_cmp(const O2cTermPart *a, int na, const O2cTermPart *b, int
  * Dates are days since 2000-01-01 (PostgreSQL's DateADT). The result of the
  * rules may leave PostgreSQL's date range: the caller checks.
  */
-extern int32_t o2c_days_from_civil(int y, int m, int d);
+extern int64_t o2c_days_from_civil(int y, int m, int d);
 extern void o2c_civil_from_days(int32_t days, int *y, int *m, int *d);
 extern int	o2c_days_in_month(int y, int m);
-extern int32_t o2c_add_months(int32_t date, int months);
-extern int32_t o2c_term_due(const O2cTermPart *part, int32_t invoice_date);
-extern int32_t o2c_term_discount_until(const O2cTermPart *part, int32_t invoice_date);
+extern int64_t o2c_add_months(int32_t date, int64_t months);
+extern int64_t o2c_term_due(const O2cTermPart *part, int32_t invoice_date);
+extern int64_t o2c_term_discount_until(const O2cTermPart *part, int32_t invoice_date);
 
 #endif							/* O2C_TERMS_H */

@@ -1,7 +1,7 @@
 -- pgTAP: split_amount, payment_schedule, installment_plan, late_interest and
 -- dunning: errors and properties.
 BEGIN;
-SELECT plan(42);
+SELECT plan(44);
 
 -- split_amount errors: 22023.
 SELECT throws_ok($$SELECT o2c.split_amount(10, '{}')$$, '22023', NULL, 'no weights');
@@ -31,6 +31,8 @@ SELECT throws_ok($$SELECT * FROM o2c.installment_plan(1000, 0.05, 12, '2024-01-0
 SELECT throws_ok($$SELECT * FROM o2c.installment_plan(1000, 0.05, 12, '2024-01-01', '-1 month')$$, '22023', NULL, 'negative interval');
 SELECT throws_ok($$SELECT * FROM o2c.installment_plan(1000, 0.05, 12, '2024-01-01', '12 hours')$$, '22023', NULL, 'interval of hours');
 SELECT throws_ok($$SELECT * FROM o2c.installment_plan('NaN', 0.05, 12, '2024-01-01')$$, '22023', NULL, 'NaN principal');
+SELECT throws_ok($$SELECT * FROM o2c.installment_plan(1000, 0.05, 3, '2024-01-01', '1000000000 months')$$, '22008', NULL, 'dates past the date range');
+SELECT throws_ok($$SELECT * FROM o2c.installment_plan(1000, 0.05, 3, 'infinity')$$, '22008', NULL, 'infinite first due date');
 SELECT throws_ok($$SELECT * FROM o2c.installment_plan(1000.001, 0.05, 12, '2024-01-01')$$, '22023', NULL, 'principal with 3 decimals');
 SELECT throws_ok($$SELECT * FROM o2c.installment_plan(1000, 0.05, 12, '2024-01-01', '1 month', 'QQQ')$$, '22023', NULL, 'plan in an unknown currency');
 
