@@ -1,6 +1,6 @@
 -- pgTAP: business calendar errors and properties.
 BEGIN;
-SELECT plan(29);
+SELECT plan(30);
 
 INSERT INTO o2c.calendar (name, weekend, convention) VALUES
     ('tap_cal', '{6,7}', 'following'),
@@ -69,6 +69,10 @@ SELECT is((SELECT count(*) FROM probe
 SELECT is((SELECT count(*) FROM probe WHERE o2c.due_date('NET 0', d, 'tap_prec') < d),
           0::bigint, 'a preceding calendar never moves a due date before the invoice date');
 SELECT is(o2c.adjust('2024-01-06', 'tap_cal', 'unadjusted'), DATE '2024-01-06', 'unadjusted keeps the date');
+SELECT is((SELECT count(*) FROM probe p,
+                  o2c.payment_schedule(100.00 + p.n, p.d, '20% NET 0; 30% 2/5 NET 10 EOM; 50% 31 PROX', 'EUR', 'tap_prec') s
+           WHERE s.due_date < p.d OR NOT o2c.is_business_day(s.due_date, 'tap_prec')),
+          0::bigint, 'calendar schedules fall on business days, never before the invoice date');
 
 -- A changed holiday is seen by the next call.
 SELECT o2c.is_business_day('2024-01-10', 'tap_cal');

@@ -1,7 +1,7 @@
 -- pgTAP: split_amount, payment_schedule, installment_plan, late_interest and
 -- dunning: errors and properties.
 BEGIN;
-SELECT plan(44);
+SELECT plan(45);
 
 -- split_amount errors: 22023.
 SELECT throws_ok($$SELECT o2c.split_amount(10, '{}')$$, '22023', NULL, 'no weights');
@@ -50,6 +50,7 @@ SELECT throws_ok($$SELECT * FROM o2c.dunning_schedule('2024-01-01', 'nope')$$, '
 SELECT lives_ok($$SELECT o2c.install_example_policy()$$, 'the example policy installs');
 SELECT throws_ok($$SELECT * FROM o2c.dunning_schedule('2024-01-01', 'example', 'nowhere')$$, '22023', NULL, 'unknown calendar in dunning_schedule');
 SELECT throws_ok($$SELECT o2c.dunning_level('infinity', '2024-03-01', 'example')$$, '22008', NULL, 'infinite due date in dunning_level');
+SELECT throws_ok($$SELECT * FROM o2c.dunning_schedule('-infinity', 'example')$$, '22008', NULL, 'infinite due date in dunning_schedule');
 SELECT throws_ok($$INSERT INTO o2c.dunning_policy VALUES ('x', 0, 5, 0, NULL, 'reminder')$$, '23514', NULL, 'level 0 refused');
 
 -- Properties over random amounts and weights.
