@@ -119,6 +119,100 @@ o2c_split_numeric(Numeric amount, const Numeric *weights, int n, int scale,
 	pfree(q);
 }
 
+typedef struct SplitRemInt
+{
+	int			index;
+	int128		rem;
+} SplitRemInt;
+
+static int
+rem_int_cmp(const void *a, const void *b)
+{
+	const SplitRemInt *x = a;
+	const SplitRemInt *y = b;
+
+	if (x->rem != y->rem)
+		return x->rem > y->rem ? -1 : 1;
+	return x->index - y->index;
+}
+
+/*
+ * The same split over integers when the amount has at most O2C_SUM_SCALE
+ * decimals and is below 10^20 (the sum fast path's range); false otherwise,
+ * or when the amount has more decimals than `scale` (the numeric path then
+ * raises the error).
+ */
+static bool
+split_fast(Numeric amount, const int32 *weights, int n, int scale, Numeric *results)
+{
+	int128		units,
+				step = 1,
+				total = 0,
+				left;
+	int32		dscale;
+	bool		negative;
+	SplitRemInt *rems;
+	int128	   *q;
+	int			i;
+
+	if (o2c_numeric_units(NumericGetDatum(amount), &units, &dscale) != O2C_UNITS_FAST)
+		return false;
+	for (i = scale; i < O2C_SUM_SCALE; i++)
+		step *= 10;
+	if (units % step != 0)
+		return false;
+	for (i = 0; i < n; i++)
+		total += weights[i];
+	if (total <= 0)
+		return false;
+	negative = units < 0;
+	left = (negative ? -units : units) / step;
+	rems = palloc(sizeof(SplitRemInt) * n);
+	q = palloc(sizeof(int128) * n);
+	{
+		int128		u = left;
+
+		/* u < 10^(20+4) and weights below 2^31: the products fit in 128 bits. */
+		for (i = 0; i < n; i++)
+		{
+			int128		share = u * weights[i];
+
+			q[i] = share / total;
+			rems[i].index = i;
+			rems[i].rem = share % total;
+			left -= q[i];
+		}
+	}
+	if (left > 0)
+	{
+		qsort(rems, n, sizeof(SplitRemInt), rem_int_cmp);
+		for (i = 0; i < left; i++)
+			q[rems[i].index]++;
+	}
+	for (i = 0; i < n; i++)
+		results[i] = o2c_units_numeric((negative ? -q[i] : q[i]) * step, scale);
+	pfree(rems);
+	pfree(q);
+	return true;
+}
+
+void
+o2c_split_int_weights(Numeric amount, const int32 *weights, int n, int scale,
+					  Numeric *results)
+{
+	Numeric    *w;
+	int			i;
+
+	o2c_check_finite_amount(amount, "amount");
+	if (split_fast(amount, weights, n, scale, results))
+		return;
+	w = palloc(sizeof(Numeric) * n);
+	for (i = 0; i < n; i++)
+		w[i] = int64_to_numeric(weights[i]);
+	o2c_split_numeric(amount, w, n, scale, results);
+	pfree(w);
+}
+
 /* split_amount(amount, weights numeric[] [, currency]) -> numeric[] */
 Datum
 o2c_split_amount(PG_FUNCTION_ARGS)

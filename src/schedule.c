@@ -54,7 +54,7 @@ o2c_payment_schedule(PG_FUNCTION_ARGS)
 	O2cTerms   *t = PG_GETARG_O2CTERMS(2);
 	int			scale = PG_NARGS() > 3 ? o2c_currency_minor_units_or_error(PG_GETARG_TEXT_PP(3)) : 2;
 	const O2cCalendar *cal = NULL;
-	Numeric		weights[O2C_TERMS_MAX_PARTS];
+	int32		weights[O2C_TERMS_MAX_PARTS];
 	Numeric		parts[O2C_TERMS_MAX_PARTS];
 	int			i;
 
@@ -63,8 +63,8 @@ o2c_payment_schedule(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > 4)
 		cal = o2c_calendar_lookup(fcinfo->flinfo, PG_GETARG_TEXT_PP(4));
 	for (i = 0; i < t->nparts; i++)
-		weights[i] = int64_to_numeric(t->parts[i].pct);
-	o2c_split_numeric(amount, weights, t->nparts, scale, parts);
+		weights[i] = t->parts[i].pct;
+	o2c_split_int_weights(amount, weights, t->nparts, scale, parts);
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (i = 0; i < t->nparts; i++)
@@ -162,12 +162,12 @@ o2c_installment_plan(PG_FUNCTION_ARGS)
 
 	if (o2c_numeric_sign(rate) == 0)
 	{
-		Numeric    *w = palloc(sizeof(Numeric) * n);
+		int32	   *w = palloc(sizeof(int32) * n);
 
 		equal = palloc(sizeof(Numeric) * n);
 		for (k = 0; k < n; k++)
-			w[k] = int64_to_numeric(1);
-		o2c_split_numeric(principal, w, n, scale, equal);
+			w[k] = 1;
+		o2c_split_int_weights(principal, w, n, scale, equal);
 	}
 	else
 	{

@@ -51,4 +51,8 @@ extern void o2c_check_finite_amount(Numeric amount, const char *what);
 extern void o2c_split_numeric(Numeric amount, const Numeric *weights, int n,
 							  int scale, Numeric *results);
 
+/* The same with non-negative integer weights, on integers when they fit. */
+extern void o2c_split_int_weights(Numeric amount, const int32 *weights, int n,
+								  int scale, Numeric *results);
+
 #endif							/* O2C_TERMTYPE_H */

@@ -1,7 +1,7 @@
 -- pgTAP: split_amount, payment_schedule, installment_plan, late_interest and
 -- dunning: errors and properties.
 BEGIN;
-SELECT plan(45);
+SELECT plan(47);
 
 -- split_amount errors: 22023.
 SELECT throws_ok($$SELECT o2c.split_amount(10, '{}')$$, '22023', NULL, 'no weights');
@@ -68,6 +68,17 @@ SELECT is((SELECT count(*) FROM splits s, LATERAL unnest(o2c.split_amount(s.amou
 SELECT is((SELECT count(*) FROM splits
            WHERE (SELECT sum(x) FROM unnest(o2c.split_amount(round(amount), weights, 'JPY')) x) <> round(amount)),
           0::bigint, 'yen splits sum to the amount');
+
+SELECT is((SELECT count(*) FROM splits s
+           WHERE (SELECT array_agg(p.amount ORDER BY p.installment)
+                  FROM o2c.payment_schedule(s.amount, '2024-01-01', '33.33% NET 0; 33.33% NET 30; 33.34% NET 60') p)
+                 <> o2c.split_amount(s.amount, '{33.33,33.33,33.34}')),
+          0::bigint, 'schedules (integer path) split like split_amount (numeric path)');
+SELECT is((SELECT count(*) FROM splits s
+           WHERE (SELECT array_agg(p.amount ORDER BY p.installment)
+                  FROM o2c.payment_schedule(s.amount * 1e18, '2024-01-01', '33.33% NET 0; 33.33% NET 30; 33.34% NET 60', 'KWD') p)
+                 <> o2c.split_amount(s.amount * 1e18, '{33.33,33.33,33.34}', 'KWD')),
+          0::bigint, 'amounts beyond the integer range split the same');
 
 CREATE TEMP TABLE plans AS
 SELECT i, round((random() * 100000 + 1)::numeric, 2) AS principal,
