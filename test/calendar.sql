@@ -1,6 +1,6 @@
 -- pgTAP: business calendar errors and properties.
 BEGIN;
-SELECT plan(30);
+SELECT plan(32);
 
 INSERT INTO o2c.calendar (name, weekend, convention) VALUES
     ('tap_cal', '{6,7}', 'following'),
@@ -73,6 +73,14 @@ SELECT is((SELECT count(*) FROM probe p,
                   o2c.payment_schedule(100.00 + p.n, p.d, '20% NET 0; 30% 2/5 NET 10 EOM; 50% 31 PROX', 'EUR', 'tap_prec') s
            WHERE s.due_date < p.d OR NOT o2c.is_business_day(s.due_date, 'tap_prec')),
           0::bigint, 'calendar schedules fall on business days, never before the invoice date');
+
+-- Holidays spread over more than a million days are searched, not bitmapped.
+INSERT INTO o2c.calendar VALUES ('tap_wide', '{}', 'following');
+INSERT INTO o2c.holiday VALUES ('tap_wide', '1900-01-01', 'a'), ('tap_wide', '2024-05-08', 'b'), ('tap_wide', '5000-01-01', 'c');
+SELECT is(ARRAY(SELECT o2c.is_business_day(d, 'tap_wide')
+                FROM unnest('{1900-01-01,1900-01-02,2024-05-07,2024-05-08,2024-05-09,5000-01-01,4999-12-31}'::date[]) d),
+          '{f,t,t,f,t,f,t}'::boolean[], 'wide holiday ranges');
+SELECT is(o2c.add_business_days('2024-05-07', 1, 'tap_wide'), DATE '2024-05-09', 'a calendar without weekends skips only holidays');
 
 -- A changed holiday is seen by the next call.
 SELECT o2c.is_business_day('2024-01-10', 'tap_cal');
