@@ -147,7 +147,7 @@ cal_load(const char *name, int namelen)
 		CacheRegisterRelcacheCallback(cal_relcache_callback, (Datum) 0);
 		cal_callback_registered = true;
 	}
-	if (!OidIsValid(cal_relids[0]))
+	/* Resolved on every load: the extension may have been re-created. */
 	{
 		Oid			nsp = get_namespace_oid("o2c", false);
 

@@ -1,6 +1,6 @@
 -- pgTAP: business calendar errors and properties.
 BEGIN;
-SELECT plan(32);
+SELECT plan(34);
 
 INSERT INTO o2c.calendar (name, weekend, convention) VALUES
     ('tap_cal', '{6,7}', 'following'),
@@ -94,6 +94,16 @@ SET LOCAL ROLE o2c_tap_clerk;
 SELECT is(o2c.add_business_days('2024-01-05', 1, 'tap_cal'), DATE '2024-01-08', 'a plain role reads calendars');
 SELECT throws_ok($$INSERT INTO o2c.holiday VALUES ('tap_cal', '2024-01-09', 'x')$$, '42501', NULL, 'a plain role cannot add holidays');
 RESET ROLE;
+
+-- After DROP and CREATE EXTENSION in one session, the cache follows the new tables.
+SELECT o2c.is_business_day('2024-01-10', 'tap_cal');
+DROP EXTENSION o2c CASCADE;
+CREATE EXTENSION o2c;
+INSERT INTO o2c.calendar VALUES ('tap_re', '{6,7}', 'following');
+INSERT INTO o2c.holiday VALUES ('tap_re', '2024-01-10', 'x');
+SELECT ok(NOT o2c.is_business_day('2024-01-10', 'tap_re'), 'a re-created extension loads its calendars');
+DELETE FROM o2c.holiday WHERE calendar = 'tap_re';
+SELECT ok(o2c.is_business_day('2024-01-10', 'tap_re'), 'and sees their changes');
 
 SELECT * FROM finish();
 ROLLBACK;
