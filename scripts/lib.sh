@@ -166,6 +166,29 @@ o2c_run_tests() {
         rm -f "$fuzz_log"
     fi
 
+    # Standalone unit tests of the pure-C cores (test/unit/*.sh): a script
+    # that ends with "N passed, N failed" counts as such, others as one test.
+    local unit unit_log unit_line
+    for unit in "$O2C_ROOT"/test/unit/*.sh; do
+        [ -f "$unit" ] || continue
+        unit_log=$(mktemp)
+        o2c_log "unit: $(basename "$unit")"
+        if bash "$unit" >"$unit_log" 2>&1; then
+            unit_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$unit_log" | tail -n 1 || true)
+            if [ -n "$unit_line" ]; then
+                passed=$((passed + $(echo "$unit_line" | awk '{print $1}')))
+                failed=$((failed + $(echo "$unit_line" | awk '{print $3}')))
+            else
+                passed=$((passed + 1))
+            fi
+            tail -n 3 "$unit_log"
+        else
+            cat "$unit_log"
+            failed=$((failed + 1))
+        fi
+        rm -f "$unit_log"
+    done
+
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }
