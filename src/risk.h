@@ -1,0 +1,86 @@
+/*
+ * risk.h — declarations shared by the risk and statement files: reading the
+ * rows of an inner query (risk_input.c), the per-customer history
+ * (risk.c) and the logistic fit (risk_fit.c).
+ */
+#ifndef O2C_RISK_H
+#define O2C_RISK_H
+
+#include "postgres.h"
+
+#include "utils/date.h"
+
+/* What an inner-query column must hold. */
+typedef enum O2cColKind
+{
+	O2C_COL_ID,					/* any type, read as text */
+	O2C_COL_AMOUNT,				/* smallint, integer, bigint or numeric */
+	O2C_COL_DATE,				/* date */
+	O2C_COL_BOOL				/* boolean */
+} O2cColKind;
+
+typedef struct O2cColSpec
+{
+	const char *name;
+	O2cColKind	kind;
+	bool		required;		/* a missing column is an error */
+	bool		nullable;		/* NULL allowed (else 22004) */
+} O2cColSpec;
+
+/* One value read from a row; which field is set depends on the kind. */
+typedef struct O2cValue
+{
+	bool		isnull;
+	char	   *id;				/* O2C_COL_ID */
+	Numeric		amount;			/* O2C_COL_AMOUNT, finite */
+	DateADT		date;			/* O2C_COL_DATE, finite */
+	bool		flag;			/* O2C_COL_BOOL */
+} O2cValue;
+
+/* Called for each row with ncols values (absent optional columns are NULL). */
+typedef void (*O2cRowCallback) (const O2cValue *values, void *arg);
+
+/*
+ * Run query (read through a cursor, with the caller's rights) and call cb
+ * for each row. Values are allocated in CurrentMemoryContext at the call.
+ * Must be called between SPI_connect and SPI_finish. what names the query in
+ * errors ("history query").
+ */
+extern void o2c_read_inner_query(const char *query, const char *what,
+								 const O2cColSpec *cols, int ncols,
+								 O2cRowCallback cb, void *arg);
+
+/* An invoice as the risk functions see it. */
+typedef struct RiskInvoice
+{
+	char	   *invoice_id;
+	char	   *customer_id;
+	DateADT		invoice_date;
+	DateADT		due_date;
+	DateADT		paid_on;		/* valid when paid */
+	bool		paid;
+	bool		disputed;
+	double		amount_f;		/* for features only */
+	Numeric		amount;			/* exact, for money outputs */
+} RiskInvoice;
+
+/* Logistic regression with an L2 penalty (risk_fit.c). */
+#define RISK_MAX_FEATURES 16
+
+typedef struct RiskFit
+{
+	int			nfeatures;
+	double		intercept;
+	double		coef[RISK_MAX_FEATURES];	/* on standardised features */
+	double		mean[RISK_MAX_FEATURES];
+	double		scale[RISK_MAX_FEATURES];
+	int			iterations;
+} RiskFit;
+
+extern void o2c_risk_fit(const double *x, const bool *y, int64 n, int nfeatures,
+						 double l2, RiskFit *fit);
+extern double o2c_risk_predict(const RiskFit *fit, const double *x);
+extern double o2c_roc_auc(const double *p, const bool *y, int64 n);
+extern double o2c_log_loss(const double *p, const bool *y, int64 n);
+
+#endif							/* O2C_RISK_H */
