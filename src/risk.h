@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "utils/date.h"
+#include "utils/numeric.h"
 
 /* What an inner-query column must hold. */
 typedef enum O2cColKind
