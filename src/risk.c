@@ -692,6 +692,20 @@ customer_training_rows(const RiskInvoice *rows, int64 n, DateADT as_of,
 			ei++;
 		}
 
+#ifdef O2C_RISK_SELFCHECK
+		{
+			/* development check: the sweep agrees with the direct pass */
+			HistStats	d;
+
+			stats_at(rows, n, t, -1, &d);
+			if (d.known != s.known || d.disputed != s.disputed || d.paid != s.paid ||
+				d.late != s.late || d.open_overdue != s.open_overdue || d.nlast != s.nlast ||
+				memcmp(d.last_days, s.last_days, sizeof(int32) * d.nlast) != 0 ||
+				fabs(d.amount_sum - s.amount_sum) > 1e-6 ||
+				fabs(d.paid_amount_days - s.paid_amount_days) > 1e-6)
+				elog(ERROR, "risk sweep mismatch at invoice %s", r->invoice_id);
+		}
+#endif
 		if (opt->has_from && r->invoice_date < opt->from)
 			continue;
 		/* the label: settled by as_of, or open and already late enough */
@@ -1023,7 +1037,7 @@ cust_range_cmp(const void *key, const void *elem)
 }
 
 #define MAX_REASONS 3
-#define MIN_REASON	0.05		/* log-odds a feature must add to be named */
+#define MIN_REASON	0.2			/* log-odds a feature must add to be named */
 
 Datum
 o2c_risk_score(PG_FUNCTION_ARGS)
@@ -1124,7 +1138,11 @@ o2c_risk_score(PG_FUNCTION_ARGS)
 		features(&s, inv->amount_f, inv->disputed, x, &raw);
 		p = o2c_risk_predict(&fit, x);
 
-		/* Reasons: the features that raised the log-odds most. */
+		/*
+		 * Reasons: the features that raised the log-odds most. Without a
+		 * paid history the late-payment features are placeholders (0), so
+		 * no_paid_history speaks for them.
+		 */
 		for (int j = 0; j < NFEAT; j++)
 			contrib[j] = fit.coef[j] * (x[j] - fit.mean[j]) / fit.scale[j];
 		while (nreasons < MAX_REASONS)
@@ -1132,7 +1150,7 @@ o2c_risk_score(PG_FUNCTION_ARGS)
 			int			best = -1;
 
 			for (int j = 0; j < NFEAT; j++)
-				if (!used[j] && contrib[j] >= MIN_REASON &&
+				if (!used[j] && contrib[j] >= MIN_REASON && !(s.paid == 0 && j >= 1 && j <= 3) &&
 					(best < 0 || contrib[j] > contrib[best]))
 					best = j;
 			if (best < 0)
