@@ -1,7 +1,7 @@
 -- pgTAP: customer history, training determinism, scoring with empty
 -- histories, every error path.
 BEGIN;
-SELECT plan(40);
+SELECT plan(43);
 
 CREATE TABLE r_book (invoice_id text, customer_id text, invoice_date date,
                      due_date date, amount numeric, paid_on date, disputed boolean);
@@ -50,6 +50,29 @@ SELECT 'G' || lpad((c * 100 + i)::text, 6, '0') AS invoice_id,
        dis AS disputed
 FROM generate_series(1, 60) c, generate_series(0, 24) i,
      LATERAL (SELECT DATE '2023-01-02' + (i * 14 + c % 9) AS d, (c * 3 + i * 7) % 9 = 0 AS dis) x;
+
+-- customer_history against plain SQL and o2c.avg_days_late on the generated book.
+SELECT is((SELECT array_agg(row(customer_id, invoices, invoices_paid, avg_days_late, open_amount, overdue_amount)::text ORDER BY customer_id)
+           FROM o2c.customer_history('SELECT * FROM r_gen', '2023-09-15')),
+          (SELECT array_agg(row(customer_id, n, np, adl, oa, oda)::text ORDER BY customer_id) FROM (
+              SELECT customer_id, count(*) AS n,
+                     count(*) FILTER (WHERE paid_on <= '2023-09-15') AS np,
+                     o2c.avg_days_late(amount, due_date, paid_on) FILTER (WHERE paid_on <= '2023-09-15') AS adl,
+                     coalesce(sum(amount) FILTER (WHERE paid_on IS NULL OR paid_on > '2023-09-15'), 0) AS oa,
+                     coalesce(sum(amount) FILTER (WHERE (paid_on IS NULL OR paid_on > '2023-09-15') AND due_date < '2023-09-15'), 0) AS oda
+              FROM r_gen WHERE invoice_date <= '2023-09-15' GROUP BY customer_id) x),
+          'history counts, avg_days_late (= o2c.avg_days_late) and open amounts agree with SQL');
+SELECT is((SELECT array_agg(share_paid_late ORDER BY customer_id) FROM o2c.customer_history('SELECT * FROM r_gen', '2023-09-15')),
+          (SELECT array_agg(r ORDER BY customer_id) FROM (
+              SELECT customer_id, round(count(*) FILTER (WHERE paid_on > due_date)::numeric / count(*), 4) AS r
+              FROM r_gen WHERE paid_on <= '2023-09-15' GROUP BY customer_id) x),
+          'share_paid_late agrees with SQL');
+SELECT is((SELECT array_agg(max_days_late ORDER BY customer_id) FROM o2c.customer_history('SELECT * FROM r_gen', '2023-12-31')),
+          (SELECT array_agg(m ORDER BY customer_id) FROM (
+              SELECT customer_id, nullif(greatest(max(paid_on - due_date) FILTER (WHERE paid_on <= '2023-12-31'),
+                                          max(DATE '2023-12-31' - due_date) FILTER (WHERE (paid_on IS NULL OR paid_on > '2023-12-31') AND due_date < '2023-12-31'), 0), NULL) AS m
+              FROM r_gen WHERE invoice_date <= '2023-12-31' GROUP BY customer_id) x),
+          'max_days_late covers paid and open overdue invoices');
 
 CALL o2c.train_risk_model('t1', 'SELECT * FROM r_gen', '2023-10-31');
 CALL o2c.train_risk_model('t2', 'SELECT * FROM r_gen ORDER BY md5(invoice_id)', '2023-10-31');
