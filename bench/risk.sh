@@ -99,7 +99,7 @@ INSERT INTO bench_risk
 SELECT i, k.customer_id, d, d + 30, a, d + 30 + CASE WHEN late THEN 1 + (pg_catalog.random() * k.typical_late * 2)::int
                                                  ELSE -(pg_catalog.random() * 10)::int END,
        dis
-FROM (SELECT i, 1 + (i * 7919) % $customers AS c,
+FROM (SELECT i, 1 + (i::bigint * 7919) % $customers AS c,
              DATE '2021-01-01' + (pg_catalog.random() * 1094)::int AS d,
              pg_catalog.random() < 0.05 AS dis
       FROM pg_catalog.generate_series(1, $rows) i) g
@@ -114,7 +114,7 @@ SELECT $rows + i AS invoice_id, k.customer_id, d AS invoice_date, d + 30 AS due_
        pg_catalog.round((k.typical_amount * (0.5 + pg_catalog.random()))::numeric, 2) AS amount,
        dis AS disputed,
        pg_catalog.random() < LEAST(1, k.p_late + CASE WHEN dis THEN 0.4 ELSE 0 END) AS outcome_late
-FROM (SELECT i, 1 + (i * 104729) % $customers AS c,
+FROM (SELECT i, 1 + (i::bigint * 104729) % $customers AS c,
              DATE '2024-01-01' + (pg_catalog.random() * 30)::int AS d,
              pg_catalog.random() < 0.05 AS dis
       FROM pg_catalog.generate_series(1, $open) i) g

@@ -122,6 +122,7 @@ collect_invoice(const O2cValue *v, void *arg)
 	r->amount_f = amount_double(v[4].amount);
 	r->paid = !v[5].isnull;
 	r->paid_on = r->paid ? v[5].date : 0;
+	r->settled = r->paid ? Max(r->paid_on, r->invoice_date) : 0;
 	r->disputed = !v[6].isnull && v[6].flag;
 }
 
@@ -147,10 +148,12 @@ book_cmp(const void *a, const void *b)
 	return strcmp(x->invoice_id, y->invoice_id);
 }
 
-/* Settlement order: paid_on, then invoice date, then id. */
+/* Settlement order: when known, paid_on, invoice date, id. */
 static int
 settle_cmp(const RiskInvoice *x, const RiskInvoice *y)
 {
+	if (x->settled != y->settled)
+		return x->settled < y->settled ? -1 : 1;
 	if (x->paid_on != y->paid_on)
 		return x->paid_on < y->paid_on ? -1 : 1;
 	if (x->invoice_date != y->invoice_date)
@@ -679,7 +682,7 @@ customer_training_rows(const RiskInvoice *rows, int64 n, DateADT as_of,
 			s.amount_sum += rows[k].amount_f;
 			k++;
 		}
-		while (p < npaid && rows[by_settle[p]].paid_on <= t)
+		while (p < npaid && rows[by_settle[p]].settled <= t)
 			stats_add_paid(&s, &rows[by_settle[p++]]);
 		while (si < nint && starts[si] <= t)
 		{
@@ -706,7 +709,8 @@ customer_training_rows(const RiskInvoice *rows, int64 n, DateADT as_of,
 				elog(ERROR, "risk sweep mismatch at invoice %s", r->invoice_id);
 		}
 #endif
-		if (opt->has_from && r->invoice_date < opt->from)
+		/* credit notes are history, not something to predict */
+		if ((opt->has_from && r->invoice_date < opt->from) || r->amount_f <= 0)
 			continue;
 		/* the label: settled by as_of, or open and already late enough */
 		if (r->paid && r->paid_on <= as_of)

@@ -59,6 +59,8 @@ typedef struct RiskInvoice
 	DateADT		invoice_date;
 	DateADT		due_date;
 	DateADT		paid_on;		/* valid when paid */
+	DateADT		settled;		/* when the payment is known: the later of
+								 * paid_on and invoice_date (prepayments) */
 	bool		paid;
 	bool		disputed;
 	double		amount_f;		/* for features only */
