@@ -190,7 +190,7 @@ LATERAL (SELECT g.d + 30 + CASE
             WHEN g.dis THEN 15 + (g.r * 40)::int
             WHEN c.habit = 'prompt' THEN -(g.r * 8)::int
             WHEN c.habit = 'slips' THEN CASE WHEN g.r < 0.3 THEN 3 + (g.r * 30)::int ELSE -(g.r * 5)::int END
-            WHEN c.habit = 'slow' THEN 5 + (g.r * 35)::int
+            WHEN c.habit = 'slow' THEN CASE WHEN g.r < 0.6 THEN 5 + (g.r * 50)::int ELSE -(g.r * 5)::int END
             ELSE CASE WHEN g.r < 0.15 THEN 20 ELSE 0 END END AS p) x;
 
 \echo

@@ -554,6 +554,10 @@ parse_options(Jsonb *jb, TrainOptions *opt)
 					option_error(key, "late_days must be a number.");
 				opt->late_days = DatumGetInt32(DirectFunctionCall1(numeric_int4,
 																	NumericGetDatum(v.val.numeric)));
+				if (!DatumGetBool(DirectFunctionCall2(numeric_eq,
+													  NumericGetDatum(v.val.numeric),
+													  NumericGetDatum(int64_to_numeric(opt->late_days)))))
+					option_error(key, "late_days must be a whole number of days.");
 				if (opt->late_days < 0)
 					option_error(key, "late_days must not be negative.");
 			}

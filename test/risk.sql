@@ -1,7 +1,7 @@
 -- pgTAP: customer history, training determinism, scoring with empty
 -- histories, every error path.
 BEGIN;
-SELECT plan(43);
+SELECT plan(44);
 
 CREATE TABLE r_book (invoice_id text, customer_id text, invoice_date date,
                      due_date date, amount numeric, paid_on date, disputed boolean);
@@ -151,6 +151,8 @@ SELECT throws_ok($$CALL o2c.train_risk_model('x', 'SELECT * FROM r_gen', '2023-1
                  '22023', 'invalid risk model option "late"', 'unknown option');
 SELECT throws_ok($$CALL o2c.train_risk_model('x', 'SELECT * FROM r_gen', '2023-10-31', '{"late_days": -1}')$$,
                  '22023', 'invalid risk model option "late_days"', 'negative late_days');
+SELECT throws_ok($$CALL o2c.train_risk_model('x', 'SELECT * FROM r_gen', '2023-10-31', '{"late_days": 1.5}')$$,
+                 '22023', 'invalid risk model option "late_days"', 'fractional late_days');
 SELECT throws_ok($$CALL o2c.train_risk_model('x', 'SELECT * FROM r_gen', '2023-10-31', '{"l2": "big"}')$$,
                  '22023', 'invalid risk model option "l2"', 'l2 not a number');
 SELECT throws_ok($$CALL o2c.train_risk_model('x', 'SELECT * FROM r_gen', '2023-10-31', '[1]')$$,
