@@ -227,6 +227,107 @@ ORDER BY i.invoice_no;
 -- @demo:bank
 
 -- @demo:risk
+\echo
+\echo '== Late-payment risk: 30 wholesale customers, two years of invoices with disputes'
+SELECT pg_catalog.setseed(0.17) AS seed \gset
+CREATE TABLE risk_demo_customers (
+    customer_id text PRIMARY KEY,
+    name        text NOT NULL,
+    habit       text NOT NULL      -- how the generator makes them pay
+);
+INSERT INTO risk_demo_customers
+SELECT pg_catalog.format('W%s', pg_catalog.lpad(n::text, 3, '0')), name,
+       (ARRAY['prompt', 'prompt', 'prompt', 'slips', 'slow', 'disputes'])[1 + n % 6]
+FROM (VALUES
+    (1, 'Aurora Kitchenware Ltd'), (2, 'Birchwood Stationers'), (3, 'Cedar Point Hardware'),
+    (4, 'Dockside Provisions Co.'), (5, 'Eastgate Electrical'), (6, 'Foxglove Florists'),
+    (7, 'Galloway Farm Supply'), (8, 'Hartley & Sons Builders'), (9, 'Ironbridge Engineering'),
+    (10, 'Jasper Office Interiors'), (11, 'Kingsway Pharmacy'), (12, 'Larkspur Catering'),
+    (13, 'Millbrook Dairy'), (14, 'Newhaven Marine Stores'), (15, 'Orchard Lane Bakery'),
+    (16, 'Pennine Plumbing Supplies'), (17, 'Quarry Hill Stoneworks'), (18, 'Redcliffe Printing'),
+    (19, 'Saltmarsh Seafoods'), (20, 'Thornbury Garden Centre'), (21, 'Upland Outdoor Wear'),
+    (22, 'Vale Veterinary Group'), (23, 'Wharfedale Timber'), (24, 'Yardley Motor Parts'),
+    (25, 'Zenith Cleaning Services'), (26, 'Ashdown Hotels'), (27, 'Brookfield Schools Trust'),
+    (28, 'Coldharbour Cafes'), (29, 'Dunmore Textiles'), (30, 'Elmstead Care Homes')
+) AS c(n, name);
+
+-- About 2,400 invoices, net 30, from 2024-01 to 2025-12; paid_on is NULL while open.
+CREATE TABLE risk_demo_invoices (
+    invoice_id   text PRIMARY KEY,
+    customer_id  text NOT NULL REFERENCES risk_demo_customers,
+    invoice_date date NOT NULL,
+    due_date     date NOT NULL,
+    amount       numeric(12,2) NOT NULL,
+    paid_on      date,
+    disputed     boolean NOT NULL
+);
+INSERT INTO risk_demo_invoices
+SELECT pg_catalog.format('SI-%s', pg_catalog.lpad(i::text, 5, '0')), c.customer_id, d, d + 30,
+       pg_catalog.round((120 + pg_catalog.random() * 2400)::numeric, 2),
+       CASE WHEN p > DATE '2025-12-31' THEN NULL ELSE p END, dis
+FROM (SELECT i, 1 + (i * 17) % 30 AS n, DATE '2024-01-02' + (i * 729 / 2400) AS d,
+             pg_catalog.random() < 0.08 AS dis, pg_catalog.random() AS r
+      FROM pg_catalog.generate_series(1, 2400) i) g
+JOIN risk_demo_customers c ON c.customer_id = pg_catalog.format('W%s', pg_catalog.lpad(g.n::text, 3, '0')),
+LATERAL (SELECT g.d + 30 + CASE
+            WHEN g.dis THEN 15 + (g.r * 40)::int
+            WHEN c.habit = 'prompt' THEN -(g.r * 8)::int
+            WHEN c.habit = 'slips' THEN CASE WHEN g.r < 0.3 THEN 3 + (g.r * 30)::int ELSE -(g.r * 5)::int END
+            WHEN c.habit = 'slow' THEN CASE WHEN g.r < 0.6 THEN 5 + (g.r * 50)::int ELSE -(g.r * 5)::int END
+            ELSE CASE WHEN g.r < 0.15 THEN 20 ELSE 0 END END AS p) x;
+
+\echo
+\echo '== Payment history as known on 2025-12-31: the five customers who pay latest'
+SELECT c.name, h.invoices, h.invoices_paid, h.share_paid_late, h.avg_days_late,
+       h.recent_days_late, h.trend_days_late, h.dispute_rate, h.open_amount, h.overdue_amount,
+       h.max_days_late
+FROM o2c.customer_history('SELECT * FROM risk_demo_invoices', '2025-12-31') h
+JOIN risk_demo_customers c USING (customer_id)
+ORDER BY h.avg_days_late DESC NULLS LAST, c.name LIMIT 5;
+
+\echo
+\echo '== Train a model on what was known at 2025-09-30 (holdout: the latest 20% of that window)'
+CALL o2c.train_risk_model('demo', 'SELECT * FROM risk_demo_invoices', '2025-09-30');
+SELECT name, window_from, window_to, rows, late_rows, holdout_rows,
+       pg_catalog.round(holdout_auc::numeric, 3) AS holdout_auc,
+       pg_catalog.round(holdout_log_loss::numeric, 3) AS holdout_log_loss
+FROM o2c.risk_model WHERE name = 'demo';
+
+\echo
+\echo '== Score the invoices of October 2025 as of 2025-10-01: the riskiest eight, and why'
+SELECT s.invoice_id, c.name, s.probability, s.grade, s.reasons,
+       i.paid_on - i.due_date AS actually_days_late
+FROM o2c.risk_score('demo', 'SELECT * FROM risk_demo_invoices',
+         $$SELECT * FROM risk_demo_invoices WHERE invoice_date >= '2025-10-01' AND invoice_date < '2025-11-01'$$,
+         '2025-10-01') s
+JOIN risk_demo_invoices i USING (invoice_id)
+JOIN risk_demo_customers c ON c.customer_id = s.customer_id
+ORDER BY s.probability DESC, s.invoice_id LIMIT 8;
+
+\echo
+\echo '== Grades of all October invoices against what happened'
+SELECT s.grade, pg_catalog.count(*) AS invoices,
+       pg_catalog.count(*) FILTER (WHERE i.paid_on > i.due_date OR i.paid_on IS NULL) AS paid_late_or_open
+FROM o2c.risk_score('demo', 'SELECT * FROM risk_demo_invoices',
+         $$SELECT * FROM risk_demo_invoices WHERE invoice_date >= '2025-10-01' AND invoice_date < '2025-11-01'$$,
+         '2025-10-01') s
+JOIN risk_demo_invoices i USING (invoice_id)
+GROUP BY s.grade ORDER BY s.grade;
+
+\echo
+\echo '== A statement of account for Hartley & Sons Builders, Q4 2025'
+CREATE TABLE risk_demo_payments (
+    payment_id  text PRIMARY KEY,
+    customer_id text NOT NULL,
+    received_on date NOT NULL,
+    amount      numeric(12,2) NOT NULL,
+    invoice_id  text
+);
+INSERT INTO risk_demo_payments
+SELECT 'RCPT-' || pg_catalog.substr(invoice_id, 4), customer_id, paid_on, amount, invoice_id
+FROM risk_demo_invoices WHERE paid_on IS NOT NULL;
+SELECT * FROM o2c.customer_statement('SELECT * FROM risk_demo_invoices', 'SELECT * FROM risk_demo_payments',
+                                     'W008', '2025-10-01', '2025-12-31');
 
 -- @demo:jobs
 \echo

@@ -1,0 +1,251 @@
+/*
+ * risk_input.c — read the rows of an inner query for the risk and statement
+ * functions.
+ *
+ * The query runs as given, through an SPI cursor with the caller's rights,
+ * never spliced into other SQL. Its columns are matched by name; ids of any
+ * type are read as text, amounts may be any integer type or numeric, dates
+ * must be date. A missing, duplicated or mistyped column is an error that
+ * names it; so is a NULL where none is allowed, an infinite date or a NaN
+ * or infinite amount.
+ */
+#include "postgres.h"
+
+#include "o2c.h"
+#include "risk.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/portal.h"
+
+#define FETCH_ROWS	10000
+
+typedef struct ColBinding
+{
+	int			attno;			/* 1-based, 0 when absent */
+	Oid			type;			/* base type */
+	FmgrInfo	out;			/* output function of non-text ids */
+} ColBinding;
+
+static const char *
+kind_name(O2cColKind kind)
+{
+	switch (kind)
+	{
+		case O2C_COL_ID:
+			return "any type (read as text)";
+		case O2C_COL_AMOUNT:
+			return "smallint, integer, bigint or numeric";
+		case O2C_COL_DATE:
+			return "date";
+		case O2C_COL_BOOL:
+			return "boolean";
+	}
+	return "?";
+}
+
+static bool
+type_fits(O2cColKind kind, Oid type)
+{
+	switch (kind)
+	{
+		case O2C_COL_ID:
+			return true;
+		case O2C_COL_AMOUNT:
+			return type == INT2OID || type == INT4OID || type == INT8OID || type == NUMERICOID;
+		case O2C_COL_DATE:
+			return type == DATEOID;
+		case O2C_COL_BOOL:
+			return type == BOOLOID;
+	}
+	return false;
+}
+
+static char *
+required_list(const O2cColSpec *cols, int ncols)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < ncols; i++)
+		if (cols[i].required)
+			appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", cols[i].name);
+	return buf.data;
+}
+
+/* Match the spec against the query's result columns. */
+static void
+bind_columns(TupleDesc desc, const char *what, const O2cColSpec *cols, int ncols,
+			 ColBinding *bind)
+{
+	for (int c = 0; c < ncols; c++)
+	{
+		bind[c].attno = 0;
+		for (int a = 0; a < desc->natts; a++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, a);
+
+			if (att->attisdropped || strcmp(NameStr(att->attname), cols[c].name) != 0)
+				continue;
+			if (bind[c].attno != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_AMBIGUOUS_COLUMN),
+						 errmsg("column \"%s\" appears more than once in the %s",
+								cols[c].name, what)));
+			bind[c].attno = a + 1;
+			bind[c].type = getBaseType(att->atttypid);
+			if (!type_fits(cols[c].kind, bind[c].type))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("column \"%s\" of the %s has type %s, expected %s",
+								cols[c].name, what, format_type_be(att->atttypid),
+								kind_name(cols[c].kind)),
+						 errhint("Cast the column in the query, for example %s::%s.",
+								 cols[c].name,
+								 cols[c].kind == O2C_COL_AMOUNT ? "numeric" :
+								 cols[c].kind == O2C_COL_DATE ? "date" : "boolean")));
+			if (cols[c].kind == O2C_COL_ID && bind[c].type != TEXTOID &&
+				bind[c].type != VARCHAROID)
+			{
+				Oid			fn;
+				bool		varlena;
+
+				getTypeOutputInfo(att->atttypid, &fn, &varlena);
+				fmgr_info(fn, &bind[c].out);
+			}
+		}
+		if (bind[c].attno == 0 && cols[c].required)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" is missing from the %s", cols[c].name, what),
+					 errhint("The %s must return the columns %s.", what,
+							 required_list(cols, ncols))));
+	}
+}
+
+static void
+read_value(Datum d, const O2cColSpec *col, const ColBinding *bind, const char *what,
+		   O2cValue *v)
+{
+	switch (col->kind)
+	{
+		case O2C_COL_ID:
+			if (bind->type == TEXTOID || bind->type == VARCHAROID)
+				v->id = TextDatumGetCString(d);
+			else
+				v->id = OutputFunctionCall((FmgrInfo *) &bind->out, d);
+			break;
+		case O2C_COL_AMOUNT:
+			switch (bind->type)
+			{
+				case INT2OID:
+					v->amount = int64_to_numeric(DatumGetInt16(d));
+					break;
+				case INT4OID:
+					v->amount = int64_to_numeric(DatumGetInt32(d));
+					break;
+				case INT8OID:
+					v->amount = int64_to_numeric(DatumGetInt64(d));
+					break;
+				default:
+					v->amount = DatumGetNumericCopy(d);
+					if (numeric_is_nan(v->amount) || numeric_is_inf(v->amount))
+						ereport(ERROR,
+								(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+								 errmsg("column \"%s\" of the %s must be finite, not \"%s\"",
+										col->name, what,
+										DatumGetCString(DirectFunctionCall1(numeric_out, d)))));
+			}
+			break;
+		case O2C_COL_DATE:
+			v->date = DatumGetDateADT(d);
+			if (DATE_NOT_FINITE(v->date))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						 errmsg("column \"%s\" of the %s must be a finite date, not \"%s\"",
+								col->name, what,
+								DATE_IS_NOBEGIN(v->date) ? "-infinity" : "infinity")));
+			break;
+		case O2C_COL_BOOL:
+			v->flag = DatumGetBool(d);
+			break;
+	}
+}
+
+void
+o2c_read_inner_query(const char *query, const char *what,
+					 const O2cColSpec *cols, int ncols,
+					 O2cRowCallback cb, void *arg)
+{
+	MemoryContext target = CurrentMemoryContext;
+	SPIPlanPtr	plan;
+	Portal		portal;
+	ColBinding *bind;
+	O2cValue   *values;
+
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for the %s: %s", what,
+			 SPI_result_code_string(SPI_result));
+	if (!SPI_is_cursor_plan(plan))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the %s must be a single query that returns rows", what),
+				 errdetail("Got: %s", query)));
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
+
+	bind = palloc0(sizeof(ColBinding) * ncols);
+	values = palloc0(sizeof(O2cValue) * ncols);
+	bind_columns(portal->tupDesc, what, cols, ncols, bind);
+
+	for (;;)
+	{
+		SPITupleTable *tt;
+		MemoryContext old;
+
+		SPI_cursor_fetch(portal, true, FETCH_ROWS);
+		tt = SPI_tuptable;
+		if (SPI_processed == 0 || tt == NULL)
+			break;
+		old = MemoryContextSwitchTo(target);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tup = tt->vals[r];
+
+			for (int c = 0; c < ncols; c++)
+			{
+				Datum		d;
+
+				memset(&values[c], 0, sizeof(O2cValue));
+				if (bind[c].attno == 0)
+				{
+					values[c].isnull = true;
+					continue;
+				}
+				d = heap_getattr(tup, bind[c].attno, tt->tupdesc, &values[c].isnull);
+				if (values[c].isnull)
+				{
+					if (!cols[c].nullable)
+						ereport(ERROR,
+								(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+								 errmsg("column \"%s\" of the %s must not be null",
+										cols[c].name, what),
+								 (c > 0 && cols[0].kind == O2C_COL_ID && !values[0].isnull) ?
+								 errdetail("The row with %s \"%s\" has a null %s.",
+										   cols[0].name, values[0].id, cols[c].name) : 0));
+					continue;
+				}
+				read_value(d, &cols[c], &bind[c], what, &values[c]);
+			}
+			cb(values, arg);
+		}
+		MemoryContextSwitchTo(old);
+		SPI_freetuptable(tt);
+	}
+	SPI_cursor_close(portal);
+	pfree(bind);
+	pfree(values);
+}
