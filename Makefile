@@ -36,7 +36,7 @@ include $(PGXS)
 $(DATA_built): $(SQL_PARTS) $(EXTENSION).control
 	cat $(SQL_PARTS) > $@
 
-$(OBJS): src/o2c.h src/compat.h src/core.h src/currency.h
+$(OBJS): $(wildcard src/*.h)
 
 .PHONY: bench demo check-all
 bench:
