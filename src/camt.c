@@ -1,0 +1,570 @@
+/*
+ * camt.c — ISO 20022 camt.053 bank-to-customer statements (versions
+ * 001.02 to 001.08) to lines (bankfmt.h).
+ *
+ * Several statements per document; entries with and without transaction
+ * details; a batched entry (one Ntry, several TxDtls) gives one line per
+ * TxDtls. Safety first: any <!DOCTYPE is refused before parsing (so no
+ * entity can be declared, let alone expanded), libxml2 runs with network
+ * access off and without entity substitution or DTD loading, and the input
+ * size is capped. Plain C over buffers and libxml2, so fuzzers reach it.
+ */
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "bankfmt.h"
+
+#define CAMT_MAX_BYTES (512 * 1024 * 1024)
+#define CAMT_NS "urn:iso:std:iso:20022:tech:xsd:camt.053.001.0"
+
+typedef struct Camt
+{
+	O2cBankResult *res;
+	O2cError   *err;
+	bool		strict;
+} Camt;
+
+static bool
+named(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && strcmp((const char *) n->name, name) == 0;
+}
+
+static xmlNode *
+child(xmlNode *n, const char *name)
+{
+	xmlNode    *c;
+
+	if (n == NULL)
+		return NULL;
+	for (c = n->children; c != NULL; c = c->next)
+		if (named(c, name))
+			return c;
+	return NULL;
+}
+
+/* Walk "A/B/C" from n; NULL when any step is missing. */
+static xmlNode *
+path(xmlNode *n, const char *p)
+{
+	char		step[32];
+
+	while (n != NULL && *p)
+	{
+		const char *slash = strchr(p, '/');
+		size_t		len = slash ? (size_t) (slash - p) : strlen(p);
+
+		memcpy(step, p, len);
+		step[len] = '\0';
+		n = child(n, step);
+		p += len + (slash ? 1 : 0);
+	}
+	return n;
+}
+
+/* The element's text, trimmed, or NULL (not copied). */
+static const char *
+text(xmlNode *n, size_t *len)
+{
+	xmlNode    *c;
+
+	if (n == NULL)
+		return NULL;
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+		{
+			const char *s = (const char *) c->content;
+			size_t		l = strlen(s);
+
+			while (l > 0 && (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t'))
+				s++, l--;
+			while (l > 0 && (s[l - 1] == ' ' || s[l - 1] == '\n' || s[l - 1] == '\r' || s[l - 1] == '\t'))
+				l--;
+			if (l == 0)
+				continue;
+			*len = l;
+			return s;
+		}
+	return NULL;
+}
+
+static char *
+dup(Camt *c, xmlNode *n)
+{
+	size_t		len;
+	const char *s = text(n, &len);
+
+	return s ? o2c_bank_strndup(c->res, s, len) : NULL;
+}
+
+static bool
+syntax(Camt *c, xmlNode *n, const char *expected)
+{
+	o2c_fail(c->err, O2C_ERR_SYNTAX,
+			 "invalid camt.053 document: line %ld: expected %s",
+			 n ? xmlGetLineNo(n) : 0L, expected);
+	return false;
+}
+
+/* Dt or DtTm inside n (YYYY-MM-DD...), as yyyymmdd; 0 when absent. */
+static bool
+date_of(Camt *c, xmlNode *n, int32_t *out)
+{
+	xmlNode    *d;
+	size_t		len;
+	const char *s;
+	int			i,
+				y,
+				m,
+				dd;
+
+	*out = 0;
+	if (n == NULL)
+		return true;
+	d = child(n, "Dt");
+	if (d == NULL)
+		d = child(n, "DtTm");
+	s = text(d, &len);
+	if (s == NULL)
+		return true;
+	if (len < 10 || s[4] != '-' || s[7] != '-')
+		return syntax(c, d, "a date YYYY-MM-DD");
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return syntax(c, d, "a date YYYY-MM-DD");
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	dd = (s[8] - '0') * 10 + (s[9] - '0');
+	if (!o2c_bank_valid_date(y, m, dd))
+		return o2c_fail(c->err, O2C_ERR_DATETIME,
+						"invalid camt.053 document: line %ld: \"%.10s\" is not a date",
+						xmlGetLineNo(d), s);
+	*out = y * 10000 + m * 100 + dd;
+	return true;
+}
+
+/* Amount of an Amt element, unsigned; updates the statement's scale. */
+static bool
+amount_of(Camt *c, xmlNode *amt, O2cBankStmt *s, int64_t *units)
+{
+	size_t		len;
+	const char *t = text(amt, &len);
+	int			scale;
+
+	if (t == NULL || !o2c_bank_amount(t, len, units, &scale))
+		return syntax(c, amt, "an amount such as 1234.56 in Amt");
+	if (scale > s->dscale)
+		s->dscale = scale;
+	if (s->currency == NULL)
+	{
+		xmlChar    *ccy = xmlGetProp(amt, (const xmlChar *) "Ccy");
+
+		if (ccy != NULL)
+		{
+			if (strlen((const char *) ccy) == 3)
+				s->currency = o2c_bank_strndup(c->res, (const char *) ccy, 3);
+			xmlFree(ccy);
+		}
+	}
+	return true;
+}
+
+/* CRDT or DBIT; *has false when the element is absent. */
+static bool
+direction(Camt *c, xmlNode *n, bool *credit, bool *has)
+{
+	size_t		len;
+	xmlNode    *ind = child(n, "CdtDbtInd");
+	const char *t = text(ind, &len);
+
+	*has = t != NULL;
+	if (t == NULL)
+		return true;
+	if (len == 4 && memcmp(t, "CRDT", 4) == 0)
+		*credit = true;
+	else if (len == 4 && memcmp(t, "DBIT", 4) == 0)
+		*credit = false;
+	else
+		return syntax(c, ind, "CRDT or DBIT in CdtDbtInd");
+	return true;
+}
+
+static bool
+balances(Camt *c, xmlNode *stmt, O2cBankStmt *s)
+{
+	xmlNode    *b;
+	bool		opbd = false;
+
+	for (b = stmt->children; b != NULL; b = b->next)
+	{
+		size_t		len;
+		const char *code;
+		int64_t		units;
+		bool		credit = true,
+					has;
+		bool		opening;
+
+		if (!named(b, "Bal"))
+			continue;
+		code = text(path(b, "Tp/CdOrPrtry/Cd"), &len);
+		if (code == NULL || len != 4)
+			continue;
+		if (memcmp(code, "OPBD", 4) == 0 || (memcmp(code, "PRCD", 4) == 0 && !opbd))
+			opening = true;
+		else if (memcmp(code, "CLBD", 4) == 0)
+			opening = false;
+		else
+			continue;
+		if (!amount_of(c, child(b, "Amt"), s, &units) || !direction(c, b, &credit, &has))
+			return false;
+		if (!has)
+			return syntax(c, b, "CdtDbtInd in Bal");
+		if (!credit)
+			units = -units;
+		if (opening)
+		{
+			opbd = opbd || memcmp(code, "OPBD", 4) == 0;
+			s->has_opening = true;
+			s->opening = units;
+		}
+		else
+		{
+			s->has_closing = true;
+			s->closing = units;
+		}
+	}
+	return true;
+}
+
+static char *
+account_of(Camt *c, xmlNode *acct)
+{
+	char	   *a = dup(c, path(acct, "Id/IBAN"));
+
+	return a ? a : dup(c, path(acct, "Id/Othr/Id"));
+}
+
+static char *
+party_name(Camt *c, xmlNode *party)
+{
+	char	   *n = dup(c, child(party, "Nm"));
+
+	/* camt.053.001.08 wraps the party in Pty */
+	return n ? n : dup(c, path(party, "Pty/Nm"));
+}
+
+/* Unstructured remittance lines joined by a space. */
+static char *
+remittance_of(Camt *c, xmlNode *rmt)
+{
+	xmlNode    *u;
+	char	   *r = NULL;
+
+	if (rmt == NULL)
+		return NULL;
+	for (u = rmt->children; u != NULL; u = u->next)
+	{
+		size_t		len;
+		const char *t;
+
+		if (!named(u, "Ustrd") || (t = text(u, &len)) == NULL)
+			continue;
+		if (r == NULL)
+			r = o2c_bank_strndup(c->res, t, len);
+		else
+		{
+			size_t		rl = strlen(r);
+
+			r = o2c_bank_concat(c->res, r, rl, " ", 1);
+			r = o2c_bank_concat(c->res, r, rl + 1, t, len);
+		}
+	}
+	return r;
+}
+
+static char *
+creditor_reference(Camt *c, xmlNode *rmt)
+{
+	xmlNode    *s;
+
+	if (rmt == NULL)
+		return NULL;
+	for (s = rmt->children; s != NULL; s = s->next)
+	{
+		char	   *r;
+
+		if (named(s, "Strd") && (r = dup(c, path(s, "CdtrRefInf/Ref"))) != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+static bool
+entry(Camt *c, xmlNode *ntry, O2cBankStmt *s, int *line_no)
+{
+	int64_t		units;
+	bool		credit = true,
+				has;
+	int32_t		bdate,
+				vdate;
+	char	   *bank_ref = dup(c, child(ntry, "AcctSvcrRef"));
+	char	   *info = dup(c, child(ntry, "AddtlNtryInf"));
+	char	   *type = NULL;
+	xmlNode    *btc = child(ntry, "BkTxCd");
+	xmlNode    *d,
+			   *tx;
+	int			ntx = 0;
+	__int128	txsum = 0;
+
+	if (!amount_of(c, child(ntry, "Amt"), s, &units) || !direction(c, ntry, &credit, &has))
+		return false;
+	if (!has)
+		return syntax(c, ntry, "CdtDbtInd in Ntry");
+	if (!date_of(c, child(ntry, "BookgDt"), &bdate) ||
+		!date_of(c, child(ntry, "ValDt"), &vdate))
+		return false;
+	if (btc != NULL)
+	{
+		char	   *dom = dup(c, path(btc, "Domn/Cd"));
+
+		if (dom != NULL)
+		{
+			char	   *fam = dup(c, path(btc, "Domn/Fmly/Cd"));
+			char	   *sub = dup(c, path(btc, "Domn/Fmly/SubFmlyCd"));
+
+			type = dom;
+			if (fam)
+				type = o2c_bank_concat(c->res, o2c_bank_concat(c->res, type, strlen(type), "/", 1),
+									   strlen(type) + 1, fam, strlen(fam));
+			if (sub)
+				type = o2c_bank_concat(c->res, o2c_bank_concat(c->res, type, strlen(type), "/", 1),
+									   strlen(type) + 1, sub, strlen(sub));
+		}
+		else
+			type = dup(c, path(btc, "Prtry/Cd"));
+	}
+
+	for (d = ntry->children; d != NULL; d = d->next)
+		if (named(d, "NtryDtls"))
+			for (tx = d->children; tx != NULL; tx = tx->next)
+				if (named(tx, "TxDtls"))
+					ntx++;
+
+	if (ntx == 0)
+	{
+		O2cBankLine *l = o2c_bank_add_line(c->res);
+
+		l->line_no = ++*line_no;
+		l->booking_date = bdate;
+		l->value_date = vdate;
+		l->credit = credit;
+		l->amount = credit ? units : -units;
+		l->bank_reference = bank_ref;
+		l->type_code = type;
+		l->remittance = info;
+		return true;
+	}
+
+	for (d = ntry->children; d != NULL; d = d->next)
+	{
+		if (!named(d, "NtryDtls"))
+			continue;
+		for (tx = d->children; tx != NULL; tx = tx->next)
+		{
+			O2cBankLine *l;
+			xmlNode    *amt;
+			xmlNode    *rmt = child(tx, "RmtInf");
+			xmlNode    *parties = child(tx, "RltdPties");
+			int64_t		tunits = units;
+			bool		tcredit = credit;
+			char	   *ref;
+
+			if (!named(tx, "TxDtls"))
+				continue;
+			amt = path(tx, "AmtDtls/TxAmt/Amt");
+			if (amt == NULL)
+				amt = child(tx, "Amt");
+			if (amt != NULL)
+			{
+				if (!amount_of(c, amt, s, &tunits))
+					return false;
+			}
+			else if (ntx > 1)
+				return syntax(c, tx, "an amount (AmtDtls/TxAmt/Amt or Amt) in each TxDtls of a batched entry");
+			if (!direction(c, tx, &tcredit, &has))
+				return false;
+			if (!has)
+				tcredit = credit;
+
+			l = o2c_bank_add_line(c->res);
+			l->line_no = ++*line_no;
+			l->booking_date = bdate;
+			l->value_date = vdate;
+			l->credit = tcredit;
+			l->amount = tcredit ? tunits : -tunits;
+			txsum += l->amount;
+			l->type_code = type;
+			l->bank_reference = dup(c, path(tx, "Refs/AcctSvcrRef"));
+			if (l->bank_reference == NULL)
+				l->bank_reference = bank_ref;
+			ref = creditor_reference(c, rmt);
+			if (ref == NULL)
+			{
+				ref = dup(c, path(tx, "Refs/EndToEndId"));
+				if (ref != NULL && strcmp(ref, "NOTPROVIDED") == 0)
+					ref = NULL;
+			}
+			l->reference = ref;
+			l->remittance = remittance_of(c, rmt);
+			if (l->remittance == NULL)
+				l->remittance = dup(c, child(tx, "AddtlTxInf"));
+			if (l->remittance == NULL)
+				l->remittance = info;
+			/* the other party: who paid us, or whom we paid */
+			if (tcredit)
+			{
+				l->counterparty_name = party_name(c, child(parties, "Dbtr"));
+				l->counterparty_account = account_of(c, child(parties, "DbtrAcct"));
+			}
+			else
+			{
+				l->counterparty_name = party_name(c, child(parties, "Cdtr"));
+				l->counterparty_account = account_of(c, child(parties, "CdtrAcct"));
+			}
+		}
+	}
+	if (c->strict && ntx > 1 && txsum != (credit ? units : -units))
+	{
+		char		a[48],
+					b[48],
+					diff[48];
+		int			scale = o2c_bank_stmt_scale(s);
+
+		o2c_bank_format(txsum, scale, a);
+		o2c_bank_format(credit ? units : -units, scale, b);
+		o2c_bank_format((credit ? units : -units) - txsum, scale, diff);
+		o2c_fail(c->err, O2C_ERR_DATA,
+				 "camt.053 statement \"%s\": batched entry at line %ld does not add up",
+				 s->statement_id ? s->statement_id : "", xmlGetLineNo(ntry));
+		o2c_fail_detail(c->err,
+						"Statement \"%s\": its transactions sum to %s, the entry amount is %s, difference %s.",
+						s->statement_id ? s->statement_id : "", a, b, diff);
+		return false;
+	}
+	return true;
+}
+
+static bool
+statements(Camt *c, xmlNode *root)
+{
+	xmlNode    *bk = child(root, "BkToCstmrStmt");
+	xmlNode    *st;
+
+	if (bk == NULL)
+		return syntax(c, root, "BkToCstmrStmt in Document");
+	for (st = bk->children; st != NULL; st = st->next)
+	{
+		O2cBankStmt *s;
+		xmlNode    *n;
+		int			line_no = 0;
+
+		if (!named(st, "Stmt"))
+			continue;
+		s = o2c_bank_add_stmt(c->res);
+		s->first_line = (int) xmlGetLineNo(st);
+		s->statement_id = dup(c, child(st, "Id"));
+		s->account = account_of(c, child(st, "Acct"));
+		s->currency = dup(c, path(st, "Acct/Ccy"));
+		if (s->currency != NULL && strlen(s->currency) != 3)
+			return syntax(c, path(st, "Acct/Ccy"), "a 3-letter currency in Ccy");
+		if (!balances(c, st, s))
+			return false;
+		for (n = st->children; n != NULL; n = n->next)
+			if (named(n, "Ntry") && !entry(c, n, s, &line_no))
+				return false;
+	}
+	return true;
+}
+
+static const char *
+find(const char *buf, size_t len, const char *needle)
+{
+	size_t		nl = strlen(needle);
+	size_t		i;
+
+	for (i = 0; i + nl <= len; i++)
+		if (buf[i] == needle[0] && memcmp(buf + i, needle, nl) == 0)
+			return buf + i;
+	return NULL;
+}
+
+bool
+o2c_parse_camt053(const char *buf, size_t len, bool strict,
+				  O2cBankResult *res, O2cError *err)
+{
+	Camt		c;
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr	doc;
+	xmlNode    *root;
+	bool		ok;
+
+	if (len > CAMT_MAX_BYTES)
+	{
+		o2c_fail(err, O2C_ERR_LIMIT, "camt.053 document too large: %zu bytes", len);
+		o2c_fail_detail(err, "The limit is %d bytes.", CAMT_MAX_BYTES);
+		return false;
+	}
+	/* no DTD, hence no entity declarations: refused before libxml2 sees it */
+	if (find(buf, len, "<!DOCTYPE") != NULL)
+	{
+		o2c_fail(err, O2C_ERR_SYNTAX, "camt.053 document with a DOCTYPE declaration refused");
+		o2c_fail_detail(err, "Document type declarations can define entities (external files, exponential expansion); camt.053 has none.");
+		return false;
+	}
+	memset(&c, 0, sizeof(c));
+	c.res = res;
+	c.err = err;
+	c.strict = strict;
+
+	xmlInitParser();
+	ctxt = xmlNewParserCtxt();
+	if (ctxt == NULL)
+		return o2c_fail(err, O2C_ERR_LIMIT, "out of memory creating an XML parser");
+	doc = xmlCtxtReadMemory(ctxt, buf, (int) len, NULL, NULL,
+							XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (doc == NULL)
+	{
+		xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
+		char		msg[200];
+		size_t		ml;
+
+		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "not well-formed");
+		ml = strlen(msg);
+		while (ml > 0 && (msg[ml - 1] == '\n' || msg[ml - 1] == ' '))
+			msg[--ml] = '\0';
+		o2c_fail(err, O2C_ERR_SYNTAX, "invalid camt.053 document: line %d: %s",
+				 e ? e->line : 0, msg);
+		xmlFreeParserCtxt(ctxt);
+		return false;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (root == NULL || !named(root, "Document") || root->ns == NULL ||
+		strncmp((const char *) root->ns->href, CAMT_NS, strlen(CAMT_NS)) != 0 ||
+		strlen((const char *) root->ns->href) != strlen(CAMT_NS) + 1 ||
+		root->ns->href[strlen(CAMT_NS)] < '2' || root->ns->href[strlen(CAMT_NS)] > '8')
+	{
+		ok = o2c_fail(err, O2C_ERR_SYNTAX, "not a camt.053 document: root element %s in namespace \"%s\"",
+					  root ? (const char *) root->name : "(none)",
+					  root && root->ns ? (const char *) root->ns->href : "");
+		o2c_fail_hint(err, "Versions 001.02 to 001.08 are read: namespace %s2 to %s8.", CAMT_NS, CAMT_NS);
+	}
+	else
+		ok = statements(&c, root);
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	if (ok && strict)
+		ok = o2c_bank_check_balances(res, err, "camt.053");
+	return ok;
+}
