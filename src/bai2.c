@@ -380,7 +380,9 @@ rec_16(Bai2 *p, Fields *f)
 						p->lineno, code);
 	l = o2c_bank_add_line(p->res);
 	l->type_code = o2c_bank_strndup(p->res, s, 3);
-	if (!next_field(f, &s, &n) || !raw_amount(p, s, n, &v, &present))
+	if (!next_field(f, &s, &n))
+		n = 0;
+	if (!raw_amount(p, s, n, &v, &present))
 		return false;
 	if (!present || v < 0)
 		return syntax(p, "an unsigned amount in the 16 record");

@@ -333,8 +333,13 @@ info_german(Mt940 *p, O2cBankLine *l, const char *t, size_t n)
 		else if (code == 31)
 			l->counterparty_account = dup_trim(p, t + start, i - start);
 		else if (code == 32 || code == 33)
-			l->counterparty_name = append(p, l->counterparty_name, t + start, i - start);
+			l->counterparty_name = l->counterparty_name == NULL
+				? o2c_bank_strndup(p->res, t + start, i - start)
+				: o2c_bank_concat(p->res, l->counterparty_name,
+								  strlen(l->counterparty_name), t + start, i - start);
 	}
+	if (l->counterparty_name != NULL)
+		l->counterparty_name = dup_trim(p, l->counterparty_name, strlen(l->counterparty_name));
 	if (l->remittance != NULL)
 		l->remittance = dup_trim(p, l->remittance, strlen(l->remittance));
 	/* SEPA end-to-end reference inside the purpose text */
@@ -349,8 +354,24 @@ info_german(Mt940 *p, O2cBankLine *l, const char *t, size_t n)
 			while (*end && !(is_upper(end[0]) && is_upper(end[1]) && is_upper(end[2]) &&
 							 is_upper(end[3]) && end[4] == '+'))
 				end++;
-			if (end - (e + 5) != 14 || strncmp(e + 5, "NOTPROVIDED", 11) != 0)
+			if (end - (e + 5) != 11 || strncmp(e + 5, "NOTPROVIDED", 11) != 0)
 				l->reference = dup_trim(p, e + 5, end - (e + 5));
+		}
+	}
+	/* SEPA purpose: the text after SVWZ+ up to the next keyword */
+	if (l->remittance != NULL)
+	{
+		const char *w = strstr(l->remittance, "SVWZ+");
+
+		if (w != NULL)
+		{
+			const char *end = w + 5;
+
+			while (*end && !(is_upper(end[0]) && is_upper(end[1]) && is_upper(end[2]) &&
+							 is_upper(end[3]) && end[4] == '+'))
+				end++;
+			if (end > w + 5)
+				l->remittance = dup_trim(p, w + 5, end - (w + 5));
 		}
 	}
 }
@@ -614,9 +635,21 @@ one_line(Mt940 *p, const char *s, size_t n, int lineno)
 		s++, n--;
 	if (n == 0 || p->between)
 		return true;
-	return o2c_fail(p->err, O2C_ERR_SYNTAX,
-					"invalid MT940 statement: line %d: expected a tag such as :20:, found \"%.20s\"",
-					lineno, s);
+	{
+		char		found[24];
+		size_t		k;
+
+		/* the input is not NUL-terminated: copy what is quoted */
+		for (k = 0; k < n && k < 20 && s[k] != '\0'; k++)
+			found[k] = s[k];
+		/* never cut a UTF-8 character in two */
+		while (k > 0 && k < n && ((unsigned char) s[k] & 0xC0) == 0x80)
+			k--;
+		found[k] = '\0';
+		return o2c_fail(p->err, O2C_ERR_SYNTAX,
+						"invalid MT940 statement: line %d: expected a tag such as :20:, found \"%s\"",
+						lineno, found);
+	}
 }
 
 bool
