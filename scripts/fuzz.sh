@@ -45,7 +45,9 @@ for fmt in mt940 camt053 bai2; do
     else
         echo "fuzz_$fmt: FAILED"
         grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$work/run_$fmt.log" | head -20
-        cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$O2C_ROOT/test/fuzz/" 2>/dev/null || true
+        keep=$(mktemp -d /tmp/o2c-fuzz-found.XXXXXX)
+        cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$keep/" 2>/dev/null || true
+        echo "fuzz_$fmt: failing inputs kept in $keep"
         failed=$((failed + 1))
     fi
 done
