@@ -542,23 +542,21 @@ o2c_parse_bai2(const char *buf, size_t len, bool strict,
 	p.err = err;
 	p.strict = strict;
 	p.cur = -1;
-	while (ok && pos <= len)
+	while (ok && pos < len)
 	{
-		const char *nl = pos < len ? memchr(buf + pos, '\n', len - pos) : NULL;
+		const char *nl = memchr(buf + pos, '\n', len - pos);
 		size_t		end = nl ? (size_t) (nl - buf) : len;
 		const char *s = buf + pos;
 		size_t		n = end - pos;
 		bool		cont;
 
-		if (pos == len && rec == NULL)
-			break;
-		lineno += pos < len;
+		lineno++;
 		pos = end + 1;
 		if (n > 0 && s[n - 1] == '\r')
 			n--;
 		while (n > 0 && (unsigned char) s[0] < 0x20)
 			s++, n--;
-		if (n == 0 && end < len)
+		if (n == 0)
 			continue;
 		cont = n >= 3 && memcmp(s, "88,", 3) == 0;
 		if (cont && reclen == 0)
@@ -595,7 +593,7 @@ o2c_parse_bai2(const char *buf, size_t len, bool strict,
 			ok = record(&p, rec, reclen);
 		reclen = 0;
 		p.extra = 0;
-		if (!ok || n == 0)
+		if (!ok)
 			continue;
 		p.lineno = lineno;
 		if (n + 1 > reccap)
@@ -607,6 +605,8 @@ o2c_parse_bai2(const char *buf, size_t len, bool strict,
 		memcpy(rec, s, n);
 		reclen = n;
 	}
+	if (ok && reclen > 0)
+		ok = record(&p, rec, reclen);
 	o2c_core_free(rec);
 	if (ok && res->nstmts == 0 && !p.in_file && lineno > 0 && p.file_records == 0)
 		ok = o2c_fail(err, O2C_ERR_SYNTAX, "invalid BAI2 file: no records found");

@@ -523,6 +523,11 @@ o2c_parse_camt053(const char *buf, size_t len, bool strict,
 		o2c_fail_detail(err, "Document type declarations can define entities (external files, exponential expansion); camt.053 has none.");
 		return false;
 	}
+	/* white space, control characters or a BOM before the declaration */
+	while (len > 0 && (unsigned char) buf[0] <= ' ')
+		buf++, len--;
+	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+		buf += 3, len -= 3;
 	memset(&c, 0, sizeof(c));
 	c.res = res;
 	c.err = err;

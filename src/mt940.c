@@ -609,7 +609,19 @@ one_line(Mt940 *p, const char *s, size_t n, int lineno)
 	{
 		/* bank headers (":940:", "940 00") before a message's :20: */
 		if (p->between && strcmp(tag, "20") != 0)
+		{
+			static const char *const content[] = {
+				"25", "28", "28C", "60F", "60M", "61", "62F", "62M", "64", "65", "86", NULL
+			};
+			int			k;
+
+			for (k = 0; content[k]; k++)
+				if (strcmp(tag, content[k]) == 0)
+					return o2c_fail(p->err, O2C_ERR_SYNTAX,
+									"invalid MT940 statement: line %d: expected :20: before :%s:",
+									lineno, tag);
 			return true;
+		}
 		p->between = false;
 		if (!flush(p))
 			return false;
