@@ -49,7 +49,7 @@ SELECT rule, count(*) FROM o2c.reconcile(
     'SELECT * FROM bank_line', 'SELECT * FROM payment', '{"date_window": 10}')
 GROUP BY rule ORDER BY rule;
 
--- only pairs with a reference or counterparty (score of at least 0.70)
+-- only pairs scoring at least 0.70 (line #2, counterparty one day apart, scores 0.69)
 SELECT * FROM o2c.reconcile(
     'SELECT * FROM bank_line', 'SELECT * FROM payment', '{"min_score": 70}')
 WHERE payment_id IS NOT NULL AND bank_line IS NOT NULL;
