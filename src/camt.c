@@ -7,12 +7,14 @@
  * TxDtls. Safety first: any <!DOCTYPE is refused before parsing (so no
  * entity can be declared, let alone expanded), libxml2 runs with network
  * access off and without entity substitution or DTD loading, and the input
- * size is capped. Plain C over buffers and libxml2, so fuzzers reach it.
+ * size is capped; statements are read one at a time by a streaming reader.
+ * Plain C over buffers and libxml2, so fuzzers reach it.
  */
 #include <string.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 
 #include "bankfmt.h"
 
@@ -24,6 +26,7 @@ typedef struct Camt
 	O2cBankResult *res;
 	O2cError   *err;
 	bool		strict;
+	bool		xml_failed;
 } Camt;
 
 static bool
@@ -457,35 +460,43 @@ entry(Camt *c, xmlNode *ntry, O2cBankStmt *s, int *line_no)
 }
 
 static bool
-statements(Camt *c, xmlNode *root)
+statement(Camt *c, xmlNode *st)
 {
-	xmlNode    *bk = child(root, "BkToCstmrStmt");
-	xmlNode    *st;
+	O2cBankStmt *s;
+	xmlNode    *n;
+	int			line_no = 0;
 
-	if (bk == NULL)
-		return syntax(c, root, "BkToCstmrStmt in Document");
-	for (st = bk->children; st != NULL; st = st->next)
-	{
-		O2cBankStmt *s;
-		xmlNode    *n;
-		int			line_no = 0;
-
-		if (!named(st, "Stmt"))
-			continue;
-		s = o2c_bank_add_stmt(c->res);
-		s->first_line = (int) xmlGetLineNo(st);
-		s->statement_id = dup(c, child(st, "Id"));
-		s->account = account_of(c, child(st, "Acct"));
-		s->currency = dup(c, path(st, "Acct/Ccy"));
-		if (s->currency != NULL && strlen(s->currency) != 3)
-			return syntax(c, path(st, "Acct/Ccy"), "a 3-letter currency in Ccy");
-		if (!balances(c, st, s))
+	s = o2c_bank_add_stmt(c->res);
+	s->first_line = (int) xmlGetLineNo(st);
+	s->statement_id = dup(c, child(st, "Id"));
+	s->account = account_of(c, child(st, "Acct"));
+	s->currency = dup(c, path(st, "Acct/Ccy"));
+	if (s->currency != NULL && strlen(s->currency) != 3)
+		return syntax(c, path(st, "Acct/Ccy"), "a 3-letter currency in Ccy");
+	if (!balances(c, st, s))
+		return false;
+	for (n = st->children; n != NULL; n = n->next)
+		if (named(n, "Ntry") && !entry(c, n, s, &line_no))
 			return false;
-		for (n = st->children; n != NULL; n = n->next)
-			if (named(n, "Ntry") && !entry(c, n, s, &line_no))
-				return false;
-	}
 	return true;
+}
+
+/* libxml2 reports here (never on stderr); the first error is kept. */
+static void
+xml_error(void *arg, xmlErrorPtr e)
+{
+	Camt	   *c = arg;
+	char		msg[200];
+	size_t		ml;
+
+	if (e == NULL || e->level < XML_ERR_ERROR || c->xml_failed)
+		return;
+	c->xml_failed = true;
+	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "not well-formed");
+	ml = strlen(msg);
+	while (ml > 0 && (msg[ml - 1] == '\n' || msg[ml - 1] == ' '))
+		msg[--ml] = '\0';
+	o2c_fail(c->err, O2C_ERR_SYNTAX, "invalid camt.053 document: line %d: %s", e->line, msg);
 }
 
 static const char *
@@ -505,10 +516,12 @@ o2c_parse_camt053(const char *buf, size_t len, bool strict,
 				  O2cBankResult *res, O2cError *err)
 {
 	Camt		c;
-	xmlParserCtxtPtr ctxt;
-	xmlDocPtr	doc;
-	xmlNode    *root;
-	bool		ok;
+	xmlTextReaderPtr reader;
+	int			ret;
+	bool		ok = true;
+	bool		in_bk = false,
+				seen_bk = false;
+	int			root_line = 1;
 
 	if (len > CAMT_MAX_BYTES)
 	{
@@ -533,42 +546,77 @@ o2c_parse_camt053(const char *buf, size_t len, bool strict,
 	c.err = err;
 	c.strict = strict;
 
+	/*
+	 * A streaming reader: each Stmt is expanded into a small tree, read, and
+	 * freed as the reader moves on, so memory stays bounded by the largest
+	 * statement rather than the whole file.
+	 */
 	xmlInitParser();
-	ctxt = xmlNewParserCtxt();
-	if (ctxt == NULL)
-		return o2c_fail(err, O2C_ERR_LIMIT, "out of memory creating an XML parser");
-	doc = xmlCtxtReadMemory(ctxt, buf, (int) len, NULL, NULL,
-							XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (doc == NULL)
+	reader = xmlReaderForMemory(buf, (int) len, NULL, NULL,
+								XML_PARSE_NONET | XML_PARSE_NOERROR |
+								XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
+	if (reader == NULL)
+		return o2c_fail(err, O2C_ERR_LIMIT, "out of memory creating an XML reader");
+	xmlTextReaderSetStructuredErrorHandler(reader, xml_error, &c);
+	ret = xmlTextReaderRead(reader);
+	while (ret == 1 && ok)
 	{
-		xmlErrorPtr e = xmlCtxtGetLastError(ctxt);
-		char		msg[200];
-		size_t		ml;
+		int			depth;
+		const char *name;
 
-		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "not well-formed");
-		ml = strlen(msg);
-		while (ml > 0 && (msg[ml - 1] == '\n' || msg[ml - 1] == ' '))
-			msg[--ml] = '\0';
-		o2c_fail(err, O2C_ERR_SYNTAX, "invalid camt.053 document: line %d: %s",
-				 e ? e->line : 0, msg);
-		xmlFreeParserCtxt(ctxt);
-		return false;
+		if (xmlTextReaderNodeType(reader) != XML_READER_TYPE_ELEMENT)
+		{
+			ret = xmlTextReaderRead(reader);
+			continue;
+		}
+		depth = xmlTextReaderDepth(reader);
+		name = (const char *) xmlTextReaderConstLocalName(reader);
+		if (depth == 0)
+		{
+			const char *ns = (const char *) xmlTextReaderConstNamespaceUri(reader);
+
+			root_line = xmlTextReaderGetParserLineNumber(reader);
+			if (strcmp(name, "Document") != 0 || ns == NULL ||
+				strncmp(ns, CAMT_NS, strlen(CAMT_NS)) != 0 ||
+				strlen(ns) != strlen(CAMT_NS) + 1 ||
+				ns[strlen(CAMT_NS)] < '2' || ns[strlen(CAMT_NS)] > '8')
+			{
+				ok = o2c_fail(err, O2C_ERR_SYNTAX,
+							  "not a camt.053 document: root element %s in namespace \"%s\"",
+							  name, ns ? ns : "");
+				o2c_fail_hint(err, "Versions 001.02 to 001.08 are read: namespace %s2 to %s8.", CAMT_NS, CAMT_NS);
+				break;
+			}
+		}
+		else if (depth == 1)
+		{
+			in_bk = strcmp(name, "BkToCstmrStmt") == 0;
+			seen_bk = seen_bk || in_bk;
+		}
+		else if (depth == 2 && in_bk && strcmp(name, "Stmt") == 0)
+		{
+			xmlNode    *st = xmlTextReaderExpand(reader);
+
+			if (st == NULL)
+				break;
+			ok = statement(&c, st);
+			ret = xmlTextReaderNext(reader);
+			continue;
+		}
+		ret = xmlTextReaderRead(reader);
 	}
-	root = xmlDocGetRootElement(doc);
-	if (root == NULL || !named(root, "Document") || root->ns == NULL ||
-		strncmp((const char *) root->ns->href, CAMT_NS, strlen(CAMT_NS)) != 0 ||
-		strlen((const char *) root->ns->href) != strlen(CAMT_NS) + 1 ||
-		root->ns->href[strlen(CAMT_NS)] < '2' || root->ns->href[strlen(CAMT_NS)] > '8')
+	if (ok && (ret < 0 || c.xml_failed))
 	{
-		ok = o2c_fail(err, O2C_ERR_SYNTAX, "not a camt.053 document: root element %s in namespace \"%s\"",
-					  root ? (const char *) root->name : "(none)",
-					  root && root->ns ? (const char *) root->ns->href : "");
-		o2c_fail_hint(err, "Versions 001.02 to 001.08 are read: namespace %s2 to %s8.", CAMT_NS, CAMT_NS);
+		if (!c.xml_failed)
+			o2c_fail(err, O2C_ERR_SYNTAX, "invalid camt.053 document: line %d: not well-formed",
+					 xmlTextReaderGetParserLineNumber(reader));
+		ok = false;
 	}
-	else
-		ok = statements(&c, root);
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
+	xmlFreeTextReader(reader);
+	if (ok && !seen_bk)
+		ok = o2c_fail(err, O2C_ERR_SYNTAX,
+					  "invalid camt.053 document: line %d: expected BkToCstmrStmt in Document",
+					  root_line);
 	if (ok && strict)
 		ok = o2c_bank_check_balances(res, err, "camt.053");
 	return ok;
