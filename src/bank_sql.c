@@ -28,6 +28,23 @@ date_datum(int32 ymd)
 						   - POSTGRES_EPOCH_JDATE);
 }
 
+/*
+ * 10^-5 units as a numeric of the given display scale: built directly from
+ * the integer, which is several times cheaper than numeric_in on text.
+ */
+static Datum
+amount_datum(int64 units, int scale)
+{
+	int64		div = 1;
+	int			i;
+
+	for (i = scale; i < O2C_BANK_SCALE; i++)
+		div *= 10;
+	if (units % div != 0)		/* more decimals than the display scale */
+		return NumericGetDatum(o2c_units_numeric((int128) units * 1000, O2C_BANK_SCALE));
+	return NumericGetDatum(int64_div_fast_to_numeric(units / div, scale));
+}
+
 static void
 put_text(Datum *values, bool *nulls, int i, const char *s)
 {
@@ -75,11 +92,11 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 			put_text(stmt_values, stmt_nulls, 1, s->account);
 			put_text(stmt_values, stmt_nulls, 2, s->currency);
 			if (s->has_opening)
-				stmt_values[14] = NumericGetDatum(o2c_units_numeric((int128) s->opening * 1000, scale));
+				stmt_values[14] = amount_datum(s->opening, scale);
 			else
 				stmt_nulls[14] = true;
 			if (s->has_closing)
-				stmt_values[15] = NumericGetDatum(o2c_units_numeric((int128) s->closing * 1000, scale));
+				stmt_values[15] = amount_datum(s->closing, scale);
 			else
 				stmt_nulls[15] = true;
 		}
@@ -94,7 +111,7 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 			values[5] = date_datum(l->value_date);
 		else
 			nulls[5] = true;
-		values[6] = NumericGetDatum(o2c_units_numeric((int128) l->amount * 1000, scale));
+		values[6] = amount_datum(l->amount, scale);
 		values[7] = BoolGetDatum(l->credit);
 		put_text(values, nulls, 8, l->counterparty_name);
 		put_text(values, nulls, 9, l->counterparty_account);
