@@ -127,14 +127,18 @@ raw_amount(Bai2 *p, const char *s, size_t n, __int128 *v, bool *present)
 	return true;
 }
 
-static int64_t
-to_units(Bai2 *p, __int128 raw)
+/* Implied-decimal amount to 10^-5 units, within the bank amount range. */
+static bool
+to_units(Bai2 *p, __int128 raw, int64_t *out)
 {
 	int			i;
 
 	for (i = p->minor; i < O2C_BANK_SCALE; i++)
-		raw *= 10;
-	return (int64_t) raw;		/* 18 digits times 10^5 fits */
+		raw *= 10;				/* 18 digits times 10^5 fits in int128 */
+	if (raw > O2C_BANK_MAX_UNITS || raw < -O2C_BANK_MAX_UNITS)
+		return syntax(p, "an amount below 10^13 currency units");
+	*out = (int64_t) raw;
+	return true;
 }
 
 static bool
@@ -342,12 +346,14 @@ rec_03(Bai2 *p, Fields *f)
 		if (present && strcmp(code, "010") == 0)
 		{
 			st->has_opening = true;
-			st->opening = to_units(p, v);
+			if (!to_units(p, v, &st->opening))
+				return false;
 		}
 		else if (present && strcmp(code, "015") == 0)
 		{
 			st->has_closing = true;
-			st->closing = to_units(p, v);
+			if (!to_units(p, v, &st->closing))
+				return false;
 		}
 	}
 	return true;
@@ -410,7 +416,10 @@ rec_16(Bai2 *p, Fields *f)
 		l->bank_reference = o2c_bank_strndup(p->res, bref, bn);
 	l->line_no = ++p->nline;
 	l->credit = code < 400;
-	l->amount = l->credit ? to_units(p, v) : -to_units(p, v);
+	if (!to_units(p, v, &l->amount))
+		return false;
+	if (!l->credit)
+		l->amount = -l->amount;
 	l->booking_date = p->as_of;
 	l->value_date = vdate ? vdate : p->as_of;
 	return true;

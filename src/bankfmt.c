@@ -152,7 +152,7 @@ o2c_bank_amount(const char *s, size_t n, int64_t *units, int *scale)
 					return false;
 				frac++;
 			}
-			if (v > (O2C_BANK_MAX_UNITS / 100000 - (c - '0')) / 10)
+			if (v > (O2C_BANK_MAX_UNITS - (c - '0')) / 10)
 				return false;
 			v = v * 10 + (c - '0');
 			digits++;
@@ -167,7 +167,11 @@ o2c_bank_amount(const char *s, size_t n, int64_t *units, int *scale)
 	if (frac < 0)
 		frac = 0;
 	for (i = frac; i < O2C_BANK_SCALE; i++)
+	{
+		if (v > O2C_BANK_MAX_UNITS / 10)
+			return false;
 		v *= 10;
+	}
 	*units = v;
 	if (scale != NULL)
 		*scale = frac;

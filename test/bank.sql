@@ -1,6 +1,6 @@
 -- pgTAP: bank statement parsers (parse_mt940, parse_camt053, parse_bai2)
 BEGIN;
-SELECT plan(67);
+SELECT plan(70);
 
 -- The error detail of a statement, to check strict-mode messages.
 CREATE FUNCTION pg_temp.detail_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -55,6 +55,13 @@ SELECT is((SELECT amount FROM o2c.parse_mt940(E':20:R\n:61:250301RD5,00NTRFX\n')
 SELECT is((SELECT remittance || '|' || counterparty_name FROM o2c.parse_mt940(
             E':20:G\n:61:250301C5,00NTRFX\n:86:166?00GUTSCHRIFT?20EREF+E1SVWZ+Rechnung 4\n?21711?32Max Muster\n')),
           'Rechnung 4711|Max Muster', 'mt940: German ?nn sub-fields');
+
+SELECT is((SELECT amount FROM o2c.parse_mt940(E':20:B\n:61:250301C1234567890123,45NTRFX\n')),
+          1234567890123.45::numeric, 'mt940: amounts up to 10^13 are exact');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:B\n:61:250301C12345678901234,5NTRFX\n')$$, '22P02',
+                 'invalid MT940 statement: line 2: expected an amount such as 1234,56 in :61:', 'mt940: amount beyond 10^13');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(E'01,B,C,250303,0600,7,,,2/\n02,C,B,1,250303,,USD,2/\n03,1,,010,999999999999999999,,/\n')$$,
+                 '22P02', 'invalid BAI2 file: line 3: expected an amount below 10^13 currency units', 'bai2: amount beyond 10^13');
 
 -- MT940 errors
 SELECT throws_ok($$SELECT * FROM o2c.parse_mt940('hello world')$$, '22P02',
