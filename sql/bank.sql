@@ -32,6 +32,7 @@ INSERT INTO input VALUES ('camt053', $camt$
       <Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id><Ccy>EUR</Ccy></Acct>
       <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">5000.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2025-03-03</Dt></Dt></Bal>
       <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">6669.50</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2025-03-03</Dt></Dt></Bal>
+      <TxsSummry><TtlNtries><NbOfNtries>3</NbOfNtries><Sum>3191.50</Sum></TtlNtries><TtlCdtNtries><NbOfNtries>2</NbOfNtries><Sum>2430.50</Sum></TtlCdtNtries><TtlDbtNtries><NbOfNtries>1</NbOfNtries><Sum>761.00</Sum></TtlDbtNtries></TxsSummry>
       <Ntry>
         <Amt Ccy="EUR">1450.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
         <BookgDt><Dt>2025-03-03</Dt></BookgDt><ValDt><Dt>2025-03-03</Dt></ValDt>
@@ -98,7 +99,8 @@ SELECT count(*) AS lines, sum(amount) AS net
 FROM o2c.parse_mt940(E'\x01' || replace((SELECT body FROM input WHERE format = 'mt940'), E'\n', E'\r\n'));
 
 -- camt.053.001.04: a single entry, a batched entry (two TxDtls), an entry
--- without details; a second statement without entries
+-- without details, and a TxsSummry (checked in strict mode); a second
+-- statement without entries
 \x on
 SELECT * FROM o2c.parse_camt053((SELECT body FROM input WHERE format = 'camt053'));
 \x off

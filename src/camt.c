@@ -27,6 +27,12 @@ typedef struct Camt
 	O2cError   *err;
 	bool		strict;
 	bool		xml_failed;
+	/* the current statement's entries, for its TxsSummry */
+	long		entries;
+	long		credits;
+	long		debits;
+	__int128	credit_sum;
+	__int128	debit_sum;
 } Camt;
 
 static bool
@@ -325,6 +331,11 @@ entry(Camt *c, xmlNode *ntry, O2cBankStmt *s, int *line_no)
 		return false;
 	if (!has)
 		return syntax(c, ntry, "CdtDbtInd in Ntry");
+	c->entries++;
+	if (credit)
+		c->credits++, c->credit_sum += units;
+	else
+		c->debits++, c->debit_sum += units;
 	if (!date_of(c, child(ntry, "BookgDt"), &bdate) ||
 		!date_of(c, child(ntry, "ValDt"), &vdate))
 		return false;
@@ -460,6 +471,86 @@ entry(Camt *c, xmlNode *ntry, O2cBankStmt *s, int *line_no)
 }
 
 static bool
+summary_mismatch(Camt *c, O2cBankStmt *s, const char *what, const char *found,
+				 const char *expected)
+{
+	o2c_fail(c->err, O2C_ERR_DATA,
+			 "camt.053 statement \"%s\": transaction summary %s does not match its entries",
+			 s->statement_id ? s->statement_id : "", what);
+	o2c_fail_detail(c->err, "Statement \"%s\": %s says %s, the entries give %s.",
+					s->statement_id ? s->statement_id : "", what, found, expected);
+	o2c_fail_hint(c->err, "Pass strict => false to read the lines anyway.");
+	return false;
+}
+
+/* TxsSummry: numbers of entries and sums of credits and debits. */
+static bool
+check_summary(Camt *c, xmlNode *st, O2cBankStmt *s)
+{
+	static const char *const groups[] = {"TtlNtries", "TtlCdtNtries", "TtlDbtNtries"};
+	xmlNode    *sum = child(st, "TxsSummry");
+	int			g;
+
+	if (sum == NULL)
+		return true;
+	for (g = 0; g < 3; g++)
+	{
+		xmlNode    *grp = child(sum, groups[g]);
+		long		count = g == 0 ? c->entries : g == 1 ? c->credits : c->debits;
+		__int128	total = g == 1 ? c->credit_sum : c->debit_sum;
+		size_t		len;
+		const char *t;
+		char		what[40],
+					a[48],
+					b[48];
+
+		if (grp == NULL)
+			continue;
+		t = text(child(grp, "NbOfNtries"), &len);
+		if (t != NULL)
+		{
+			long		n = 0;
+			size_t		i;
+
+			if (len > 15)
+				return syntax(c, grp, "a number in NbOfNtries");
+			for (i = 0; i < len; i++)
+			{
+				if (t[i] < '0' || t[i] > '9')
+					return syntax(c, grp, "a number in NbOfNtries");
+				n = n * 10 + (t[i] - '0');
+			}
+			if (n != count)
+			{
+				snprintf(what, sizeof(what), "%s/NbOfNtries", groups[g]);
+				snprintf(a, sizeof(a), "%ld", n);
+				snprintf(b, sizeof(b), "%ld", count);
+				return summary_mismatch(c, s, what, a, b);
+			}
+		}
+		/* TtlNtries/Sum adds amounts irrespective of direction */
+		if (g == 0)
+			total = c->credit_sum + c->debit_sum;
+		t = text(child(grp, "Sum"), &len);
+		if (t != NULL)
+		{
+			int64_t		v;
+
+			if (!o2c_bank_amount(t, len, &v, NULL))
+				return syntax(c, grp, "an amount such as 1234.56 in Sum");
+			if (v != total)
+			{
+				snprintf(what, sizeof(what), "%s/Sum", groups[g]);
+				o2c_bank_format(v, o2c_bank_stmt_scale(s), a);
+				o2c_bank_format(total, o2c_bank_stmt_scale(s), b);
+				return summary_mismatch(c, s, what, a, b);
+			}
+		}
+	}
+	return true;
+}
+
+static bool
 statement(Camt *c, xmlNode *st)
 {
 	O2cBankStmt *s;
@@ -475,10 +566,12 @@ statement(Camt *c, xmlNode *st)
 		return syntax(c, path(st, "Acct/Ccy"), "a 3-letter currency in Ccy");
 	if (!balances(c, st, s))
 		return false;
+	c->entries = c->credits = c->debits = 0;
+	c->credit_sum = c->debit_sum = 0;
 	for (n = st->children; n != NULL; n = n->next)
 		if (named(n, "Ntry") && !entry(c, n, s, &line_no))
 			return false;
-	return true;
+	return !c->strict || check_summary(c, st, s);
 }
 
 /* libxml2 reports here (never on stderr); the first error is kept. */

@@ -1,6 +1,6 @@
 -- pgTAP: bank statement parsers (parse_mt940, parse_camt053, parse_bai2)
 BEGIN;
-SELECT plan(70);
+SELECT plan(74);
 
 -- The error detail of a statement, to check strict-mode messages.
 CREATE FUNCTION pg_temp.detail_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -155,6 +155,19 @@ SELECT is((SELECT count(*)::int FROM o2c.parse_camt053(replace((SELECT body FROM
 SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace(replace((SELECT body FROM camt), '</TxDtls></NtryDtls>',
                    '</TxDtls><TxDtls><Refs/></TxDtls></NtryDtls>'), '<Amt Ccy="EUR">140.00</Amt><Refs>', '<Refs>'))$$,
                  '22P02', NULL, 'camt: a batched TxDtls without an amount');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '<Stmt><Id>S8</Id>',
+                   '<Stmt><Id>S8</Id><TxsSummry><TtlNtries><NbOfNtries>2</NbOfNtries></TtlNtries></TxsSummry>'))$$,
+                 '22000', 'camt.053 statement "S8": transaction summary TtlNtries/NbOfNtries does not match its entries',
+                 'camt: TxsSummry number of entries');
+SELECT is(pg_temp.detail_of($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '<Stmt><Id>S8</Id>',
+                   '<Stmt><Id>S8</Id><TxsSummry><TtlCdtNtries><Sum>140.01</Sum></TtlCdtNtries></TxsSummry>'))$$),
+          'Statement "S8": TtlCdtNtries/Sum says 140.01, the entries give 140.00.', 'camt: TxsSummry credit sum');
+SELECT is((SELECT count(*)::int FROM o2c.parse_camt053(replace((SELECT body FROM camt), '<Stmt><Id>S8</Id>',
+                   '<Stmt><Id>S8</Id><TxsSummry><TtlNtries><NbOfNtries>1</NbOfNtries><Sum>140.00</Sum></TtlNtries><TtlDbtNtries><NbOfNtries>0</NbOfNtries><Sum>0</Sum></TtlDbtNtries></TxsSummry>'))),
+          1, 'camt: a matching TxsSummry passes');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '<Stmt><Id>S8</Id>',
+                   '<Stmt><Id>S8</Id><TxsSummry><TtlNtries><NbOfNtries>x</NbOfNtries></TtlNtries></TxsSummry>'))$$,
+                 '22P02', NULL, 'camt: TxsSummry NbOfNtries not a number');
 
 -- BAI2
 CREATE TEMP TABLE bai (body text);
