@@ -25,6 +25,10 @@ ifeq ($(WERROR),1)
 PG_CFLAGS += -Werror
 endif
 
+# camt.053 (src/camt.c) parses XML with libxml2.
+PG_CPPFLAGS += $(shell xml2-config --cflags)
+SHLIB_LINK  += $(shell xml2-config --libs)
+
 # No LLVM bitcode: the build then needs no clang, and o2c's hot paths are
 # aggregate transitions that JIT inlining would not reach anyway.
 override with_llvm = no

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Bounded libFuzzer runs of the bank statement parsers (test/fuzz/fuzz_*.c):
+# each harness is built with clang-14 -fsanitize=fuzzer,address,undefined and
+# run for O2C_FUZZ_SECONDS (default 20) from a seed corpus of the fixtures in
+# test/fixtures. Any crash, leak, timeout or sanitizer report fails it.
+# Last line: "N passed, N failed" (one per harness).
+set -uo pipefail
+
+O2C_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SECS=${O2C_FUZZ_SECONDS:-20}
+CC=${O2C_FUZZ_CC:-clang-14}
+work=$(mktemp -d /tmp/o2c-fuzz.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+src="$O2C_ROOT/src"
+common=("$src/bankfmt.c" "$src/mt940.c" "$src/camt.c" "$src/bai2.c" "$src/currency.c"
+        "$src/core_messages.c" "$O2C_ROOT/test/unit/core_standalone.c")
+# shellcheck disable=SC2207
+xml_cflags=($(xml2-config --cflags)) xml_libs=($(xml2-config --libs))
+
+passed=0 failed=0
+for fmt in mt940 camt053 bai2; do
+    case $fmt in
+        mt940) pat='*.sta' ;;
+        camt053) pat='*.camt053' ;;
+        bai2) pat='*.bai2' ;;
+    esac
+    bin="$work/fuzz_$fmt" corpus="$work/corpus_$fmt"
+    mkdir -p "$corpus"
+    find "$O2C_ROOT/test/fixtures" -name "$pat" -exec cp {} "$corpus/" \;
+    if ! "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+        -I "$src" "${xml_cflags[@]}" "$O2C_ROOT/test/fuzz/fuzz_$fmt.c" "${common[@]}" \
+        "${xml_libs[@]}" -o "$bin" 2>"$work/build_$fmt.log"; then
+        echo "fuzz_$fmt: build FAILED"
+        cat "$work/build_$fmt.log"
+        failed=$((failed + 1))
+        continue
+    fi
+    # -timeout: one input taking 10 s is a hang; -rss_limit_mb bounds memory.
+    if (cd "$work" && "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
+        -max_len=65536 -print_final_stats=1 "$corpus" >"$work/run_$fmt.log" 2>&1); then
+        runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$work/run_$fmt.log" | grep -oE '[0-9]+$')
+        echo "fuzz_$fmt: ok (${runs:-?} inputs in ${SECS}s)"
+        passed=$((passed + 1))
+    else
+        echo "fuzz_$fmt: FAILED"
+        grep -E 'ERROR|SUMMARY|runtime error|Test unit written' "$work/run_$fmt.log" | head -20
+        keep=$(mktemp -d /tmp/o2c-fuzz-found.XXXXXX)
+        cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$keep/" 2>/dev/null || true
+        echo "fuzz_$fmt: failing inputs kept in $keep"
+        failed=$((failed + 1))
+    fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

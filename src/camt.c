@@ -1,0 +1,716 @@
+/*
+ * camt.c — ISO 20022 camt.053 bank-to-customer statements (versions
+ * 001.02 to 001.08) to lines (bankfmt.h).
+ *
+ * Several statements per document; entries with and without transaction
+ * details; a batched entry (one Ntry, several TxDtls) gives one line per
+ * TxDtls. Safety first: any <!DOCTYPE is refused before parsing (so no
+ * entity can be declared, let alone expanded), libxml2 runs with network
+ * access off and without entity substitution or DTD loading, and the input
+ * size is capped; statements are read one at a time by a streaming reader.
+ * Plain C over buffers and libxml2, so fuzzers reach it.
+ */
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlreader.h>
+
+#include "bankfmt.h"
+
+#define CAMT_MAX_BYTES (512 * 1024 * 1024)
+#define CAMT_NS "urn:iso:std:iso:20022:tech:xsd:camt.053.001.0"
+
+typedef struct Camt
+{
+	O2cBankResult *res;
+	O2cError   *err;
+	bool		strict;
+	bool		xml_failed;
+	/* the current statement's entries, for its TxsSummry */
+	long		entries;
+	long		credits;
+	long		debits;
+	__int128	credit_sum;
+	__int128	debit_sum;
+} Camt;
+
+static bool
+named(const xmlNode *n, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE && strcmp((const char *) n->name, name) == 0;
+}
+
+static xmlNode *
+child(xmlNode *n, const char *name)
+{
+	xmlNode    *c;
+
+	if (n == NULL)
+		return NULL;
+	for (c = n->children; c != NULL; c = c->next)
+		if (named(c, name))
+			return c;
+	return NULL;
+}
+
+/* Walk "A/B/C" from n; NULL when any step is missing. */
+static xmlNode *
+path(xmlNode *n, const char *p)
+{
+	char		step[32];
+
+	while (n != NULL && *p)
+	{
+		const char *slash = strchr(p, '/');
+		size_t		len = slash ? (size_t) (slash - p) : strlen(p);
+
+		memcpy(step, p, len);
+		step[len] = '\0';
+		n = child(n, step);
+		p += len + (slash ? 1 : 0);
+	}
+	return n;
+}
+
+/* The element's text, trimmed, or NULL (not copied). */
+static const char *
+text(xmlNode *n, size_t *len)
+{
+	xmlNode    *c;
+
+	if (n == NULL)
+		return NULL;
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
+		{
+			const char *s = (const char *) c->content;
+			size_t		l = strlen(s);
+
+			while (l > 0 && (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t'))
+				s++, l--;
+			while (l > 0 && (s[l - 1] == ' ' || s[l - 1] == '\n' || s[l - 1] == '\r' || s[l - 1] == '\t'))
+				l--;
+			if (l == 0)
+				continue;
+			*len = l;
+			return s;
+		}
+	return NULL;
+}
+
+static char *
+dup(Camt *c, xmlNode *n)
+{
+	size_t		len;
+	const char *s = text(n, &len);
+
+	return s ? o2c_bank_strndup(c->res, s, len) : NULL;
+}
+
+static bool
+syntax(Camt *c, xmlNode *n, const char *expected)
+{
+	o2c_fail(c->err, O2C_ERR_SYNTAX,
+			 "invalid camt.053 document: line %ld: expected %s",
+			 n ? xmlGetLineNo(n) : 0L, expected);
+	return false;
+}
+
+/* Dt or DtTm inside n (YYYY-MM-DD...), as yyyymmdd; 0 when absent. */
+static bool
+date_of(Camt *c, xmlNode *n, int32_t *out)
+{
+	xmlNode    *d;
+	size_t		len;
+	const char *s;
+	int			i,
+				y,
+				m,
+				dd;
+
+	*out = 0;
+	if (n == NULL)
+		return true;
+	d = child(n, "Dt");
+	if (d == NULL)
+		d = child(n, "DtTm");
+	s = text(d, &len);
+	if (s == NULL)
+		return true;
+	if (len < 10 || s[4] != '-' || s[7] != '-')
+		return syntax(c, d, "a date YYYY-MM-DD");
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return syntax(c, d, "a date YYYY-MM-DD");
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	dd = (s[8] - '0') * 10 + (s[9] - '0');
+	if (!o2c_bank_valid_date(y, m, dd))
+		return o2c_fail(c->err, O2C_ERR_DATETIME,
+						"invalid camt.053 document: line %ld: \"%.10s\" is not a date",
+						xmlGetLineNo(d), s);
+	*out = y * 10000 + m * 100 + dd;
+	return true;
+}
+
+/* Amount of an Amt element, unsigned; updates the statement's scale. */
+static bool
+amount_of(Camt *c, xmlNode *amt, O2cBankStmt *s, int64_t *units)
+{
+	size_t		len;
+	const char *t = text(amt, &len);
+	int			scale;
+
+	if (t == NULL || !o2c_bank_amount(t, len, units, &scale))
+		return syntax(c, amt, "an amount such as 1234.56 in Amt");
+	if (scale > s->dscale)
+		s->dscale = scale;
+	if (s->currency == NULL)
+	{
+		xmlChar    *ccy = xmlGetProp(amt, (const xmlChar *) "Ccy");
+
+		if (ccy != NULL)
+		{
+			if (strlen((const char *) ccy) == 3)
+				s->currency = o2c_bank_strndup(c->res, (const char *) ccy, 3);
+			xmlFree(ccy);
+		}
+	}
+	return true;
+}
+
+/* CRDT or DBIT; *has false when the element is absent. */
+static bool
+direction(Camt *c, xmlNode *n, bool *credit, bool *has)
+{
+	size_t		len;
+	xmlNode    *ind = child(n, "CdtDbtInd");
+	const char *t = text(ind, &len);
+
+	*has = t != NULL;
+	if (t == NULL)
+		return true;
+	if (len == 4 && memcmp(t, "CRDT", 4) == 0)
+		*credit = true;
+	else if (len == 4 && memcmp(t, "DBIT", 4) == 0)
+		*credit = false;
+	else
+		return syntax(c, ind, "CRDT or DBIT in CdtDbtInd");
+	return true;
+}
+
+static bool
+balances(Camt *c, xmlNode *stmt, O2cBankStmt *s)
+{
+	xmlNode    *b;
+	bool		opbd = false;
+
+	for (b = stmt->children; b != NULL; b = b->next)
+	{
+		size_t		len;
+		const char *code;
+		int64_t		units;
+		bool		credit = true,
+					has;
+		bool		opening;
+
+		if (!named(b, "Bal"))
+			continue;
+		code = text(path(b, "Tp/CdOrPrtry/Cd"), &len);
+		if (code == NULL || len != 4)
+			continue;
+		if (memcmp(code, "OPBD", 4) == 0 || (memcmp(code, "PRCD", 4) == 0 && !opbd))
+			opening = true;
+		else if (memcmp(code, "CLBD", 4) == 0)
+			opening = false;
+		else
+			continue;
+		if (!amount_of(c, child(b, "Amt"), s, &units) || !direction(c, b, &credit, &has))
+			return false;
+		if (!has)
+			return syntax(c, b, "CdtDbtInd in Bal");
+		if (!credit)
+			units = -units;
+		if (opening)
+		{
+			opbd = opbd || memcmp(code, "OPBD", 4) == 0;
+			s->has_opening = true;
+			s->opening = units;
+		}
+		else
+		{
+			s->has_closing = true;
+			s->closing = units;
+		}
+	}
+	return true;
+}
+
+static char *
+account_of(Camt *c, xmlNode *acct)
+{
+	char	   *a = dup(c, path(acct, "Id/IBAN"));
+
+	return a ? a : dup(c, path(acct, "Id/Othr/Id"));
+}
+
+static char *
+party_name(Camt *c, xmlNode *party)
+{
+	char	   *n = dup(c, child(party, "Nm"));
+
+	/* camt.053.001.08 wraps the party in Pty */
+	return n ? n : dup(c, path(party, "Pty/Nm"));
+}
+
+/* Unstructured remittance lines joined by a space. */
+static char *
+remittance_of(Camt *c, xmlNode *rmt)
+{
+	xmlNode    *u;
+	char	   *r = NULL;
+
+	if (rmt == NULL)
+		return NULL;
+	for (u = rmt->children; u != NULL; u = u->next)
+	{
+		size_t		len;
+		const char *t;
+
+		if (!named(u, "Ustrd") || (t = text(u, &len)) == NULL)
+			continue;
+		if (r == NULL)
+			r = o2c_bank_strndup(c->res, t, len);
+		else
+		{
+			size_t		rl = strlen(r);
+
+			r = o2c_bank_concat(c->res, r, rl, " ", 1);
+			r = o2c_bank_concat(c->res, r, rl + 1, t, len);
+		}
+	}
+	return r;
+}
+
+static char *
+creditor_reference(Camt *c, xmlNode *rmt)
+{
+	xmlNode    *s;
+
+	if (rmt == NULL)
+		return NULL;
+	for (s = rmt->children; s != NULL; s = s->next)
+	{
+		char	   *r;
+
+		if (named(s, "Strd") && (r = dup(c, path(s, "CdtrRefInf/Ref"))) != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+static bool
+entry(Camt *c, xmlNode *ntry, O2cBankStmt *s, int *line_no)
+{
+	int64_t		units;
+	bool		credit = true,
+				has;
+	int32_t		bdate,
+				vdate;
+	char	   *bank_ref = dup(c, child(ntry, "AcctSvcrRef"));
+	char	   *info = dup(c, child(ntry, "AddtlNtryInf"));
+	char	   *type = NULL;
+	xmlNode    *btc = child(ntry, "BkTxCd");
+	xmlNode    *d,
+			   *tx;
+	int			ntx = 0;
+	__int128	txsum = 0;
+
+	if (!amount_of(c, child(ntry, "Amt"), s, &units) || !direction(c, ntry, &credit, &has))
+		return false;
+	if (!has)
+		return syntax(c, ntry, "CdtDbtInd in Ntry");
+	c->entries++;
+	if (credit)
+		c->credits++, c->credit_sum += units;
+	else
+		c->debits++, c->debit_sum += units;
+	if (!date_of(c, child(ntry, "BookgDt"), &bdate) ||
+		!date_of(c, child(ntry, "ValDt"), &vdate))
+		return false;
+	if (btc != NULL)
+	{
+		char	   *dom = dup(c, path(btc, "Domn/Cd"));
+
+		if (dom != NULL)
+		{
+			char	   *fam = dup(c, path(btc, "Domn/Fmly/Cd"));
+			char	   *sub = dup(c, path(btc, "Domn/Fmly/SubFmlyCd"));
+
+			type = dom;
+			if (fam)
+				type = o2c_bank_concat(c->res, o2c_bank_concat(c->res, type, strlen(type), "/", 1),
+									   strlen(type) + 1, fam, strlen(fam));
+			if (sub)
+				type = o2c_bank_concat(c->res, o2c_bank_concat(c->res, type, strlen(type), "/", 1),
+									   strlen(type) + 1, sub, strlen(sub));
+		}
+		else
+			type = dup(c, path(btc, "Prtry/Cd"));
+	}
+
+	for (d = ntry->children; d != NULL; d = d->next)
+		if (named(d, "NtryDtls"))
+			for (tx = d->children; tx != NULL; tx = tx->next)
+				if (named(tx, "TxDtls"))
+					ntx++;
+
+	if (ntx == 0)
+	{
+		O2cBankLine *l = o2c_bank_add_line(c->res);
+
+		l->line_no = ++*line_no;
+		l->booking_date = bdate;
+		l->value_date = vdate;
+		l->credit = credit;
+		l->amount = credit ? units : -units;
+		l->bank_reference = bank_ref;
+		l->type_code = type;
+		l->remittance = info;
+		return true;
+	}
+
+	for (d = ntry->children; d != NULL; d = d->next)
+	{
+		if (!named(d, "NtryDtls"))
+			continue;
+		for (tx = d->children; tx != NULL; tx = tx->next)
+		{
+			O2cBankLine *l;
+			xmlNode    *amt;
+			xmlNode    *rmt = child(tx, "RmtInf");
+			xmlNode    *parties = child(tx, "RltdPties");
+			int64_t		tunits = units;
+			bool		tcredit = credit;
+			char	   *ref;
+
+			if (!named(tx, "TxDtls"))
+				continue;
+			amt = path(tx, "AmtDtls/TxAmt/Amt");
+			if (amt == NULL)
+				amt = child(tx, "Amt");
+			if (amt != NULL)
+			{
+				if (!amount_of(c, amt, s, &tunits))
+					return false;
+			}
+			else if (ntx > 1)
+				return syntax(c, tx, "an amount (AmtDtls/TxAmt/Amt or Amt) in each TxDtls of a batched entry");
+			if (!direction(c, tx, &tcredit, &has))
+				return false;
+			if (!has)
+				tcredit = credit;
+
+			l = o2c_bank_add_line(c->res);
+			l->line_no = ++*line_no;
+			l->booking_date = bdate;
+			l->value_date = vdate;
+			l->credit = tcredit;
+			l->amount = tcredit ? tunits : -tunits;
+			txsum += l->amount;
+			l->type_code = type;
+			l->bank_reference = dup(c, path(tx, "Refs/AcctSvcrRef"));
+			if (l->bank_reference == NULL)
+				l->bank_reference = bank_ref;
+			ref = creditor_reference(c, rmt);
+			if (ref == NULL)
+			{
+				ref = dup(c, path(tx, "Refs/EndToEndId"));
+				if (ref != NULL && strcmp(ref, "NOTPROVIDED") == 0)
+					ref = NULL;
+			}
+			l->reference = ref;
+			l->remittance = remittance_of(c, rmt);
+			if (l->remittance == NULL)
+				l->remittance = dup(c, child(tx, "AddtlTxInf"));
+			if (l->remittance == NULL)
+				l->remittance = info;
+			/* the other party: who paid us, or whom we paid */
+			if (tcredit)
+			{
+				l->counterparty_name = party_name(c, child(parties, "Dbtr"));
+				l->counterparty_account = account_of(c, child(parties, "DbtrAcct"));
+			}
+			else
+			{
+				l->counterparty_name = party_name(c, child(parties, "Cdtr"));
+				l->counterparty_account = account_of(c, child(parties, "CdtrAcct"));
+			}
+		}
+	}
+	if (c->strict && ntx > 1 && txsum != (credit ? units : -units))
+	{
+		char		a[48],
+					b[48],
+					diff[48];
+		int			scale = o2c_bank_stmt_scale(s);
+
+		o2c_bank_format(txsum, scale, a);
+		o2c_bank_format(credit ? units : -units, scale, b);
+		o2c_bank_format((credit ? units : -units) - txsum, scale, diff);
+		o2c_fail(c->err, O2C_ERR_DATA,
+				 "camt.053 statement \"%s\": batched entry at line %ld does not add up",
+				 s->statement_id ? s->statement_id : "", xmlGetLineNo(ntry));
+		o2c_fail_detail(c->err,
+						"Statement \"%s\": its transactions sum to %s, the entry amount is %s, difference %s.",
+						s->statement_id ? s->statement_id : "", a, b, diff);
+		return false;
+	}
+	return true;
+}
+
+static bool
+summary_mismatch(Camt *c, O2cBankStmt *s, const char *what, const char *found,
+				 const char *expected)
+{
+	o2c_fail(c->err, O2C_ERR_DATA,
+			 "camt.053 statement \"%s\": transaction summary %s does not match its entries",
+			 s->statement_id ? s->statement_id : "", what);
+	o2c_fail_detail(c->err, "Statement \"%s\": %s says %s, the entries give %s.",
+					s->statement_id ? s->statement_id : "", what, found, expected);
+	o2c_fail_hint(c->err, "Pass strict => false to read the lines anyway.");
+	return false;
+}
+
+/* TxsSummry: numbers of entries and sums of credits and debits. */
+static bool
+check_summary(Camt *c, xmlNode *st, O2cBankStmt *s)
+{
+	static const char *const groups[] = {"TtlNtries", "TtlCdtNtries", "TtlDbtNtries"};
+	xmlNode    *sum = child(st, "TxsSummry");
+	int			g;
+
+	if (sum == NULL)
+		return true;
+	for (g = 0; g < 3; g++)
+	{
+		xmlNode    *grp = child(sum, groups[g]);
+		long		count = g == 0 ? c->entries : g == 1 ? c->credits : c->debits;
+		__int128	total = g == 1 ? c->credit_sum : c->debit_sum;
+		size_t		len;
+		const char *t;
+		char		what[40],
+					a[48],
+					b[48];
+
+		if (grp == NULL)
+			continue;
+		t = text(child(grp, "NbOfNtries"), &len);
+		if (t != NULL)
+		{
+			long		n = 0;
+			size_t		i;
+
+			if (len > 15)
+				return syntax(c, grp, "a number in NbOfNtries");
+			for (i = 0; i < len; i++)
+			{
+				if (t[i] < '0' || t[i] > '9')
+					return syntax(c, grp, "a number in NbOfNtries");
+				n = n * 10 + (t[i] - '0');
+			}
+			if (n != count)
+			{
+				snprintf(what, sizeof(what), "%s/NbOfNtries", groups[g]);
+				snprintf(a, sizeof(a), "%ld", n);
+				snprintf(b, sizeof(b), "%ld", count);
+				return summary_mismatch(c, s, what, a, b);
+			}
+		}
+		/* TtlNtries/Sum adds amounts irrespective of direction */
+		if (g == 0)
+			total = c->credit_sum + c->debit_sum;
+		t = text(child(grp, "Sum"), &len);
+		if (t != NULL)
+		{
+			int64_t		v;
+
+			if (!o2c_bank_amount(t, len, &v, NULL))
+				return syntax(c, grp, "an amount such as 1234.56 in Sum");
+			if (v != total)
+			{
+				snprintf(what, sizeof(what), "%s/Sum", groups[g]);
+				o2c_bank_format(v, o2c_bank_stmt_scale(s), a);
+				o2c_bank_format(total, o2c_bank_stmt_scale(s), b);
+				return summary_mismatch(c, s, what, a, b);
+			}
+		}
+	}
+	return true;
+}
+
+static bool
+statement(Camt *c, xmlNode *st)
+{
+	O2cBankStmt *s;
+	xmlNode    *n;
+	int			line_no = 0;
+
+	s = o2c_bank_add_stmt(c->res);
+	s->first_line = (int) xmlGetLineNo(st);
+	s->statement_id = dup(c, child(st, "Id"));
+	s->account = account_of(c, child(st, "Acct"));
+	s->currency = dup(c, path(st, "Acct/Ccy"));
+	if (s->currency != NULL && strlen(s->currency) != 3)
+		return syntax(c, path(st, "Acct/Ccy"), "a 3-letter currency in Ccy");
+	if (!balances(c, st, s))
+		return false;
+	c->entries = c->credits = c->debits = 0;
+	c->credit_sum = c->debit_sum = 0;
+	for (n = st->children; n != NULL; n = n->next)
+		if (named(n, "Ntry") && !entry(c, n, s, &line_no))
+			return false;
+	return !c->strict || check_summary(c, st, s);
+}
+
+/* libxml2 reports here (never on stderr); the first error is kept. */
+static void
+xml_error(void *arg, xmlErrorPtr e)
+{
+	Camt	   *c = arg;
+	char		msg[200];
+	size_t		ml;
+
+	if (e == NULL || e->level < XML_ERR_ERROR || c->xml_failed)
+		return;
+	c->xml_failed = true;
+	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "not well-formed");
+	ml = strlen(msg);
+	while (ml > 0 && (msg[ml - 1] == '\n' || msg[ml - 1] == ' '))
+		msg[--ml] = '\0';
+	o2c_fail(c->err, O2C_ERR_SYNTAX, "invalid camt.053 document: line %d: %s", e->line, msg);
+}
+
+static const char *
+find(const char *buf, size_t len, const char *needle)
+{
+	size_t		nl = strlen(needle);
+	size_t		i;
+
+	for (i = 0; i + nl <= len; i++)
+		if (buf[i] == needle[0] && memcmp(buf + i, needle, nl) == 0)
+			return buf + i;
+	return NULL;
+}
+
+bool
+o2c_parse_camt053(const char *buf, size_t len, bool strict,
+				  O2cBankResult *res, O2cError *err)
+{
+	Camt		c;
+	xmlTextReaderPtr reader;
+	int			ret;
+	bool		ok = true;
+	bool		in_bk = false,
+				seen_bk = false;
+	int			root_line = 1;
+
+	if (len > CAMT_MAX_BYTES)
+	{
+		o2c_fail(err, O2C_ERR_LIMIT, "camt.053 document too large: %zu bytes", len);
+		o2c_fail_detail(err, "The limit is %d bytes.", CAMT_MAX_BYTES);
+		return false;
+	}
+	/* no DTD, hence no entity declarations: refused before libxml2 sees it */
+	if (find(buf, len, "<!DOCTYPE") != NULL)
+	{
+		o2c_fail(err, O2C_ERR_SYNTAX, "camt.053 document with a DOCTYPE declaration refused");
+		o2c_fail_detail(err, "Document type declarations can define entities (external files, exponential expansion); camt.053 has none.");
+		return false;
+	}
+	/* white space, control characters or a BOM before the declaration */
+	while (len > 0 && (unsigned char) buf[0] <= ' ')
+		buf++, len--;
+	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+		buf += 3, len -= 3;
+	memset(&c, 0, sizeof(c));
+	c.res = res;
+	c.err = err;
+	c.strict = strict;
+
+	/*
+	 * A streaming reader: each Stmt is expanded into a small tree, read, and
+	 * freed as the reader moves on, so memory stays bounded by the largest
+	 * statement rather than the whole file.
+	 */
+	xmlInitParser();
+	reader = xmlReaderForMemory(buf, (int) len, NULL, NULL,
+								XML_PARSE_NONET | XML_PARSE_NOERROR |
+								XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
+	if (reader == NULL)
+		return o2c_fail(err, O2C_ERR_LIMIT, "out of memory creating an XML reader");
+	xmlTextReaderSetStructuredErrorHandler(reader, xml_error, &c);
+	ret = xmlTextReaderRead(reader);
+	while (ret == 1 && ok)
+	{
+		int			depth;
+		const char *name;
+
+		if (xmlTextReaderNodeType(reader) != XML_READER_TYPE_ELEMENT)
+		{
+			ret = xmlTextReaderRead(reader);
+			continue;
+		}
+		depth = xmlTextReaderDepth(reader);
+		name = (const char *) xmlTextReaderConstLocalName(reader);
+		if (depth == 0)
+		{
+			const char *ns = (const char *) xmlTextReaderConstNamespaceUri(reader);
+
+			root_line = xmlTextReaderGetParserLineNumber(reader);
+			if (strcmp(name, "Document") != 0 || ns == NULL ||
+				strncmp(ns, CAMT_NS, strlen(CAMT_NS)) != 0 ||
+				strlen(ns) != strlen(CAMT_NS) + 1 ||
+				ns[strlen(CAMT_NS)] < '2' || ns[strlen(CAMT_NS)] > '8')
+			{
+				ok = o2c_fail(err, O2C_ERR_SYNTAX,
+							  "not a camt.053 document: root element %s in namespace \"%s\"",
+							  name, ns ? ns : "");
+				o2c_fail_hint(err, "Versions 001.02 to 001.08 are read: namespace %s2 to %s8.", CAMT_NS, CAMT_NS);
+				break;
+			}
+		}
+		else if (depth == 1)
+		{
+			in_bk = strcmp(name, "BkToCstmrStmt") == 0;
+			seen_bk = seen_bk || in_bk;
+		}
+		else if (depth == 2 && in_bk && strcmp(name, "Stmt") == 0)
+		{
+			xmlNode    *st = xmlTextReaderExpand(reader);
+
+			if (st == NULL)
+				break;
+			ok = statement(&c, st);
+			ret = xmlTextReaderNext(reader);
+			continue;
+		}
+		ret = xmlTextReaderRead(reader);
+	}
+	if (ok && (ret < 0 || c.xml_failed))
+	{
+		if (!c.xml_failed)
+			o2c_fail(err, O2C_ERR_SYNTAX, "invalid camt.053 document: line %d: not well-formed",
+					 xmlTextReaderGetParserLineNumber(reader));
+		ok = false;
+	}
+	xmlFreeTextReader(reader);
+	if (ok && !seen_bk)
+		ok = o2c_fail(err, O2C_ERR_SYNTAX,
+					  "invalid camt.053 document: line %d: expected BkToCstmrStmt in Document",
+					  root_line);
+	if (ok && strict)
+		ok = o2c_bank_check_balances(res, err, "camt.053");
+	return ok;
+}

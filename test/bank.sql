@@ -1,0 +1,223 @@
+-- pgTAP: bank statement parsers (parse_mt940, parse_camt053, parse_bai2)
+BEGIN;
+SELECT plan(74);
+
+-- The error detail of a statement, to check strict-mode messages.
+CREATE FUNCTION pg_temp.detail_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE d text;
+BEGIN
+    EXECUTE sql;
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+    RETURN d;
+END $$;
+
+CREATE TEMP TABLE mt (body text);
+INSERT INTO mt VALUES ($m$:20:T1
+:25:NL91ABNA0417164300
+:28C:1/1
+:60F:C250301EUR1000,00
+:61:2503030303C250,25NTRFINV-7//B1
+:86:/NAME/Acme B.V./IBAN/NL20INGB0001234567/REMI/INV-7/
+:61:250303D100,NMSCNONREF
+:86:Miete M­ärz (soft hyphen)
+:62F:C250303EUR1150,25
+$m$);
+
+-- MT940: happy paths and properties
+SELECT is((SELECT count(*)::int FROM o2c.parse_mt940((SELECT body FROM mt))), 2, 'mt940: two lines');
+SELECT is((SELECT sum(amount) FROM o2c.parse_mt940((SELECT body FROM mt))), 150.25::numeric,
+          'mt940: amounts signed by direction');
+SELECT is((SELECT closing_balance - opening_balance FROM o2c.parse_mt940((SELECT body FROM mt)) LIMIT 1),
+          (SELECT sum(amount) FROM o2c.parse_mt940((SELECT body FROM mt))), 'mt940: opening + entries = closing');
+SELECT results_eq($$SELECT * FROM o2c.parse_mt940(replace((SELECT body FROM mt), E'\n', E'\r\n'))$$,
+                  $$SELECT * FROM o2c.parse_mt940((SELECT body FROM mt))$$, 'mt940: CRLF reads like LF');
+SELECT results_eq($$SELECT * FROM o2c.parse_mt940(E'\x01\x02 ' || E'\n' || (SELECT body FROM mt) || E'\x03')$$,
+                  $$SELECT * FROM o2c.parse_mt940((SELECT body FROM mt))$$, 'mt940: control characters before the first tag');
+SELECT results_eq($$SELECT * FROM o2c.parse_mt940('{1:F01BANK}{2:O940}{4:' || E'\n' || (SELECT body FROM mt) || '-}')$$,
+                  $$SELECT * FROM o2c.parse_mt940((SELECT body FROM mt))$$, 'mt940: SWIFT block header tolerated');
+SELECT is((SELECT remittance FROM o2c.parse_mt940((SELECT body FROM mt)) WHERE line_no = 2),
+          'Miete M­ärz (soft hyphen)', 'mt940: soft hyphen and non-ASCII kept');
+SELECT is((SELECT counterparty_name || '|' || counterparty_account || '|' || reference
+           FROM o2c.parse_mt940((SELECT body FROM mt)) WHERE line_no = 1),
+          'Acme B.V.|NL20INGB0001234567|INV-7', 'mt940: /NAME/ /IBAN/ and reference');
+SELECT is((SELECT reference FROM o2c.parse_mt940((SELECT body FROM mt)) WHERE line_no = 2),
+          NULL, 'mt940: NONREF is no reference');
+SELECT is((SELECT count(*)::int FROM o2c.parse_mt940(E':20:E\n:25:A\n:60F:C250301EUR5,00\n:62F:C250301EUR5,00\n')),
+          0, 'mt940: an empty statement gives no lines');
+SELECT is((SELECT count(*)::int FROM o2c.parse_mt940('')), 0, 'mt940: empty input gives no lines');
+SELECT is((SELECT count(*)::int FROM o2c.parse_mt940(NULL)), 0, 'mt940: NULL in, no rows out');
+SELECT is((SELECT booking_date FROM o2c.parse_mt940(E':20:Y\n:61:2512310102C1,00NTRFX\n')),
+          '2026-01-02'::date, 'mt940: entry date in the next year');
+SELECT is((SELECT amount FROM o2c.parse_mt940(E':20:R\n:61:250301RD5,00NTRFX\n')),
+          5.00::numeric, 'mt940: reversal of a debit is a credit');
+SELECT is((SELECT remittance || '|' || counterparty_name FROM o2c.parse_mt940(
+            E':20:G\n:61:250301C5,00NTRFX\n:86:166?00GUTSCHRIFT?20EREF+E1SVWZ+Rechnung 4\n?21711?32Max Muster\n')),
+          'Rechnung 4711|Max Muster', 'mt940: German ?nn sub-fields');
+
+SELECT is((SELECT amount FROM o2c.parse_mt940(E':20:B\n:61:250301C1234567890123,45NTRFX\n')),
+          1234567890123.45::numeric, 'mt940: amounts up to 10^13 are exact');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:B\n:61:250301C12345678901234,5NTRFX\n')$$, '22P02',
+                 'invalid MT940 statement: line 2: expected an amount such as 1234,56 in :61:', 'mt940: amount beyond 10^13');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(E'01,B,C,250303,0600,7,,,2/\n02,C,B,1,250303,,USD,2/\n03,1,,010,999999999999999999,,/\n')$$,
+                 '22P02', 'invalid BAI2 file: line 3: expected an amount below 10^13 currency units', 'bai2: amount beyond 10^13');
+
+-- MT940 errors
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940('hello world')$$, '22P02',
+                 'invalid MT940 statement: no :20: tag found', 'mt940: text without :20:');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:X\n:61:251399C1,00NTRFX\n')$$, '22008',
+                 'invalid MT940 statement: line 2: value date "251399" is not a date', 'mt940: bad value date');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:X\n:61:2503011399C1,00NTRFX\n')$$, '22008',
+                 NULL, 'mt940: bad entry date');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:X\n:61:250301X1,00NTRFX\n')$$, '22P02',
+                 'invalid MT940 statement: line 2: expected C, D, RC or RD after the dates in :61:', 'mt940: no D/C mark');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:X\n:61:250301C1,0,0NTRFX\n')$$, '22P02',
+                 'invalid MT940 statement: line 2: expected an amount such as 1234,56 in :61:', 'mt940: bad amount');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:X\n:61:250301C1,00\n')$$, '22P02',
+                 'invalid MT940 statement: line 2: expected a transaction type such as NTRF in :61:', 'mt940: no type');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:X\n:61:25030\n')$$, '22P02',
+                 'invalid MT940 statement: line 2: expected a value date YYMMDD in :61:', 'mt940: short :61:');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:X\n:60F:X250301EUR1,00\n')$$, '22P02',
+                 'invalid MT940 statement: line 2: expected C or D in :60F:', 'mt940: bad balance mark');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:X\n:60F:C250301E1\n')$$, '22P02',
+                 'invalid MT940 statement: line 2: expected a currency code in :60F:', 'mt940: bad balance currency');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:X\n:60F:C250301EUR1,00\n:62F:C250301USD1,00\n')$$, '22P02',
+                 'invalid MT940 statement: line 3: currency USD differs from the statement''s EUR', 'mt940: currency change');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:X\n{5:{CHK:1}}\nstray text\n')$$, '22P02',
+                 'invalid MT940 statement: line 3: expected a tag such as :20:, found "stray text"', 'mt940: text outside a field');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:X\n-}\n:61:250301C1,00NTRFX\n')$$, '22P02',
+                 'invalid MT940 statement: line 3: expected :20: before :61:', 'mt940: :61: outside a message');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':25:A\n:20:X\n')$$, '22P02',
+                 'invalid MT940 statement: line 1: expected :20: before :25:', 'mt940: :25: before :20:');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(replace((SELECT body FROM mt), '1150,25', '1150,20'))$$, '22000',
+                 'MT940 statement "T1/1/1" does not balance', 'mt940: strict balance mismatch');
+SELECT is(pg_temp.detail_of($$SELECT * FROM o2c.parse_mt940(replace((SELECT body FROM mt), '1150,25', '1150,20'))$$),
+          'Statement "T1/1/1": opening balance plus entries is 1150.25, closing balance is 1150.20, difference -0.05.',
+          'mt940: the detail names the statement and the difference');
+SELECT is((SELECT count(*)::int FROM o2c.parse_mt940(replace((SELECT body FROM mt), '1150,25', '1150,20'), false)),
+          2, 'mt940: strict => false reads an unbalanced statement');
+
+-- camt.053
+CREATE TEMP TABLE camt (body text);
+INSERT INTO camt VALUES ($c$<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">
+ <BkToCstmrStmt><Stmt><Id>S8</Id>
+  <Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>
+  <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">100.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Dt><Dt>2025-03-01</Dt></Dt></Bal>
+  <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">40.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2025-03-01</Dt></Dt></Bal>
+  <Ntry><Amt Ccy="EUR">140.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2025-03-01</Dt></BookgDt><ValDt><Dt>2025-03-02</Dt></ValDt>
+   <NtryDtls><TxDtls><Amt Ccy="EUR">140.00</Amt><Refs><EndToEndId>E-1</EndToEndId></Refs>
+    <RltdPties><Dbtr><Pty><Nm>Søren &amp; Co</Nm></Pty></Dbtr><DbtrAcct><Id><IBAN>DK5000400440116243</IBAN></Id></DbtrAcct></RltdPties>
+    <RmtInf><Ustrd>INV 9</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+ </Stmt></BkToCstmrStmt></Document>$c$);
+
+SELECT is((SELECT amount || '|' || counterparty_name || '|' || counterparty_account || '|' || reference || '|' || remittance
+           FROM o2c.parse_camt053((SELECT body FROM camt))),
+          '140.00|Søren & Co|DK5000400440116243|E-1|INV 9', 'camt.053.001.08: party in Pty, Amt in TxDtls, escaped &amp;');
+SELECT is((SELECT opening_balance FROM o2c.parse_camt053((SELECT body FROM camt))), -100.00::numeric,
+          'camt: DBIT opening balance is negative');
+SELECT is((SELECT value_date FROM o2c.parse_camt053((SELECT body FROM camt))), '2025-03-02'::date, 'camt: value date');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">&lol2;</Document>')$$,
+                 '22P02', 'camt.053 document with a DOCTYPE declaration refused', 'camt: entity expansion bomb refused');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><Document>&x;</Document>')$$,
+                 '22P02', 'camt.053 document with a DOCTYPE declaration refused', 'camt: external entity refused');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), 'INV 9', 'INV &x;'))$$,
+                 '22P02', NULL, 'camt: an undeclared entity is an error, never expanded');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<Document><unclosed></Document>')$$,
+                 '22P02', NULL, 'camt: not well-formed XML');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), 'camt.053.001.08', 'camt.054.001.08'))$$,
+                 '22P02', 'not a camt.053 document: root element Document in namespace "urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"',
+                 'camt: camt.054 is not a statement');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), 'camt.053.001.08', 'camt.053.001.09'))$$,
+                 '22P02', NULL, 'camt: version 001.09 is not read');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><Other/></Document>')$$,
+                 '22P02', 'invalid camt.053 document: line 1: expected BkToCstmrStmt in Document', 'camt: no BkToCstmrStmt');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '>140.00</Amt><CdtDbtInd>', '>1,40.0</Amt><CdtDbtInd>'))$$,
+                 '22P02', 'invalid camt.053 document: line 7: expected an amount such as 1234.56 in Amt', 'camt: bad amount');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '<CdtDbtInd>CRDT</CdtDbtInd><BookgDt>', '<CdtDbtInd>UP</CdtDbtInd><BookgDt>'))$$,
+                 '22P02', 'invalid camt.053 document: line 7: expected CRDT or DBIT in CdtDbtInd', 'camt: bad direction');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '2025-03-02', '2025-02-30'))$$,
+                 '22008', 'invalid camt.053 document: line 7: "2025-02-30" is not a date', 'camt: bad date');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '2025-03-02', '02.03.2025'))$$,
+                 '22P02', 'invalid camt.053 document: line 7: expected a date YYYY-MM-DD', 'camt: date format');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '<Amt Ccy="EUR">40.00</Amt>', '<Amt Ccy="EUR">40.01</Amt>'))$$,
+                 '22000', 'camt.053 statement "S8" does not balance', 'camt: strict balance mismatch');
+SELECT is(pg_temp.detail_of($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '<Amt Ccy="EUR">40.00</Amt>', '<Amt Ccy="EUR">40.01</Amt>'))$$),
+          'Statement "S8": opening balance plus entries is 40.00, closing balance is 40.01, difference 0.01.',
+          'camt: the detail names the statement and the difference');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '</TxDtls></NtryDtls>',
+                   '</TxDtls><TxDtls><Amt Ccy="EUR">1.00</Amt></TxDtls></NtryDtls>'))$$,
+                 '22000', NULL, 'camt: batched transactions must add up to the entry');
+SELECT is((SELECT count(*)::int FROM o2c.parse_camt053(replace((SELECT body FROM camt), '</TxDtls></NtryDtls>',
+                   '</TxDtls><TxDtls><Amt Ccy="EUR">1.00</Amt></TxDtls></NtryDtls>'), false)),
+          2, 'camt: a batched entry gives one line per TxDtls');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace(replace((SELECT body FROM camt), '</TxDtls></NtryDtls>',
+                   '</TxDtls><TxDtls><Refs/></TxDtls></NtryDtls>'), '<Amt Ccy="EUR">140.00</Amt><Refs>', '<Refs>'))$$,
+                 '22P02', NULL, 'camt: a batched TxDtls without an amount');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '<Stmt><Id>S8</Id>',
+                   '<Stmt><Id>S8</Id><TxsSummry><TtlNtries><NbOfNtries>2</NbOfNtries></TtlNtries></TxsSummry>'))$$,
+                 '22000', 'camt.053 statement "S8": transaction summary TtlNtries/NbOfNtries does not match its entries',
+                 'camt: TxsSummry number of entries');
+SELECT is(pg_temp.detail_of($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '<Stmt><Id>S8</Id>',
+                   '<Stmt><Id>S8</Id><TxsSummry><TtlCdtNtries><Sum>140.01</Sum></TtlCdtNtries></TxsSummry>'))$$),
+          'Statement "S8": TtlCdtNtries/Sum says 140.01, the entries give 140.00.', 'camt: TxsSummry credit sum');
+SELECT is((SELECT count(*)::int FROM o2c.parse_camt053(replace((SELECT body FROM camt), '<Stmt><Id>S8</Id>',
+                   '<Stmt><Id>S8</Id><TxsSummry><TtlNtries><NbOfNtries>1</NbOfNtries><Sum>140.00</Sum></TtlNtries><TtlDbtNtries><NbOfNtries>0</NbOfNtries><Sum>0</Sum></TtlDbtNtries></TxsSummry>'))),
+          1, 'camt: a matching TxsSummry passes');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), '<Stmt><Id>S8</Id>',
+                   '<Stmt><Id>S8</Id><TxsSummry><TtlNtries><NbOfNtries>x</NbOfNtries></TtlNtries></TxsSummry>'))$$,
+                 '22P02', NULL, 'camt: TxsSummry NbOfNtries not a number');
+
+-- BAI2
+CREATE TEMP TABLE bai (body text);
+INSERT INTO bai VALUES ($b$01,BANK,CUST,250303,0600,7,,,2/
+02,CUST,BANK,1,250303,,USD,2/
+03,123,,010,10000,,,015,10550,,/
+16,165,1550,0,BR1,CR1,WIRE FROM X, WITH COMMA
+88,AND MORE TEXT
+16,495,1000,Z,BR2,,/
+49,23100,5/
+98,23100,1,7/
+99,23100,1,9/
+$b$);
+SELECT is((SELECT string_agg(amount || ' ' || coalesce(remittance, '-'), '; ' ORDER BY line_no)
+           FROM o2c.parse_bai2((SELECT body FROM bai))),
+          '15.50 WIRE FROM X, WITH COMMA AND MORE TEXT; -10.00 -', 'bai2: implied decimals, text with commas and 88');
+SELECT is((SELECT amount FROM o2c.parse_bai2(replace(replace((SELECT body FROM bai), '03,123,,', '03,123,JPY,'), '16,495', '16,195'), false) WHERE line_no = 2),
+          1000::numeric, 'bai2: JPY has no implied decimals');
+SELECT is((SELECT count(*)::int FROM o2c.parse_bai2(replace((SELECT body FROM bai), E'\n', E'\r\n'))), 2, 'bai2: CRLF');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2('02,CUST,BANK,1,250303,,USD,2/')$$, '22P02',
+                 'invalid BAI2 file: line 1: expected 01 file header', 'bai2: no 01');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(E'01,B,C,250303,0600,7,,,2/\n02,C,B,1,250303,,USD,2/\n16,165,1,0,,,/')$$, '22P02',
+                 'invalid BAI2 file: line 3: expected an 03 account record before 16', 'bai2: 16 before 03');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(replace((SELECT body FROM bai), '16,495', '16,800'))$$, '22P02',
+                 'invalid BAI2 file: line 6: detail type code 800 is neither a credit (100-399) nor a debit (400-699)', 'bai2: type code');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(replace((SELECT body FROM bai), '16,495,1000', '16,495,10.00'))$$, '22P02',
+                 'invalid BAI2 file: line 6: expected an amount in digits (implied decimals)', 'bai2: bad amount');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(replace((SELECT body FROM bai), '1,250303,,USD', '1,250231,,USD'))$$, '22008',
+                 'invalid BAI2 file: line 2: "250231" is not a date', 'bai2: bad as-of date');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(replace((SELECT body FROM bai), '49,23100,5', '49,23101,5'))$$, '22000',
+                 'BAI2 account control total of "7/123" does not match at line 7', 'bai2: account control total');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(replace((SELECT body FROM bai), '49,23100,5', '49,23100,4'))$$, '22000',
+                 'BAI2 record count of "7/123" does not match at line 7', 'bai2: account record count');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(replace((SELECT body FROM bai), '99,23100,1,9', '99,23100,2,9'))$$, '22000',
+                 NULL, 'bai2: number of groups');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(replace((SELECT body FROM bai), '015,10550', '015,10551'))$$, '22000',
+                 NULL, 'bai2: opening ledger + details = closing ledger');
+SELECT is((SELECT count(*)::int FROM o2c.parse_bai2(replace((SELECT body FROM bai), '49,23100,5', '49,23101,5'), false)),
+          2, 'bai2: strict => false skips control totals');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(replace((SELECT body FROM bai), E'99,23100,1,9/\n', ''))$$, '22P02',
+                 NULL, 'bai2: strict needs the 99 trailer');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(replace((SELECT body FROM bai), '16,495', '77,495'))$$, '22P02',
+                 'invalid BAI2 file: line 6: expected a record type (01, 02, 03, 16, 49, 88, 98 or 99)', 'bai2: unknown record');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2('88,MORE')$$, '22P02',
+                 'invalid BAI2 file: line 1: expected a record before the 88 continuation', 'bai2: 88 first');
+
+-- declarations
+SELECT is((SELECT string_agg(DISTINCT provolatile::text || proparallel::text || proisstrict::text, ',')
+           FROM pg_proc WHERE proname IN ('parse_mt940', 'parse_camt053', 'parse_bai2')
+             AND pronamespace = 'o2c'::regnamespace), 'istrue', 'parsers are IMMUTABLE STRICT PARALLEL SAFE');
+
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,30 @@
+/*
+ * fuzz_bai2.c — libFuzzer harness of the bai2 parser (scripts/fuzz.sh):
+ * any bytes, strict and lenient; the parser must fail cleanly or succeed.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "../../src/bankfmt.h"
+
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int			strict;
+
+	for (strict = 0; strict < 2; strict++)
+	{
+		O2cBankResult res;
+		O2cError	err;
+
+		o2c_bank_init(&res);
+		memset(&err, 0, sizeof(err));
+		if (!o2c_parse_bai2((const char *) data, size, strict, &res, &err) &&
+			(err.kind == O2C_OK || err.message[0] == '\0'))
+			__builtin_trap();	/* a failure must say why */
+		o2c_bank_free(&res);
+	}
+	return 0;
+}

@@ -1,0 +1,78 @@
+-- pgTAP: o2c.reconcile
+BEGIN;
+SELECT plan(24);
+
+CREATE TEMP TABLE b (line_id text, booking_date date, amount numeric, currency text,
+                     counterparty_name text, counterparty_account text, reference text, remittance text);
+INSERT INTO b VALUES
+    ('L1', '2025-03-10', 100.00, 'EUR', 'Acme GmbH', 'DE44500105175407324931', NULL, 'Invoice INV-0042'),
+    ('L2', '2025-03-10', 100.00, 'EUR', 'Other Ltd', NULL, NULL, 'payment'),
+    ('L3', '2025-03-10', 55.00, 'EUR', NULL, NULL, NULL, NULL),
+    ('L4', '2025-03-10', 70.00, 'USD', NULL, NULL, NULL, NULL),
+    ('L5', '2025-03-01', 80.00, 'EUR', NULL, NULL, NULL, NULL);
+CREATE TEMP TABLE p (payment_id bigint, received_on date, amount numeric, currency text,
+                     payer_name text, payer_iban text, reference text);
+INSERT INTO p VALUES
+    (1, '2025-03-11', 100.00, 'EUR', NULL, NULL, 'INV-42'),
+    (2, '2025-03-10', 100.00, 'EUR', 'other ltd.', NULL, NULL),
+    (3, '2025-03-12', 55.00, 'EUR', NULL, NULL, NULL),
+    (4, '2025-03-10', 70.00, 'EUR', NULL, NULL, NULL),
+    (5, '2025-03-06', 80.00, 'EUR', NULL, NULL, NULL),
+    (6, '2025-03-10', 12.34, 'EUR', NULL, NULL, NULL);
+
+CREATE TEMP TABLE r AS SELECT * FROM o2c.reconcile('SELECT * FROM b', 'SELECT * FROM p');
+
+SELECT is((SELECT payment_id || ' ' || rule FROM r WHERE bank_line = 'L1'), '1 reference',
+          'reference found in the remittance, leading zeros ignored');
+SELECT is((SELECT payment_id || ' ' || rule FROM r WHERE bank_line = 'L2'), '2 counterparty',
+          'counterparty name, case and punctuation ignored');
+SELECT is((SELECT payment_id || ' ' || rule || ' ' || score FROM r WHERE bank_line = 'L3'), '3 amount_date 0.48',
+          'amount and date within the window, a point less per day');
+SELECT is((SELECT rule FROM r WHERE bank_line = 'L4'), 'unmatched_bank', 'never across currencies');
+SELECT is((SELECT rule FROM r WHERE bank_line = 'L5'), 'unmatched_bank', 'outside the 3-day window');
+SELECT bag_eq($$SELECT payment_id FROM r WHERE bank_line IS NULL$$, ARRAY['4', '5', '6'],
+              'unmatched payments are listed');
+SELECT is((SELECT count(*)::int FROM r), 8, 'every bank line and every payment appears once');
+SELECT is((SELECT count(DISTINCT payment_id)::int FROM r WHERE payment_id IS NOT NULL AND bank_line IS NOT NULL),
+          (SELECT count(*)::int FROM r WHERE payment_id IS NOT NULL AND bank_line IS NOT NULL), 'one to one');
+SELECT is((SELECT payment_id FROM o2c.reconcile('SELECT * FROM b', 'SELECT * FROM p', '{"date_window": 10}')
+           WHERE bank_line = 'L5'), '5', 'date_window option widens the window');
+SELECT is((SELECT count(*)::int FROM o2c.reconcile('SELECT * FROM b', 'SELECT * FROM p', '{"min_score": 70}')
+           WHERE bank_line IS NOT NULL AND payment_id IS NOT NULL), 2, 'min_score drops weak pairs');
+SELECT results_eq($$SELECT * FROM o2c.reconcile('SELECT * FROM b', 'SELECT * FROM p')$$,
+                  $$SELECT * FROM o2c.reconcile('SELECT * FROM b', 'SELECT * FROM p ORDER BY payment_id DESC')
+                    ORDER BY bank_line IS NULL, payment_id IS NULL, bank_line, payment_id$$,
+                  'the pairs do not depend on the order of the book rows');
+SELECT is((SELECT count(*)::int FROM o2c.reconcile('SELECT line_id, booking_date, amount::int AS amount FROM b WHERE amount = 55',
+                                                    'SELECT payment_id::numeric AS payment_id, received_on, 55 AS amount FROM p WHERE payment_id = 3')
+           WHERE bank_line IS NOT NULL AND payment_id IS NOT NULL), 1, 'integer amounts and ids of any type');
+SELECT is((SELECT count(*)::int FROM o2c.reconcile('SELECT * FROM b WHERE false', 'SELECT * FROM p WHERE false')), 0,
+          'nothing in, nothing out');
+
+-- errors
+SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT line_id, amount FROM b', 'SELECT * FROM p')$$, '42703',
+                 'bank query has no column "booking_date"', 'missing bank column');
+SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT * FROM b', 'SELECT received_on, amount FROM p')$$, '42703',
+                 'book query has no column "payment_id"', 'missing book column');
+SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT line_id, booking_date::timestamp AS booking_date, amount FROM b', 'SELECT * FROM p')$$,
+                 '42804', 'bank query column "booking_date" has type timestamp without time zone, expected date', 'date of the wrong type');
+SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT line_id, booking_date, amount::float8 AS amount FROM b', 'SELECT * FROM p')$$,
+                 '42804', 'bank query column "amount" has type double precision, expected numeric', 'float amounts refused');
+SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT *, 1 AS reference FROM (SELECT line_id, booking_date, amount FROM b) s', 'SELECT * FROM p')$$,
+                 '42804', 'bank query column "reference" has type integer, expected text', 'text column of the wrong type');
+SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT NULL::text AS line_id, booking_date, amount FROM b', 'SELECT * FROM p')$$,
+                 '22004', 'bank query column "line_id" is null in row 1', 'null id');
+SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT line_id, ''infinity''::date AS booking_date, amount FROM b', 'SELECT * FROM p')$$,
+                 '22008', 'bank query column "booking_date" is infinite in row 1', 'infinite date');
+SELECT throws_ok($$SELECT * FROM o2c.reconcile('CREATE TEMP TABLE x ()', 'SELECT * FROM p')$$,
+                 '22023', 'bank query must be a SELECT returning rows', 'not a query');
+SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT * FROM b', 'SELECT * FROM p', '{"date_window": -1}')$$,
+                 '22023', 'reconcile option "date_window" is -1, outside 0 to 366', 'option out of range');
+SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT * FROM b', 'SELECT * FROM p', '[1]')$$,
+                 '22023', 'reconcile options must be a JSON object', 'options not an object');
+SELECT is((SELECT string_agg(DISTINCT provolatile::text || proparallel::text || proisstrict::text, ',')
+           FROM pg_proc WHERE proname = 'reconcile' AND pronamespace = 'o2c'::regnamespace), 'vrtrue',
+          'reconcile is VOLATILE STRICT PARALLEL RESTRICTED');
+
+SELECT * FROM finish();
+ROLLBACK;
