@@ -1274,7 +1274,9 @@ reference_options(Matcher *m, int pi, Choices *ch)
 		if (c.ev[i] < EV_REF_CORE && payer_is_customer(m, p, m->inv[c.inv[i]].cust))
 			c.ev[i] = Min(1.0, c.ev[i] + BOOST_CUSTOMER);
 		fit = amount_fit(m, p, &m->inv[c.inv[i]], &rule, &settles);
-		add_option(ch, c.ev[i] * fit, rule ? rule : "reference", &c.inv[i], 1, settles);
+		/* a reference one edit away counts only when the amount confirms it */
+		if (c.ev[i] >= EV_REF_CORE || fit > FIT_OVERPAY)
+			add_option(ch, c.ev[i] * fit, rule ? rule : "reference", &c.inv[i], 1, settles);
 		if (c.ev[i] >= EV_REF_CORE)
 		{
 			exact[nexact++] = c.inv[i];
