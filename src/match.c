@@ -45,7 +45,7 @@ PG_FUNCTION_INFO_V1(o2c_match_payments);
 #define FIT_DISCOUNT	0.97
 #define FIT_SHORT_PAY	0.95
 #define FIT_COMBINATION 0.95
-#define FIT_OVERPAY		0.85	/* the rest stays unapplied: never automatic alone */
+#define FIT_OVERPAY		0.90	/* the rest stays unapplied */
 #define FIT_PARTIAL		0.50
 
 typedef struct Options
@@ -1140,13 +1140,26 @@ add_cand(Matcher *m, Cands *c, const Payment *p, int inv, double ev)
 	m->seen[inv] = ++c->n;
 }
 
+/* Fuzzy look-ups only reach references of 6+ characters. */
 static void
-lookup_ref(Matcher *m, Cands *c, const Payment *p, const char *key, double ev_ref, double ev_core)
+lookup_ref(Matcher *m, Cands *c, const Payment *p, const char *key, double ev_ref, double ev_core,
+		   bool fuzzy)
 {
 	for (int i = strmap_get(&m->refs, key); i >= 0; i = m->inv[i].next_ref)
-		add_cand(m, c, p, i, ev_ref);
+		if (!fuzzy || strlen(m->inv[i].ref) >= 6)
+			add_cand(m, c, p, i, ev_ref);
 	for (int i = strmap_get(&m->cores, key); i >= 0; i = m->inv[i].next_core)
-		add_cand(m, c, p, i, ev_core);
+		if (!fuzzy || strlen(m->inv[i].ref) >= 6)
+			add_cand(m, c, p, i, ev_core);
+}
+
+static bool
+all_digits(const char *s)
+{
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
 }
 
 /* One-edit variants of key (digits inserted or substituted), looked up. */
@@ -1156,21 +1169,22 @@ lookup_fuzzy(Matcher *m, Cands *c, const Payment *p, const char *key)
 	int			len = strlen(key);
 	char		buf[128];
 
-	if (len < 6 || len > 100)
+	/* the digits of a 6+ character reference may be shorter ("inv1234") */
+	if (len < 4 || len > 100)
 		return;
 	for (int i = 0; i < len; i++)
 	{
 		/* deletion */
 		memcpy(buf, key, i);
 		strcpy(buf + i, key + i + 1);
-		lookup_ref(m, c, p, buf, EV_REF_FUZZY, EV_REF_FUZZY);
+		lookup_ref(m, c, p, buf, EV_REF_FUZZY, EV_REF_FUZZY, true);
 		/* transposition */
 		if (i + 1 < len && key[i] != key[i + 1])
 		{
 			strcpy(buf, key);
 			buf[i] = key[i + 1];
 			buf[i + 1] = key[i];
-			lookup_ref(m, c, p, buf, EV_REF_FUZZY, EV_REF_FUZZY);
+			lookup_ref(m, c, p, buf, EV_REF_FUZZY, EV_REF_FUZZY, true);
 		}
 		/* substitution of a digit */
 		if (key[i] >= '0' && key[i] <= '9')
@@ -1180,7 +1194,7 @@ lookup_fuzzy(Matcher *m, Cands *c, const Payment *p, const char *key)
 				if (d != key[i])
 				{
 					buf[i] = d;
-					lookup_ref(m, c, p, buf, EV_REF_FUZZY, EV_REF_FUZZY);
+					lookup_ref(m, c, p, buf, EV_REF_FUZZY, EV_REF_FUZZY, true);
 				}
 		}
 	}
@@ -1192,7 +1206,7 @@ lookup_fuzzy(Matcher *m, Cands *c, const Payment *p, const char *key)
 		for (char d = '0'; d <= '9'; d++)
 		{
 			buf[i] = d;
-			lookup_ref(m, c, p, buf, EV_REF_FUZZY, EV_REF_FUZZY);
+			lookup_ref(m, c, p, buf, EV_REF_FUZZY, EV_REF_FUZZY, true);
 		}
 	}
 }
@@ -1248,9 +1262,11 @@ reference_options(Matcher *m, int pi, Choices *ch)
 	{
 		char	   *core = ref_core(refs[r]);
 
-		lookup_ref(m, &c, p, refs[r], EV_REF_EXACT, EV_REF_CORE);
+		/* bare digits equal to an invoice's digits are as good as the reference */
+		lookup_ref(m, &c, p, refs[r], EV_REF_EXACT,
+				   all_digits(refs[r]) ? EV_REF_EXACT : EV_REF_CORE, false);
 		if (core)
-			lookup_ref(m, &c, p, core, EV_REF_CORE, EV_REF_CORE);
+			lookup_ref(m, &c, p, core, EV_REF_CORE, EV_REF_CORE, false);
 	}
 	for (int r = 0; r < nrefs && r < 16; r++)
 	{
