@@ -30,8 +30,8 @@
 PG_FUNCTION_INFO_V1(o2c_match_payments);
 
 #define UNIT_SCALE		O2C_SUM_SCALE	/* amounts in 10^-8 units */
-#define MAX_NAME_CANDIDATES 2000
-#define NAME_KEY_LEN	4
+#define MAX_NAME_CANDIDATES 300
+#define NAME_KEY_LEN	3
 #define NAME_KEY_MAX_LIST 5000	/* a name-word prefix this common is no clue */
 
 /* Evidence of identification and fit of the amount (README documents them). */
@@ -46,6 +46,7 @@ PG_FUNCTION_INFO_V1(o2c_match_payments);
 #define FIT_SHORT_PAY	0.95
 #define FIT_COMBINATION 0.95
 #define FIT_OVERPAY		0.90	/* the rest stays unapplied */
+#define FIT_OVERPAY_UNCONFIRMED 0.85
 #define FIT_PARTIAL		0.50
 
 typedef struct Options
@@ -160,6 +161,9 @@ typedef struct Matcher
 	int			seen_gen;
 	int			cap_inv,
 				cap_pay;
+	int		   *name_hits;		/* per customer: word prefixes shared with the payer */
+	int		   *touched;
+	int			cap_touched;
 	MemoryContext mcxt;			/* outlives SPI_finish */
 } Matcher;
 
@@ -794,7 +798,7 @@ name_keys_of(const char *name, char keys[][NAME_KEY_LEN * 4 + 1], int max)
 		while (*e && *e != ' ')
 			e++;
 		len = e - p;
-		if (len >= 2)
+		if (len >= NAME_KEY_LEN)
 		{
 			int			take = len < NAME_KEY_LEN ? len : NAME_KEY_LEN;
 
@@ -858,6 +862,9 @@ build_indexes(Matcher *m)
 			add_name_posting(m, pstrdup(keys[k]), i);
 	}
 	m->seen = palloc0(sizeof(int) * (Max(m->ninv, m->ncust) + 1));
+	m->name_hits = palloc0(sizeof(int) * (m->ncust + 1));
+	m->cap_touched = 16 * NAME_KEY_MAX_LIST;
+	m->touched = palloc(sizeof(int) * m->cap_touched);
 }
 
 /* ---------- options of one payment ---------- */
@@ -1287,9 +1294,14 @@ reference_options(Matcher *m, int pi, Choices *ch)
 		bool		settles;
 		double		fit;
 
-		if (c.ev[i] < EV_REF_CORE && payer_is_customer(m, p, m->inv[c.inv[i]].cust))
+		bool		confirmed = payer_is_customer(m, p, m->inv[c.inv[i]].cust);
+
+		if (c.ev[i] < EV_REF_CORE && confirmed)
 			c.ev[i] = Min(1.0, c.ev[i] + BOOST_CUSTOMER);
 		fit = amount_fit(m, p, &m->inv[c.inv[i]], &rule, &settles);
+		/* paying more than is open is believable from the customer, not from anyone */
+		if (fit == FIT_OVERPAY && rule == NULL && !confirmed)
+			fit = FIT_OVERPAY_UNCONFIRMED;
 		/* a reference one edit away counts only when the amount confirms it */
 		if (c.ev[i] >= EV_REF_CORE || fit > FIT_OVERPAY)
 			add_option(ch, c.ev[i] * fit, rule ? rule : "reference", &c.inv[i], 1, settles);
@@ -1382,36 +1394,46 @@ identify(Matcher *m, const Payment *p, Ident *out, int max)
 	{
 		char		keys[16][NAME_KEY_LEN * 4 + 1];
 		int			nk = name_keys_of(p->name, keys, 16);
-		int			slots[16];
-		int			evaluated = 0;
+		int			nt = 0,
+					best = 0,
+					evaluated = 0;
 		Ident		top[3];
 		int			ntop = 0;
 
+		/*
+		 * Count the word prefixes each customer shares with the payer, then
+		 * compare names only with the customers sharing the most (or one
+		 * fewer: a word cut off or abbreviated).
+		 */
 		for (int k = 0; k < nk; k++)
-			slots[k] = strmap_get(&m->namekeys, keys[k]);
-		/* rarest word prefixes first */
-		for (int k = 0; k < nk; k++)
-			for (int j = k + 1; j < nk; j++)
-				if (slots[j] >= 0 && (slots[k] < 0 || name_keys[slots[j]].count < name_keys[slots[k]].count))
-				{
-					int			t = slots[k];
-
-					slots[k] = slots[j];
-					slots[j] = t;
-				}
-		m->seen_gen++;
-		for (int k = 0; k < nk && evaluated < MAX_NAME_CANDIDATES; k++)
 		{
-			if (slots[k] < 0 || (k > 0 && name_keys[slots[k]].count > NAME_KEY_MAX_LIST))
+			int			slot = strmap_get(&m->namekeys, keys[k]);
+
+			if (slot < 0 || (nk > 1 && name_keys[slot].count > NAME_KEY_MAX_LIST))
 				continue;
-			for (int e = name_keys[slots[k]].head; e >= 0 && evaluated < MAX_NAME_CANDIDATES; e = m->nk_next[e])
+			for (int e = name_keys[slot].head; e >= 0 && nt < m->cap_touched; e = m->nk_next[e])
 			{
 				int			cu = m->nk_cust[e];
+
+				if (m->name_hits[cu]++ == 0)
+					m->touched[nt++] = cu;
+				if (m->name_hits[cu] > best)
+					best = m->name_hits[cu];
+			}
+		}
+		for (int pass = 0; pass < 2; pass++)
+		{
+			int			need = pass == 0 ? best : best - 1;
+
+			if (need < 1)
+				break;
+			for (int t = 0; t < nt && evaluated < MAX_NAME_CANDIDATES; t++)
+			{
+				int			cu = m->touched[t];
 				double		s;
 
-				if (m->seen[cu] == -m->seen_gen)
+				if (m->name_hits[cu] != need)
 					continue;
-				m->seen[cu] = -m->seen_gen;
 				evaluated++;
 				s = name_similarity(p, m->cust[cu].name);
 				if (s < m->opt.name_threshold)
@@ -1424,14 +1446,15 @@ identify(Matcher *m, const Payment *p, Ident *out, int max)
 				top[ntop - 1].ev = s;
 				for (int i = ntop - 1; i > 0 && top[i].ev > top[i - 1].ev; i--)
 				{
-					Ident		t = top[i];
+					Ident		tmp = top[i];
 
 					top[i] = top[i - 1];
-					top[i - 1] = t;
+					top[i - 1] = tmp;
 				}
 			}
 		}
-		/* the seen marks of customers are reset lazily by generation */
+		for (int t = 0; t < nt; t++)
+			m->name_hits[m->touched[t]] = 0;
 		for (int i = 0; i < ntop && n < max; i++)
 		{
 			out[n] = top[i];
