@@ -176,83 +176,95 @@ is_unicode_separator(uint32_t c)
 
 /* ---------- Jaro-Winkler ---------- */
 
+/*
+ * One body for bytes (the ASCII fast path) and for code points: matches
+ * within the window, half the out-of-order matches as transpositions, and
+ * Winkler's prefix boost (up to 4 characters, scale 0.1) above 0.7.
+ */
+#define JW_BODY(T) \
+static double \
+jw_##T(const T *a, int la, const T *b, int lb) \
+{ \
+	unsigned char abuf[256], bbuf[256]; \
+	unsigned char *amatch, *bmatch; \
+	int			window, m = 0, t = 0, prefix = 0, k; \
+	double		jaro; \
+\
+	if (la == 0 && lb == 0) \
+		return 1.0; \
+	if (la == 0 || lb == 0) \
+		return 0.0; \
+	amatch = la <= 256 ? abuf : o2c_core_alloc(la); \
+	bmatch = lb <= 256 ? bbuf : o2c_core_alloc(lb); \
+	if (la <= 256) \
+		memset(amatch, 0, la); \
+	if (lb <= 256) \
+		memset(bmatch, 0, lb); \
+	window = (la > lb ? la : lb) / 2 - 1; \
+	if (window < 0) \
+		window = 0; \
+	for (int i = 0; i < la; i++) \
+	{ \
+		int			lo = i - window > 0 ? i - window : 0; \
+		int			hi = i + window + 1 < lb ? i + window + 1 : lb; \
+\
+		for (int j = lo; j < hi; j++) \
+		{ \
+			if (!bmatch[j] && a[i] == b[j]) \
+			{ \
+				amatch[i] = bmatch[j] = 1; \
+				m++; \
+				break; \
+			} \
+		} \
+	} \
+	if (m == 0) \
+		jaro = 0.0; \
+	else \
+	{ \
+		k = 0; \
+		for (int i = 0; i < la; i++) \
+		{ \
+			if (!amatch[i]) \
+				continue; \
+			while (!bmatch[k]) \
+				k++; \
+			if (a[i] != b[k]) \
+				t++; \
+			k++; \
+		} \
+		jaro = ((double) m / la + (double) m / lb + (double) (m - t / 2) / m) / 3.0; \
+		if (jaro > 0.7) \
+		{ \
+			while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix]) \
+				prefix++; \
+			jaro += prefix * 0.1 * (1.0 - jaro); \
+		} \
+	} \
+	if (amatch != abuf) \
+		o2c_core_free(amatch); \
+	if (bmatch != bbuf) \
+		o2c_core_free(bmatch); \
+	return jaro; \
+}
+
+typedef unsigned char uchar_t;
+JW_BODY(uchar_t)
+JW_BODY(uint32_t)
+
 double
 o2c_jaro_winkler_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
 {
-	unsigned char abuf[256],
-				bbuf[256];
-	unsigned char *amatch,
-			   *bmatch;
-	int			window,
-				m = 0,
-				t = 0,
-				prefix = 0,
-				k;
-	double		jaro;
+	return jw_uint32_t(a, la, b, lb);
+}
 
-	if (la == 0 && lb == 0)
-		return 1.0;
-	if (la == 0 || lb == 0)
-		return 0.0;
-
-	amatch = la <= 256 ? abuf : o2c_core_alloc(la);
-	bmatch = lb <= 256 ? bbuf : o2c_core_alloc(lb);
-	memset(amatch, 0, la <= 256 ? la : 0);
-	memset(bmatch, 0, lb <= 256 ? lb : 0);
-
-	window = (la > lb ? la : lb) / 2 - 1;
-	if (window < 0)
-		window = 0;
-
-	for (int i = 0; i < la; i++)
-	{
-		int			lo = i - window > 0 ? i - window : 0;
-		int			hi = i + window + 1 < lb ? i + window + 1 : lb;
-
-		for (int j = lo; j < hi; j++)
-		{
-			if (!bmatch[j] && a[i] == b[j])
-			{
-				amatch[i] = bmatch[j] = 1;
-				m++;
-				break;
-			}
-		}
-	}
-	if (m == 0)
-	{
-		jaro = 0.0;
-		goto done;
-	}
-
-	/* Half the number of matched characters out of order. */
-	k = 0;
-	for (int i = 0; i < la; i++)
-	{
-		if (!amatch[i])
-			continue;
-		while (!bmatch[k])
-			k++;
-		if (a[i] != b[k])
-			t++;
-		k++;
-	}
-	jaro = ((double) m / la + (double) m / lb + (double) (m - t / 2) / m) / 3.0;
-
-	/* Winkler's boost: common prefix up to 4, scale 0.1, only above 0.7. */
-	if (jaro > 0.7)
-	{
-		while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
-			prefix++;
-		jaro += prefix * 0.1 * (1.0 - jaro);
-	}
-
-done:
-	if (amatch != abuf)
-		o2c_core_free(amatch);
-	if (bmatch != bbuf)
-		o2c_core_free(bmatch);
-	return jaro;
+static bool
+is_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char) s[i] >= 0x80)
+			return false;
+	return true;
 }
 
 double
@@ -260,12 +272,20 @@ o2c_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
 {
 	uint32_t	abuf[128],
 				bbuf[128];
-	uint32_t   *ac = alen <= 128 ? abuf : o2c_core_alloc(alen * sizeof(uint32_t));
-	uint32_t   *bc = blen <= 128 ? bbuf : o2c_core_alloc(blen * sizeof(uint32_t));
-	int			la = o2c_utf8_decode(a, alen, ac);
-	int			lb = o2c_utf8_decode(b, blen, bc);
-	double		r = o2c_jaro_winkler_cp(ac, la, bc, lb);
+	uint32_t   *ac,
+			   *bc;
+	int			la,
+				lb;
+	double		r;
 
+	/* One byte per character: no decoding needed. */
+	if (is_ascii(a, alen) && is_ascii(b, blen))
+		return jw_uchar_t((const uchar_t *) a, (int) alen, (const uchar_t *) b, (int) blen);
+	ac = alen <= 128 ? abuf : o2c_core_alloc(alen * sizeof(uint32_t));
+	bc = blen <= 128 ? bbuf : o2c_core_alloc(blen * sizeof(uint32_t));
+	la = o2c_utf8_decode(a, alen, ac);
+	lb = o2c_utf8_decode(b, blen, bc);
+	r = jw_uint32_t(ac, la, bc, lb);
 	if (ac != abuf)
 		o2c_core_free(ac);
 	if (bc != bbuf)
@@ -304,16 +324,84 @@ alpha_index(const uint32_t *alpha, int n, uint32_t c)
 	return -1;					/* cannot happen: every character is in it */
 }
 
+/*
+ * Lowrance-Wagner over characters already turned into small indexes (bytes,
+ * or positions in the sorted alphabet); da[c] is the last row holding c and
+ * must come zeroed.
+ */
+#define DL_BODY(T) \
+static int \
+dl_##T(const T *a, int la, const T *b, int lb, int *da) \
+{ \
+	int			cols = lb + 2; \
+	int			inf = la + lb; \
+	int			small[4096]; \
+	int		   *h = ((size_t) (la + 2) * cols <= 4096) ? small \
+		: o2c_core_alloc((size_t) (la + 2) * cols * sizeof(int)); \
+	int			result; \
+\
+	h[0] = inf; \
+	for (int i = 0; i <= la; i++) \
+	{ \
+		h[(i + 1) * cols] = inf; \
+		h[(i + 1) * cols + 1] = i; \
+	} \
+	for (int j = 0; j <= lb; j++) \
+	{ \
+		h[j + 1] = inf; \
+		h[cols + j + 1] = j; \
+	} \
+	for (int i = 1; i <= la; i++) \
+	{ \
+		int			db = 0; \
+		const int  *prev = h + i * cols; \
+		int		   *cur = h + (i + 1) * cols; \
+		T			ac = a[i - 1]; \
+\
+		for (int j = 1; j <= lb; j++) \
+		{ \
+			int			i1 = da[b[j - 1]]; \
+			int			j1 = db; \
+			int			v, w; \
+\
+			if (ac == b[j - 1]) \
+			{ \
+				v = prev[j]; \
+				db = j; \
+			} \
+			else \
+				v = prev[j] + 1; \
+			w = cur[j] + 1; \
+			if (w < v) \
+				v = w; \
+			w = prev[j + 1] + 1; \
+			if (w < v) \
+				v = w; \
+			if (i1 > 0 && j1 > 0) \
+			{ \
+				w = h[i1 * cols + j1] + (i - i1 - 1) + 1 + (j - j1 - 1); \
+				if (w < v) \
+					v = w; \
+			} \
+			cur[j + 1] = v; \
+		} \
+		da[ac] = i; \
+	} \
+	result = h[(la + 1) * cols + lb + 1]; \
+	if (h != small) \
+		o2c_core_free(h); \
+	return result; \
+}
+
+DL_BODY(uchar_t)
+DL_BODY(int)
+
 int
 o2c_damerau_levenshtein_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
 {
-	int			cols = lb + 2;
-	int			inf = la + lb;
-	int			small[32 * 32];
 	int			da_small[64];
 	uint32_t	alpha_small[64];
-	int		   *h,
-			   *da,
+	int		   *da,
 			   *aid,
 			   *bid;
 	uint32_t   *alpha;
@@ -341,56 +429,7 @@ o2c_damerau_levenshtein_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
 		bid[j] = alpha_index(alpha, na, b[j]);
 	da = na <= 64 ? da_small : o2c_core_alloc(na * sizeof(int));
 	memset(da, 0, na * sizeof(int));
-
-	h = ((la + 2) * cols <= 32 * 32) ? small : o2c_core_alloc((size_t) (la + 2) * cols * sizeof(int));
-#define H(i, j) h[(i) * cols + (j)]
-	H(0, 0) = inf;
-	for (int i = 0; i <= la; i++)
-	{
-		H(i + 1, 0) = inf;
-		H(i + 1, 1) = i;
-	}
-	for (int j = 0; j <= lb; j++)
-	{
-		H(0, j + 1) = inf;
-		H(1, j + 1) = j;
-	}
-	for (int i = 1; i <= la; i++)
-	{
-		int			db = 0;
-
-		for (int j = 1; j <= lb; j++)
-		{
-			int			i1 = da[bid[j - 1]];
-			int			j1 = db;
-			int			cost = 1;
-			int			v,
-						w;
-
-			if (aid[i - 1] == bid[j - 1])
-			{
-				cost = 0;
-				db = j;
-			}
-			v = H(i, j) + cost;
-			w = H(i + 1, j) + 1;
-			if (w < v)
-				v = w;
-			w = H(i, j + 1) + 1;
-			if (w < v)
-				v = w;
-			w = H(i1, j1) + (i - i1 - 1) + 1 + (j - j1 - 1);
-			if (w < v)
-				v = w;
-			H(i + 1, j + 1) = v;
-		}
-		da[aid[i - 1]] = i;
-	}
-	result = H(la + 1, lb + 1);
-#undef H
-
-	if (h != small)
-		o2c_core_free(h);
+	result = dl_int(aid, la, bid, lb, da);
 	if (da != da_small)
 		o2c_core_free(da);
 	if (alpha != alpha_small)
@@ -405,12 +444,26 @@ o2c_damerau_levenshtein(const char *a, size_t alen, const char *b, size_t blen,
 {
 	uint32_t	abuf[128],
 				bbuf[128];
-	uint32_t   *ac = alen <= 128 ? abuf : o2c_core_alloc(alen * sizeof(uint32_t));
-	uint32_t   *bc = blen <= 128 ? bbuf : o2c_core_alloc(blen * sizeof(uint32_t));
-	int			la = o2c_utf8_decode(a, alen, ac);
-	int			lb = o2c_utf8_decode(b, blen, bc);
+	uint32_t   *ac,
+			   *bc;
+	int			la,
+				lb;
 	int			r;
 
+	if (alen <= O2C_DL_MAX_CHARS && blen <= O2C_DL_MAX_CHARS &&
+		is_ascii(a, alen) && is_ascii(b, blen))
+	{
+		int			da[128];
+
+		if (alen == 0 || blen == 0)
+			return (int) (alen + blen);
+		memset(da, 0, sizeof(da));
+		return dl_uchar_t((const uchar_t *) a, (int) alen, (const uchar_t *) b, (int) blen, da);
+	}
+	ac = alen <= 128 ? abuf : o2c_core_alloc(alen * sizeof(uint32_t));
+	bc = blen <= 128 ? bbuf : o2c_core_alloc(blen * sizeof(uint32_t));
+	la = o2c_utf8_decode(a, alen, ac);
+	lb = o2c_utf8_decode(b, blen, bc);
 	if (la > O2C_DL_MAX_CHARS || lb > O2C_DL_MAX_CHARS)
 	{
 		o2c_fail(err, O2C_ERR_LIMIT,
