@@ -252,6 +252,81 @@ typedef unsigned char uchar_t;
 JW_BODY(uchar_t)
 JW_BODY(uint32_t)
 
+/*
+ * The same for ASCII strings of up to 64 characters, with bit masks: for
+ * each character of a, the unmatched positions of that character in b
+ * within the window are one AND away.
+ */
+static double
+jw_ascii64(const unsigned char *a, int la, const unsigned char *b, int lb)
+{
+	uint64_t	pm[128];
+	uint64_t	amatched = 0,
+				bmatched = 0;
+	int			window,
+				m = 0,
+				t = 0,
+				prefix = 0;
+	double		jaro;
+
+	if (la == 0 && lb == 0)
+		return 1.0;
+	if (la == 0 || lb == 0)
+		return 0.0;
+	for (int j = 0; j < lb; j++)
+		pm[b[j]] = 0;
+	for (int i = 0; i < la; i++)
+		pm[a[i]] = 0;
+	for (int j = 0; j < lb; j++)
+		pm[b[j]] |= (uint64_t) 1 << j;
+	window = (la > lb ? la : lb) / 2 - 1;
+	if (window < 0)
+		window = 0;
+	for (int i = 0; i < la; i++)
+	{
+		int			lo = i - window > 0 ? i - window : 0;
+		int			hi = i + window + 1 < lb ? i + window + 1 : lb;
+		uint64_t	wmask,
+					cand;
+
+		if (lo >= hi)
+			continue;
+		wmask = (hi == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << hi) - 1)) & ~(((uint64_t) 1 << lo) - 1);
+		cand = pm[a[i]] & wmask & ~bmatched;
+		if (cand)
+		{
+			bmatched |= cand & (~cand + 1);
+			amatched |= (uint64_t) 1 << i;
+			m++;
+		}
+	}
+	if (m == 0)
+		return 0.0;
+	{
+		uint64_t	am = amatched,
+					bm = bmatched;
+
+		while (am)
+		{
+			int			i = __builtin_ctzll(am);
+			int			j = __builtin_ctzll(bm);
+
+			if (a[i] != b[j])
+				t++;
+			am &= am - 1;
+			bm &= bm - 1;
+		}
+	}
+	jaro = ((double) m / la + (double) m / lb + (double) (m - t / 2) / m) / 3.0;
+	if (jaro > 0.7)
+	{
+		while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
+			prefix++;
+		jaro += prefix * 0.1 * (1.0 - jaro);
+	}
+	return jaro;
+}
+
 double
 o2c_jaro_winkler_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
 {
@@ -280,7 +355,11 @@ o2c_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
 
 	/* One byte per character: no decoding needed. */
 	if (is_ascii(a, alen) && is_ascii(b, blen))
+	{
+		if (alen <= 64 && blen <= 64)
+			return jw_ascii64((const unsigned char *) a, (int) alen, (const unsigned char *) b, (int) blen);
 		return jw_uchar_t((const uchar_t *) a, (int) alen, (const uchar_t *) b, (int) blen);
+	}
 	ac = alen <= 128 ? abuf : o2c_core_alloc(alen * sizeof(uint32_t));
 	bc = blen <= 128 ? bbuf : o2c_core_alloc(blen * sizeof(uint32_t));
 	la = o2c_utf8_decode(a, alen, ac);
@@ -327,7 +406,8 @@ alpha_index(const uint32_t *alpha, int n, uint32_t c)
 /*
  * Lowrance-Wagner over characters already turned into small indexes (bytes,
  * or positions in the sorted alphabet); da[c] is the last row holding c and
- * must come zeroed.
+ * must come zeroed. Row 0 and column 0 of the table hold "infinity", so the
+ * transposition term needs no test for "no earlier match".
  */
 #define DL_BODY(T) \
 static int \
@@ -357,33 +437,36 @@ dl_##T(const T *a, int la, const T *b, int lb, int *da) \
 		const int  *prev = h + i * cols; \
 		int		   *cur = h + (i + 1) * cols; \
 		T			ac = a[i - 1]; \
+		int			diag = prev[1]; \
+		int			left = cur[1]; \
 \
+		/* diag, left and up are the three neighbours, kept in registers */ \
 		for (int j = 1; j <= lb; j++) \
 		{ \
-			int			i1 = da[b[j - 1]]; \
+			T			bc = b[j - 1]; \
+			int			up = prev[j + 1]; \
+			int			i1 = da[bc]; \
 			int			j1 = db; \
 			int			v, w; \
 \
-			if (ac == b[j - 1]) \
+			if (ac == bc) \
 			{ \
-				v = prev[j]; \
+				/* neighbours differ by at most one (a metric): diag wins */ \
+				v = diag; \
 				db = j; \
 			} \
 			else \
-				v = prev[j] + 1; \
-			w = cur[j] + 1; \
-			if (w < v) \
-				v = w; \
-			w = prev[j + 1] + 1; \
-			if (w < v) \
-				v = w; \
-			if (i1 > 0 && j1 > 0) \
 			{ \
-				w = h[i1 * cols + j1] + (i - i1 - 1) + 1 + (j - j1 - 1); \
-				if (w < v) \
-					v = w; \
+				v = diag < left ? diag : left; \
+				if (up < v) \
+					v = up; \
+				v++; \
 			} \
+			w = h[i1 * cols + j1] + (i - i1 - 1) + 1 + (j - j1 - 1); \
+			v = w < v ? w : v; \
 			cur[j + 1] = v; \
+			diag = up; \
+			left = v; \
 		} \
 		da[ac] = i; \
 	} \
@@ -408,6 +491,10 @@ o2c_damerau_levenshtein_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
 	int			na = 0,
 				result;
 
+	while (la > 0 && lb > 0 && a[0] == b[0])
+		a++, b++, la--, lb--;
+	while (la > 0 && lb > 0 && a[la - 1] == b[lb - 1])
+		la--, lb--;
 	if (la == 0)
 		return lb;
 	if (lb == 0)
@@ -455,6 +542,11 @@ o2c_damerau_levenshtein(const char *a, size_t alen, const char *b, size_t blen,
 	{
 		int			da[128];
 
+		/* A common prefix or suffix never changes the distance. */
+		while (alen > 0 && blen > 0 && a[0] == b[0])
+			a++, b++, alen--, blen--;
+		while (alen > 0 && blen > 0 && a[alen - 1] == b[blen - 1])
+			alen--, blen--;
 		if (alen == 0 || blen == 0)
 			return (int) (alen + blen);
 		memset(da, 0, sizeof(da));
