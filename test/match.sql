@@ -1,5 +1,5 @@
 BEGIN;
-SELECT plan(24);
+SELECT plan(28);
 
 -- Random books: conservation (no invoice over-applied, every payment's money
 -- accounted for exactly once) on three seeds.
@@ -102,6 +102,29 @@ SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT NULL::text AS paymen
                  '22004', 'payment_id is NULL in payments_sql of match_payments', 'NULL payment id');
 SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, ''NaN''::numeric AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount')$$,
                  '22023', 'amount in column "amount" out of range for match_payments: NaN', 'NaN amount');
+
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount', '{"auto_threshold": 2}')$$,
+                 '22023', NULL, 'option out of range');
+
+-- Ids of any type are read as text; integer amounts are exact.
+SELECT results_eq(
+    $$SELECT payment_id, invoice_id, applied_amount, rule FROM o2c.match_payments(
+        $q$SELECT 7::bigint AS payment_id, 120 AS amount, 'R-0042' AS reference$q$,
+        $q$SELECT 42 AS invoice_id, 3::smallint AS customer_id, 120::numeric(10,2) AS open_amount, 'R42' AS reference$q$)$$,
+    $$VALUES ('7', '42', 120.00::numeric, 'reference')$$, 'integer ids and amounts');
+
+-- A lump payment finds the combination that pays it, preferring the oldest.
+SELECT results_eq(
+    $$SELECT invoice_id, rule FROM o2c.match_payments(
+        $q$SELECT 'P1' AS payment_id, 300 AS amount, 'C1' AS customer_id$q$,
+        $q$SELECT * FROM (VALUES ('A', 'C1', DATE '2024-01-01', 100), ('B', 'C1', DATE '2024-01-02', 200),
+                                 ('C', 'C1', DATE '2024-01-03', 100), ('D', 'C1', DATE '2024-01-04', 250))
+             AS t(invoice_id, customer_id, invoice_date, open_amount)$q$)$$,
+    $$VALUES ('A', 'combination'), ('B', 'combination')$$, 'oldest combination first');
+
+SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc
+           WHERE oid = 'o2c.match_payments(text, text, jsonb)'::regprocedure), 'vr',
+          'match_payments is VOLATILE PARALLEL RESTRICTED');
 
 SELECT * FROM finish();
 ROLLBACK;
