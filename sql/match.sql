@@ -31,6 +31,22 @@ INSERT INTO pay VALUES
  ('P10-currency',    '2024-02-10',   75.00, 'EUR', 'Tyrell', NULL, 'INV-000901', NULL),
  ('P11-nothing',     '2024-02-10',   99.00, 'EUR', 'Nobody at all', NULL, 'thanks', NULL);
 
+-- How each score below comes about (evidence x fit):
+--   P01 reference INV-000101 found, amount equals the open amount: 1.00 x 1.00
+--   P02 INV-124356 is one transposition from INV-123456, the amount fits and
+--       the payer name confirms the customer: (0.92 + 0.04) x 1.00 = 0.96
+--   P03 "INV 201" gives the digits 201 = INV-000201; 1176.00 = 1200.00 less
+--       the 2% discount, received by 2024-01-25: 1.00 x 0.97
+--   P04 "inv 301", 5.00 short, within the tolerance of 10: 1.00 x 0.95
+--   P05 no reference; the name finds Acme (1.00); 650.00 = 250.00 + 400.00,
+--       the only set of Acme's open invoices that sums to it: 1.00 x 0.95
+--   P06 IBAN of Hooli (0.98), amount equals the open amount: 0.98 x 1.00
+--   P07 reference INV-000601, 500.00 of 2000.00: 1.00 x 0.50, never automatic
+--   P08 "INV 701" pays 350.00 on 300.00 from the customer itself:
+--       1.00 x 0.90, and the 50.00 left is a row of its own (unapplied)
+--   P09 "SOYLENT CORPORATION" normalizes to "soylent" like "Soylent Corp": 1.00
+--   P10 the reference is a USD invoice, the payment is EUR: unmatched
+--   P11 nothing to go on: unmatched
 SELECT * FROM o2c.match_payments(
     'SELECT * FROM pay ORDER BY payment_id', 'SELECT * FROM inv', '{"tolerance": 10}');
 
