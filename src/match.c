@@ -333,6 +333,27 @@ norm_ref(const char *s)
 	return len > 0 ? r : NULL;
 }
 
+/*
+ * Names longer than any real company name are cut (at a character
+ * boundary): name comparisons are quadratic in length.
+ */
+#define MAX_NAME_BYTES 200
+
+static char *
+short_name(char *name, size_t *len)
+{
+	if (*len > MAX_NAME_BYTES)
+	{
+		size_t		cut = MAX_NAME_BYTES;
+
+		while (cut > 0 && (name[cut] & 0xC0) == 0x80)
+			cut--;
+		name[cut] = '\0';
+		*len = cut;
+	}
+	return name;
+}
+
 typedef void (*RowReader) (Matcher *m, Col *cols, HeapTuple tup, TupleDesc td);
 
 static void
@@ -450,7 +471,7 @@ read_invoice(Matcher *m, Col *cols, HeapTuple tup, TupleDesc td)
 	{
 		size_t		len;
 
-		m->cust[iv->cust].name = o2c_normalize_name(s, strlen(s), &len);
+		m->cust[iv->cust].name = short_name(o2c_normalize_name(s, strlen(s), &len), &len);
 	}
 	if ((s = iban_of(col_text(&cols[I_IBAN], tup, td))) != NULL)
 	{
@@ -490,7 +511,7 @@ read_payment(Matcher *m, Col *cols, HeapTuple tup, TupleDesc td)
 		size_t		len;
 
 		p->raw_name_len = strlen(s);
-		p->name = o2c_normalize_name(s, strlen(s), &len);
+		p->name = short_name(o2c_normalize_name(s, strlen(s), &len), &len);
 		if (len == 0)
 			p->name = NULL;
 	}

@@ -7,8 +7,9 @@
 
 #include "core.h"
 
-/* Longest argument (in characters) damerau_levenshtein accepts. */
+/* Longest arguments (in characters) the quadratic metrics accept. */
 #define O2C_DL_MAX_CHARS 2000
+#define O2C_JW_MAX_CHARS 10000
 
 /* Decode UTF-8 into code points (lenient: a stray byte stands for itself). */
 extern int	o2c_utf8_decode(const char *s, size_t len, uint32_t *out);

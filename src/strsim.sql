@@ -5,7 +5,7 @@ RETURNS double precision
 AS 'MODULE_PATHNAME', 'o2c_jaro_winkler_sql'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.jaro_winkler(text, text) IS
-    'Jaro-Winkler similarity (0 to 1) of two strings, by characters, case-sensitive; Winkler''s standard form: prefix scale 0.1, prefix up to 4 characters, boost only above a Jaro similarity of 0.7';
+    'Jaro-Winkler similarity (0 to 1) of two strings, by characters, case-sensitive; Winkler''s standard form: prefix scale 0.1, prefix up to 4 characters, boost only above a Jaro similarity of 0.7; arguments up to 10000 characters';
 
 CREATE FUNCTION @extschema@.damerau_levenshtein(a text, b text)
 RETURNS integer

@@ -10,6 +10,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "utils/array.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
 PG_FUNCTION_INFO_V1(o2c_jaro_winkler_sql);
@@ -18,11 +19,32 @@ PG_FUNCTION_INFO_V1(o2c_normalize_name_sql);
 PG_FUNCTION_INFO_V1(o2c_normalize_ref_sql);
 PG_FUNCTION_INFO_V1(o2c_extract_refs_sql);
 
+/* Jaro-Winkler is quadratic in the worst case: refuse what would not end soon. */
+static void
+check_jw_length(text *t)
+{
+	int			bytes = VARSIZE_ANY_EXHDR(t);
+	int			chars;
+
+	if (bytes <= O2C_JW_MAX_CHARS)
+		return;
+	chars = pg_mbstrlen_with_len(VARDATA_ANY(t), bytes);
+	if (chars > O2C_JW_MAX_CHARS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("argument of jaro_winkler exceeds the maximum length of %d characters",
+						O2C_JW_MAX_CHARS),
+				 errdetail("The argument has %d characters.", chars)));
+}
+
 Datum
 o2c_jaro_winkler_sql(PG_FUNCTION_ARGS)
 {
 	text	   *a = PG_GETARG_TEXT_PP(0);
 	text	   *b = PG_GETARG_TEXT_PP(1);
+
+	check_jw_length(a);
+	check_jw_length(b);
 
 	PG_RETURN_FLOAT8(o2c_jaro_winkler(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a),
 									  VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)));

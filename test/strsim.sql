@@ -1,5 +1,5 @@
 BEGIN;
-SELECT plan(42);
+SELECT plan(43);
 
 -- Winkler's reference pairs (Winkler 1994 table; standard form, 3 decimals).
 SELECT is(round(o2c.jaro_winkler(a, b)::numeric, 3), e, a || ' / ' || b)
@@ -35,6 +35,10 @@ FROM (SELECT substr(md5(i::text), 1, 1 + i % 12) AS a, substr(md5((i * 7)::text)
 SELECT throws_ok($$SELECT o2c.damerau_levenshtein(repeat('a', 2001), 'a')$$, '54000',
                  'argument of damerau_levenshtein exceeds the maximum length of 2000 characters',
                  'over-long argument is refused');
+
+SELECT throws_ok($$SELECT o2c.jaro_winkler(repeat('é', 10001), 'a')$$, '54000',
+                 'argument of jaro_winkler exceeds the maximum length of 10000 characters',
+                 'over-long jaro_winkler argument is refused');
 
 -- Names, including Unicode.
 SELECT is(o2c.normalize_name('The ACME Corp., Inc.'), o2c.normalize_name('Acme'), 'legal forms and "the" removed');
