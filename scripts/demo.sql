@@ -57,6 +57,9 @@ FROM o2c.match_payments(
     'SELECT * FROM demo_ar_open',
     '{"tolerance": 15}') AS m;
 
+\echo 'BL-02 took the 2% discount; BL-03 paid two invoices without a reference;'
+\echo 'BL-05 typed 1080 for 1008; BL-06 fits two invoices of 3120.00, so the older'
+\echo 'gets it and a person confirms; BL-07 is a partial payment in CHF.'
 \echo 'Auto-applied share of the statement, by amount:'
 SELECT pg_catalog.round(100.0 * pg_catalog.sum(applied_amount) FILTER (WHERE auto) / pg_catalog.sum(applied_amount), 1) AS auto_pct
 FROM o2c.match_payments(
