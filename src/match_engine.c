@@ -149,7 +149,7 @@ add_name_posting(Matcher *m, const char *key, int cust)
 	k->count++;
 }
 
-/* Calls fn for each word-prefix key of a normalized name. */
+/* Name keys: the first 3 bytes of each word of 3+ bytes of a normalized name. */
 static int
 name_keys_of(const char *name, char keys[][NAME_KEY_LEN * 4 + 1], int max)
 {
