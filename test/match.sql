@@ -1,0 +1,130 @@
+BEGIN;
+SELECT plan(28);
+
+-- Random books: conservation (no invoice over-applied, every payment's money
+-- accounted for exactly once) on three seeds.
+CREATE TEMP TABLE b_inv AS
+SELECT s AS seed, 'I' || i AS invoice_id, 'C' || (i % 40) AS customer_id,
+       'Customer ' || (i % 40) || ' Ltd' AS customer_name,
+       DATE '2024-01-01' + (i % 90) AS invoice_date,
+       round((10 + (hashint4(i * s) & 65535) / 100.0)::numeric, 2) AS open_amount,
+       'EUR' AS currency, 'INV-' || lpad(i::text, 6, '0') AS reference
+FROM generate_series(1, 3) AS s, generate_series(1, 400) AS i;
+CREATE TEMP TABLE b_pay AS
+SELECT s AS seed, 'P' || j AS payment_id, DATE '2024-04-01' AS received_on,
+       round((5 + (hashint4(j * s + 7) & 131071) / 100.0)::numeric, 2) AS amount,
+       'EUR' AS currency, 'CUSTOMER ' || (j % 45) AS payer_name,
+       CASE WHEN j % 3 = 0 THEN 'INV ' || ((j * 7 + s) % 400 + 1) END AS reference,
+       NULL::text AS payer_iban
+FROM generate_series(1, 3) AS s, generate_series(1, 300) AS j;
+-- Some payments that pay invoices exactly, by reference and by name.
+INSERT INTO b_pay
+SELECT i.seed, 'X' || i.invoice_id, DATE '2024-04-01', i.open_amount, 'EUR',
+       upper(i.customer_name), CASE WHEN random() < 0.5 THEN i.reference END, NULL
+FROM b_inv AS i WHERE substr(i.invoice_id, 2)::int % 7 = 0;
+
+CREATE TEMP TABLE b_out AS
+SELECT s AS seed, m.*
+FROM generate_series(1, 3) AS s,
+     LATERAL o2c.match_payments(
+        format('SELECT * FROM b_pay WHERE seed = %s ORDER BY payment_id', s),
+        format('SELECT * FROM b_inv WHERE seed = %s', s),
+        '{"tolerance": 5, "tolerance_percent": 1}') AS m;
+
+SELECT is((SELECT count(*)::int FROM b_inv i
+           JOIN (SELECT seed, invoice_id, sum(applied_amount) AS applied FROM b_out
+                 WHERE invoice_id IS NOT NULL GROUP BY 1, 2) AS o USING (seed, invoice_id)
+           WHERE o.applied > i.open_amount), 0, 'no invoice receives more than its open amount');
+SELECT is((SELECT count(*)::int FROM b_pay p
+           LEFT JOIN (SELECT seed, payment_id, sum(applied_amount) AS applied FROM b_out GROUP BY 1, 2) AS o
+                  USING (seed, payment_id)
+           WHERE o.applied IS DISTINCT FROM p.amount), 0, 'every payment''s amount is accounted for exactly');
+SELECT ok((SELECT count(*) FROM b_out WHERE invoice_id IS NOT NULL) > 100, 'random books do get matched');
+SELECT is((SELECT count(*)::int FROM b_out WHERE auto AND rule IN ('partial', 'unapplied', 'unmatched')),
+          0, 'partials, unapplied and unmatched rows are never automatic');
+SELECT is((SELECT count(*)::int FROM b_out WHERE invoice_id IS NULL AND rule NOT IN ('unapplied', 'unmatched')),
+          0, 'rows without an invoice are unapplied or unmatched');
+SELECT ok((SELECT bool_and(score BETWEEN 0 AND 1) FROM b_out), 'scores lie in [0, 1]');
+SELECT is((SELECT count(*)::int FROM b_out o JOIN b_inv i USING (seed, invoice_id)
+           WHERE o.auto AND o.payment_id LIKE 'X%' AND o.payment_id <> 'X' || o.invoice_id
+             AND o.rule = 'reference'), 0, 'automatic reference matches hit the referenced invoice');
+SELECT results_eq(
+    $$SELECT * FROM o2c.match_payments('SELECT * FROM b_pay WHERE seed = 2 ORDER BY payment_id',
+                                       'SELECT * FROM b_inv WHERE seed = 2', '{"tolerance": 5, "tolerance_percent": 1}')$$,
+    $$SELECT payment_id, invoice_id, applied_amount, score, rule, auto FROM b_out WHERE seed = 2$$,
+    'deterministic: the same call gives the same rows');
+
+-- Unicode payer names.
+SELECT results_eq(
+    $$SELECT invoice_id, rule, auto FROM o2c.match_payments(
+        $q$SELECT 'P1' AS payment_id, 250.00 AS amount, 'MULLER AND SOHNE' AS payer_name$q$,
+        $q$SELECT * FROM (VALUES ('I1', 'C1', 'Müller & Söhne GmbH', 250.00),
+                                 ('I2', 'C2', 'Meyer AG', 250.00))
+             AS t(invoice_id, customer_id, customer_name, open_amount)$q$)$$,
+    $$VALUES ('I1', 'name', true)$$, 'accented customer name found from an ASCII payer name');
+SELECT results_eq(
+    $$SELECT invoice_id FROM o2c.match_payments(
+        $q$SELECT 'P1' AS payment_id, 99 AS amount, 'ООО РОМАШКА' AS payer_name$q$,
+        $q$SELECT 'I1' AS invoice_id, 'C1' AS customer_id, 'ООО «Ромашка»' AS customer_name, 99 AS open_amount$q$)$$,
+    $$VALUES ('I1')$$, 'Cyrillic names match across case');
+
+-- No match across currencies.
+SELECT results_eq(
+    $$SELECT invoice_id, rule FROM o2c.match_payments(
+        $q$SELECT 'P1' AS payment_id, 10 AS amount, 'USD' AS currency, 'INV-1' AS reference$q$,
+        $q$SELECT 'I1' AS invoice_id, 'C1' AS customer_id, 10 AS open_amount, 'EUR' AS currency, 'INV-1' AS reference$q$)$$,
+    $$VALUES (NULL::text, 'unmatched')$$, 'no match across currencies');
+
+-- Error paths.
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount')$$,
+                 '42703', 'column "amount" missing from payments_sql of match_payments', 'missing payment column');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS open_amount')$$,
+                 '42703', 'column "customer_id" missing from invoices_sql of match_payments', 'missing invoice column');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, ''1'' AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount')$$,
+                 '42804', 'column "amount" of payments_sql of match_payments has type text, expected numeric or integer', 'wrong amount type');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount, ''2024-01-01'' AS received_on', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount')$$,
+                 '42804', 'column "received_on" of payments_sql of match_payments has type text, expected date', 'wrong date type');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount, 5 AS payer_name', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount')$$,
+                 '42804', 'column "payer_name" of payments_sql of match_payments has type integer, expected text', 'wrong text type');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT * FROM no_such_table')$$,
+                 '42P01', NULL, 'bad inner query');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELEC 1')$$,
+                 '42601', NULL, 'syntax error in inner query');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'CREATE TEMP TABLE zz (a int)')$$,
+                 '22023', 'invoices_sql of match_payments must be a query that returns rows', 'not a query');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount', '{"treshold": 1}')$$,
+                 '22023', 'unknown option of match_payments: "treshold"', 'unknown option');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount', '{"margin": "x"}')$$,
+                 '22023', 'option "margin" of match_payments must be a number', 'option of the wrong type');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount', '[1]')$$,
+                 '22023', 'options of match_payments must be a JSON object', 'options not an object');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT NULL::text AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount')$$,
+                 '22004', 'payment_id is NULL in payments_sql of match_payments', 'NULL payment id');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, ''NaN''::numeric AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount')$$,
+                 '22023', 'amount in column "amount" out of range for match_payments: NaN', 'NaN amount');
+
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount', '{"auto_threshold": 2}')$$,
+                 '22023', NULL, 'option out of range');
+
+-- Ids of any type are read as text; integer amounts are exact.
+SELECT results_eq(
+    $$SELECT payment_id, invoice_id, applied_amount, rule FROM o2c.match_payments(
+        $q$SELECT 7::bigint AS payment_id, 120 AS amount, 'R-0042' AS reference$q$,
+        $q$SELECT 42 AS invoice_id, 3::smallint AS customer_id, 120::numeric(10,2) AS open_amount, 'R42' AS reference$q$)$$,
+    $$VALUES ('7', '42', 120.00::numeric, 'reference')$$, 'integer ids and amounts');
+
+-- A lump payment finds the combination that pays it, preferring the oldest.
+SELECT results_eq(
+    $$SELECT invoice_id, rule FROM o2c.match_payments(
+        $q$SELECT 'P1' AS payment_id, 300 AS amount, 'C1' AS customer_id$q$,
+        $q$SELECT * FROM (VALUES ('A', 'C1', DATE '2024-01-01', 100), ('B', 'C1', DATE '2024-01-02', 200),
+                                 ('C', 'C1', DATE '2024-01-03', 100), ('D', 'C1', DATE '2024-01-04', 250))
+             AS t(invoice_id, customer_id, invoice_date, open_amount)$q$)$$,
+    $$VALUES ('A', 'combination'), ('B', 'combination')$$, 'oldest combination first');
+
+SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc
+           WHERE oid = 'o2c.match_payments(text, text, jsonb)'::regprocedure), 'vr',
+          'match_payments is VOLATILE PARALLEL RESTRICTED');
+
+SELECT * FROM finish();
+ROLLBACK;
