@@ -69,7 +69,7 @@ o2c_col_kind_name(O2cColKind kind)
 		case O2C_COL_ID:
 			return "any type";
 		case O2C_COL_TEXT:
-			return "text";
+			return "text, varchar or char";
 		case O2C_COL_DATE:
 			return "date";
 		case O2C_COL_AMOUNT:
@@ -86,8 +86,7 @@ o2c_col_type_ok(O2cColKind kind, Oid type)
 		case O2C_COL_ID:
 			return true;
 		case O2C_COL_TEXT:
-			return type == TEXTOID || type == VARCHAROID || type == BPCHAROID ||
-				type == NAMEOID;
+			return type == TEXTOID || type == VARCHAROID || type == BPCHAROID;
 		case O2C_COL_DATE:
 			return type == DATEOID;
 		case O2C_COL_AMOUNT:
@@ -240,8 +239,6 @@ void
 o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 					  O2cFindingFn emit, void *arg)
 {
-	Numeric		zero = NULL;
-
 	if (enabled[O2C_RULE_MISSING_CUSTOMER] && v->has_customer)
 	{
 		const char *c = v->customer_id;
@@ -253,8 +250,7 @@ o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 	}
 	if (enabled[O2C_RULE_NONPOSITIVE_AMOUNT] && v->has_amount && v->amount != NULL)
 	{
-		zero = int64_to_numeric(0);
-		if (numeric_is_nan(v->amount) || num_cmp(v->amount, zero) <= 0)
+		if (numeric_is_nan(v->amount) || o2c_numeric_sign(v->amount) <= 0)
 			emit(arg, O2C_RULE_NONPOSITIVE_AMOUNT,
 				 psprintf("amount %s is not positive", num_text(v->amount)));
 	}
@@ -276,9 +272,7 @@ o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 					  num_text(v->open_amount), num_text(v->amount)));
 	if (enabled[O2C_RULE_NEGATIVE_OPEN] && v->has_open && v->open_amount != NULL)
 	{
-		if (zero == NULL)
-			zero = int64_to_numeric(0);
-		if (num_cmp(v->open_amount, zero) < 0)
+		if (!numeric_is_nan(v->open_amount) && o2c_numeric_sign(v->open_amount) < 0)
 			emit(arg, O2C_RULE_NEGATIVE_OPEN,
 				 psprintf("open amount %s is negative", num_text(v->open_amount)));
 	}
