@@ -750,7 +750,8 @@ o2c_duplicate_invoices(PG_FUNCTION_ARGS)
 			if (days == 0)
 				score += 0.05;
 			pair_add(&pairs, idx[x], idx[y], score,
-					 psprintf("same customer and amount, %d days apart%s", days, refpart));
+					 psprintf("same customer and amount, %d day%s apart%s", days,
+							  days == 1 ? "" : "s", refpart));
 		}
 		if ((x & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();

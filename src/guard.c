@@ -351,11 +351,16 @@ guard_emit(void *arg, O2cRule rule, const char *detail)
 	const char *key = guard_row_key(gr);
 
 	if (!gr->cfg->record)
+	{
+		char	   *sentence = pstrdup(detail);
+
+		sentence[0] = pg_toupper((unsigned char) sentence[0]);
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
 				 errmsg("invoice %s violates rule %s", key, o2c_rule_names[rule]),
-				 errdetail("%s (table %s).", detail, gr->cfg->source),
+				 errdetail("%s (table %s).", sentence, gr->cfg->source),
 				 errtable(gr->rel)));
+	}
 	FunctionCall5(&gr->cfg->record_fn,
 				  CStringGetTextDatum(gr->cfg->source),
 				  CStringGetTextDatum(key),
@@ -499,6 +504,7 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 		v.currency = guard_text(tup, desc, cfg->att[G_CURRENCY], &isnull);
 	}
 	v.as_of = cfg->as_of;
+	v.as_of_is_today = true;
 	o2c_check_invoice_row(&v, cfg->enabled, guard_emit, &gr);
 
 	if (ncols > 0)

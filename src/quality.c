@@ -280,6 +280,9 @@ o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 		!v->invoice_date_null && v->invoice_date > v->as_of &&
 		!DATE_NOT_FINITE(v->invoice_date))
 		emit(arg, O2C_RULE_FUTURE_INVOICE_DATE,
+			 v->as_of_is_today ?
+			 psprintf("invoice date %s is after the current date",
+					  date_text(v->invoice_date)) :
 			 psprintf("invoice date %s is after %s",
 					  date_text(v->invoice_date), date_text(v->as_of)));
 }
@@ -638,6 +641,7 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 	bool		enabled[O2C_RULE_COUNT];
 	bool		explicit_rules;
 	DateADT		as_of;
+	bool		as_of_is_today = false;
 	int			window_days,
 				maxdist;
 	SPITupleTable *tt;
@@ -656,7 +660,10 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 		JsonbValue *v = o2c_options_get(options, "as_of");
 
 		if (v == NULL)
+		{
 			as_of = GetSQLCurrentDate();
+			as_of_is_today = true;
+		}
 		else if (v->type != jbvString)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -706,6 +713,7 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 		v.has_currency = cols[SC_CURRENCY].attno != 0;
 		v.currency = o2c_col_text(tup, td, &cols[SC_CURRENCY]);
 		v.as_of = as_of;
+		v.as_of_is_today = as_of_is_today;
 		rows[i].has_date = !v.invoice_date_null;
 		rows[i].invoice_date = v.invoice_date;
 		ref = o2c_col_text(tup, td, &cols[SC_REFERENCE]);
@@ -780,8 +788,9 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 					continue;
 				flagged[idx[b]] = true;
 				finding_add(&fl, idx[b], O2C_RULE_SUSPECTED_DUPLICATE,
-							psprintf("same customer \"%s\" and amount %s as invoice \"%s\", %d days apart",
-									 rb->customer, num_text(rb->amount), ra->id, days));
+							psprintf("same customer \"%s\" and amount %s as invoice \"%s\", %d day%s apart",
+									 rb->customer, num_text(rb->amount), ra->id, days,
+									 days == 1 ? "" : "s"));
 			}
 		}
 	}

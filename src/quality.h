@@ -87,6 +87,7 @@ typedef struct O2cInvoiceVals
 	bool		has_currency;
 	const char *currency;
 	DateADT		as_of;			/* for future_invoice_date */
+	bool		as_of_is_today; /* say "the current date", not the date */
 } O2cInvoiceVals;
 
 /* Called once per finding: the rule and a palloc'd detail. */
