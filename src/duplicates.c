@@ -398,6 +398,24 @@ pairs_similar_names(DupPairs *pairs, char **sortkey, char **names, int n,
 			if (jw >= threshold)
 				pair_add(pairs, refs[x].row, refs[y].row, jw * weight,
 						 psprintf("similar name (jaro-winkler %.3f)", jw));
+			else
+			{
+				/*
+				 * Jaro's greedy matching undercounts long names with repeated
+				 * letters; a small edit distance catches those.
+				 */
+				int			maxlen = Max(strlen(na), strlen(nb));
+				int			limit = (int) ((1.0 - threshold) * maxlen);
+				int			d;
+
+				if (limit < 1)
+					continue;
+				d = o2c_bounded_levenshtein(na, nb, limit);
+				if (d <= limit)
+					pair_add(pairs, refs[x].row, refs[y].row,
+							 (1.0 - (double) d / maxlen) * weight,
+							 psprintf("similar name (%d edit%s)", d, d == 1 ? "" : "s"));
+			}
 		}
 		if ((x & 1023) == 0)
 			CHECK_FOR_INTERRUPTS();

@@ -17,10 +17,9 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/lsyscache.h"
@@ -300,11 +299,18 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 											 RelationGetRelationName(rel));
 	if (cfg->record)
 	{
+		/*
+		 * Found in o2c's own schema by the catalog, not by name lookup: the
+		 * role writing invoices needs no USAGE on schema o2c.
+		 */
 		Oid			argtypes[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-		Oid			fn = LookupFuncName(list_make2(makeString(get_namespace_name(nsp)),
-												   makeString("record_finding")),
-										5, argtypes, false);
+		Oid			fn = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+										 CStringGetDatum("record_finding"),
+										 PointerGetDatum(buildoidvector(argtypes, 5)),
+										 ObjectIdGetDatum(nsp));
 
+		if (!OidIsValid(fn))
+			elog(ERROR, "function %s.record_finding is missing", get_namespace_name(nsp));
 		fmgr_info_cxt(fn, &cfg->record_fn, fcinfo->flinfo->fn_mcxt);
 	}
 	cfg->as_of = GetSQLCurrentDate();

@@ -15,6 +15,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 
@@ -229,10 +230,20 @@ num_text(Numeric n)
 	return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
 }
 
+/* ISO 8601 whatever DateStyle says: findings are stored and compared. */
 static char *
 date_text(DateADT d)
 {
-	return DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(d)));
+	int			y,
+				m,
+				day;
+
+	if (DATE_NOT_FINITE(d))
+		return pstrdup(DATE_IS_NOBEGIN(d) ? "-infinity" : "infinity");
+	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
+	if (y <= 0)
+		return psprintf("%04d-%02d-%02d BC", 1 - y, m, day);
+	return psprintf("%04d-%02d-%02d", y, m, day);
 }
 
 void
