@@ -82,9 +82,9 @@ INSERT INTO q_customers VALUES
     (4, 'Baeckerei Schmitt',   NULL,             'de89370400440532013000',      NULL,               'DE'),
     (5, 'Globex Corporation',  NULL,             NULL,                          'AR@globex.example', 'US'),
     (6, 'Globex Corp.',        NULL,             NULL,                          ' ar@globex.example', 'US'),
-    (7, 'Initech Ltd',         NULL,             NULL,                          NULL,               'GB'),
-    (8, 'Initec Limited',      NULL,             NULL,                          NULL,               'GB'),
-    (9, 'Initech',             NULL,             NULL,                          NULL,               'FR'),
+    (7, 'Initech Software Solutions Ltd',    NULL, NULL,                        NULL,               'GB'),
+    (8, 'Initech Sofware Solutions Limited', NULL, NULL,                        NULL,               'GB'),
+    (9, 'Initech Software Solutions',        NULL, NULL,                        NULL,               'FR'),
     (10, 'Umbrella SA',        NULL,             NULL,                          NULL,               'FR'),
     (11, 'Hooli Inc',          NULL,             NULL,                          NULL,               'US');
 SELECT * FROM o2c.duplicate_customers('SELECT * FROM q_customers');

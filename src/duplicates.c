@@ -6,7 +6,8 @@
  * No all-pairs comparison: rows are grouped by exact keys (sort, then runs
  * of equal keys) and similar names are found by the sorted-neighbourhood
  * method (sort by normalized name, and again by the reversed name, and
- * compare each row with the next few only). The work is O(n log n).
+ * compare each row with the next `window` only). The work is
+ * O(n log n + n * window).
  */
 #include "postgres.h"
 
@@ -302,60 +303,6 @@ normalize_customer_name(const char *s)
 	return out;
 }
 
-/* Jaro-Winkler similarity of two byte strings (prefix scale 0.1, up to 4). */
-static double
-jaro_winkler(const char *a, const char *b)
-{
-	int			la = strlen(a),
-				lb = strlen(b);
-	int			range,
-				m = 0,
-				t = 0,
-				k = 0,
-				prefix = 0;
-	bool		ma[256],
-				mb[256];
-	double		j;
-
-	if (la == 0 || lb == 0)
-		return (la == lb) ? 1.0 : 0.0;
-	if (la > 255 || lb > 255)
-		return strcmp(a, b) == 0 ? 1.0 : 0.0;
-	range = Max(la, lb) / 2 - 1;
-	if (range < 0)
-		range = 0;
-	memset(ma, 0, la);
-	memset(mb, 0, lb);
-	for (int i = 0; i < la; i++)
-	{
-		int			lo = Max(0, i - range),
-					hi = Min(lb - 1, i + range);
-
-		for (int x = lo; x <= hi; x++)
-			if (!mb[x] && a[i] == b[x])
-			{
-				ma[i] = mb[x] = true;
-				m++;
-				break;
-			}
-	}
-	if (m == 0)
-		return 0.0;
-	for (int i = 0; i < la; i++)
-		if (ma[i])
-		{
-			while (!mb[k])
-				k++;
-			if (a[i] != b[k])
-				t++;
-			k++;
-		}
-	j = ((double) m / la + (double) m / lb + (double) (m - t / 2) / m) / 3.0;
-	while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
-		prefix++;
-	return j + prefix * 0.1 * (1.0 - j);
-}
-
 static char *
 reverse_string(const char *s)
 {
@@ -390,31 +337,27 @@ pairs_similar_names(DupPairs *pairs, char **sortkey, char **names, int n,
 		{
 			const char *na = names[refs[x].row],
 					   *nb = names[refs[y].row];
-			double		jw;
 
 			if (strcmp(na, nb) == 0)
 				continue;		/* the exact-name key reports these */
-			jw = jaro_winkler(na, nb);
-			if (jw >= threshold)
-				pair_add(pairs, refs[x].row, refs[y].row, jw * weight,
-						 psprintf("similar name (jaro-winkler %.3f)", jw));
-			else
 			{
 				/*
-				 * Jaro's greedy matching undercounts long names with repeated
-				 * letters; a small edit distance catches those.
+				 * Similarity is 1 - edits / longer length: a typo in a long
+				 * name scores high, names sharing only a prefix do not.
 				 */
 				int			maxlen = Max(strlen(na), strlen(nb));
-				int			limit = (int) ((1.0 - threshold) * maxlen);
+				int			limit = (int) ((1.0 - threshold) * maxlen + 1e-9);
 				int			d;
+				double		sim;
 
 				if (limit < 1)
 					continue;
 				d = o2c_bounded_levenshtein(na, nb, limit);
-				if (d <= limit)
-					pair_add(pairs, refs[x].row, refs[y].row,
-							 (1.0 - (double) d / maxlen) * weight,
-							 psprintf("similar name (%d edit%s)", d, d == 1 ? "" : "s"));
+				if (d > limit)
+					continue;
+				sim = 1.0 - (double) d / maxlen;
+				pair_add(pairs, refs[x].row, refs[y].row, sim * weight,
+						 psprintf("similar name (%d edit%s)", d, d == 1 ? "" : "s"));
 			}
 		}
 		if ((x & 1023) == 0)
@@ -533,8 +476,8 @@ o2c_duplicate_customers(PG_FUNCTION_ARGS)
 	if (options != NULL)
 		o2c_options_check_keys(options, customer_options, "o2c.duplicate_customers");
 	min_score = option_fraction(options, "min_score", 0.7);
-	threshold = option_fraction(options, "name_threshold", 0.93);
-	window = o2c_options_int(options, "window", 5, 1, 1000);
+	threshold = option_fraction(options, "name_threshold", 0.9);
+	window = o2c_options_int(options, "window", 20, 1, 1000);
 
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();

@@ -35,4 +35,4 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'o2c_duplicate_customers'
 LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION @extschema@.duplicate_customers(text, jsonb) IS
-    'duplicate_customers with options: min_score (0.7), window (5 neighbours in the sorted-name passes), name_threshold (0.93 Jaro-Winkler)';
+    'duplicate_customers with options: min_score (0.7), window (20 neighbours in each sorted-name pass), name_threshold (0.9: 1 - edits / length)';

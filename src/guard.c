@@ -62,6 +62,9 @@ typedef struct GuardConfig
 	char	   *source;
 	FmgrInfo	record_fn;
 	DateADT		as_of;
+	int			natts;
+	Datum	   *values;			/* one row, deformed once per row */
+	bool	   *nulls;
 } GuardConfig;
 
 static const char *const guard_keys =
@@ -314,6 +317,9 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 		fmgr_info_cxt(fn, &cfg->record_fn, fcinfo->flinfo->fn_mcxt);
 	}
 	cfg->as_of = GetSQLCurrentDate();
+	cfg->natts = desc->natts;
+	cfg->values = palloc(sizeof(Datum) * desc->natts);
+	cfg->nulls = palloc(sizeof(bool) * desc->natts);
 	MemoryContextSwitchTo(old);
 	fcinfo->flinfo->fn_extra = cfg;
 	return cfg;
@@ -373,14 +379,6 @@ guard_emit(void *arg, O2cRule rule, const char *detail)
 				  CStringGetTextDatum(o2c_rule_names[rule]),
 				  CStringGetTextDatum(o2c_rule_severity[rule]),
 				  CStringGetTextDatum(detail));
-}
-
-static char *
-guard_text(HeapTuple tup, TupleDesc desc, int att, bool *isnull)
-{
-	Datum		d = heap_getattr(tup, att, desc, isnull);
-
-	return *isnull ? NULL : TextDatumGetCString(d);
 }
 
 Datum
@@ -451,17 +449,19 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 		}
 	}
 
+	/* One pass over the row instead of a heap_getattr per column. */
+	heap_deform_tuple(tup, desc, cfg->values, cfg->nulls);
 	if (cfg->att[G_CUSTOMER])
 	{
-		Datum		d = heap_getattr(tup, cfg->att[G_CUSTOMER], desc, &isnull);
+		int			a = cfg->att[G_CUSTOMER] - 1;
 
 		v.has_customer = true;
-		if (isnull)
+		if (cfg->nulls[a])
 			v.customer_id = NULL;
 		else if (o2c_col_type_ok(O2C_COL_TEXT, cfg->type[G_CUSTOMER]))
 		{
 			/* Only blankness matters here; other types are never blank. */
-			text	   *t = DatumGetTextPP(d);
+			text	   *t = DatumGetTextPP(cfg->values[a]);
 			const char *p = VARDATA_ANY(t);
 			int			n = VARSIZE_ANY_EXHDR(t);
 
@@ -474,40 +474,52 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 	}
 	if (cfg->att[G_INVOICE_DATE])
 	{
-		Datum		d = heap_getattr(tup, cfg->att[G_INVOICE_DATE], desc, &isnull);
+		int			a = cfg->att[G_INVOICE_DATE] - 1;
 
 		v.has_invoice_date = true;
-		v.invoice_date_null = isnull;
-		if (!isnull)
-			v.invoice_date = DatumGetDateADT(d);
+		v.invoice_date_null = cfg->nulls[a];
+		if (!cfg->nulls[a])
+			v.invoice_date = DatumGetDateADT(cfg->values[a]);
 	}
 	if (cfg->att[G_DUE_DATE])
 	{
-		Datum		d = heap_getattr(tup, cfg->att[G_DUE_DATE], desc, &isnull);
+		int			a = cfg->att[G_DUE_DATE] - 1;
 
 		v.has_due_date = true;
-		v.due_date_null = isnull;
-		if (!isnull)
-			v.due_date = DatumGetDateADT(d);
+		v.due_date_null = cfg->nulls[a];
+		if (!cfg->nulls[a])
+			v.due_date = DatumGetDateADT(cfg->values[a]);
 	}
 	if (cfg->att[G_AMOUNT])
 	{
-		Datum		d = heap_getattr(tup, cfg->att[G_AMOUNT], desc, &isnull);
+		int			a = cfg->att[G_AMOUNT] - 1;
 
 		v.has_amount = true;
-		v.amount = isnull ? NULL : o2c_datum_amount(d, cfg->type[G_AMOUNT]);
+		v.amount_null = cfg->nulls[a];
+		v.amount = cfg->values[a];
+		v.amount_type = cfg->type[G_AMOUNT];
 	}
 	if (cfg->att[G_OPEN])
 	{
-		Datum		d = heap_getattr(tup, cfg->att[G_OPEN], desc, &isnull);
+		int			a = cfg->att[G_OPEN] - 1;
 
 		v.has_open = true;
-		v.open_amount = isnull ? NULL : o2c_datum_amount(d, cfg->type[G_OPEN]);
+		v.open_null = cfg->nulls[a];
+		v.open_amount = cfg->values[a];
+		v.open_type = cfg->type[G_OPEN];
 	}
 	if (cfg->att[G_CURRENCY])
 	{
+		int			a = cfg->att[G_CURRENCY] - 1;
+
 		v.has_currency = true;
-		v.currency = guard_text(tup, desc, cfg->att[G_CURRENCY], &isnull);
+		if (!cfg->nulls[a])
+		{
+			text	   *t = DatumGetTextPP(cfg->values[a]);
+
+			v.currency = VARDATA_ANY(t);
+			v.currency_len = VARSIZE_ANY_EXHDR(t);
+		}
 	}
 	v.as_of = cfg->as_of;
 	v.as_of_is_today = true;

@@ -246,10 +246,92 @@ date_text(DateADT d)
 	return psprintf("%04d-%02d-%02d", y, m, day);
 }
 
+/*
+ * An amount read without copying: integers and numerics of up to 8 decimals
+ * below 10^20 are compared as scaled integers (the exactsum fast path);
+ * anything else falls back to numeric arithmetic.
+ */
+typedef struct Amount
+{
+	bool		fast;
+	int128		units;
+	Datum		d;
+	Oid			type;
+} Amount;
+
+static void
+amount_load(Amount *a, Datum d, Oid type)
+{
+	int32		dscale;
+
+	a->d = d;
+	a->type = type;
+	a->fast = true;
+	switch (type)
+	{
+		case INT2OID:
+			a->units = (int128) DatumGetInt16(d) * 100000000;
+			break;
+		case INT4OID:
+			a->units = (int128) DatumGetInt32(d) * 100000000;
+			break;
+		case INT8OID:
+			a->units = (int128) DatumGetInt64(d) * 100000000;
+			break;
+		default:
+			a->fast = o2c_numeric_units(d, &a->units, &dscale) == O2C_UNITS_FAST;
+			break;
+	}
+}
+
+static Numeric
+amount_numeric(const Amount *a)
+{
+	return o2c_datum_amount(a->d, a->type);
+}
+
+static bool
+amount_is_nan(const Amount *a)
+{
+	return !a->fast && numeric_is_nan(amount_numeric(a));
+}
+
+static int
+amount_sign(const Amount *a)
+{
+	if (a->fast)
+		return a->units > 0 ? 1 : a->units < 0 ? -1 : 0;
+	return o2c_numeric_sign(amount_numeric(a));
+}
+
+static int
+amount_cmp(const Amount *a, const Amount *b)
+{
+	if (a->fast && b->fast)
+		return a->units < b->units ? -1 : a->units > b->units ? 1 : 0;
+	return num_cmp(amount_numeric(a), amount_numeric(b));
+}
+
+static char *
+amount_text(const Amount *a)
+{
+	return num_text(amount_numeric(a));
+}
+
 void
 o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 					  O2cFindingFn emit, void *arg)
 {
+	Amount		amount,
+				open;
+	bool		has_amount = v->has_amount && !v->amount_null;
+	bool		has_open = v->has_open && !v->open_null;
+
+	if (has_amount)
+		amount_load(&amount, v->amount, v->amount_type);
+	if (has_open)
+		amount_load(&open, v->open_amount, v->open_type);
+
 	if (enabled[O2C_RULE_MISSING_CUSTOMER] && v->has_customer)
 	{
 		const char *c = v->customer_id;
@@ -259,12 +341,10 @@ o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 		if (c == NULL || *c == '\0')
 			emit(arg, O2C_RULE_MISSING_CUSTOMER, pstrdup("the invoice has no customer"));
 	}
-	if (enabled[O2C_RULE_NONPOSITIVE_AMOUNT] && v->has_amount && v->amount != NULL)
-	{
-		if (numeric_is_nan(v->amount) || o2c_numeric_sign(v->amount) <= 0)
-			emit(arg, O2C_RULE_NONPOSITIVE_AMOUNT,
-				 psprintf("amount %s is not positive", num_text(v->amount)));
-	}
+	if (enabled[O2C_RULE_NONPOSITIVE_AMOUNT] && has_amount &&
+		(amount_is_nan(&amount) || amount_sign(&amount) <= 0))
+		emit(arg, O2C_RULE_NONPOSITIVE_AMOUNT,
+			 psprintf("amount %s is not positive", amount_text(&amount)));
 	if (enabled[O2C_RULE_DUE_BEFORE_INVOICE] && v->has_due_date &&
 		v->has_invoice_date && !v->due_date_null && !v->invoice_date_null &&
 		v->due_date < v->invoice_date)
@@ -272,21 +352,20 @@ o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 			 psprintf("due date %s is before invoice date %s",
 					  date_text(v->due_date), date_text(v->invoice_date)));
 	if (enabled[O2C_RULE_INVALID_CURRENCY] && v->has_currency && v->currency != NULL &&
-		o2c_currency_minor_units(v->currency, strlen(v->currency)) == O2C_CURRENCY_UNKNOWN)
+		o2c_currency_minor_units(v->currency, v->currency_len) == O2C_CURRENCY_UNKNOWN)
 		emit(arg, O2C_RULE_INVALID_CURRENCY,
-			 psprintf("currency \"%s\" is not an active ISO 4217 code", v->currency));
-	if (enabled[O2C_RULE_OPEN_EXCEEDS_AMOUNT] && v->has_open && v->has_amount &&
-		v->open_amount != NULL && v->amount != NULL &&
-		num_cmp(v->open_amount, v->amount) > 0)
+			 psprintf("currency \"%.*s\" is not an active ISO 4217 code",
+					  v->currency_len, v->currency));
+	if (enabled[O2C_RULE_OPEN_EXCEEDS_AMOUNT] && has_open && has_amount &&
+		!amount_is_nan(&open) && !amount_is_nan(&amount) &&
+		amount_cmp(&open, &amount) > 0)
 		emit(arg, O2C_RULE_OPEN_EXCEEDS_AMOUNT,
 			 psprintf("open amount %s exceeds amount %s",
-					  num_text(v->open_amount), num_text(v->amount)));
-	if (enabled[O2C_RULE_NEGATIVE_OPEN] && v->has_open && v->open_amount != NULL)
-	{
-		if (!numeric_is_nan(v->open_amount) && o2c_numeric_sign(v->open_amount) < 0)
-			emit(arg, O2C_RULE_NEGATIVE_OPEN,
-				 psprintf("open amount %s is negative", num_text(v->open_amount)));
-	}
+					  amount_text(&open), amount_text(&amount)));
+	if (enabled[O2C_RULE_NEGATIVE_OPEN] && has_open && !amount_is_nan(&open) &&
+		amount_sign(&open) < 0)
+		emit(arg, O2C_RULE_NEGATIVE_OPEN,
+			 psprintf("open amount %s is negative", amount_text(&open)));
 	if (enabled[O2C_RULE_FUTURE_INVOICE_DATE] && v->has_invoice_date &&
 		!v->invoice_date_null && v->invoice_date > v->as_of &&
 		!DATE_NOT_FINITE(v->invoice_date))
@@ -718,11 +797,21 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 		v.has_due_date = true;
 		v.due_date_null = !o2c_col_date(tup, td, &cols[SC_DUE_DATE], &v.due_date);
 		v.has_amount = true;
-		v.amount = rows[i].amount = o2c_col_amount(tup, td, &cols[SC_AMOUNT]);
+		rows[i].amount = o2c_col_amount(tup, td, &cols[SC_AMOUNT]);
+		v.amount_null = rows[i].amount == NULL;
+		v.amount = NumericGetDatum(rows[i].amount);
+		v.amount_type = NUMERICOID;
 		v.has_open = cols[SC_OPEN].attno != 0;
-		v.open_amount = o2c_col_amount(tup, td, &cols[SC_OPEN]);
+		{
+			Numeric		open = o2c_col_amount(tup, td, &cols[SC_OPEN]);
+
+			v.open_null = open == NULL;
+			v.open_amount = NumericGetDatum(open);
+			v.open_type = NUMERICOID;
+		}
 		v.has_currency = cols[SC_CURRENCY].attno != 0;
 		v.currency = o2c_col_text(tup, td, &cols[SC_CURRENCY]);
+		v.currency_len = v.currency ? strlen(v.currency) : 0;
 		v.as_of = as_of;
 		v.as_of_is_today = as_of_is_today;
 		rows[i].has_date = !v.invoice_date_null;

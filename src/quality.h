@@ -81,11 +81,16 @@ typedef struct O2cInvoiceVals
 	bool		due_date_null;
 	DateADT		due_date;
 	bool		has_amount;
-	Numeric		amount;			/* NULL when SQL NULL */
+	bool		amount_null;
+	Datum		amount;			/* numeric or an integer type */
+	Oid			amount_type;
 	bool		has_open;
-	Numeric		open_amount;
+	bool		open_null;
+	Datum		open_amount;
+	Oid			open_type;
 	bool		has_currency;
-	const char *currency;
+	const char *currency;		/* not NUL-terminated; NULL when SQL NULL */
+	int			currency_len;
 	DateADT		as_of;			/* for future_invoice_date */
 	bool		as_of_is_today; /* say "the current date", not the date */
 } O2cInvoiceVals;
