@@ -115,9 +115,10 @@ printf '  %-40s %10s ms\n' "length(v), IBAN rows" "$t_len" "o2c.iban_valid" "$t_
     "regex + replace + mod 97 SQL" "$t_iban_sql" "PL/pgSQL mod 97" "$t_iban_pl" \
     "length(v), VAT rows" "$t_vlen" "o2c.vat_valid" "$t_vat" "PL/pgSQL mod 11,10" "$t_vat_pl"
 fastest_iban_baseline=$(awk -v a="$t_iban_sql" -v b="$t_iban_pl" 'BEGIN { print (a < b) ? a : b }')
-bench_check "iban_valid / fastest user SQL (<= 0.05 is >= 20x faster)" "$(bench_ratio "$t_iban" "$fastest_iban_baseline")" 0.05
+ratio3() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+bench_check "iban_valid / fastest user SQL (<= 0.05 is >= 20x faster)" "$(ratio3 "$t_iban" "$fastest_iban_baseline")" 0.05
 bench_check "iban_valid / length(v)" "$(bench_ratio "$t_iban" "$t_len")" 3
-bench_check "vat_valid / PL/pgSQL (<= 0.05 is >= 20x faster)" "$(bench_ratio "$t_vat" "$t_vat_pl")" 0.05
+bench_check "vat_valid / PL/pgSQL (<= 0.05 is >= 20x faster)" "$(ratio3 "$t_vat" "$t_vat_pl")" 0.05
 bench_check "vat_valid / length(v)" "$(bench_ratio "$t_vat" "$t_vlen")" 3
 echo "  speed-up: iban $(bench_ratio "$fastest_iban_baseline" "$t_iban")x, vat $(bench_ratio "$t_vat_pl" "$t_vat")x"
 bench_psql -c 'DROP TABLE bench_iban, bench_vat'
