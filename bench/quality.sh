@@ -44,7 +44,7 @@ SELECT CASE i % 4
 FROM pg_catalog.generate_series(1, $VALUES) i;
 -- German VAT numbers, one in ten with the right check digit.
 CREATE TABLE bench_vat AS
-SELECT 'DE' || (100000000 + (i * 7919) % 900000000)::text AS v
+SELECT 'DE' || (100000000 + (i::bigint * 7919) % 900000000)::text AS v
 FROM pg_catalog.generate_series(1, $VALUES) i;
 VACUUM ANALYZE bench_iban;
 VACUUM ANALYZE bench_vat;
