@@ -180,7 +180,7 @@ CREATE TABLE bench_cust AS
 WITH w AS (
     SELECT ARRAY['Alder','Birch','Cedar','Delta','Ember','Falcon','Granite','Harbor','Iris','Juniper',
                  'Kestrel','Linden','Maple','Nimbus','Orchid','Pioneer','Quartz','Raven','Sierra','Timber',
-                 'Umber','Vertex','Willow','Xenon','Yarrow','Zephyr','Atlas','Beacon','Cobalt','Drift',
+                 'Ursa','Vertex','Willow','Xenon','Yarrow','Zephyr','Atlas','Beacon','Cobalt','Drift',
                  'Echo','Fjord','Glacier','Horizon','Indigo','Jasper','Krypton','Lumen','Meadow','Nova',
                  'Onyx','Prairie','Quill','Ridge','Summit','Tundra','Unity','Vale','Wren','Yukon'] AS a,
            ARRAY['Systems','Foods','Logistics','Textiles','Energy','Pharma','Motors','Media','Capital','Robotics',

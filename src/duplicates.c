@@ -5,8 +5,10 @@
  *
  * No all-pairs comparison: rows are grouped by exact keys (sort, then runs
  * of equal keys) and similar names are found by the sorted-neighbourhood
- * method (sort by normalized name, and again by the reversed name, and
- * compare each row with the next `window` only). The work is
+ * method (sort by normalized name, by the reversed name and by the name's
+ * words in alphabetical order, and compare each row with the next `window`
+ * only), so a typo in any one word still leaves a pass where the two names
+ * sort close together. The work is
  * O(n log n + n * window).
  */
 #include "postgres.h"
@@ -303,6 +305,41 @@ normalize_customer_name(const char *s)
 	return out;
 }
 
+static int
+cstring_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The words of a name in alphabetical order: "b a c" is "a b c". */
+static char *
+sorted_words(const char *s)
+{
+	char	   *copy = pstrdup(s);
+	char	   *out = palloc(strlen(s) + 1);
+	char	  **words = palloc(sizeof(char *) * (strlen(s) / 2 + 2));
+	int			n = 0,
+				o = 0;
+	char	   *save = NULL;
+
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		words[n++] = w;
+	qsort(words, n, sizeof(char *), cstring_cmp);
+	for (int i = 0; i < n; i++)
+	{
+		int			l = strlen(words[i]);
+
+		if (i > 0)
+			out[o++] = ' ';
+		memcpy(out + o, words[i], l);
+		o += l;
+	}
+	out[o] = '\0';
+	pfree(copy);
+	pfree(words);
+	return out;
+}
+
 static char *
 reverse_string(const char *s)
 {
@@ -467,6 +504,7 @@ o2c_duplicate_customers(PG_FUNCTION_ARGS)
 	char	  **ids,
 			  **names,
 			  **revnames,
+			  **wordnames,
 			  **tax,
 			  **iban,
 			  **email,
@@ -493,6 +531,7 @@ o2c_duplicate_customers(PG_FUNCTION_ARGS)
 	ids = ROWS_ARRAY();
 	names = ROWS_ARRAY();
 	revnames = ROWS_ARRAY();
+	wordnames = ROWS_ARRAY();
 	tax = ROWS_ARRAY();
 	iban = ROWS_ARRAY();
 	email = ROWS_ARRAY();
@@ -508,6 +547,7 @@ o2c_duplicate_customers(PG_FUNCTION_ARGS)
 			ids[i] = "";
 		names[i] = name ? normalize_customer_name(name) : "";
 		revnames[i] = reverse_string(names[i]);
+		wordnames[i] = sorted_words(names[i]);
 		tax[i] = compact_key(o2c_col_text(tup, td, &cols[DC_TAX]), 4, true);
 		iban[i] = compact_key(o2c_col_text(tup, td, &cols[DC_IBAN]), 10, true);
 		email[i] = email_key(o2c_col_text(tup, td, &cols[DC_EMAIL]));
@@ -523,6 +563,7 @@ o2c_duplicate_customers(PG_FUNCTION_ARGS)
 	pairs_from_key(&pairs, names, n, 0.85, "same normalized name");
 	pairs_similar_names(&pairs, names, names, n, window, threshold, 0.8);
 	pairs_similar_names(&pairs, revnames, names, n, window, threshold, 0.8);
+	pairs_similar_names(&pairs, wordnames, names, n, window, threshold, 0.8);
 
 	/* Different countries make a name-only match much weaker. */
 	for (int64 i = 0; i < pairs.n; i++)
