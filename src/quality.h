@@ -1,7 +1,8 @@
 /*
  * quality.h — what the data-quality files share: reading inner-query
- * columns by name (quality.c), the single-row invoice rules used by both
- * quality_scan and the invoice_guard trigger, and reference similarity.
+ * columns by name and jsonb options (innerq.c), the rule ids and the
+ * single-row invoice rules used by both quality_scan and the invoice_guard
+ * trigger, and reference similarity (rules.c).
  */
 #ifndef O2C_QUALITY_H
 #define O2C_QUALITY_H
@@ -101,6 +102,10 @@ typedef void (*O2cFindingFn) (void *arg, O2cRule rule, const char *detail);
 /* Check the single-row rules enabled in `enabled` (indexed by O2cRule). */
 extern void o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 								  O2cFindingFn emit, void *arg);
+
+/* Numeric helpers shared by the quality files (rules.c). */
+extern int	o2c_num_cmp(Numeric a, Numeric b);
+extern char *o2c_num_text(Numeric n);
 
 /* Lower-case letters and digits only, leading zeros of digit runs dropped. */
 extern char *o2c_normalize_reference(const char *s);
