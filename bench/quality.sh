@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# bench/quality.sh — validators, the invoice_guard trigger and
+# duplicate_customers, each against a baseline measured in the same run.
+#
+#   O2C_BENCH_VALUES     values per validator run     (default 5000000)
+#   O2C_BENCH_INVOICES   invoices per COPY            (default 1000000)
+#   O2C_BENCH_CUSTOMERS  customers for duplicates     (default 100000)
+#   O2C_BENCH_RUNS       timed runs per query         (default 5; the slow
+#                        PL/pgSQL and SQL validator baselines run once)
+#
+# Serial plans throughout (max_parallel_workers_per_gather = 0), so the
+# ratios compare per-row work, not core counts.
+set -euo pipefail
+. "$O2C_ROOT/bench/lib.sh"
+
+VALUES=${O2C_BENCH_VALUES:-5000000}
+INVOICES=${O2C_BENCH_INVOICES:-1000000}
+CUSTOMERS=${O2C_BENCH_CUSTOMERS:-100000}
+SERIAL="SET max_parallel_workers_per_gather = 0;"
+CSV=/tmp/o2c_bench_invoices_$$.csv
+trap 'rm -f "$CSV"' EXIT
+
+bench_psql -q -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS o2c'
+
+# One timed run, no warm-up: for the slow baselines, which take minutes at
+# full size and vary far less than the gap being measured.
+bench_once() {
+    { printf '%s\n' "${2:-}"; printf '\\o /dev/null\n\\timing on\n%s;\n' "$1"; } |
+        bench_psql -f - | awk '/^Time: / { printf "%.1f\n", $2 }'
+}
+
+echo "== validators over $VALUES values"
+bench_psql <<SQL
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS bench_iban, bench_vat;
+-- IBANs of four countries as people type them; about one in three is wrong.
+CREATE TABLE bench_iban AS
+SELECT CASE i % 4
+         WHEN 0 THEN 'DE' || pg_catalog.lpad(((98 - ((i::numeric * 1000000 + 131400) % 97))::int)::text, 2, '0') || '00000000' || pg_catalog.lpad(i::text, 10, '0')
+         WHEN 1 THEN 'GB82 WEST 1234 5698 7654 3' || (i % 10)
+         WHEN 2 THEN 'NO93 8601 1117 94' || (i % 10)
+         ELSE 'fr14 2004 1010 0505 0001 3m02 60' || (i % 10)
+       END AS v
+FROM pg_catalog.generate_series(1, $VALUES) i;
+-- German VAT numbers, one in ten with the right check digit.
+CREATE TABLE bench_vat AS
+SELECT 'DE' || (100000000 + (i::bigint * 7919) % 900000000)::text AS v
+FROM pg_catalog.generate_series(1, $VALUES) i;
+VACUUM ANALYZE bench_iban;
+VACUUM ANALYZE bench_vat;
+
+-- What a user writes without o2c: a regular expression and mod 97 over a
+-- numeric built by replacing each letter with its number.
+CREATE OR REPLACE FUNCTION bench_iban_sql(v text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS \$f\$
+SELECT s ~ '^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\$'
+   AND (pg_catalog.translate(
+          pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+          pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+          pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+          pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+          pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+          pg_catalog.replace(pg_catalog.substr(s, 5) || pg_catalog.substr(s, 1, 4),
+          'A','10'),'B','11'),'C','12'),'D','13'),'E','14'),'F','15'),'G','16'),'H','17'),'I','18'),
+          'J','19'),'K','20'),'L','21'),'M','22'),'N','23'),'O','24'),'P','25'),'Q','26'),'R','27'),
+          'S','28'),'T','29'),'U','30'),'V','31'),'W','32'),'X','33'),'Y','34'),'Z','35'), ' ', '')::numeric % 97) = 1
+FROM (SELECT pg_catalog.upper(pg_catalog.replace(v, ' ', '')) AS s) q
+\$f\$;
+
+-- The same in PL/pgSQL, character by character.
+CREATE OR REPLACE FUNCTION bench_iban_plpgsql(v text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS \$f\$
+DECLARE s text := pg_catalog.upper(pg_catalog.replace(v, ' ', '')); r int := 0; c int; i int;
+BEGIN
+    IF s !~ '^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\$' THEN RETURN false; END IF;
+    s := pg_catalog.substr(s, 5) || pg_catalog.substr(s, 1, 4);
+    FOR i IN 1 .. pg_catalog.length(s) LOOP
+        c := pg_catalog.ascii(pg_catalog.substr(s, i, 1));
+        IF c >= 65 THEN r := (r * 100 + c - 55) % 97; ELSE r := (r * 10 + c - 48) % 97; END IF;
+    END LOOP;
+    RETURN r = 1;
+END
+\$f\$;
+
+-- German VAT (ISO 7064 mod 11,10) in PL/pgSQL.
+CREATE OR REPLACE FUNCTION bench_vat_plpgsql(v text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS \$f\$
+DECLARE s text := pg_catalog.upper(pg_catalog.regexp_replace(v, '[ .-]', '', 'g')); p int := 10; t int; i int;
+BEGIN
+    IF s !~ '^DE[1-9][0-9]{8}\$' THEN RETURN false; END IF;
+    FOR i IN 3 .. 10 LOOP
+        t := (pg_catalog.substr(s, i, 1)::int + p) % 10;
+        IF t = 0 THEN t := 10; END IF;
+        p := (2 * t) % 11;
+    END LOOP;
+    RETURN (11 - p) % 10 = pg_catalog.substr(s, 11, 1)::int;
+END
+\$f\$;
+SQL
+# The baselines must agree with o2c on these rows, or the race is unfair.
+bench_psql -At -c "SELECT 'agreement: iban sql ' || (SELECT pg_catalog.count(*) FILTER (WHERE bench_iban_sql(v) IS DISTINCT FROM o2c.iban_valid(v)) FROM (SELECT v FROM bench_iban LIMIT 20000) s)
+                 || ' differ, iban plpgsql ' || (SELECT pg_catalog.count(*) FILTER (WHERE bench_iban_plpgsql(v) IS DISTINCT FROM o2c.iban_valid(v)) FROM (SELECT v FROM bench_iban LIMIT 20000) s)
+                 || ' differ, vat plpgsql ' || (SELECT pg_catalog.count(*) FILTER (WHERE bench_vat_plpgsql(v) IS DISTINCT FROM o2c.vat_valid(v)) FROM (SELECT v FROM bench_vat LIMIT 20000) s)
+                 || ' differ (of 20000 each); valid: iban ' || (SELECT pg_catalog.count(*) FILTER (WHERE o2c.iban_valid(v)) FROM bench_iban)
+                 || ', vat ' || (SELECT pg_catalog.count(*) FILTER (WHERE o2c.vat_valid(v)) FROM bench_vat)"
+
+t_len=$(bench_median "SELECT pg_catalog.count(*) FILTER (WHERE pg_catalog.length(v) > 0) FROM bench_iban" "$SERIAL")
+t_iban=$(bench_median "SELECT pg_catalog.count(*) FILTER (WHERE o2c.iban_valid(v)) FROM bench_iban" "$SERIAL")
+t_iban_sql=$(bench_once "SELECT pg_catalog.count(*) FILTER (WHERE bench_iban_sql(v)) FROM bench_iban" "$SERIAL")
+t_iban_pl=$(bench_once "SELECT pg_catalog.count(*) FILTER (WHERE bench_iban_plpgsql(v)) FROM bench_iban" "$SERIAL")
+t_vlen=$(bench_median "SELECT pg_catalog.count(*) FILTER (WHERE pg_catalog.length(v) > 0) FROM bench_vat" "$SERIAL")
+t_vat=$(bench_median "SELECT pg_catalog.count(*) FILTER (WHERE o2c.vat_valid(v)) FROM bench_vat" "$SERIAL")
+t_vat_pl=$(bench_once "SELECT pg_catalog.count(*) FILTER (WHERE bench_vat_plpgsql(v)) FROM bench_vat" "$SERIAL")
+printf '  %-40s %10s ms\n' "length(v), IBAN rows" "$t_len" "o2c.iban_valid" "$t_iban" \
+    "regex + replace + mod 97 SQL" "$t_iban_sql" "PL/pgSQL mod 97" "$t_iban_pl" \
+    "length(v), VAT rows" "$t_vlen" "o2c.vat_valid" "$t_vat" "PL/pgSQL mod 11,10" "$t_vat_pl"
+fastest_iban_baseline=$(awk -v a="$t_iban_sql" -v b="$t_iban_pl" 'BEGIN { print (a < b) ? a : b }')
+ratio3() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+bench_check "iban_valid / fastest user SQL (<= 0.05 is >= 20x faster)" "$(ratio3 "$t_iban" "$fastest_iban_baseline")" 0.05
+bench_check "iban_valid / length(v)" "$(bench_ratio "$t_iban" "$t_len")" 3
+bench_check "vat_valid / PL/pgSQL (<= 0.05 is >= 20x faster)" "$(ratio3 "$t_vat" "$t_vat_pl")" 0.05
+bench_check "vat_valid / length(v)" "$(bench_ratio "$t_vat" "$t_vlen")" 3
+echo "  speed-up: iban $(bench_ratio "$fastest_iban_baseline" "$t_iban")x, vat $(bench_ratio "$t_vat_pl" "$t_vat")x"
+bench_psql -c 'DROP TABLE bench_iban, bench_vat'
+
+echo "== COPY of $INVOICES invoices"
+bench_psql <<SQL
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS bench_inv_plain, bench_inv_guard, bench_inv_plpgsql;
+CREATE TABLE bench_inv_plain (
+    invoice_id bigint PRIMARY KEY, customer_id text, invoice_date date, due_date date,
+    amount numeric(12,2), open_amount numeric(12,2), currency text);
+CREATE TABLE bench_inv_guard (LIKE bench_inv_plain INCLUDING ALL);
+CREATE TABLE bench_inv_plpgsql (LIKE bench_inv_plain INCLUDING ALL);
+CREATE TRIGGER guard BEFORE INSERT OR UPDATE ON bench_inv_guard FOR EACH ROW
+    EXECUTE FUNCTION o2c.invoice_guard('mode=reject');
+-- The trigger a user would write for the same rules.
+CREATE OR REPLACE FUNCTION bench_guard_plpgsql() RETURNS trigger LANGUAGE plpgsql AS \$f\$
+BEGIN
+    IF NEW.customer_id IS NULL OR pg_catalog.btrim(NEW.customer_id) = '' THEN
+        RAISE EXCEPTION 'invoice % has no customer', NEW.invoice_id USING ERRCODE = '23514'; END IF;
+    IF NEW.amount <= 0 THEN
+        RAISE EXCEPTION 'invoice %: amount not positive', NEW.invoice_id USING ERRCODE = '23514'; END IF;
+    IF NEW.due_date < NEW.invoice_date THEN
+        RAISE EXCEPTION 'invoice %: due before invoice', NEW.invoice_id USING ERRCODE = '23514'; END IF;
+    IF NEW.currency IS NOT NULL AND NOT o2c.currency_valid(NEW.currency) THEN
+        RAISE EXCEPTION 'invoice %: bad currency', NEW.invoice_id USING ERRCODE = '23514'; END IF;
+    IF NEW.open_amount > NEW.amount THEN
+        RAISE EXCEPTION 'invoice %: open exceeds amount', NEW.invoice_id USING ERRCODE = '23514'; END IF;
+    IF NEW.open_amount < 0 THEN
+        RAISE EXCEPTION 'invoice %: negative open', NEW.invoice_id USING ERRCODE = '23514'; END IF;
+    IF NEW.invoice_date > current_date THEN
+        RAISE EXCEPTION 'invoice %: future date', NEW.invoice_id USING ERRCODE = '23514'; END IF;
+    RETURN NEW;
+END
+\$f\$;
+CREATE TRIGGER guard BEFORE INSERT OR UPDATE ON bench_inv_plpgsql FOR EACH ROW
+    EXECUTE FUNCTION bench_guard_plpgsql();
+COPY (SELECT i, 'C' || (i % 50000), DATE '2024-01-01' + (i % 365), DATE '2024-01-31' + (i % 365),
+             (i % 100000) / 100.0 + 1, (i % 100000) / 200.0, (ARRAY['EUR', 'USD', 'GBP', 'SEK'])[i % 4 + 1]
+      FROM pg_catalog.generate_series(1, $INVOICES) i) TO '$CSV';
+SQL
+copy_sql() { echo "DO \$d\$ BEGIN TRUNCATE $1; EXECUTE 'COPY $1 FROM ''$CSV'''; END \$d\$"; }
+t_plain=$(bench_median "$(copy_sql bench_inv_plain)")
+t_guard=$(bench_median "$(copy_sql bench_inv_guard)")
+t_plpgsql=$(bench_median "$(copy_sql bench_inv_plpgsql)")
+bench_psql -At -c "SELECT '  rows: plain ' || (SELECT pg_catalog.count(*) FROM bench_inv_plain) || ', guard ' || (SELECT pg_catalog.count(*) FROM bench_inv_guard) || ', plpgsql ' || (SELECT pg_catalog.count(*) FROM bench_inv_plpgsql)"
+printf '  %-40s %10s ms\n' "COPY, no trigger (primary key only)" "$t_plain" "COPY, o2c.invoice_guard" "$t_guard" "COPY, PL/pgSQL trigger" "$t_plpgsql"
+bench_check "COPY with invoice_guard / without trigger" "$(bench_ratio "$t_guard" "$t_plain")" 1.3
+bench_check "COPY with invoice_guard / with PL/pgSQL trigger" "$(bench_ratio "$t_guard" "$t_plpgsql")" 1
+bench_psql -c 'DROP TABLE bench_inv_plain, bench_inv_guard, bench_inv_plpgsql'
+
+echo "== duplicate_customers over $CUSTOMERS customers, 2% planted duplicates"
+bench_psql <<SQL
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS bench_cust, bench_planted;
+-- Distinct base customers: three words from three lists, a legal form, a
+-- tax id, an e-mail and a country.
+CREATE TABLE bench_cust AS
+WITH w AS (
+    SELECT ARRAY['Alder','Birch','Cedar','Delta','Ember','Falcon','Granite','Harbor','Iris','Juniper',
+                 'Kestrel','Linden','Maple','Nimbus','Orchid','Pioneer','Quartz','Raven','Sierra','Timber',
+                 'Ursa','Vertex','Willow','Xenon','Yarrow','Zephyr','Atlas','Beacon','Cobalt','Drift',
+                 'Echo','Fjord','Glacier','Horizon','Indigo','Jasper','Krypton','Lumen','Meadow','Nova',
+                 'Onyx','Prairie','Quill','Ridge','Summit','Tundra','Unity','Vale','Wren','Yukon'] AS a,
+           ARRAY['Systems','Foods','Logistics','Textiles','Energy','Pharma','Motors','Media','Capital','Robotics',
+                 'Minerals','Optics','Brewing','Furniture','Shipping','Analytics','Ceramics','Aviation','Dairy','Paper',
+                 'Plastics','Software','Tools','Timberworks','Water','Wireless','Yachts','Zinc','Acoustics','Bakery',
+                 'Cables','Dental','Electric','Fabrics','Glass','Hydraulics','Instruments','Jewelry','Kitchens','Labs',
+                 'Marine','Nutrition','Outdoor','Packaging','Quarries','Rail','Solar','Trading','Utilities','Vision'] AS b,
+           ARRAY['Aachen','Bergen','Cork','Dijon','Esbjerg','Faro','Graz','Haarlem','Izmir','Jena',
+                 'Kassel','Leuven','Malmo','Nantes','Oulu','Porto','Quimper','Riga','Split','Tartu',
+                 'Umea','Varna','Wels','Xanten','Ypres','Zadar','Arles','Brno','Chur','Delft',
+                 'Essen','Fulda','Genk','Hamar','Ischia','Jyvaskyla','Kiel','Lund','Mons','Narvik'] AS c,
+           ARRAY['GmbH','Ltd','AB','SA','BV','Inc','Oy','AS','SRL','LLC'] AS f,
+           ARRAY['DE','GB','SE','FR','NL','US','FI','NO','IT','ES'] AS cc
+)
+SELECT i AS customer_id,
+       w.a[1 + i % 50] || ' ' || w.b[1 + (i / 50) % 50] || ' ' || w.c[1 + (i / 2500) % 40]
+           || CASE WHEN i >= 100000 THEN ' ' || w.c[1 + (i / 100000) % 40] ELSE '' END
+           || ' ' || w.f[1 + (i / 7) % 10] AS name,
+       'TAX' || (10000000 + i) AS tax_id,
+       NULL::text AS iban,
+       'ap' || i || '@example' || (i % 977) || '.com' AS email,
+       w.cc[1 + (i / 3) % 10] AS country
+FROM pg_catalog.generate_series(1, $CUSTOMERS) i, w;
+-- 2% duplicates: same tax id with the name in upper case, same e-mail in
+-- upper case with doubled spaces in the name, or a name with one letter
+-- changed somewhere and nothing else in common.
+CREATE TABLE bench_planted AS
+SELECT $CUSTOMERS + k AS customer_id, orig AS duplicate_of, kind
+FROM (SELECT k, 1 + ((k * 7919) % $CUSTOMERS) AS orig, k % 3 AS kind
+      FROM pg_catalog.generate_series(1, $CUSTOMERS / 50) k) s;
+INSERT INTO bench_cust
+SELECT p.customer_id,
+       CASE p.kind WHEN 0 THEN pg_catalog.upper(c.name)
+                   WHEN 1 THEN pg_catalog.replace(c.name, ' ', '  ')
+                   ELSE overlay(c.name PLACING 'q' FROM 2 + (p.customer_id::int % (pg_catalog.length(c.name) - 8)) FOR 1) END,
+       CASE p.kind WHEN 0 THEN pg_catalog.lower(c.tax_id) END,
+       NULL,
+       CASE p.kind WHEN 1 THEN pg_catalog.upper(c.email) END,
+       c.country
+FROM bench_planted p JOIN bench_cust c ON c.customer_id = p.duplicate_of;
+VACUUM ANALYZE bench_cust;
+SQL
+q="SELECT pg_catalog.count(*) FROM o2c.duplicate_customers('SELECT customer_id, name, tax_id, iban, email, country FROM bench_cust')"
+t_dup=$(O2C_BENCH_RUNS=${O2C_BENCH_RUNS:-3} bench_median "$q")
+bench_psql -At <<SQL
+CREATE TEMP TABLE found AS
+SELECT customer_id::bigint AS a, duplicate_of::bigint AS b
+FROM o2c.duplicate_customers('SELECT customer_id, name, tax_id, iban, email, country FROM bench_cust');
+SELECT '  customers: ' || (SELECT pg_catalog.count(*) FROM bench_cust)
+    || ', planted: ' || (SELECT pg_catalog.count(*) FROM bench_planted)
+    || ', pairs returned: ' || (SELECT pg_catalog.count(*) FROM found);
+WITH hit AS (
+    SELECT pg_catalog.count(*) AS n FROM found f JOIN bench_planted p
+      ON (f.a, f.b) = (p.customer_id, p.duplicate_of) OR (f.b, f.a) = (p.customer_id, p.duplicate_of))
+SELECT '  precision ' || pg_catalog.round(hit.n::numeric / NULLIF((SELECT pg_catalog.count(*) FROM found), 0), 4)
+    || ', recall ' || pg_catalog.round(hit.n::numeric / (SELECT pg_catalog.count(*) FROM bench_planted), 4)
+FROM hit;
+SQL
+printf '  %-40s %10s ms\n' "duplicate_customers" "$t_dup"
+bench_check "duplicate_customers seconds / 30 s" "$(bench_ratio "$t_dup" 30000)" 1
+bench_psql -c 'DROP TABLE bench_cust, bench_planted'

@@ -1,0 +1,768 @@
+/*
+ * duplicates.c — o2c.duplicate_invoices and o2c.duplicate_customers: pairs of
+ * rows that look like the same invoice or the same customer, with a score
+ * and the reasons.
+ *
+ * No all-pairs comparison: rows are grouped by exact keys (sort, then runs
+ * of equal keys) and similar names are found by the sorted-neighbourhood
+ * method (sort by normalized name, by the reversed name and by the name's
+ * words in alphabetical order, and compare each row with the next `window`
+ * only), so a typo in any one word still leaves a pass where the two names
+ * sort close together. The work is
+ * O(n log n + n * window).
+ */
+#include "postgres.h"
+
+#include "quality.h"
+#include "validate.h"
+
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+
+PG_FUNCTION_INFO_V1(o2c_duplicate_invoices);
+PG_FUNCTION_INFO_V1(o2c_duplicate_customers);
+
+/* Past this size an exact-key group links every member to its first only. */
+#define DUP_FULL_BLOCK 20
+
+typedef struct DupPair
+{
+	int			a;				/* the earlier row (duplicate_of) */
+	int			b;				/* the later row */
+	double		score;
+	const char *reason;
+} DupPair;
+
+typedef struct DupPairs
+{
+	DupPair    *items;
+	int64		n;
+	int64		cap;
+} DupPairs;
+
+static void
+pair_add(DupPairs *p, int a, int b, double score, const char *reason)
+{
+	if (a == b)
+		return;
+	if (a > b)
+	{
+		int			t = a;
+
+		a = b;
+		b = t;
+	}
+	if (p->n == p->cap)
+	{
+		p->cap = p->cap ? p->cap * 2 : 256;
+		p->items = p->items ? repalloc_huge(p->items, p->cap * sizeof(DupPair))
+			: palloc_extended(p->cap * sizeof(DupPair), MCXT_ALLOC_HUGE);
+	}
+	p->items[p->n].a = a;
+	p->items[p->n].b = b;
+	p->items[p->n].score = score;
+	p->items[p->n].reason = reason;
+	p->n++;
+}
+
+static int
+pair_ab_cmp(const void *x, const void *y)
+{
+	const DupPair *p = x,
+			   *q = y;
+
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	if (p->b != q->b)
+		return p->b < q->b ? -1 : 1;
+	return p->score > q->score ? -1 : p->score < q->score ? 1 : 0;
+}
+
+static int
+pair_score_cmp(const void *x, const void *y)
+{
+	const DupPair *p = x,
+			   *q = y;
+
+	if (p->score != q->score)
+		return p->score > q->score ? -1 : 1;
+	if (p->b != q->b)
+		return p->b < q->b ? -1 : 1;
+	return p->a < q->a ? -1 : p->a > q->a ? 1 : 0;
+}
+
+/*
+ * Merge the evidence for each pair: independent reasons combine as
+ * 1 - prod(1 - s); the same reason twice counts once. Then sort by score.
+ */
+static void
+pairs_merge(DupPairs *p)
+{
+	int64		out = 0;
+
+	if (p->n == 0)
+		return;
+	qsort(p->items, p->n, sizeof(DupPair), pair_ab_cmp);
+	for (int64 i = 0; i < p->n;)
+	{
+		int64		j = i;
+		double		keep = 1.0;
+		StringInfoData reasons;
+
+		initStringInfo(&reasons);
+		for (; j < p->n && p->items[j].a == p->items[i].a && p->items[j].b == p->items[i].b; j++)
+		{
+			if (strstr(reasons.data, p->items[j].reason) != NULL)
+				continue;
+			keep *= 1.0 - p->items[j].score;
+			appendStringInfo(&reasons, "%s%s", reasons.len ? "; " : "", p->items[j].reason);
+		}
+		p->items[out] = p->items[i];
+		p->items[out].score = 1.0 - keep;
+		p->items[out].reason = reasons.data;
+		out++;
+		i = j;
+	}
+	p->n = out;
+	qsort(p->items, p->n, sizeof(DupPair), pair_score_cmp);
+}
+
+/* Score as numeric with 3 decimals (scores are not money; rounding is shown). */
+static Datum
+score_datum(double s)
+{
+	char		buf[32];
+
+	snprintf(buf, sizeof(buf), "%.3f", s);
+	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+							   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+}
+
+static double
+option_fraction(Jsonb *options, const char *key, double dflt)
+{
+	JsonbValue *v = o2c_options_get(options, key);
+	double		d;
+
+	if (v == NULL)
+		return dflt;
+	if (v->type != jbvNumeric)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a number between 0 and 1", key)));
+	d = DatumGetFloat8(DirectFunctionCall1(numeric_float8, NumericGetDatum(v->val.numeric)));
+	if (!(d >= 0.0 && d <= 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a number between 0 and 1", key)));
+	return d;
+}
+
+/* Rows sorted by a string key; runs of equal non-empty keys become pairs. */
+typedef struct KeyRef
+{
+	const char *key;
+	int			row;
+} KeyRef;
+
+static int
+keyref_cmp(const void *x, const void *y)
+{
+	const KeyRef *p = x,
+			   *q = y;
+	int			c = strcmp(p->key, q->key);
+
+	if (c != 0)
+		return c;
+	return p->row < q->row ? -1 : p->row > q->row ? 1 : 0;
+}
+
+static void
+pairs_from_key(DupPairs *pairs, char **keys, int n, double score, const char *reason)
+{
+	KeyRef	   *refs = palloc_extended(sizeof(KeyRef) * (n > 0 ? n : 1), MCXT_ALLOC_HUGE);
+	int			m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (keys[i] != NULL && keys[i][0] != '\0')
+		{
+			refs[m].key = keys[i];
+			refs[m].row = i;
+			m++;
+		}
+	qsort(refs, m, sizeof(KeyRef), keyref_cmp);
+	for (int s = 0; s < m;)
+	{
+		int			e = s + 1;
+
+		while (e < m && strcmp(refs[e].key, refs[s].key) == 0)
+			e++;
+		if (e - s <= DUP_FULL_BLOCK)
+		{
+			for (int x = s; x < e; x++)
+				for (int y = x + 1; y < e; y++)
+					pair_add(pairs, refs[x].row, refs[y].row, score, reason);
+		}
+		else
+			for (int y = s + 1; y < e; y++)
+				pair_add(pairs, refs[s].row, refs[y].row, score, reason);
+		s = e;
+		CHECK_FOR_INTERRUPTS();
+	}
+	pfree(refs);
+}
+
+/* ------------------------------------------------------------ name metrics */
+
+/* Fold the Latin-1 supplement letters (UTF-8 C3 xx) to ASCII. */
+static char
+fold_latin1(unsigned char c2)
+{
+	static const char map[64] =
+		"aaaaaaaceeeeiiiidnooooo*ouuuuyts"	/* C3 80-9F, upper case */
+		"aaaaaaaceeeeiiiidnooooo/ouuuuyty";	/* C3 A0-BF */
+
+	if (c2 < 0x80 || c2 > 0xBF)
+		return 0;
+	return map[c2 - 0x80];
+}
+
+static const char *const legal_forms[] = {
+	"ab", "ag", "as", "asa", "bv", "bvba", "co", "company", "corp", "corporation",
+	"gmbh", "inc", "incorporated", "kft", "kg", "llc", "llp", "lp", "ltd", "limited",
+	"nv", "oy", "oyj", "plc", "pty", "sa", "sarl", "sas", "spa", "sp", "srl",
+	"sro", "the", "ug", "zoo", NULL
+};
+
+static bool
+is_legal_form(const char *w, int len)
+{
+	for (int i = 0; legal_forms[i]; i++)
+		if ((int) strlen(legal_forms[i]) == len && memcmp(legal_forms[i], w, len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Lower case, accents folded, punctuation dropped, legal forms removed as
+ * whole words ("ACME GmbH." and "Acme" are "acme"; "A.C.M.E." is "acme").
+ */
+static char *
+normalize_customer_name(const char *s)
+{
+	int			len = strlen(s);
+	char	   *tmp = palloc(len + 1);
+	char	   *out = palloc(len + 2);
+	int			n = 0,
+				o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			tmp[n++] = (char) (c - 'A' + 'a');
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			tmp[n++] = (char) c;
+		else if (c == 0xC3 && i + 1 < len && fold_latin1((unsigned char) s[i + 1]) > 0)
+		{
+			char		f = fold_latin1((unsigned char) s[++i]);
+
+			tmp[n++] = (f >= 'a' && f <= 'z') ? f : ' ';
+		}
+		else if (c == '.' || c == '\'')
+			continue;			/* "A.C.M.E." and "O'Neil" close up */
+		else if (c >= 0x80)
+		{
+			tmp[n++] = (char) c;	/* other letters kept as bytes */
+		}
+		else
+			tmp[n++] = ' ';
+	}
+	tmp[n] = '\0';
+	for (int i = 0; i < n;)
+	{
+		int			j;
+
+		while (i < n && tmp[i] == ' ')
+			i++;
+		j = i;
+		while (j < n && tmp[j] != ' ')
+			j++;
+		if (j > i && !is_legal_form(tmp + i, j - i))
+		{
+			if (o > 0)
+				out[o++] = ' ';
+			memcpy(out + o, tmp + i, j - i);
+			o += j - i;
+		}
+		i = j;
+	}
+	out[o] = '\0';
+	pfree(tmp);
+	return out;
+}
+
+static int
+cstring_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The words of a name in alphabetical order: "b a c" is "a b c". */
+static char *
+sorted_words(const char *s)
+{
+	char	   *copy = pstrdup(s);
+	char	   *out = palloc(strlen(s) + 1);
+	char	  **words = palloc(sizeof(char *) * (strlen(s) / 2 + 2));
+	int			n = 0,
+				o = 0;
+	char	   *save = NULL;
+
+	for (char *w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		words[n++] = w;
+	qsort(words, n, sizeof(char *), cstring_cmp);
+	for (int i = 0; i < n; i++)
+	{
+		int			l = strlen(words[i]);
+
+		if (i > 0)
+			out[o++] = ' ';
+		memcpy(out + o, words[i], l);
+		o += l;
+	}
+	out[o] = '\0';
+	pfree(copy);
+	pfree(words);
+	return out;
+}
+
+static char *
+reverse_string(const char *s)
+{
+	int			n = strlen(s);
+	char	   *r = palloc(n + 1);
+
+	for (int i = 0; i < n; i++)
+		r[i] = s[n - 1 - i];
+	r[n] = '\0';
+	return r;
+}
+
+/* Sorted neighbourhood: compare each row with the next `window` by key. */
+static void
+pairs_similar_names(DupPairs *pairs, char **sortkey, char **names, int n,
+					int window, double threshold, double weight)
+{
+	KeyRef	   *refs = palloc_extended(sizeof(KeyRef) * (n > 0 ? n : 1), MCXT_ALLOC_HUGE);
+	int			m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (names[i][0] != '\0')
+		{
+			refs[m].key = sortkey[i];
+			refs[m].row = i;
+			m++;
+		}
+	qsort(refs, m, sizeof(KeyRef), keyref_cmp);
+	for (int x = 0; x < m; x++)
+	{
+		for (int y = x + 1; y < m && y <= x + window; y++)
+		{
+			const char *na = names[refs[x].row],
+					   *nb = names[refs[y].row];
+
+			if (strcmp(na, nb) == 0)
+				continue;		/* the exact-name key reports these */
+			{
+				/*
+				 * Similarity is 1 - edits / longer length: a typo in a long
+				 * name scores high, names sharing only a prefix do not.
+				 */
+				int			maxlen = Max(strlen(na), strlen(nb));
+				int			limit = (int) ((1.0 - threshold) * maxlen + 1e-9);
+				int			d;
+				double		sim;
+
+				if (limit < 1)
+					continue;
+				d = o2c_bounded_levenshtein(na, nb, limit);
+				if (d > limit)
+					continue;
+				sim = 1.0 - (double) d / maxlen;
+				pair_add(pairs, refs[x].row, refs[y].row, sim * weight,
+						 psprintf("similar name (%d edit%s)", d, d == 1 ? "" : "s"));
+			}
+		}
+		if ((x & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	pfree(refs);
+}
+
+/* ------------------------------------------------------ duplicate_customers */
+
+enum
+{
+	DC_ID, DC_NAME, DC_TAX, DC_IBAN, DC_EMAIL, DC_COUNTRY, DC_NCOLS
+};
+
+static const O2cColSpec customer_cols[DC_NCOLS] = {
+	[DC_ID] = {"customer_id", O2C_COL_ID, true},
+	[DC_NAME] = {"name", O2C_COL_TEXT, true},
+	[DC_TAX] = {"tax_id", O2C_COL_TEXT, false},
+	[DC_IBAN] = {"iban", O2C_COL_TEXT, false},
+	[DC_EMAIL] = {"email", O2C_COL_TEXT, false},
+	[DC_COUNTRY] = {"country", O2C_COL_TEXT, false},
+};
+
+static const char *const customer_options[] = {
+	"min_score", "window", "name_threshold", NULL
+};
+
+/* Upper-case letters and digits only; NULL when shorter than minlen. */
+static char *
+compact_key(const char *s, int minlen, bool upper)
+{
+	char	   *out;
+	int			n = 0;
+
+	if (s == NULL)
+		return NULL;
+	out = palloc(strlen(s) + 1);
+	for (; *s; s++)
+	{
+		char		c = *s;
+
+		if (c >= 'a' && c <= 'z' && upper)
+			c = (char) (c - 'a' + 'A');
+		if (c >= 'A' && c <= 'Z' && !upper)
+			c = (char) (c - 'A' + 'a');
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			out[n++] = c;
+	}
+	out[n] = '\0';
+	return n >= minlen ? out : NULL;
+}
+
+static char *
+email_key(const char *s)
+{
+	char	   *out;
+	int			n = 0;
+
+	if (s == NULL)
+		return NULL;
+	out = palloc(strlen(s) + 1);
+	for (; *s; s++)
+	{
+		char		c = *s;
+
+		if (c == ' ' || c == '\t')
+			continue;
+		out[n++] = (c >= 'A' && c <= 'Z') ? (char) (c - 'A' + 'a') : c;
+	}
+	out[n] = '\0';
+	return strchr(out, '@') != NULL ? out : NULL;
+}
+
+static void
+emit_pairs(ReturnSetInfo *rsinfo, DupPairs *pairs, char **ids, double min_score)
+{
+	for (int64 i = 0; i < pairs->n; i++)
+	{
+		DupPair    *p = &pairs->items[i];
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		if (p->score < min_score)
+			continue;
+		values[0] = CStringGetTextDatum(ids[p->b]);
+		values[1] = CStringGetTextDatum(ids[p->a]);
+		values[2] = score_datum(p->score);
+		values[3] = CStringGetTextDatum(p->reason);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+Datum
+o2c_duplicate_customers(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	text	   *sql = PG_GETARG_TEXT_PP(0);
+	Jsonb	   *options = PG_NARGS() > 1 ? PG_GETARG_JSONB_P(1) : NULL;
+	double		min_score,
+				threshold;
+	int			window;
+	SPITupleTable *tt;
+	TupleDesc	td;
+	O2cCol		cols[DC_NCOLS];
+	int			n;
+	char	  **ids,
+			  **names,
+			  **revnames,
+			  **wordnames,
+			  **tax,
+			  **iban,
+			  **email,
+			  **country;
+	DupPairs	pairs = {0};
+
+	if (options != NULL)
+		o2c_options_check_keys(options, customer_options, "o2c.duplicate_customers");
+	min_score = option_fraction(options, "min_score", 0.7);
+	threshold = option_fraction(options, "name_threshold", 0.9);
+	window = o2c_options_int(options, "window", 20, 1, 1000);
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	tt = o2c_innerq_exec(sql, "customers_sql");
+	td = tt->tupdesc;
+	o2c_innerq_bind(td, customer_cols, DC_NCOLS, cols, "customers_sql");
+	if (SPI_processed > PG_INT32_MAX / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many customers for one call: %llu", (unsigned long long) SPI_processed)));
+	n = (int) SPI_processed;
+#define ROWS_ARRAY() ((char **) palloc_extended(sizeof(char *) * (n > 0 ? n : 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO))
+	ids = ROWS_ARRAY();
+	names = ROWS_ARRAY();
+	revnames = ROWS_ARRAY();
+	wordnames = ROWS_ARRAY();
+	tax = ROWS_ARRAY();
+	iban = ROWS_ARRAY();
+	email = ROWS_ARRAY();
+	country = ROWS_ARRAY();
+	for (int i = 0; i < n; i++)
+	{
+		HeapTuple	tup = tt->vals[i];
+		char	   *name = o2c_col_text(tup, td, &cols[DC_NAME]);
+		char	   *c;
+
+		ids[i] = o2c_col_text(tup, td, &cols[DC_ID]);
+		if (ids[i] == NULL)
+			ids[i] = "";
+		names[i] = name ? normalize_customer_name(name) : "";
+		revnames[i] = reverse_string(names[i]);
+		wordnames[i] = sorted_words(names[i]);
+		tax[i] = compact_key(o2c_col_text(tup, td, &cols[DC_TAX]), 4, true);
+		iban[i] = compact_key(o2c_col_text(tup, td, &cols[DC_IBAN]), 10, true);
+		email[i] = email_key(o2c_col_text(tup, td, &cols[DC_EMAIL]));
+		c = o2c_col_text(tup, td, &cols[DC_COUNTRY]);
+		country[i] = c ? compact_key(c, 1, true) : NULL;
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+
+	pairs_from_key(&pairs, tax, n, 0.95, "same tax id");
+	pairs_from_key(&pairs, iban, n, 0.90, "same IBAN");
+	pairs_from_key(&pairs, email, n, 0.80, "same email");
+	pairs_from_key(&pairs, names, n, 0.85, "same normalized name");
+	pairs_similar_names(&pairs, names, names, n, window, threshold, 0.8);
+	pairs_similar_names(&pairs, revnames, names, n, window, threshold, 0.8);
+	pairs_similar_names(&pairs, wordnames, names, n, window, threshold, 0.8);
+
+	/* Different countries make a name-only match much weaker. */
+	for (int64 i = 0; i < pairs.n; i++)
+	{
+		DupPair    *p = &pairs.items[i];
+
+		if (country[p->a] && country[p->b] && strcmp(country[p->a], country[p->b]) != 0 &&
+			(strncmp(p->reason, "same normalized name", 20) == 0 ||
+			 strncmp(p->reason, "similar name", 12) == 0))
+			p->score *= 0.5;
+	}
+	pairs_merge(&pairs);
+	emit_pairs(rsinfo, &pairs, ids, min_score);
+	SPI_finish();
+	PG_RETURN_NULL();
+}
+
+/* ------------------------------------------------------- duplicate_invoices */
+
+enum
+{
+	DI_ID, DI_CUSTOMER, DI_DATE, DI_AMOUNT, DI_REFERENCE, DI_CURRENCY, DI_NCOLS
+};
+
+static const O2cColSpec invoice_cols[DI_NCOLS] = {
+	[DI_ID] = {"invoice_id", O2C_COL_ID, true},
+	[DI_CUSTOMER] = {"customer_id", O2C_COL_ID, true},
+	[DI_DATE] = {"invoice_date", O2C_COL_DATE, true},
+	[DI_AMOUNT] = {"amount", O2C_COL_AMOUNT, true},
+	[DI_REFERENCE] = {"reference", O2C_COL_TEXT, false},
+	[DI_CURRENCY] = {"currency", O2C_COL_TEXT, false},
+};
+
+static const char *const invoice_options[] = {
+	"min_score", "window_days", "max_reference_distance", NULL
+};
+
+typedef struct InvRow
+{
+	char	   *id;
+	char	   *customer;
+	char	   *amount;			/* numeric text, trailing zeros trimmed */
+	char	   *currency;
+	bool		has_date;
+	DateADT		date;
+	char	   *nref;
+} InvRow;
+
+static int
+invrow_block_cmp(const void *x, const void *y, void *arg)
+{
+	InvRow	   *rows = arg;
+	InvRow	   *p = &rows[*(const int *) x],
+			   *q = &rows[*(const int *) y];
+	int			c;
+
+	if ((c = strcmp(p->customer, q->customer)) != 0)
+		return c;
+	if ((c = strcmp(p->amount, q->amount)) != 0)
+		return c;
+	if ((c = strcmp(p->currency, q->currency)) != 0)
+		return c;
+	return p->date < q->date ? -1 : p->date > q->date ? 1 : 0;
+}
+
+/* "100.50" and "100.5" and "100.500" are the same amount. */
+static char *
+amount_key(Numeric n)
+{
+	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
+	int			len = strlen(s);
+
+	if (strchr(s, '.') != NULL)
+	{
+		while (len > 0 && s[len - 1] == '0')
+			len--;
+		if (len > 0 && s[len - 1] == '.')
+			len--;
+		s[len] = '\0';
+	}
+	return s;
+}
+
+Datum
+o2c_duplicate_invoices(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	text	   *sql = PG_GETARG_TEXT_PP(0);
+	Jsonb	   *options = PG_NARGS() > 1 ? PG_GETARG_JSONB_P(1) : NULL;
+	double		min_score;
+	int			window_days,
+				maxdist;
+	SPITupleTable *tt;
+	TupleDesc	td;
+	O2cCol		cols[DI_NCOLS];
+	int			n,
+				m = 0;
+	InvRow	   *rows;
+	int		   *idx;
+	char	  **ids,
+			  **refkeys,
+			  **idkeys;
+	DupPairs	pairs = {0};
+
+	if (options != NULL)
+		o2c_options_check_keys(options, invoice_options, "o2c.duplicate_invoices");
+	min_score = option_fraction(options, "min_score", 0.5);
+	window_days = o2c_options_int(options, "window_days", 7, 0, 3660);
+	maxdist = o2c_options_int(options, "max_reference_distance", 1, 0, 64);
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	tt = o2c_innerq_exec(sql, "invoices_sql");
+	td = tt->tupdesc;
+	o2c_innerq_bind(td, invoice_cols, DI_NCOLS, cols, "invoices_sql");
+	if (SPI_processed > PG_INT32_MAX / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many invoices for one call: %llu", (unsigned long long) SPI_processed)));
+	n = (int) SPI_processed;
+	rows = palloc_extended(sizeof(InvRow) * (n > 0 ? n : 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	idx = palloc_extended(sizeof(int) * (n > 0 ? n : 1), MCXT_ALLOC_HUGE);
+	ids = ROWS_ARRAY();
+	refkeys = ROWS_ARRAY();
+	idkeys = ROWS_ARRAY();
+	for (int i = 0; i < n; i++)
+	{
+		HeapTuple	tup = tt->vals[i];
+		Numeric		amt = o2c_col_amount(tup, td, &cols[DI_AMOUNT]);
+		char	   *ref = o2c_col_text(tup, td, &cols[DI_REFERENCE]);
+		char	   *cur = o2c_col_text(tup, td, &cols[DI_CURRENCY]);
+
+		rows[i].id = o2c_col_text(tup, td, &cols[DI_ID]);
+		if (rows[i].id == NULL)
+			rows[i].id = "";
+		ids[i] = idkeys[i] = rows[i].id;
+		rows[i].customer = o2c_col_text(tup, td, &cols[DI_CUSTOMER]);
+		rows[i].amount = (amt && !numeric_is_nan(amt)) ? amount_key(amt) : NULL;
+		rows[i].currency = cur ? compact_key(cur, 0, true) : "";
+		rows[i].has_date = o2c_col_date(tup, td, &cols[DI_DATE], &rows[i].date);
+		rows[i].nref = ref ? o2c_normalize_reference(ref) : "";
+		if (rows[i].nref[0] != '\0' && rows[i].amount != NULL)
+			refkeys[i] = psprintf("%s|%s|%s", rows[i].nref, rows[i].amount, rows[i].currency);
+		if (rows[i].customer != NULL && rows[i].amount != NULL && rows[i].has_date)
+			idx[m++] = i;
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+
+	/* Same customer, amount and currency, dated within the window. */
+	qsort_arg(idx, m, sizeof(int), invrow_block_cmp, rows);
+	for (int x = 0; x < m; x++)
+	{
+		InvRow	   *a = &rows[idx[x]];
+
+		for (int y = x + 1; y < m; y++)
+		{
+			InvRow	   *b = &rows[idx[y]];
+			int			days = b->date - a->date;
+			double		score;
+			const char *refpart;
+
+			if (strcmp(a->customer, b->customer) != 0 || strcmp(a->amount, b->amount) != 0 ||
+				strcmp(a->currency, b->currency) != 0 || days > window_days)
+				break;
+			if (a->nref[0] == '\0' || b->nref[0] == '\0')
+			{
+				score = 0.6;
+				refpart = "";
+			}
+			else if (strcmp(a->nref, b->nref) == 0)
+			{
+				score = 0.9;
+				refpart = ", same reference";
+			}
+			else if (o2c_bounded_levenshtein(a->nref, b->nref, maxdist) <= maxdist)
+			{
+				score = 0.8;
+				refpart = ", similar reference";
+			}
+			else
+			{
+				score = 0.3;
+				refpart = ", different reference";
+			}
+			if (days == 0)
+				score += 0.05;
+			pair_add(&pairs, idx[x], idx[y], score,
+					 psprintf("same customer and amount, %d day%s apart%s", days,
+							  days == 1 ? "" : "s", refpart));
+		}
+		if ((x & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	/* Same reference and amount under different customers (or the same). */
+	pairs_from_key(&pairs, refkeys, n, 0.7, "same reference and amount");
+	pairs_from_key(&pairs, idkeys, n, 0.99, "same invoice id");
+	pairs_merge(&pairs);
+	emit_pairs(rsinfo, &pairs, ids, min_score);
+	SPI_finish();
+	PG_RETURN_NULL();
+}

@@ -1,0 +1,531 @@
+/*
+ * guard.c — o2c.invoice_guard(), a BEFORE INSERT OR UPDATE row trigger for
+ * any invoice table. Its arguments map the table's columns
+ * ('amount=total', 'due_date=due', 'iban=payer_iban', ...) and choose
+ * 'mode=reject' (default: an error naming the rule and the row key) or
+ * 'mode=record' (the row goes in; a row goes into o2c.finding). It
+ * normalizes IBAN columns in place and checks the single-row rules of
+ * quality_scan.
+ *
+ * The configuration is parsed and checked against the table at the first
+ * row of each statement and kept in fn_extra, so COPY pays it once.
+ */
+#include "postgres.h"
+
+#include "quality.h"
+#include "validate.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+PG_FUNCTION_INFO_V1(o2c_invoice_guard);
+
+enum
+{
+	G_INVOICE_ID, G_CUSTOMER, G_INVOICE_DATE, G_DUE_DATE, G_AMOUNT, G_OPEN,
+	G_CURRENCY, G_NCOLS
+};
+
+static const O2cColSpec guard_cols[G_NCOLS] = {
+	[G_INVOICE_ID] = {"invoice_id", O2C_COL_ID, false},
+	[G_CUSTOMER] = {"customer_id", O2C_COL_ID, false},
+	[G_INVOICE_DATE] = {"invoice_date", O2C_COL_DATE, false},
+	[G_DUE_DATE] = {"due_date", O2C_COL_DATE, false},
+	[G_AMOUNT] = {"amount", O2C_COL_AMOUNT, false},
+	[G_OPEN] = {"open_amount", O2C_COL_AMOUNT, false},
+	[G_CURRENCY] = {"currency", O2C_COL_TEXT, false},
+};
+
+#define GUARD_MAX_IBAN 8
+
+typedef struct GuardConfig
+{
+	Oid			tgoid;
+	int			att[G_NCOLS];	/* 0 when not mapped */
+	Oid			type[G_NCOLS];
+	int			iban_att[GUARD_MAX_IBAN];
+	bool		iban_is_text[GUARD_MAX_IBAN];
+	int			n_iban;
+	int			key_att[INDEX_MAX_KEYS];
+	FmgrInfo	key_out[INDEX_MAX_KEYS];
+	int			n_key;
+	bool		record;
+	bool		enabled[O2C_RULE_COUNT];
+	char	   *source;
+	FmgrInfo	record_fn;
+	DateADT		as_of;
+	int			natts;
+	Datum	   *values;			/* one row, deformed once per row */
+	bool	   *nulls;
+} GuardConfig;
+
+static const char *const guard_keys =
+"invoice_id, customer_id, invoice_date, due_date, amount, open_amount, currency, iban, mode, rules, terms, calendar";
+
+static int
+guard_attnum(Relation rel, const char *arg, const char *colname)
+{
+	TupleDesc	td = RelationGetDescr(rel);
+
+	for (int i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(td, i);
+
+		if (!a->attisdropped && strcmp(NameStr(a->attname), colname) == 0)
+			return i + 1;
+	}
+	if (arg != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("invoice_guard argument \"%s\": column \"%s\" does not exist in table \"%s\"",
+						arg, colname, RelationGetRelationName(rel))));
+	return 0;
+}
+
+static void
+guard_check_type(Relation rel, const char *arg, const char *colname,
+				 O2cColKind kind, Oid type)
+{
+	if (!o2c_col_type_ok(kind, type))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("invoice_guard argument \"%s\": column \"%s\" of table \"%s\" has type %s, expected %s",
+						arg, colname, RelationGetRelationName(rel),
+						format_type_be(type), o2c_col_kind_name(kind))));
+}
+
+static void
+guard_rules(GuardConfig *cfg, const char *arg, const char *list)
+{
+	char	   *copy = pstrdup(list);
+	char	   *tok,
+			   *save = NULL;
+
+	memset(cfg->enabled, 0, sizeof(cfg->enabled));
+	for (tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+	{
+		int			r = o2c_rule_lookup(tok);
+
+		if (r < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invoice_guard argument \"%s\": unknown rule \"%s\"", arg, tok)));
+		if (r == O2C_RULE_DUPLICATE_NUMBER || r == O2C_RULE_SUSPECTED_DUPLICATE)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invoice_guard argument \"%s\": rule \"%s\" compares rows and cannot run in a row trigger", arg, tok),
+					 errhint("Use o2c.quality_scan or o2c.duplicate_invoices for it.")));
+		if (r == O2C_RULE_TERMS_DUE_MISMATCH)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("invoice_guard argument \"%s\": rule \"terms_due_mismatch\" is not supported yet", arg),
+					 errdetail("It needs the o2c.terms payment-terms type, which this build does not have.")));
+		cfg->enabled[r] = true;
+	}
+}
+
+static GuardConfig *
+guard_config(FunctionCallInfo fcinfo, TriggerData *td)
+{
+	Trigger    *tg = td->tg_trigger;
+	Relation	rel = td->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	GuardConfig *cfg = fcinfo->flinfo->fn_extra;
+	MemoryContext old;
+	bool		mapped[G_NCOLS] = {0};
+	Oid			nsp,
+				iban_type;
+
+	if (cfg != NULL && cfg->tgoid == tg->tgoid)
+		return cfg;
+
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	cfg = palloc0(sizeof(GuardConfig));
+	cfg->tgoid = tg->tgoid;
+	for (int r = 0; r < O2C_RULE_COUNT; r++)
+		cfg->enabled[r] = r != O2C_RULE_TERMS_DUE_MISMATCH &&
+			r != O2C_RULE_DUPLICATE_NUMBER && r != O2C_RULE_SUSPECTED_DUPLICATE;
+
+	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
+	iban_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+								CStringGetDatum("iban"), ObjectIdGetDatum(nsp));
+
+	for (int i = 0; i < tg->tgnargs; i++)
+	{
+		const char *arg = tg->tgargs[i];
+		const char *eq = strchr(arg, '=');
+		char	   *key,
+				   *val;
+		int			k;
+
+		if (eq == NULL || eq == arg || eq[1] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid invoice_guard argument: \"%s\"", arg),
+					 errhint("Arguments are key=value with keys %s.", guard_keys)));
+		key = pnstrdup(arg, eq - arg);
+		val = pstrdup(eq + 1);
+
+		if (strcmp(key, "mode") == 0)
+		{
+			if (strcmp(val, "reject") == 0)
+				cfg->record = false;
+			else if (strcmp(val, "record") == 0)
+				cfg->record = true;
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invoice_guard argument \"%s\": mode must be reject or record", arg)));
+			continue;
+		}
+		if (strcmp(key, "rules") == 0)
+		{
+			guard_rules(cfg, arg, val);
+			continue;
+		}
+		if (strcmp(key, "terms") == 0 || strcmp(key, "calendar") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("invoice_guard argument \"%s\" is not supported yet", arg),
+					 errdetail("Filling due dates from payment terms needs the o2c.terms type and business calendars, which this build does not have."),
+					 errhint("Remove the %s argument, or fill the due date before the insert.", key)));
+		if (strcmp(key, "iban") == 0)
+		{
+			int			att = guard_attnum(rel, arg, val);
+			Oid			t = TupleDescAttr(desc, att - 1)->atttypid;
+
+			if (cfg->n_iban == GUARD_MAX_IBAN)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("invoice_guard argument \"%s\": at most %d iban columns", arg, GUARD_MAX_IBAN)));
+			cfg->iban_att[cfg->n_iban] = att;
+			cfg->iban_is_text[cfg->n_iban] = (t == TEXTOID || t == VARCHAROID);
+			if (t != iban_type && !cfg->iban_is_text[cfg->n_iban])
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("invoice_guard argument \"%s\": column \"%s\" of table \"%s\" has type %s, expected text or o2c.iban",
+								arg, val, RelationGetRelationName(rel), format_type_be(t))));
+			cfg->n_iban++;
+			continue;
+		}
+		for (k = 0; k < G_NCOLS; k++)
+			if (strcmp(key, guard_cols[k].name) == 0)
+				break;
+		if (k == G_NCOLS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown invoice_guard argument: \"%s\"", arg),
+					 errhint("Arguments are key=value with keys %s.", guard_keys)));
+		cfg->att[k] = guard_attnum(rel, arg, val);
+		cfg->type[k] = TupleDescAttr(desc, cfg->att[k] - 1)->atttypid;
+		guard_check_type(rel, arg, val, guard_cols[k].kind, cfg->type[k]);
+		mapped[k] = true;
+	}
+
+	/* Columns not mapped are matched by their own name when present. */
+	for (int k = 0; k < G_NCOLS; k++)
+	{
+		if (mapped[k])
+			continue;
+		cfg->att[k] = guard_attnum(rel, NULL, guard_cols[k].name);
+		if (cfg->att[k] != 0)
+		{
+			char	   *arg = psprintf("%s (matched by name)", guard_cols[k].name);
+
+			cfg->type[k] = TupleDescAttr(desc, cfg->att[k] - 1)->atttypid;
+			guard_check_type(rel, arg, guard_cols[k].name, guard_cols[k].kind,
+							 cfg->type[k]);
+		}
+	}
+
+	/* The row key: invoice_id, or else the primary key. */
+	if (cfg->att[G_INVOICE_ID] != 0)
+	{
+		cfg->key_att[0] = cfg->att[G_INVOICE_ID];
+		cfg->n_key = 1;
+	}
+	else
+	{
+		Oid			pk = RelationGetPrimaryKeyIndex(rel);
+		HeapTuple	itup;
+		Form_pg_index idx;
+
+		if (!OidIsValid(pk))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invoice_guard on table \"%s\" needs an invoice_id= argument or a primary key",
+							RelationGetRelationName(rel)),
+					 errdetail("Findings and errors name the row by its key.")));
+		itup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pk));
+		if (!HeapTupleIsValid(itup))
+			elog(ERROR, "cache lookup failed for index %u", pk);
+		idx = (Form_pg_index) GETSTRUCT(itup);
+		for (int i = 0; i < idx->indnkeyatts; i++)
+			cfg->key_att[cfg->n_key++] = idx->indkey.values[i];
+		ReleaseSysCache(itup);
+	}
+	for (int i = 0; i < cfg->n_key; i++)
+	{
+		Oid			outfunc;
+		bool		varlena;
+
+		getTypeOutputInfo(TupleDescAttr(desc, cfg->key_att[i] - 1)->atttypid,
+						  &outfunc, &varlena);
+		fmgr_info_cxt(outfunc, &cfg->key_out[i], fcinfo->flinfo->fn_mcxt);
+	}
+
+	/* Rules whose columns are not there are off. */
+	if (cfg->att[G_CUSTOMER] == 0)
+		cfg->enabled[O2C_RULE_MISSING_CUSTOMER] = false;
+	if (cfg->att[G_AMOUNT] == 0)
+		cfg->enabled[O2C_RULE_NONPOSITIVE_AMOUNT] = cfg->enabled[O2C_RULE_OPEN_EXCEEDS_AMOUNT] = false;
+	if (cfg->att[G_INVOICE_DATE] == 0)
+		cfg->enabled[O2C_RULE_DUE_BEFORE_INVOICE] = cfg->enabled[O2C_RULE_FUTURE_INVOICE_DATE] = false;
+	if (cfg->att[G_DUE_DATE] == 0)
+		cfg->enabled[O2C_RULE_DUE_BEFORE_INVOICE] = false;
+	if (cfg->att[G_CURRENCY] == 0)
+		cfg->enabled[O2C_RULE_INVALID_CURRENCY] = false;
+	if (cfg->att[G_OPEN] == 0)
+		cfg->enabled[O2C_RULE_OPEN_EXCEEDS_AMOUNT] = cfg->enabled[O2C_RULE_NEGATIVE_OPEN] = false;
+	if (cfg->n_iban == 0)
+		cfg->enabled[O2C_RULE_INVALID_IBAN] = false;
+
+	cfg->source = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+											 RelationGetRelationName(rel));
+	if (cfg->record)
+	{
+		/*
+		 * Found in o2c's own schema by the catalog, not by name lookup: the
+		 * role writing invoices needs no USAGE on schema o2c.
+		 */
+		Oid			argtypes[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+		Oid			fn = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid,
+										 CStringGetDatum("record_finding"),
+										 PointerGetDatum(buildoidvector(argtypes, 5)),
+										 ObjectIdGetDatum(nsp));
+
+		if (!OidIsValid(fn))
+			elog(ERROR, "function %s.record_finding is missing", get_namespace_name(nsp));
+		fmgr_info_cxt(fn, &cfg->record_fn, fcinfo->flinfo->fn_mcxt);
+	}
+	cfg->as_of = GetSQLCurrentDate();
+	cfg->natts = desc->natts;
+	cfg->values = palloc(sizeof(Datum) * desc->natts);
+	cfg->nulls = palloc(sizeof(bool) * desc->natts);
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = cfg;
+	return cfg;
+}
+
+typedef struct GuardRow
+{
+	GuardConfig *cfg;
+	Relation	rel;
+	HeapTuple	tuple;
+	char	   *key;
+} GuardRow;
+
+static const char *
+guard_row_key(GuardRow *gr)
+{
+	StringInfoData buf;
+	TupleDesc	desc = RelationGetDescr(gr->rel);
+
+	if (gr->key != NULL)
+		return gr->key;
+	initStringInfo(&buf);
+	for (int i = 0; i < gr->cfg->n_key; i++)
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(gr->tuple, gr->cfg->key_att[i], desc, &isnull);
+
+		if (i > 0)
+			appendStringInfoChar(&buf, ',');
+		appendStringInfoString(&buf, isnull ? "NULL" :
+							   OutputFunctionCall(&gr->cfg->key_out[i], d));
+	}
+	gr->key = buf.data;
+	return gr->key;
+}
+
+static void
+guard_emit(void *arg, O2cRule rule, const char *detail)
+{
+	GuardRow   *gr = arg;
+	const char *key = guard_row_key(gr);
+
+	if (!gr->cfg->record)
+	{
+		char	   *sentence = pstrdup(detail);
+
+		sentence[0] = pg_toupper((unsigned char) sentence[0]);
+		ereport(ERROR,
+				(errcode(ERRCODE_CHECK_VIOLATION),
+				 errmsg("invoice %s violates rule %s", key, o2c_rule_names[rule]),
+				 errdetail("%s (table %s).", sentence, gr->cfg->source),
+				 errtable(gr->rel)));
+	}
+	FunctionCall5(&gr->cfg->record_fn,
+				  CStringGetTextDatum(gr->cfg->source),
+				  CStringGetTextDatum(key),
+				  CStringGetTextDatum(o2c_rule_names[rule]),
+				  CStringGetTextDatum(o2c_rule_severity[rule]),
+				  CStringGetTextDatum(detail));
+}
+
+Datum
+o2c_invoice_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	GuardConfig *cfg;
+	TupleDesc	desc;
+	HeapTuple	tup;
+	O2cInvoiceVals v = {0};
+	GuardRow	gr;
+	bool		isnull;
+	int			ncols = 0;
+	int			cols[GUARD_MAX_IBAN];
+	Datum		vals[GUARD_MAX_IBAN];
+	bool		nulls[GUARD_MAX_IBAN];
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("invoice_guard must be called as a trigger")));
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("invoice_guard must be fired BEFORE INSERT OR UPDATE FOR EACH ROW")));
+
+	cfg = guard_config(fcinfo, td);
+	desc = RelationGetDescr(td->tg_relation);
+	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+
+	/* IBANs: normalize in place, or a finding when invalid. */
+	gr.cfg = cfg;
+	gr.rel = td->tg_relation;
+	gr.tuple = tup;
+	gr.key = NULL;
+	for (int i = 0; i < cfg->n_iban; i++)
+	{
+		char		out[O2C_IBAN_MAX + 1];
+		text	   *t;
+		O2cIbanResult r;
+		Datum		d;
+
+		if (!cfg->iban_is_text[i])
+			continue;			/* o2c.iban is valid by construction */
+		d = heap_getattr(tup, cfg->iban_att[i], desc, &isnull);
+		if (isnull)
+			continue;
+		t = DatumGetTextPP(d);
+		r = o2c_iban_check(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), out);
+		if (r != O2C_IBAN_OK)
+		{
+			if (cfg->enabled[O2C_RULE_INVALID_IBAN])
+				guard_emit(&gr, O2C_RULE_INVALID_IBAN,
+						   psprintf("IBAN \"%s\" in column \"%s\" fails the %s check",
+									text_to_cstring(t),
+									NameStr(TupleDescAttr(desc, cfg->iban_att[i] - 1)->attname),
+									o2c_iban_result_text(r)));
+			continue;
+		}
+		if (strlen(out) != VARSIZE_ANY_EXHDR(t) ||
+			memcmp(out, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)) != 0)
+		{
+			cols[ncols] = cfg->iban_att[i];
+			vals[ncols] = CStringGetTextDatum(out);
+			nulls[ncols] = false;
+			ncols++;
+		}
+	}
+
+	/* One pass over the row instead of a heap_getattr per column. */
+	heap_deform_tuple(tup, desc, cfg->values, cfg->nulls);
+	if (cfg->att[G_CUSTOMER])
+	{
+		int			a = cfg->att[G_CUSTOMER] - 1;
+
+		v.has_customer = true;
+		if (cfg->nulls[a])
+			v.customer_id = NULL;
+		else if (o2c_col_type_ok(O2C_COL_TEXT, cfg->type[G_CUSTOMER]))
+		{
+			/* Only blankness matters here; other types are never blank. */
+			text	   *t = DatumGetTextPP(cfg->values[a]);
+			const char *p = VARDATA_ANY(t);
+			int			n = VARSIZE_ANY_EXHDR(t);
+
+			while (n > 0 && *p == ' ')
+				p++, n--;
+			v.customer_id = n > 0 ? "x" : "";
+		}
+		else
+			v.customer_id = "x";
+	}
+	if (cfg->att[G_INVOICE_DATE])
+	{
+		int			a = cfg->att[G_INVOICE_DATE] - 1;
+
+		v.has_invoice_date = true;
+		v.invoice_date_null = cfg->nulls[a];
+		if (!cfg->nulls[a])
+			v.invoice_date = DatumGetDateADT(cfg->values[a]);
+	}
+	if (cfg->att[G_DUE_DATE])
+	{
+		int			a = cfg->att[G_DUE_DATE] - 1;
+
+		v.has_due_date = true;
+		v.due_date_null = cfg->nulls[a];
+		if (!cfg->nulls[a])
+			v.due_date = DatumGetDateADT(cfg->values[a]);
+	}
+	if (cfg->att[G_AMOUNT])
+	{
+		int			a = cfg->att[G_AMOUNT] - 1;
+
+		v.has_amount = true;
+		v.amount_null = cfg->nulls[a];
+		v.amount = cfg->values[a];
+		v.amount_type = cfg->type[G_AMOUNT];
+	}
+	if (cfg->att[G_OPEN])
+	{
+		int			a = cfg->att[G_OPEN] - 1;
+
+		v.has_open = true;
+		v.open_null = cfg->nulls[a];
+		v.open_amount = cfg->values[a];
+		v.open_type = cfg->type[G_OPEN];
+	}
+	if (cfg->att[G_CURRENCY])
+	{
+		int			a = cfg->att[G_CURRENCY] - 1;
+
+		v.has_currency = true;
+		if (!cfg->nulls[a])
+		{
+			text	   *t = DatumGetTextPP(cfg->values[a]);
+
+			v.currency = VARDATA_ANY(t);
+			v.currency_len = VARSIZE_ANY_EXHDR(t);
+		}
+	}
+	v.as_of = cfg->as_of;
+	v.as_of_is_today = true;
+	o2c_check_invoice_row(&v, cfg->enabled, guard_emit, &gr);
+
+	if (ncols > 0)
+		tup = heap_modify_tuple_by_cols(tup, desc, ncols, cols, vals, nulls);
+	return PointerGetDatum(tup);
+}

@@ -1,0 +1,252 @@
+/*
+ * innerq.c — reading the caller's inner queries (columns matched by name,
+ * types checked, errors naming column, found type and expected type) and
+ * the jsonb options of the bulk functions.
+ */
+#include "postgres.h"
+
+#include "quality.h"
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+
+/* ------------------------------------------------------ inner-query columns */
+
+const char *
+o2c_col_kind_name(O2cColKind kind)
+{
+	switch (kind)
+	{
+		case O2C_COL_ID:
+			return "any type";
+		case O2C_COL_TEXT:
+			return "text, varchar or char";
+		case O2C_COL_DATE:
+			return "date";
+		case O2C_COL_AMOUNT:
+			return "numeric or an integer type";
+	}
+	return "?";
+}
+
+bool
+o2c_col_type_ok(O2cColKind kind, Oid type)
+{
+	switch (kind)
+	{
+		case O2C_COL_ID:
+			return true;
+		case O2C_COL_TEXT:
+			return type == TEXTOID || type == VARCHAROID || type == BPCHAROID;
+		case O2C_COL_DATE:
+			return type == DATEOID;
+		case O2C_COL_AMOUNT:
+			return type == NUMERICOID || type == INT2OID || type == INT4OID ||
+				type == INT8OID;
+	}
+	return false;
+}
+
+/* Run the caller's query with the caller's rights; it must return rows. */
+SPITupleTable *
+o2c_innerq_exec(text *sql, const char *argname)
+{
+	char	   *q = text_to_cstring(sql);
+	int			rc = SPI_execute(q, false, 0);
+
+	if (rc < 0 || SPI_tuptable == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a query that returns rows", argname),
+				 errdetail("The query given was: %s", q)));
+	return SPI_tuptable;
+}
+
+/*
+ * Find each column by name and check its type: a missing required column or
+ * a wrong type is an error naming the column, the type found and the type
+ * expected.
+ */
+void
+o2c_innerq_bind(TupleDesc td, const O2cColSpec *specs, int n, O2cCol *cols,
+				const char *argname)
+{
+	for (int i = 0; i < n; i++)
+	{
+		int			attno = SPI_fnumber(td, specs[i].name);
+
+		memset(&cols[i], 0, sizeof(O2cCol));
+		cols[i].kind = specs[i].kind;
+		if (attno <= 0)
+		{
+			if (specs[i].required)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"%s\" is missing from %s", specs[i].name, argname),
+						 errdetail("%s must return a column \"%s\" of %s.", argname,
+								   specs[i].name, o2c_col_kind_name(specs[i].kind))));
+			continue;
+		}
+		cols[i].attno = attno;
+		cols[i].type = SPI_gettypeid(td, attno);
+		if (!o2c_col_type_ok(specs[i].kind, cols[i].type))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of %s has type %s, expected %s",
+							specs[i].name, argname, format_type_be(cols[i].type),
+							o2c_col_kind_name(specs[i].kind))));
+		if (specs[i].kind == O2C_COL_ID || specs[i].kind == O2C_COL_TEXT)
+		{
+			Oid			outfunc;
+			bool		varlena;
+
+			getTypeOutputInfo(cols[i].type, &outfunc, &varlena);
+			fmgr_info(outfunc, &cols[i].out);
+		}
+	}
+}
+
+char *
+o2c_col_text(HeapTuple tup, TupleDesc td, const O2cCol *col)
+{
+	bool		isnull;
+	Datum		d;
+
+	if (col->attno == 0)
+		return NULL;
+	d = SPI_getbinval(tup, td, col->attno, &isnull);
+	if (isnull)
+		return NULL;
+	return OutputFunctionCall((FmgrInfo *) &col->out, d);
+}
+
+bool
+o2c_col_date(HeapTuple tup, TupleDesc td, const O2cCol *col, DateADT *out)
+{
+	bool		isnull;
+	Datum		d;
+
+	if (col->attno == 0)
+		return false;
+	d = SPI_getbinval(tup, td, col->attno, &isnull);
+	if (isnull)
+		return false;
+	*out = DatumGetDateADT(d);
+	return true;
+}
+
+Numeric
+o2c_datum_amount(Datum d, Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+			return int64_to_numeric(DatumGetInt16(d));
+		case INT4OID:
+			return int64_to_numeric(DatumGetInt32(d));
+		case INT8OID:
+			return int64_to_numeric(DatumGetInt64(d));
+		default:
+			return DatumGetNumeric(d);
+	}
+}
+
+Numeric
+o2c_col_amount(HeapTuple tup, TupleDesc td, const O2cCol *col)
+{
+	bool		isnull;
+	Datum		d;
+
+	if (col->attno == 0)
+		return NULL;
+	d = SPI_getbinval(tup, td, col->attno, &isnull);
+	if (isnull)
+		return NULL;
+	return o2c_datum_amount(d, col->type);
+}
+
+/* ---------------------------------------------------------------- options */
+
+void
+o2c_options_check_keys(Jsonb *options, const char *const *allowed,
+					   const char *fname)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	if (!JB_ROOT_IS_OBJECT(options))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options of %s must be a JSON object", fname)));
+	it = JsonbIteratorInit(&options->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		bool		found = false;
+		char	   *key;
+		StringInfoData list;
+
+		if (tok != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		initStringInfo(&list);
+		for (int i = 0; allowed[i] != NULL; i++)
+		{
+			if (strcmp(key, allowed[i]) == 0)
+				found = true;
+			appendStringInfo(&list, "%s%s", i ? ", " : "", allowed[i]);
+		}
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown option of %s: \"%s\"", fname, key),
+					 errhint("Known options: %s.", list.data)));
+	}
+}
+
+JsonbValue *
+o2c_options_get(Jsonb *options, const char *key)
+{
+	if (options == NULL)
+		return NULL;
+	return getKeyJsonValueFromContainer(&options->root, key, strlen(key), NULL);
+}
+
+int
+o2c_options_int(Jsonb *options, const char *key, int dflt, int min, int max)
+{
+	JsonbValue *v = o2c_options_get(options, key);
+	int64		n = 0;
+	bool		ok = false;
+
+	if (v == NULL)
+		return dflt;
+	if (v->type == jbvNumeric && !numeric_is_nan(v->val.numeric) &&
+		!numeric_is_inf(v->val.numeric))
+	{
+		Numeric		lo = int64_to_numeric(PG_INT32_MIN);
+		Numeric		hi = int64_to_numeric(PG_INT32_MAX);
+
+		if (o2c_num_cmp(v->val.numeric, lo) >= 0 && o2c_num_cmp(v->val.numeric, hi) <= 0)
+		{
+			n = DatumGetInt64(DirectFunctionCall1(numeric_int8,
+												  NumericGetDatum(v->val.numeric)));
+			ok = o2c_num_cmp(int64_to_numeric(n), v->val.numeric) == 0;
+		}
+		else
+			ok = true, n = o2c_num_cmp(v->val.numeric, lo) < 0 ? (int64) min - 1 : (int64) max + 1;
+	}
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be an integer", key)));
+	if (n < min || n > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" is out of range: %lld", key, (long long) n),
+				 errdetail("It must be between %d and %d.", min, max)));
+	return (int) n;
+}
+

@@ -1,0 +1,132 @@
+-- pgTAP: quality_scan, duplicate_invoices, duplicate_customers — every
+-- error path with its SQLSTATE, catalog properties, and planted-duplicate
+-- recall on generated data.
+BEGIN;
+SELECT plan(36);
+
+CREATE TEMP TABLE inv (invoice_id text, customer_id text, invoice_date date, due_date date,
+                       amount numeric, open_amount numeric, currency text, reference text);
+INSERT INTO inv VALUES
+    ('A', 'C1', '2024-01-01', '2024-01-31', 100, 100, 'EUR', 'R1'),
+    ('B', NULL, '2024-01-01', '2023-12-01', -1, 5, 'EUX', 'R2');
+
+-- errors naming columns, types, options and rules
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT invoice_id FROM inv')$$, '42703',
+    'column "customer_id" is missing from invoices_sql', 'a missing column is 42703 naming it');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT invoice_id, customer_id, invoice_date::timestamp AS invoice_date, due_date, amount FROM inv')$$,
+    '42804', 'column "invoice_date" of invoices_sql has type timestamp without time zone, expected date',
+    'a mistyped date column is 42804 naming column, found and expected type');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT invoice_id, customer_id, invoice_date, due_date, amount::real AS amount FROM inv')$$,
+    '42804', NULL, 'a float amount is refused (money is exact)');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT invoice_id, customer_id, invoice_date, due_date, amount, 3 AS currency FROM inv')$$,
+    '42804', NULL, 'a non-text currency column is 42804');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT invoice_id, customer_id, invoice_date, due_date, amount FROM inv', '{"rules": ["negative_open"]}')$$,
+    '42703', 'column "open_amount" is missing from invoices_sql', 'a chosen rule needs its column');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"rules": ["nope"]}')$$,
+    '22023', 'unknown rule: "nope"', 'an unknown rule is 22023 naming it');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"rules": "missing_customer"}')$$,
+    '22023', NULL, 'rules must be an array');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"rules": [1]}')$$,
+    '22023', NULL, 'rules must be strings');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"speed": 1}')$$,
+    '22023', 'unknown option of o2c.quality_scan: "speed"', 'an unknown option is 22023 naming it');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '"x"')$$,
+    '22023', NULL, 'options must be an object');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"rules": ["terms_due_mismatch"]}')$$,
+    '0A000', NULL, 'terms_due_mismatch is not supported yet');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"window_days": 2.5}')$$,
+    '22023', 'option "window_days" must be an integer', 'window_days must be an integer');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"window_days": 99999999999}')$$,
+    '22023', NULL, 'window_days out of range');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"max_reference_distance": -1}')$$,
+    '22023', NULL, 'max_reference_distance out of range');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"as_of": 20240101}')$$,
+    '22023', NULL, 'as_of must be a date string');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"as_of": "yesterday-ish"}')$$,
+    '22007', NULL, 'as_of must parse as a date');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SET search_path = public')$$,
+    '22023', 'invoices_sql must be a query that returns rows', 'a statement without rows is 22023');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELEC 1')$$, '42601', NULL, 'a syntax error in the query surfaces');
+SELECT throws_ok($$SELECT * FROM o2c.duplicate_invoices('SELECT invoice_id, customer_id, invoice_date FROM inv')$$,
+    '42703', 'column "amount" is missing from invoices_sql', 'duplicate_invoices names a missing column');
+SELECT throws_ok($$SELECT * FROM o2c.duplicate_invoices('SELECT * FROM inv', '{"min_score": 3}')$$,
+    '22023', NULL, 'min_score must be between 0 and 1');
+SELECT throws_ok($$SELECT * FROM o2c.duplicate_invoices('SELECT * FROM inv', '{"min": 0.3}')$$,
+    '22023', NULL, 'duplicate_invoices refuses an unknown option');
+SELECT throws_ok($$SELECT * FROM o2c.duplicate_customers('SELECT 1 AS customer_id')$$,
+    '42703', 'column "name" is missing from customers_sql', 'duplicate_customers names a missing column');
+SELECT throws_ok($$SELECT * FROM o2c.duplicate_customers('SELECT 1 AS customer_id, 2 AS name')$$,
+    '42804', 'column "name" of customers_sql has type integer, expected text, varchar or char',
+    'duplicate_customers names a mistyped column');
+SELECT throws_ok($$SELECT * FROM o2c.duplicate_customers('SELECT 1 AS customer_id, ''x'' AS name', '{"window": 0}')$$,
+    '22023', NULL, 'window must be at least 1');
+
+-- behaviour
+SELECT set_eq($$SELECT rule FROM o2c.quality_scan('SELECT * FROM inv', '{"as_of": "2024-06-30"}') WHERE invoice_id = 'B'$$,
+    ARRAY['missing_customer', 'nonpositive_amount', 'due_before_invoice', 'invalid_currency',
+          'open_exceeds_amount'], 'invoice B breaks exactly its five rules');
+SELECT is_empty($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"as_of": "2024-06-30"}') WHERE invoice_id = 'A'$$,
+    'the clean invoice has no finding');
+SELECT results_eq($$SELECT rule FROM o2c.quality_scan('SELECT * FROM inv', '{"as_of": "2023-12-31"}') WHERE invoice_id = 'A'$$,
+    ARRAY['future_invoice_date'], 'as_of decides what is in the future');
+SELECT is_empty($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv WHERE false')$$, 'no rows, no findings');
+SELECT is((SELECT pg_catalog.count(*) FROM o2c.quality_scan('SELECT * FROM inv', '{"rules": []}')), 0::bigint,
+    'an empty rule list checks nothing');
+
+-- every rule id the scan can report is allowed in o2c.finding
+SELECT lives_ok($$
+    INSERT INTO o2c.finding (source, row_key, rule, severity, detail)
+    SELECT 'test', invoice_id, rule, severity, detail
+    FROM o2c.quality_scan('SELECT * FROM inv', '{"as_of": "2020-01-01"}')$$,
+    'quality_scan findings fit o2c.finding');
+
+-- the catalog: bulk functions are VOLATILE PARALLEL RESTRICTED, invoker rights
+SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'o2c' AND p.proname IN ('quality_scan', 'duplicate_invoices', 'duplicate_customers')
+             AND p.provolatile = 'v' AND p.proparallel = 'r' AND p.proisstrict AND NOT p.prosecdef
+             AND pg_catalog.obj_description(p.oid, 'pg_proc') IS NOT NULL),
+    6::bigint, 'the six bulk overloads are VOLATILE STRICT PARALLEL RESTRICTED, commented, invoker rights');
+
+-- planted duplicates are found without comparing every pair
+CREATE TEMP TABLE gen_customers AS
+SELECT i AS customer_id,
+       'Company ' || pg_catalog.md5(i::text) AS name,
+       'TX' || (1000000 + i) AS tax_id,
+       NULL::text AS iban,
+       'billing' || i || '@firm' || i || '.example' AS email,
+       'DE' AS country
+FROM pg_catalog.generate_series(1, 3000) i;
+-- 60 duplicates: 20 share a tax id, 20 an email, 20 have a typo in the name
+INSERT INTO gen_customers
+SELECT 100000 + i, CASE WHEN i % 3 = 2 THEN overlay(name PLACING 'x' FROM 20 FOR 1) ELSE name || ' GmbH' END,
+       CASE WHEN i % 3 = 0 THEN tax_id END, NULL,
+       CASE WHEN i % 3 = 1 THEN pg_catalog.upper(email) END, country
+FROM gen_customers g, pg_catalog.generate_series(0, 59) i
+WHERE g.customer_id = 1 + i * 37;
+CREATE TEMP TABLE found AS
+SELECT * FROM o2c.duplicate_customers('SELECT customer_id, name, tax_id, iban, email, country FROM gen_customers');
+SELECT is((SELECT pg_catalog.count(*) FROM found WHERE customer_id::int >= 100000
+             AND duplicate_of::int = 1 + (customer_id::int - 100000) * 37), 60::bigint,
+    'all 60 planted duplicates are found');
+SELECT is((SELECT pg_catalog.count(*) FROM found WHERE NOT (customer_id::int >= 100000
+             AND duplicate_of::int = 1 + (customer_id::int - 100000) * 37)), 0::bigint,
+    'no false pairs among distinct generated customers');
+
+CREATE TEMP TABLE gen_invoices AS
+SELECT 'I' || i AS invoice_id, 'C' || (i % 500) AS customer_id, DATE '2024-01-01' + (i % 90) AS invoice_date,
+       DATE '2024-01-31' + (i % 90) AS due_date, (100 + i)::numeric AS amount, 'REF-' || i AS reference
+FROM pg_catalog.generate_series(1, 5000) i;
+INSERT INTO gen_invoices
+SELECT 'D' || invoice_id, customer_id, invoice_date + 2, due_date + 2, amount, pg_catalog.replace(reference, '-', ' ')
+FROM gen_invoices WHERE invoice_id LIKE 'I%' AND pg_catalog.substr(invoice_id, 2)::int % 250 = 0;
+SELECT set_eq($$SELECT invoice_id, duplicate_of FROM o2c.duplicate_invoices('SELECT * FROM gen_invoices')$$,
+    $$SELECT 'D' || invoice_id, invoice_id FROM gen_invoices WHERE invoice_id LIKE 'I%' AND pg_catalog.substr(invoice_id, 2)::int % 250 = 0$$,
+    'duplicate_invoices finds exactly the 20 planted copies');
+SELECT set_eq($$SELECT invoice_id FROM o2c.quality_scan('SELECT * FROM gen_invoices', '{"rules": ["suspected_duplicate"]}')$$,
+    $$SELECT 'D' || invoice_id FROM gen_invoices WHERE invoice_id LIKE 'I%' AND pg_catalog.substr(invoice_id, 2)::int % 250 = 0$$,
+    'suspected_duplicate flags exactly the 20 planted copies');
+SELECT is((SELECT pg_catalog.count(*) FROM o2c.quality_scan('SELECT * FROM gen_invoices', '{"rules": ["duplicate_number"]}')),
+    0::bigint, 'no duplicate numbers among distinct ids');
+
+SELECT * FROM finish();
+ROLLBACK;
