@@ -270,3 +270,50 @@ END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_cash_application(text, text, jsonb, text, jsonb) IS
     'job: o2c.match_payments into o2c.cash_match (auto or suggested, with the run id), the latest run''s application of each payment replacing the previous one; options go to match_payments, job_options (wait, keep_runs) to the job';
+
+-- The worklist with a dunning policy: customers at a higher dunning level
+-- come first, then by money-days overdue.
+CREATE FUNCTION @extschema@.collection_worklist(invoices_sql text, as_of date, policy text)
+RETURNS TABLE (currency text, priority_rank bigint, customer_id text, customer_name text,
+               dunning_level integer, overdue numeric, d91_plus numeric, overdue_items bigint,
+               oldest_days_past_due integer, avg_days_past_due numeric,
+               priority numeric, reason text)
+LANGUAGE sql VOLATILE STRICT PARALLEL RESTRICTED
+BEGIN ATOMIC
+    WITH rows AS (
+        SELECT f.customer_id, f.customer_name, coalesce(pg_catalog.upper(f.currency), 'XXX') AS currency,
+               f.open_amount, f.due_date,
+               CASE WHEN f.open_amount OPERATOR(pg_catalog.>) 0
+                    THEN @extschema@.dunning_level(f.due_date, collection_worklist.as_of,
+                                                   collection_worklist.policy)
+                    ELSE 0 END AS level
+          FROM @extschema@.invoices_from(collection_worklist.invoices_sql,
+                                         '{customer_id,due_date,open_amount}') f
+         WHERE f.customer_id IS NOT NULL AND f.due_date IS NOT NULL),
+    per_customer AS (
+        SELECT r.customer_id, pg_catalog.max(r.customer_name) AS customer_name, r.currency,
+               pg_catalog.max(r.level) AS level,
+               @extschema@.aging(r.open_amount, r.due_date, collection_worklist.as_of) AS a,
+               pg_catalog.count(*) FILTER (WHERE r.due_date OPERATOR(pg_catalog.<) collection_worklist.as_of
+                                             AND r.open_amount OPERATOR(pg_catalog.>) 0) AS overdue_items,
+               pg_catalog.max(collection_worklist.as_of OPERATOR(pg_catalog.-) r.due_date)
+                   FILTER (WHERE r.open_amount OPERATOR(pg_catalog.>) 0) AS oldest
+          FROM rows r
+         GROUP BY r.customer_id, r.currency)
+    SELECT p.currency,
+           pg_catalog.rank() OVER (PARTITION BY p.currency
+                                   ORDER BY p.level DESC,
+                                            (p.a).overdue OPERATOR(pg_catalog.*) (p.a).avg_days_past_due DESC),
+           p.customer_id, p.customer_name, p.level, (p.a).overdue, (p.a).d91_plus, p.overdue_items,
+           p.oldest, (p.a).avg_days_past_due,
+           pg_catalog.round((p.a).overdue OPERATOR(pg_catalog.*) (p.a).avg_days_past_due, 2),
+           pg_catalog.format('dunning level %s; %s %s overdue in %s items, on average %s days past due, oldest %s days%s',
+                             p.level, p.currency, (p.a).overdue, p.overdue_items, (p.a).avg_days_past_due, p.oldest,
+                             CASE WHEN (p.a).d91_plus OPERATOR(pg_catalog.>) 0
+                                  THEN pg_catalog.format('; %s over 90 days', (p.a).d91_plus) ELSE '' END)
+      FROM per_customer p
+     WHERE (p.a).overdue OPERATOR(pg_catalog.>) 0
+     ORDER BY p.currency, 2, p.customer_id;
+END;
+COMMENT ON FUNCTION @extschema@.collection_worklist(text, date, text) IS
+    'the collection worklist with a dunning policy: per currency, customers at the highest dunning level reached first, then by money-days overdue, with the reason in words';
