@@ -37,6 +37,10 @@ SELECT count(*) AS notices FROM o2c.dunning_notice;
 CALL o2c.run_dunning('SELECT * FROM run_invoices', 'example', '2024-07-07');
 SELECT invoice_id, level, as_of, action FROM o2c.dunning_notice WHERE as_of = '2024-07-07';
 
+-- The worklist with the policy: the highest dunning level first.
+SELECT currency, priority_rank, customer_id, dunning_level, overdue, priority, reason
+FROM o2c.collection_worklist('SELECT * FROM run_invoices', '2024-06-30', 'example');
+
 -- An unknown policy fails the run, which is logged.
 CALL o2c.run_dunning('SELECT * FROM run_invoices', 'no such policy', '2024-06-30');
 

@@ -1,4 +1,4 @@
--- runs: the dunning, quality-scan and cash-application jobs (each a thin
+-- workflow: the dunning, quality-scan and cash-application jobs (each a thin
 -- procedure over o2c.run_job and a job_<name> work function, as in jobs.sql),
 -- their output tables, and the notice outbox announced with NOTIFY.
 
