@@ -297,16 +297,19 @@ BEGIN ATOMIC
                pg_catalog.count(*) FILTER (WHERE r.due_date OPERATOR(pg_catalog.<) collection_worklist.as_of
                                              AND r.open_amount OPERATOR(pg_catalog.>) 0) AS overdue_items,
                pg_catalog.max(collection_worklist.as_of OPERATOR(pg_catalog.-) r.due_date)
-                   FILTER (WHERE r.open_amount OPERATOR(pg_catalog.>) 0) AS oldest
+                   FILTER (WHERE r.open_amount OPERATOR(pg_catalog.>) 0) AS oldest,
+               pg_catalog.sum(r.open_amount OPERATOR(pg_catalog.*)
+                              (collection_worklist.as_of OPERATOR(pg_catalog.-) r.due_date))
+                   FILTER (WHERE r.due_date OPERATOR(pg_catalog.<) collection_worklist.as_of) AS money_days
           FROM rows r
          GROUP BY r.customer_id, r.currency)
     SELECT p.currency,
            pg_catalog.rank() OVER (PARTITION BY p.currency
                                    ORDER BY p.level DESC,
-                                            (p.a).overdue OPERATOR(pg_catalog.*) (p.a).avg_days_past_due DESC),
+                                            p.money_days DESC),
            p.customer_id, p.customer_name, p.level, (p.a).overdue, (p.a).d91_plus, p.overdue_items,
            p.oldest, (p.a).avg_days_past_due,
-           pg_catalog.round((p.a).overdue OPERATOR(pg_catalog.*) (p.a).avg_days_past_due, 2),
+           p.money_days,
            pg_catalog.format('dunning level %s; %s %s overdue in %s items, on average %s days past due, oldest %s days%s',
                              p.level, p.currency, (p.a).overdue, p.overdue_items, (p.a).avg_days_past_due, p.oldest,
                              CASE WHEN (p.a).d91_plus OPERATOR(pg_catalog.>) 0
