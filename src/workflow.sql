@@ -320,3 +320,90 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION @extschema@.collection_worklist(text, date, text) IS
     'the collection worklist with a dunning policy: per currency, customers at the highest dunning level reached first, then by money-days overdue, with the reason in words';
+
+-- The worklist with options: a dunning policy (or NULL for none) and a risk
+-- model ({"risk_model": name, "history_sql": query}). With a model, each
+-- customer's priority is its money-days overdue weighted by 1 + the highest
+-- late-payment probability among its open invoices, and the reason names the
+-- features that raised it.
+CREATE FUNCTION @extschema@.collection_worklist(invoices_sql text, as_of date, policy text, options jsonb)
+RETURNS TABLE (currency text, priority_rank bigint, customer_id text, customer_name text,
+               dunning_level integer, risk_grade text, late_probability numeric,
+               overdue numeric, d91_plus numeric, overdue_items bigint,
+               oldest_days_past_due integer, avg_days_past_due numeric,
+               priority numeric, reason text)
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+AS $$
+DECLARE
+    v_model   text;
+    v_history text;
+BEGIN
+    IF invoices_sql IS NULL OR as_of IS NULL OR options IS NULL THEN
+        RAISE EXCEPTION 'invoices_sql, as_of and options must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF pg_catalog.jsonb_typeof(options) OPERATOR(pg_catalog.<>) 'object' OR EXISTS (
+           SELECT 1 FROM pg_catalog.jsonb_object_keys(options) k
+            WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['risk_model', 'history_sql'])) THEN
+        RAISE EXCEPTION 'invalid collection_worklist options: %', options
+            USING ERRCODE = '22023', HINT = 'Known options are "risk_model" and "history_sql".';
+    END IF;
+    v_model := options OPERATOR(pg_catalog.->>) 'risk_model';
+    v_history := options OPERATOR(pg_catalog.->>) 'history_sql';
+    IF (v_model IS NULL) OPERATOR(pg_catalog.<>) (v_history IS NULL) THEN
+        RAISE EXCEPTION 'risk_model and history_sql go together'
+            USING ERRCODE = '22023', HINT = 'Give both, or neither.';
+    END IF;
+
+    RETURN QUERY
+    WITH rows AS (
+        SELECT f.customer_id, f.customer_name, coalesce(pg_catalog.upper(f.currency), 'XXX') AS currency,
+               f.open_amount, f.due_date,
+               CASE WHEN policy IS NOT NULL AND f.open_amount OPERATOR(pg_catalog.>) 0
+                    THEN @extschema@.dunning_level(f.due_date, as_of, policy) ELSE 0 END AS level
+          FROM @extschema@.invoices_from(invoices_sql, '{customer_id,due_date,open_amount}') f
+         WHERE f.customer_id IS NOT NULL AND f.due_date IS NOT NULL),
+    risk AS (
+        SELECT DISTINCT ON (s.customer_id) s.customer_id, s.probability, s.grade, s.reasons
+          FROM @extschema@.risk_score(v_model, v_history, invoices_sql, as_of) s
+         WHERE v_model IS NOT NULL
+         ORDER BY s.customer_id, s.probability DESC, s.invoice_id),
+    per_customer AS (
+        SELECT r.customer_id, pg_catalog.max(r.customer_name) AS customer_name, r.currency,
+               pg_catalog.max(r.level) AS level,
+               @extschema@.aging(r.open_amount, r.due_date, as_of) AS a,
+               pg_catalog.count(*) FILTER (WHERE r.due_date OPERATOR(pg_catalog.<) as_of
+                                             AND r.open_amount OPERATOR(pg_catalog.>) 0) AS overdue_items,
+               pg_catalog.max(as_of OPERATOR(pg_catalog.-) r.due_date)
+                   FILTER (WHERE r.open_amount OPERATOR(pg_catalog.>) 0) AS oldest,
+               pg_catalog.sum(r.open_amount OPERATOR(pg_catalog.*) (as_of OPERATOR(pg_catalog.-) r.due_date))
+                   FILTER (WHERE r.due_date OPERATOR(pg_catalog.<) as_of) AS money_days
+          FROM rows r
+         GROUP BY r.customer_id, r.currency),
+    ranked AS (
+        SELECT p.*, k.probability, k.grade, k.reasons,
+               pg_catalog.round(p.money_days OPERATOR(pg_catalog.*)
+                                (1 OPERATOR(pg_catalog.+) coalesce(k.probability, 0)), 2) AS prio
+          FROM per_customer p
+          LEFT JOIN risk k ON k.customer_id OPERATOR(pg_catalog.=) p.customer_id
+         WHERE (p.a).overdue OPERATOR(pg_catalog.>) 0)
+    SELECT x.currency,
+           pg_catalog.rank() OVER (PARTITION BY x.currency ORDER BY x.level DESC, x.prio DESC),
+           x.customer_id, x.customer_name, x.level, x.grade, x.probability,
+           (x.a).overdue, (x.a).d91_plus, x.overdue_items, x.oldest, (x.a).avg_days_past_due, x.prio,
+           pg_catalog.concat_ws('; ',
+               CASE WHEN policy IS NOT NULL THEN pg_catalog.format('dunning level %s', x.level) END,
+               pg_catalog.format('%s %s overdue in %s items, on average %s days past due, oldest %s days',
+                                 x.currency, (x.a).overdue, x.overdue_items, (x.a).avg_days_past_due, x.oldest),
+               CASE WHEN (x.a).d91_plus OPERATOR(pg_catalog.>) 0
+                    THEN pg_catalog.format('%s over 90 days', (x.a).d91_plus) END,
+               CASE WHEN x.grade IS NOT NULL
+                    THEN pg_catalog.format('risk grade %s (late probability %s%s)', x.grade, x.probability,
+                             CASE WHEN pg_catalog.cardinality(x.reasons) OPERATOR(pg_catalog.>) 0
+                                  THEN ': ' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(x.reasons, ', ')
+                                  ELSE '' END) END)
+      FROM ranked x
+     ORDER BY x.currency, 2, x.customer_id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.collection_worklist(text, date, text, jsonb) IS
+    'the collection worklist with a dunning policy (NULL for none) and options {"risk_model", "history_sql"}: dunning level first, then money-days overdue x (1 + the highest late-payment probability of the customer''s open invoices), with the reason in words';
