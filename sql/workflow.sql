@@ -41,6 +41,22 @@ SELECT invoice_id, level, as_of, action FROM o2c.dunning_notice WHERE as_of = '2
 SELECT currency, priority_rank, customer_id, dunning_level, overdue, priority, reason
 FROM o2c.collection_worklist('SELECT * FROM run_invoices', '2024-06-30', 'example');
 
+-- With a risk model trained on the payment history: the reason names the
+-- grade, and a likelier late payer moves up among equals.
+CREATE TABLE run_history AS
+SELECT 'H' || i AS invoice_id, c.cust AS customer_id,
+       DATE '2023-01-01' + i * 7 AS invoice_date, DATE '2023-01-31' + i * 7 AS due_date,
+       (100 + i)::numeric(12,2) AS amount,
+       DATE '2023-01-31' + i * 7 + CASE WHEN c.cust = 'ACME' THEN 5 + (i % 4) * 10
+                                        ELSE (i % 5) - 2 END AS paid_on
+FROM generate_series(1, 30) i, (VALUES ('ACME'), ('BOREAL')) c(cust);
+CALL o2c.train_risk_model('worklist', 'SELECT * FROM run_history', '2024-06-30');
+SELECT currency, priority_rank, customer_id, dunning_level, risk_grade, late_probability, reason
+FROM o2c.collection_worklist('SELECT * FROM run_invoices', '2024-06-30', NULL,
+     '{"risk_model": "worklist", "history_sql": "SELECT * FROM run_history"}');
+SELECT * FROM o2c.collection_worklist('SELECT * FROM run_invoices', '2024-06-30', NULL, '{"risk_model": "worklist"}');
+SELECT * FROM o2c.collection_worklist('SELECT * FROM run_invoices', '2024-06-30', NULL, '{"model": "worklist"}');
+
 -- An unknown policy fails the run, which is logged.
 CALL o2c.run_dunning('SELECT * FROM run_invoices', 'no such policy', '2024-06-30');
 
@@ -83,4 +99,5 @@ DELETE FROM o2c.dunning_notice;
 DELETE FROM o2c.finding;
 DELETE FROM o2c.job_run;
 DELETE FROM o2c.dunning_policy;
-DROP TABLE run_invoices, run_payments;
+DELETE FROM o2c.risk_model WHERE name = 'worklist';
+DROP TABLE run_invoices, run_payments, run_history;
