@@ -42,7 +42,7 @@ SELECT currency, priority_rank, customer_id, dunning_level, overdue, priority, r
 FROM o2c.collection_worklist('SELECT * FROM run_invoices', '2024-06-30', 'example');
 
 -- With a risk model trained on the payment history: the reason names the
--- grade, and a likelier late payer moves up among equals.
+-- grade and the features behind it; priority is weighted by 1 + probability.
 CREATE TABLE run_history AS
 SELECT 'H' || i AS invoice_id, c.cust AS customer_id,
        DATE '2023-01-01' + i * 7 AS invoice_date, DATE '2023-01-31' + i * 7 AS due_date,
