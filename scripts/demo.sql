@@ -559,6 +559,26 @@ FROM o2c.collection_worklist($$SELECT i.customer_id, c.name AS customer_name, i.
 WHERE priority_rank <= 3;
 
 \echo
+\echo '== Dunning run with the shipped example policy (7, 21, 45 days), as of 2026-06-30'
+SELECT o2c.install_example_policy() AS example_levels \gset
+CALL o2c.run_dunning('SELECT * FROM public.invoices', 'example', DATE '2026-06-30');
+SELECT level, action, pg_catalog.count(*) AS notices, pg_catalog.sum(fee) AS fees,
+       pg_catalog.sum(interest) AS interest
+FROM o2c.dunning_notice GROUP BY level, action ORDER BY level;
+CALL o2c.run_dunning('SELECT * FROM public.invoices', 'example', DATE '2026-06-30');
+SELECT pg_catalog.count(*) AS notices_after_a_second_run FROM o2c.dunning_notice;
+
+\echo
+\echo '== The collector''s list with the dunning level (top two per currency)'
+SELECT currency, priority_rank, customer_id, dunning_level, reason
+FROM o2c.collection_worklist('SELECT * FROM public.invoices WHERE open_amount <> 0', DATE '2026-06-30', 'example')
+WHERE priority_rank <= 2;
+
+\echo
+\echo '== Outbox: what a mailer has still to send (first five)'
+SELECT table_name, id, summary FROM o2c.outbox ORDER BY table_name, id LIMIT 5;
+
+\echo
 \echo '== o2c.job_health'
 SELECT job, last_status, last_rows_read, last_rows_written, failures_7d FROM o2c.job_health;
 

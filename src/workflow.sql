@@ -1,0 +1,409 @@
+-- workflow: the dunning, quality-scan and cash-application jobs (each a thin
+-- procedure over o2c.run_job and a job_<name> work function, as in jobs.sql),
+-- their output tables, and the notice outbox announced with NOTIFY.
+
+CREATE TABLE @extschema@.dunning_notice (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    ledger      text NOT NULL DEFAULT 'default',
+    invoice_id  text NOT NULL,
+    customer_id text,
+    policy      text NOT NULL,
+    level       integer NOT NULL,
+    due         date NOT NULL,
+    as_of       date NOT NULL,
+    amount      numeric NOT NULL,
+    currency    text,
+    fee         numeric NOT NULL,
+    interest    numeric NOT NULL,
+    action      text NOT NULL,
+    job_run_id  bigint REFERENCES @extschema@.job_run (id) ON DELETE SET NULL,
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    sent_at     timestamptz,
+    UNIQUE (ledger, invoice_id, level)
+);
+CREATE INDEX dunning_notice_unsent ON @extschema@.dunning_notice (id) WHERE sent_at IS NULL;
+CREATE INDEX dunning_notice_as_of ON @extschema@.dunning_notice (as_of, ledger);
+COMMENT ON TABLE @extschema@.dunning_notice IS
+    'dunning notices written by o2c.run_dunning: one row per invoice and level reached, never twice; a mailer sets sent_at once it has sent the notice';
+COMMENT ON COLUMN @extschema@.dunning_notice.amount IS 'open amount of the invoice when the level was reached';
+COMMENT ON COLUMN @extschema@.dunning_notice.interest IS 'late interest on the open amount from due to as_of at the level''s annual rate (0 without a rate)';
+COMMENT ON COLUMN @extschema@.dunning_notice.sent_at IS 'when the notice was sent; NULL while it waits in the outbox';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_notice', '');
+
+CREATE TABLE @extschema@.cash_match (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    ledger         text NOT NULL DEFAULT 'default',
+    payment_id     text NOT NULL,
+    invoice_id     text,
+    applied_amount numeric NOT NULL,
+    score          double precision,
+    rule           text NOT NULL,
+    status         text NOT NULL CHECK (status IN ('auto', 'suggested')),
+    job_run_id     bigint REFERENCES @extschema@.job_run (id) ON DELETE SET NULL,
+    matched_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    sent_at        timestamptz,
+    UNIQUE NULLS NOT DISTINCT (ledger, payment_id, invoice_id)
+);
+CREATE INDEX cash_match_invoice ON @extschema@.cash_match (ledger, invoice_id);
+CREATE INDEX cash_match_unsent ON @extschema@.cash_match (id) WHERE sent_at IS NULL AND status = 'auto';
+COMMENT ON TABLE @extschema@.cash_match IS
+    'cash applications written by o2c.run_cash_application: the latest run''s application of each payment (invoice NULL for an unapplied remainder), auto or suggested';
+COMMENT ON COLUMN @extschema@.cash_match.status IS 'auto: applied automatically (score cleared the threshold and margin); suggested: for a person to confirm';
+COMMENT ON COLUMN @extschema@.cash_match.sent_at IS 'when an auto application was announced downstream; NULL while it waits in the outbox';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cash_match', '');
+
+-- The outbox: NOTIFY is transactional, so a listener hears of a notice or an
+-- auto match only once the job's transaction commits, never of a rolled-back one.
+CREATE FUNCTION @extschema@.notify_outbox()
+RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    PERFORM pg_catalog.pg_notify('o2c_notice',
+        pg_catalog.json_build_object('table', TG_TABLE_NAME, 'id', NEW.id)::text);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.notify_outbox() IS
+    'trigger: NOTIFY o2c_notice with {"table": ..., "id": ...} for a new dunning notice or auto cash match (delivered on commit)';
+
+CREATE TRIGGER notify_outbox AFTER INSERT ON @extschema@.dunning_notice
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.notify_outbox();
+CREATE TRIGGER notify_outbox AFTER INSERT OR UPDATE OF status ON @extschema@.cash_match
+    FOR EACH ROW WHEN (NEW.status = 'auto' AND NEW.sent_at IS NULL)
+    EXECUTE FUNCTION @extschema@.notify_outbox();
+
+CREATE VIEW @extschema@.outbox AS
+SELECT 'dunning_notice'::text AS table_name, n.id, n.created_at,
+       pg_catalog.format('dunning level %s (%s) for invoice %s: %s %s open, fee %s, interest %s',
+                         n.level, n.action, n.invoice_id, n.amount, coalesce(n.currency, ''), n.fee, n.interest) AS summary
+  FROM @extschema@.dunning_notice n
+ WHERE n.sent_at IS NULL
+UNION ALL
+SELECT 'cash_match', m.id, m.matched_at,
+       pg_catalog.format('payment %s applied %s to invoice %s (%s)',
+                         m.payment_id, m.applied_amount, coalesce(m.invoice_id, '-'), m.rule)
+  FROM @extschema@.cash_match m
+ WHERE m.status OPERATOR(pg_catalog.=) 'auto' AND m.sent_at IS NULL;
+COMMENT ON VIEW @extschema@.outbox IS
+    'what a mailer has still to send: dunning notices and auto cash matches whose sent_at is NULL, oldest first by id';
+COMMENT ON COLUMN @extschema@.outbox.table_name IS 'dunning_notice or cash_match: the table to set sent_at in';
+COMMENT ON COLUMN @extschema@.outbox.summary IS 'one line saying what the row is about';
+
+-- Dunning ------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.job_run_dunning(run_id bigint, args jsonb)
+RETURNS bigint[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_as_of   date := (args OPERATOR(pg_catalog.->>) 'as_of')::date;
+    v_policy  text := args OPERATOR(pg_catalog.->>) 'policy';
+    v_ledger  text := args OPERATOR(pg_catalog.->>) 'ledger';
+    n_read    bigint;
+    n_written bigint;
+BEGIN
+    -- Fails with 22023 naming the policy when it has no levels.
+    PERFORM @extschema@.dunning_level(v_as_of, v_as_of, v_policy);
+
+    CREATE TEMP TABLE o2c_dunning_rows ON COMMIT DROP AS
+        SELECT * FROM @extschema@.invoices_from(args OPERATOR(pg_catalog.->>) 'invoices_sql',
+                                                '{invoice_id,due_date,open_amount}');
+    GET DIAGNOSTICS n_read = ROW_COUNT;
+    RAISE NOTICE 'run_dunning run %: % rows read', run_id, n_read;
+
+    -- A level is noticed once per invoice; levels skipped while the job did
+    -- not run are not sent late (the highest level reached is).
+    INSERT INTO @extschema@.dunning_notice
+          (ledger, invoice_id, customer_id, policy, level, due, as_of, amount, currency,
+           fee, interest, action, job_run_id)
+    SELECT v_ledger, r.invoice_id, r.customer_id, v_policy, r.level, r.due_date, v_as_of,
+           r.open_amount, pg_catalog.upper(r.currency), p.fee,
+           CASE WHEN p.annual_interest_rate IS NULL THEN 0
+                WHEN r.currency IS NULL THEN
+                    @extschema@.late_interest(r.open_amount, r.due_date, v_as_of, p.annual_interest_rate)
+                ELSE @extschema@.late_interest(r.open_amount, r.due_date, v_as_of, p.annual_interest_rate,
+                                               'act/365', r.currency) END,
+           p.action, run_id
+      FROM (SELECT t.*, @extschema@.dunning_level(t.due_date, v_as_of, v_policy) AS level
+              FROM pg_temp.o2c_dunning_rows t
+             WHERE t.open_amount OPERATOR(pg_catalog.>) 0 AND t.invoice_id IS NOT NULL
+               AND t.due_date IS NOT NULL) r
+      JOIN @extschema@.dunning_policy p
+        ON p.policy OPERATOR(pg_catalog.=) v_policy AND p.level OPERATOR(pg_catalog.=) r.level
+     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.dunning_notice n
+                        WHERE n.ledger OPERATOR(pg_catalog.=) v_ledger
+                          AND n.invoice_id OPERATOR(pg_catalog.=) r.invoice_id
+                          AND n.level OPERATOR(pg_catalog.>=) r.level)
+    ON CONFLICT (ledger, invoice_id, level) DO NOTHING;
+    GET DIAGNOSTICS n_written = ROW_COUNT;
+    DROP TABLE pg_temp.o2c_dunning_rows;
+    RETURN ARRAY[n_read, n_written];
+END
+$$;
+COMMENT ON FUNCTION @extschema@.job_run_dunning(bigint, jsonb) IS
+    'the work of o2c.run_dunning (called by o2c.run_job inside its all-or-nothing block)';
+
+CREATE PROCEDURE @extschema@.run_dunning(
+    invoices_sql text,
+    policy text,
+    as_of date DEFAULT CURRENT_DATE,
+    ledger text DEFAULT 'default',
+    options jsonb DEFAULT '{}')
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF invoices_sql IS NULL OR policy IS NULL OR as_of IS NULL OR ledger IS NULL THEN
+        RAISE EXCEPTION 'invoices_sql, policy, as_of and ledger must not be null' USING ERRCODE = '22004';
+    END IF;
+    CALL @extschema@.run_job('run_dunning',
+        pg_catalog.jsonb_build_object('invoices_sql', invoices_sql, 'policy', policy,
+                                      'as_of', as_of, 'ledger', ledger),
+        options);
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.run_dunning(text, text, date, text, jsonb) IS
+    'job: writes o2c.dunning_notice for the dunning levels of a policy that the inner query''s open invoices newly reached as of a date (each level once per invoice); options: wait, keep_runs';
+
+-- Quality scan ---------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.job_run_quality_scan(run_id bigint, args jsonb)
+RETURNS bigint[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_source  text := args OPERATOR(pg_catalog.->>) 'source';
+    n_written bigint;
+BEGIN
+    -- The scan's findings replace the previous scan's of the same source.
+    DELETE FROM @extschema@.finding f WHERE f.source OPERATOR(pg_catalog.=) v_source;
+    INSERT INTO @extschema@.finding (source, row_key, rule, severity, detail)
+    SELECT v_source, q.invoice_id, q.rule, q.severity, q.detail
+      FROM @extschema@.quality_scan(args OPERATOR(pg_catalog.->>) 'invoices_sql',
+                                    args OPERATOR(pg_catalog.->) 'scan_options') q;
+    GET DIAGNOSTICS n_written = ROW_COUNT;
+    RAISE NOTICE 'run_quality_scan run %: % findings', run_id, n_written;
+    RETURN ARRAY[NULL, n_written];
+END
+$$;
+COMMENT ON FUNCTION @extschema@.job_run_quality_scan(bigint, jsonb) IS
+    'the work of o2c.run_quality_scan (called by o2c.run_job inside its all-or-nothing block)';
+
+CREATE PROCEDURE @extschema@.run_quality_scan(
+    invoices_sql text,
+    options jsonb DEFAULT '{}',
+    source text DEFAULT 'quality_scan',
+    job_options jsonb DEFAULT '{}')
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF invoices_sql IS NULL OR options IS NULL OR source IS NULL THEN
+        RAISE EXCEPTION 'invoices_sql, options and source must not be null' USING ERRCODE = '22004';
+    END IF;
+    CALL @extschema@.run_job('run_quality_scan',
+        pg_catalog.jsonb_build_object('invoices_sql', invoices_sql, 'scan_options', options,
+                                      'source', source),
+        job_options);
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.run_quality_scan(text, jsonb, text, jsonb) IS
+    'job: o2c.quality_scan over the inner query into o2c.finding, replacing the findings of the previous scan of the same source; options go to quality_scan, job_options (wait, keep_runs) to the job';
+
+-- Cash application -----------------------------------------------------------
+
+CREATE FUNCTION @extschema@.job_run_cash_application(run_id bigint, args jsonb)
+RETURNS bigint[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_ledger  text := args OPERATOR(pg_catalog.->>) 'ledger';
+    n_read    bigint;
+    n_written bigint;
+BEGIN
+    CREATE TEMP TABLE o2c_match_rows ON COMMIT DROP AS
+        SELECT * FROM @extschema@.match_payments(args OPERATOR(pg_catalog.->>) 'payments_sql',
+                                                 args OPERATOR(pg_catalog.->>) 'invoices_sql',
+                                                 args OPERATOR(pg_catalog.->) 'match_options');
+    SELECT pg_catalog.count(DISTINCT m.payment_id) INTO n_read FROM pg_temp.o2c_match_rows m;
+    RAISE NOTICE 'run_cash_application run %: % payments matched', run_id, n_read;
+
+    -- The latest run's application of a payment replaces the previous one.
+    DELETE FROM @extschema@.cash_match c
+     WHERE c.ledger OPERATOR(pg_catalog.=) v_ledger
+       AND c.payment_id IN (SELECT m.payment_id FROM pg_temp.o2c_match_rows m)
+       AND NOT EXISTS (SELECT 1 FROM pg_temp.o2c_match_rows m
+                        WHERE m.payment_id OPERATOR(pg_catalog.=) c.payment_id
+                          AND m.invoice_id IS NOT DISTINCT FROM c.invoice_id);
+    INSERT INTO @extschema@.cash_match
+          (ledger, payment_id, invoice_id, applied_amount, score, rule, status, job_run_id)
+    SELECT v_ledger, m.payment_id, m.invoice_id, m.applied_amount, m.score, m.rule,
+           CASE WHEN m.auto THEN 'auto' ELSE 'suggested' END, run_id
+      FROM pg_temp.o2c_match_rows m
+    ON CONFLICT (ledger, payment_id, invoice_id) DO UPDATE
+       SET applied_amount = EXCLUDED.applied_amount, score = EXCLUDED.score, rule = EXCLUDED.rule,
+           status = EXCLUDED.status, job_run_id = EXCLUDED.job_run_id;
+    GET DIAGNOSTICS n_written = ROW_COUNT;
+    DROP TABLE pg_temp.o2c_match_rows;
+    RETURN ARRAY[n_read, n_written];
+END
+$$;
+COMMENT ON FUNCTION @extschema@.job_run_cash_application(bigint, jsonb) IS
+    'the work of o2c.run_cash_application (called by o2c.run_job inside its all-or-nothing block)';
+
+CREATE PROCEDURE @extschema@.run_cash_application(
+    payments_sql text,
+    invoices_sql text,
+    options jsonb DEFAULT '{}',
+    ledger text DEFAULT 'default',
+    job_options jsonb DEFAULT '{}')
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF payments_sql IS NULL OR invoices_sql IS NULL OR options IS NULL OR ledger IS NULL THEN
+        RAISE EXCEPTION 'payments_sql, invoices_sql, options and ledger must not be null' USING ERRCODE = '22004';
+    END IF;
+    CALL @extschema@.run_job('run_cash_application',
+        pg_catalog.jsonb_build_object('payments_sql', payments_sql, 'invoices_sql', invoices_sql,
+                                      'match_options', options, 'ledger', ledger),
+        job_options);
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.run_cash_application(text, text, jsonb, text, jsonb) IS
+    'job: o2c.match_payments into o2c.cash_match (auto or suggested, with the run id), the latest run''s application of each payment replacing the previous one; options go to match_payments, job_options (wait, keep_runs) to the job';
+
+-- The worklist with a dunning policy: customers at a higher dunning level
+-- come first, then by money-days overdue.
+CREATE FUNCTION @extschema@.collection_worklist(invoices_sql text, as_of date, policy text)
+RETURNS TABLE (currency text, priority_rank bigint, customer_id text, customer_name text,
+               dunning_level integer, overdue numeric, d91_plus numeric, overdue_items bigint,
+               oldest_days_past_due integer, avg_days_past_due numeric,
+               priority numeric, reason text)
+LANGUAGE sql VOLATILE STRICT PARALLEL RESTRICTED
+BEGIN ATOMIC
+    WITH rows AS (
+        SELECT f.customer_id, f.customer_name, coalesce(pg_catalog.upper(f.currency), 'XXX') AS currency,
+               f.open_amount, f.due_date,
+               CASE WHEN f.open_amount OPERATOR(pg_catalog.>) 0
+                    THEN @extschema@.dunning_level(f.due_date, collection_worklist.as_of,
+                                                   collection_worklist.policy)
+                    ELSE 0 END AS level
+          FROM @extschema@.invoices_from(collection_worklist.invoices_sql,
+                                         '{customer_id,due_date,open_amount}') f
+         WHERE f.customer_id IS NOT NULL AND f.due_date IS NOT NULL),
+    per_customer AS (
+        SELECT r.customer_id, pg_catalog.max(r.customer_name) AS customer_name, r.currency,
+               pg_catalog.max(r.level) AS level,
+               @extschema@.aging(r.open_amount, r.due_date, collection_worklist.as_of) AS a,
+               pg_catalog.count(*) FILTER (WHERE r.due_date OPERATOR(pg_catalog.<) collection_worklist.as_of
+                                             AND r.open_amount OPERATOR(pg_catalog.>) 0) AS overdue_items,
+               pg_catalog.max(collection_worklist.as_of OPERATOR(pg_catalog.-) r.due_date)
+                   FILTER (WHERE r.open_amount OPERATOR(pg_catalog.>) 0) AS oldest,
+               pg_catalog.sum(r.open_amount OPERATOR(pg_catalog.*)
+                              (collection_worklist.as_of OPERATOR(pg_catalog.-) r.due_date))
+                   FILTER (WHERE r.due_date OPERATOR(pg_catalog.<) collection_worklist.as_of) AS money_days
+          FROM rows r
+         GROUP BY r.customer_id, r.currency)
+    SELECT p.currency,
+           pg_catalog.rank() OVER (PARTITION BY p.currency
+                                   ORDER BY p.level DESC,
+                                            p.money_days DESC),
+           p.customer_id, p.customer_name, p.level, (p.a).overdue, (p.a).d91_plus, p.overdue_items,
+           p.oldest, (p.a).avg_days_past_due,
+           p.money_days,
+           pg_catalog.format('dunning level %s; %s %s overdue in %s items, on average %s days past due, oldest %s days%s',
+                             p.level, p.currency, (p.a).overdue, p.overdue_items, (p.a).avg_days_past_due, p.oldest,
+                             CASE WHEN (p.a).d91_plus OPERATOR(pg_catalog.>) 0
+                                  THEN pg_catalog.format('; %s over 90 days', (p.a).d91_plus) ELSE '' END)
+      FROM per_customer p
+     WHERE (p.a).overdue OPERATOR(pg_catalog.>) 0
+     ORDER BY p.currency, 2, p.customer_id;
+END;
+COMMENT ON FUNCTION @extschema@.collection_worklist(text, date, text) IS
+    'the collection worklist with a dunning policy: per currency, customers at the highest dunning level reached first, then by money-days overdue, with the reason in words';
+
+-- The worklist with options: a dunning policy (or NULL for none) and a risk
+-- model ({"risk_model": name, "history_sql": query}). With a model, each
+-- customer's priority is its money-days overdue weighted by 1 + the highest
+-- late-payment probability among its open invoices, and the reason names the
+-- features that raised it.
+CREATE FUNCTION @extschema@.collection_worklist(invoices_sql text, as_of date, policy text, options jsonb)
+RETURNS TABLE (currency text, priority_rank bigint, customer_id text, customer_name text,
+               dunning_level integer, risk_grade text, late_probability numeric,
+               overdue numeric, d91_plus numeric, overdue_items bigint,
+               oldest_days_past_due integer, avg_days_past_due numeric,
+               priority numeric, reason text)
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+AS $$
+DECLARE
+    v_model   text;
+    v_history text;
+BEGIN
+    IF invoices_sql IS NULL OR as_of IS NULL OR options IS NULL THEN
+        RAISE EXCEPTION 'invoices_sql, as_of and options must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF pg_catalog.jsonb_typeof(options) OPERATOR(pg_catalog.<>) 'object' OR EXISTS (
+           SELECT 1 FROM pg_catalog.jsonb_object_keys(options) k
+            WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['risk_model', 'history_sql'])) THEN
+        RAISE EXCEPTION 'invalid collection_worklist options: %', options
+            USING ERRCODE = '22023', HINT = 'Known options are "risk_model" and "history_sql".';
+    END IF;
+    v_model := options OPERATOR(pg_catalog.->>) 'risk_model';
+    v_history := options OPERATOR(pg_catalog.->>) 'history_sql';
+    IF (v_model IS NULL) OPERATOR(pg_catalog.<>) (v_history IS NULL) THEN
+        RAISE EXCEPTION 'risk_model and history_sql go together'
+            USING ERRCODE = '22023', HINT = 'Give both, or neither.';
+    END IF;
+
+    RETURN QUERY
+    WITH rows AS (
+        SELECT f.customer_id, f.customer_name, coalesce(pg_catalog.upper(f.currency), 'XXX') AS currency,
+               f.open_amount, f.due_date,
+               CASE WHEN policy IS NOT NULL AND f.open_amount OPERATOR(pg_catalog.>) 0
+                    THEN @extschema@.dunning_level(f.due_date, as_of, policy) ELSE 0 END AS level
+          FROM @extschema@.invoices_from(invoices_sql, '{customer_id,due_date,open_amount}') f
+         WHERE f.customer_id IS NOT NULL AND f.due_date IS NOT NULL),
+    risk AS (
+        SELECT DISTINCT ON (s.customer_id) s.customer_id, s.probability, s.grade, s.reasons
+          FROM @extschema@.risk_score(v_model, v_history, invoices_sql, as_of) s
+         WHERE v_model IS NOT NULL
+         ORDER BY s.customer_id, s.probability DESC, s.invoice_id),
+    per_customer AS (
+        SELECT r.customer_id, pg_catalog.max(r.customer_name) AS customer_name, r.currency,
+               pg_catalog.max(r.level) AS level,
+               @extschema@.aging(r.open_amount, r.due_date, as_of) AS a,
+               pg_catalog.count(*) FILTER (WHERE r.due_date OPERATOR(pg_catalog.<) as_of
+                                             AND r.open_amount OPERATOR(pg_catalog.>) 0) AS overdue_items,
+               pg_catalog.max(as_of OPERATOR(pg_catalog.-) r.due_date)
+                   FILTER (WHERE r.open_amount OPERATOR(pg_catalog.>) 0) AS oldest,
+               pg_catalog.sum(r.open_amount OPERATOR(pg_catalog.*) (as_of OPERATOR(pg_catalog.-) r.due_date))
+                   FILTER (WHERE r.due_date OPERATOR(pg_catalog.<) as_of) AS money_days
+          FROM rows r
+         GROUP BY r.customer_id, r.currency),
+    ranked AS (
+        SELECT p.*, k.probability, k.grade, k.reasons,
+               pg_catalog.round(p.money_days OPERATOR(pg_catalog.*)
+                                (1 OPERATOR(pg_catalog.+) coalesce(k.probability, 0)), 2) AS prio
+          FROM per_customer p
+          LEFT JOIN risk k ON k.customer_id OPERATOR(pg_catalog.=) p.customer_id
+         WHERE (p.a).overdue OPERATOR(pg_catalog.>) 0)
+    SELECT x.currency,
+           pg_catalog.rank() OVER (PARTITION BY x.currency ORDER BY x.level DESC, x.prio DESC),
+           x.customer_id, x.customer_name, x.level, x.grade, x.probability,
+           (x.a).overdue, (x.a).d91_plus, x.overdue_items, x.oldest, (x.a).avg_days_past_due, x.prio,
+           pg_catalog.concat_ws('; ',
+               CASE WHEN policy IS NOT NULL THEN pg_catalog.format('dunning level %s', x.level) END,
+               pg_catalog.format('%s %s overdue in %s items, on average %s days past due, oldest %s days',
+                                 x.currency, (x.a).overdue, x.overdue_items, (x.a).avg_days_past_due, x.oldest),
+               CASE WHEN (x.a).d91_plus OPERATOR(pg_catalog.>) 0
+                    THEN pg_catalog.format('%s over 90 days', (x.a).d91_plus) END,
+               CASE WHEN x.grade IS NOT NULL
+                    THEN pg_catalog.format('risk grade %s (late probability %s%s)', x.grade, x.probability,
+                             CASE WHEN pg_catalog.cardinality(x.reasons) OPERATOR(pg_catalog.>) 0
+                                  THEN ': ' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(x.reasons, ', ')
+                                  ELSE '' END) END)
+      FROM ranked x
+     ORDER BY x.currency, 2, x.customer_id;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.collection_worklist(text, date, text, jsonb) IS
+    'the collection worklist with a dunning policy (NULL for none) and options {"risk_model", "history_sql"}: dunning level first, then money-days overdue x (1 + the highest late-payment probability of the customer''s open invoices), with the reason in words';
