@@ -66,7 +66,7 @@ INSERT INTO run_invoices VALUES
     ('INV-107', NULL,    NULL,       '2024-06-10', '2024-07-10', -5.00, -5.00, 'EUR', 'INV-107');   -- no customer, negative
 CALL o2c.run_quality_scan('SELECT * FROM run_invoices', '{"rules": ["due_before_invoice", "missing_customer", "nonpositive_amount"]}');
 CALL o2c.run_quality_scan('SELECT * FROM run_invoices', '{"rules": ["due_before_invoice", "missing_customer", "nonpositive_amount"]}');
-SELECT source, row_key, rule, severity FROM o2c.finding ORDER BY row_key, rule;
+SELECT source, row_key, rule, severity FROM o2c.finding WHERE source = 'quality_scan' ORDER BY row_key, rule;
 
 -- Cash application into o2c.cash_match.
 CREATE TABLE run_payments (
@@ -96,7 +96,7 @@ SELECT job, status, rows_read, rows_written, sqlstate, error FROM o2c.job_run OR
 
 DELETE FROM o2c.cash_match;
 DELETE FROM o2c.dunning_notice;
-DELETE FROM o2c.finding;
+DELETE FROM o2c.finding WHERE source = 'quality_scan';
 DELETE FROM o2c.job_run;
 DELETE FROM o2c.dunning_policy;
 DELETE FROM o2c.risk_model WHERE name = 'worklist';
