@@ -575,8 +575,29 @@ FROM o2c.collection_worklist('SELECT * FROM public.invoices WHERE open_amount <>
 WHERE priority_rank <= 2;
 
 \echo
-\echo '== Outbox: what a mailer has still to send (first five)'
-SELECT table_name, id, summary FROM o2c.outbox ORDER BY table_name, id LIMIT 5;
+\echo '== Weekly quality scan and daily cash application as jobs (findings and matches kept in o2c tables)'
+CALL o2c.run_quality_scan($$
+    SELECT doc_no AS invoice_id, customer AS customer_id, issued AS invoice_date, due AS due_date,
+           total AS amount, open AS open_amount, cur AS currency, ref AS reference
+    FROM public.demo_q_invoice$$, '{"as_of": "2024-06-30"}', 'weekly scan');
+SELECT rule, pg_catalog.count(*) AS findings FROM o2c.finding WHERE source = 'weekly scan'
+GROUP BY rule ORDER BY rule;
+CALL o2c.run_cash_application(
+    'SELECT line_id AS payment_id, booked AS received_on, amount, currency,
+            counterparty AS payer_name, iban AS payer_iban, remittance AS reference
+       FROM public.demo_bank_lines',
+    'SELECT * FROM public.demo_ar_open', '{"tolerance": 15}');
+-- Run twice: each payment's application is replaced, never doubled.
+CALL o2c.run_cash_application(
+    'SELECT line_id AS payment_id, booked AS received_on, amount, currency,
+            counterparty AS payer_name, iban AS payer_iban, remittance AS reference
+       FROM public.demo_bank_lines',
+    'SELECT * FROM public.demo_ar_open', '{"tolerance": 15}');
+SELECT payment_id, invoice_id, applied_amount, rule, status FROM o2c.cash_match ORDER BY payment_id, invoice_id;
+
+\echo
+\echo '== Outbox: what a mailer has still to send (first eight)'
+SELECT table_name, id, summary FROM o2c.outbox ORDER BY table_name, id LIMIT 8;
 
 \echo
 \echo '== o2c.job_health'
