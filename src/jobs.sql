@@ -86,9 +86,14 @@ END;
 COMMENT ON FUNCTION @extschema@.job_finish(bigint, text, bigint, bigint, text, text) IS
     'records the end of a job run in o2c.job_run (used by the job procedures)';
 
--- The lifecycle every job shares. The work is a function of this extension,
--- job_<name>(run_id bigint, args jsonb) returning {rows_read, rows_written};
--- it runs inside the block, so a failure undoes all of its writes.
+-- The lifecycle every job shares. A job is one or two functions of this
+-- extension: job_<name>_read(run_id, args) (optional) reads the inner query
+-- and does the heavy work into the session's temp table pg_temp.o2c_job_rows,
+-- returning the rows read; its result is committed with rows_read in job_run,
+-- so a long run shows its progress. job_<name>(run_id, args) then writes the
+-- outputs and returns {rows_read or NULL, rows_written}. Each phase runs in a
+-- block, so a failure undoes that phase; outputs are only ever written by the
+-- last one, in one transaction.
 CREATE PROCEDURE @extschema@.run_job(job text, args jsonb, options jsonb)
 LANGUAGE plpgsql
 -- No SET search_path: a procedure with SET cannot COMMIT. Everything below is
@@ -100,6 +105,7 @@ DECLARE
     wait       boolean;
     keep_runs  integer;
     counts     bigint[];
+    n_read     bigint;
     err_text   text;
     err_state  text;
     err_detail text;
@@ -134,16 +140,38 @@ BEGIN
             USING ERRCODE = '55P03', HINT = 'Retry later, or leave the option "wait" at true to queue.';
     END IF;
 
-    BEGIN
-        EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', 'job_' OPERATOR(pg_catalog.||) job)
-           INTO counts USING run_id, args;
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS err_text = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
-                                err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
-    END;
+    IF pg_catalog.to_regprocedure(pg_catalog.format('@extschema@.%I(bigint, jsonb)',
+                                  'job_' OPERATOR(pg_catalog.||) job OPERATOR(pg_catalog.||) '_read')) IS NOT NULL THEN
+        BEGIN
+            EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)',
+                                      'job_' OPERATOR(pg_catalog.||) job OPERATOR(pg_catalog.||) '_read')
+               INTO n_read USING run_id, args;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS err_text = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
+                                    err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+        END;
+        IF err_state IS NULL THEN
+            UPDATE @extschema@.job_run SET rows_read = n_read WHERE id OPERATOR(pg_catalog.=) run_id;
+            COMMIT;
+            RAISE NOTICE '% run %: % rows read', job, run_id, n_read;
+        END IF;
+    END IF;
+
+    IF err_state IS NULL THEN
+        BEGIN
+            EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', 'job_' OPERATOR(pg_catalog.||) job)
+               INTO counts USING run_id, args;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS err_text = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
+                                    err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+        END;
+    END IF;
+    IF pg_catalog.to_regclass('pg_temp.o2c_job_rows') IS NOT NULL THEN
+        DROP TABLE pg_temp.o2c_job_rows;
+    END IF;
 
     IF err_state IS NOT NULL THEN
-        PERFORM @extschema@.job_finish(run_id, 'failed', NULL, NULL, err_text, err_state);
+        PERFORM @extschema@.job_finish(run_id, 'failed', n_read, NULL, err_text, err_state);
         COMMIT;
         PERFORM pg_catalog.pg_advisory_unlock(lock_key);
         -- RAISE refuses NULL options and prints empty ones: pass only what is there.
@@ -158,7 +186,7 @@ BEGIN
         END IF;
     END IF;
 
-    PERFORM @extschema@.job_finish(run_id, 'succeeded', counts[1], counts[2], NULL, NULL);
+    PERFORM @extschema@.job_finish(run_id, 'succeeded', coalesce(counts[1], n_read), counts[2], NULL, NULL);
     -- Bounded history: keep the newest keep_runs finished runs of this job.
     DELETE FROM @extschema@.job_run j
      WHERE j.job OPERATOR(pg_catalog.=) run_job.job
@@ -171,11 +199,31 @@ BEGIN
                 ORDER BY r.id DESC LIMIT keep_runs) k);
     COMMIT;
     PERFORM pg_catalog.pg_advisory_unlock(lock_key);
-    RAISE NOTICE '% run %: % rows read, % rows written', job, run_id, counts[1], counts[2];
+    RAISE NOTICE '% run %: % rows written', job, run_id, counts[2];
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_job(text, jsonb, jsonb) IS
     'runs the o2c job o2c.job_<job>(run_id, args) with the shared lifecycle: job_run row committed first, advisory lock per job name (options: wait, keep_runs), all-or-nothing work, failure recorded and re-raised';
+
+CREATE FUNCTION @extschema@.job_snapshot_aging_read(run_id bigint, args jsonb)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    n_read bigint;
+BEGIN
+    IF pg_catalog.to_regclass('pg_temp.o2c_job_rows') IS NOT NULL THEN
+        DROP TABLE pg_temp.o2c_job_rows;
+    END IF;
+    CREATE TEMP TABLE o2c_job_rows AS
+        SELECT * FROM @extschema@.invoices_from(args OPERATOR(pg_catalog.->>) 'invoices_sql',
+                                                '{customer_id,due_date,open_amount}');
+    GET DIAGNOSTICS n_read = ROW_COUNT;
+    RETURN n_read;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.job_snapshot_aging_read(bigint, jsonb) IS
+    'the read phase of o2c.snapshot_aging: the inner query''s rows into pg_temp.o2c_job_rows (called by o2c.run_job)';
 
 CREATE FUNCTION @extschema@.job_snapshot_aging(run_id bigint, args jsonb)
 RETURNS bigint[]
@@ -185,44 +233,50 @@ DECLARE
     v_as_of   date := (args OPERATOR(pg_catalog.->>) 'as_of')::date;
     v_ledger  text := args OPERATOR(pg_catalog.->>) 'ledger';
     v_bounds  integer[];
-    n_read    bigint;
     n_written bigint;
 BEGIN
     IF pg_catalog.jsonb_typeof(args OPERATOR(pg_catalog.->) 'bounds') OPERATOR(pg_catalog.=) 'array' THEN
         v_bounds := ARRAY(SELECT b::integer
                             FROM pg_catalog.jsonb_array_elements_text(args OPERATOR(pg_catalog.->) 'bounds') b);
     END IF;
-    CREATE TEMP TABLE o2c_snapshot_rows ON COMMIT DROP AS
-        SELECT * FROM @extschema@.invoices_from(args OPERATOR(pg_catalog.->>) 'invoices_sql',
-                                                '{customer_id,due_date,open_amount}');
-    GET DIAGNOSTICS n_read = ROW_COUNT;
-    RAISE NOTICE 'snapshot_aging run %: % rows read', run_id, n_read;
-
     DELETE FROM @extschema@.aging_snapshot s
      WHERE s.ledger OPERATOR(pg_catalog.=) v_ledger
        AND s.as_of OPERATOR(pg_catalog.=) v_as_of;
-    INSERT INTO @extschema@.aging_snapshot
-          (ledger, as_of, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus,
-           total, overdue, items, avg_days_past_due, bounds, labels, amounts, job_run_id)
-    SELECT v_ledger, v_as_of, r.customer_id, r.currency,
-           (r.a).current, (r.a).d1_30, (r.a).d31_60, (r.a).d61_90, (r.a).d91_plus,
-           (r.a).total, (r.a).overdue, (r.a).items, (r.a).avg_days_past_due,
-           v_bounds, (r.l).labels, (r.l).amounts, run_id
-      FROM (SELECT t.customer_id, coalesce(pg_catalog.upper(t.currency), 'XXX') AS currency,
-                   @extschema@.aging(t.open_amount, t.due_date, v_as_of) AS a,
-                   CASE WHEN v_bounds IS NOT NULL THEN
-                       @extschema@.aging(t.open_amount, t.due_date, v_as_of,
-                                         v_bounds) END AS l
-              FROM pg_temp.o2c_snapshot_rows t
-             WHERE t.customer_id IS NOT NULL
-             GROUP BY 1, 2) r;
+    -- Two statements, not a CASE: an aggregate inside CASE is computed for
+    -- every row anyway, and the ladder refuses NULL bounds.
+    IF v_bounds IS NULL THEN
+        INSERT INTO @extschema@.aging_snapshot
+              (ledger, as_of, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus,
+               total, overdue, items, avg_days_past_due, job_run_id)
+        SELECT v_ledger, v_as_of, r.customer_id, r.currency,
+               (r.a).current, (r.a).d1_30, (r.a).d31_60, (r.a).d61_90, (r.a).d91_plus,
+               (r.a).total, (r.a).overdue, (r.a).items, (r.a).avg_days_past_due, run_id
+          FROM (SELECT t.customer_id, coalesce(pg_catalog.upper(t.currency), 'XXX') AS currency,
+                       @extschema@.aging(t.open_amount, t.due_date, v_as_of) AS a
+                  FROM pg_temp.o2c_job_rows t
+                 WHERE t.customer_id IS NOT NULL
+                 GROUP BY 1, 2) r;
+    ELSE
+        INSERT INTO @extschema@.aging_snapshot
+              (ledger, as_of, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus,
+               total, overdue, items, avg_days_past_due, bounds, labels, amounts, job_run_id)
+        SELECT v_ledger, v_as_of, r.customer_id, r.currency,
+               (r.a).current, (r.a).d1_30, (r.a).d31_60, (r.a).d61_90, (r.a).d91_plus,
+               (r.a).total, (r.a).overdue, (r.a).items, (r.a).avg_days_past_due,
+               v_bounds, (r.l).labels, (r.l).amounts, run_id
+          FROM (SELECT t.customer_id, coalesce(pg_catalog.upper(t.currency), 'XXX') AS currency,
+                       @extschema@.aging(t.open_amount, t.due_date, v_as_of) AS a,
+                       @extschema@.aging(t.open_amount, t.due_date, v_as_of, v_bounds) AS l
+                  FROM pg_temp.o2c_job_rows t
+                 WHERE t.customer_id IS NOT NULL
+                 GROUP BY 1, 2) r;
+    END IF;
     GET DIAGNOSTICS n_written = ROW_COUNT;
-    DROP TABLE pg_temp.o2c_snapshot_rows;
-    RETURN ARRAY[n_read, n_written];
+    RETURN ARRAY[NULL, n_written];
 END
 $$;
 COMMENT ON FUNCTION @extschema@.job_snapshot_aging(bigint, jsonb) IS
-    'the work of o2c.snapshot_aging (called by o2c.run_job inside its all-or-nothing block)';
+    'the write phase of o2c.snapshot_aging: replaces the ledger''s snapshot for the day from pg_temp.o2c_job_rows (called by o2c.run_job)';
 
 CREATE PROCEDURE @extschema@.snapshot_aging(
     invoices_sql text,

@@ -92,6 +92,30 @@ COMMENT ON COLUMN @extschema@.outbox.summary IS 'one line saying what the row is
 
 -- Dunning ------------------------------------------------------------------
 
+CREATE FUNCTION @extschema@.job_run_dunning_read(run_id bigint, args jsonb)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    n_read bigint;
+BEGIN
+    -- Fails with 22023 naming the policy when it has no levels.
+    PERFORM @extschema@.dunning_level((args OPERATOR(pg_catalog.->>) 'as_of')::date,
+                                      (args OPERATOR(pg_catalog.->>) 'as_of')::date,
+                                      args OPERATOR(pg_catalog.->>) 'policy');
+    IF pg_catalog.to_regclass('pg_temp.o2c_job_rows') IS NOT NULL THEN
+        DROP TABLE pg_temp.o2c_job_rows;
+    END IF;
+    CREATE TEMP TABLE o2c_job_rows AS
+        SELECT * FROM @extschema@.invoices_from(args OPERATOR(pg_catalog.->>) 'invoices_sql',
+                                                '{invoice_id,due_date,open_amount}');
+    GET DIAGNOSTICS n_read = ROW_COUNT;
+    RETURN n_read;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.job_run_dunning_read(bigint, jsonb) IS
+    'the read phase of o2c.run_dunning: the inner query''s rows into pg_temp.o2c_job_rows (called by o2c.run_job)';
+
 CREATE FUNCTION @extschema@.job_run_dunning(run_id bigint, args jsonb)
 RETURNS bigint[]
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -100,17 +124,8 @@ DECLARE
     v_as_of   date := (args OPERATOR(pg_catalog.->>) 'as_of')::date;
     v_policy  text := args OPERATOR(pg_catalog.->>) 'policy';
     v_ledger  text := args OPERATOR(pg_catalog.->>) 'ledger';
-    n_read    bigint;
     n_written bigint;
 BEGIN
-    -- Fails with 22023 naming the policy when it has no levels.
-    PERFORM @extschema@.dunning_level(v_as_of, v_as_of, v_policy);
-
-    CREATE TEMP TABLE o2c_dunning_rows ON COMMIT DROP AS
-        SELECT * FROM @extschema@.invoices_from(args OPERATOR(pg_catalog.->>) 'invoices_sql',
-                                                '{invoice_id,due_date,open_amount}');
-    GET DIAGNOSTICS n_read = ROW_COUNT;
-    RAISE NOTICE 'run_dunning run %: % rows read', run_id, n_read;
 
     -- A level is noticed once per invoice; levels skipped while the job did
     -- not run are not sent late (the highest level reached is).
@@ -126,7 +141,7 @@ BEGIN
                                                'act/365', r.currency) END,
            p.action, run_id
       FROM (SELECT t.*, @extschema@.dunning_level(t.due_date, v_as_of, v_policy) AS level
-              FROM pg_temp.o2c_dunning_rows t
+              FROM pg_temp.o2c_job_rows t
              WHERE t.open_amount OPERATOR(pg_catalog.>) 0 AND t.invoice_id IS NOT NULL
                AND t.due_date IS NOT NULL) r
       JOIN @extschema@.dunning_policy p
@@ -137,12 +152,11 @@ BEGIN
                           AND n.level OPERATOR(pg_catalog.>=) r.level)
     ON CONFLICT (ledger, invoice_id, level) DO NOTHING;
     GET DIAGNOSTICS n_written = ROW_COUNT;
-    DROP TABLE pg_temp.o2c_dunning_rows;
-    RETURN ARRAY[n_read, n_written];
+    RETURN ARRAY[NULL, n_written];
 END
 $$;
 COMMENT ON FUNCTION @extschema@.job_run_dunning(bigint, jsonb) IS
-    'the work of o2c.run_dunning (called by o2c.run_job inside its all-or-nothing block)';
+    'the write phase of o2c.run_dunning: notices for the levels newly reached (called by o2c.run_job)';
 
 CREATE PROCEDURE @extschema@.run_dunning(
     invoices_sql text,
@@ -167,6 +181,25 @@ COMMENT ON PROCEDURE @extschema@.run_dunning(text, text, date, text, jsonb) IS
 
 -- Quality scan ---------------------------------------------------------------
 
+CREATE FUNCTION @extschema@.job_run_quality_scan_read(run_id bigint, args jsonb)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+BEGIN
+    IF pg_catalog.to_regclass('pg_temp.o2c_job_rows') IS NOT NULL THEN
+        DROP TABLE pg_temp.o2c_job_rows;
+    END IF;
+    CREATE TEMP TABLE o2c_job_rows AS
+        SELECT q.invoice_id, q.rule, q.severity, q.detail
+          FROM @extschema@.quality_scan(args OPERATOR(pg_catalog.->>) 'invoices_sql',
+                                        args OPERATOR(pg_catalog.->) 'scan_options') q;
+    -- quality_scan reads the invoices itself and does not count them.
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.job_run_quality_scan_read(bigint, jsonb) IS
+    'the read phase of o2c.run_quality_scan: the scan''s findings into pg_temp.o2c_job_rows (called by o2c.run_job)';
+
 CREATE FUNCTION @extschema@.job_run_quality_scan(run_id bigint, args jsonb)
 RETURNS bigint[]
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -178,16 +211,13 @@ BEGIN
     -- The scan's findings replace the previous scan's of the same source.
     DELETE FROM @extschema@.finding f WHERE f.source OPERATOR(pg_catalog.=) v_source;
     INSERT INTO @extschema@.finding (source, row_key, rule, severity, detail)
-    SELECT v_source, q.invoice_id, q.rule, q.severity, q.detail
-      FROM @extschema@.quality_scan(args OPERATOR(pg_catalog.->>) 'invoices_sql',
-                                    args OPERATOR(pg_catalog.->) 'scan_options') q;
+    SELECT v_source, q.invoice_id, q.rule, q.severity, q.detail FROM pg_temp.o2c_job_rows q;
     GET DIAGNOSTICS n_written = ROW_COUNT;
-    RAISE NOTICE 'run_quality_scan run %: % findings', run_id, n_written;
     RETURN ARRAY[NULL, n_written];
 END
 $$;
 COMMENT ON FUNCTION @extschema@.job_run_quality_scan(bigint, jsonb) IS
-    'the work of o2c.run_quality_scan (called by o2c.run_job inside its all-or-nothing block)';
+    'the write phase of o2c.run_quality_scan: replaces the findings of the source (called by o2c.run_job)';
 
 CREATE PROCEDURE @extschema@.run_quality_scan(
     invoices_sql text,
@@ -211,44 +241,57 @@ COMMENT ON PROCEDURE @extschema@.run_quality_scan(text, jsonb, text, jsonb) IS
 
 -- Cash application -----------------------------------------------------------
 
+CREATE FUNCTION @extschema@.job_run_cash_application_read(run_id bigint, args jsonb)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    n_read bigint;
+BEGIN
+    IF pg_catalog.to_regclass('pg_temp.o2c_job_rows') IS NOT NULL THEN
+        DROP TABLE pg_temp.o2c_job_rows;
+    END IF;
+    CREATE TEMP TABLE o2c_job_rows AS
+        SELECT * FROM @extschema@.match_payments(args OPERATOR(pg_catalog.->>) 'payments_sql',
+                                                 args OPERATOR(pg_catalog.->>) 'invoices_sql',
+                                                 args OPERATOR(pg_catalog.->) 'match_options');
+    SELECT pg_catalog.count(DISTINCT m.payment_id) INTO n_read FROM pg_temp.o2c_job_rows m;
+    RETURN n_read;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.job_run_cash_application_read(bigint, jsonb) IS
+    'the read phase of o2c.run_cash_application: match_payments into pg_temp.o2c_job_rows, returning the payments read (called by o2c.run_job)';
+
 CREATE FUNCTION @extschema@.job_run_cash_application(run_id bigint, args jsonb)
 RETURNS bigint[]
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 DECLARE
     v_ledger  text := args OPERATOR(pg_catalog.->>) 'ledger';
-    n_read    bigint;
     n_written bigint;
 BEGIN
-    CREATE TEMP TABLE o2c_match_rows ON COMMIT DROP AS
-        SELECT * FROM @extschema@.match_payments(args OPERATOR(pg_catalog.->>) 'payments_sql',
-                                                 args OPERATOR(pg_catalog.->>) 'invoices_sql',
-                                                 args OPERATOR(pg_catalog.->) 'match_options');
-    SELECT pg_catalog.count(DISTINCT m.payment_id) INTO n_read FROM pg_temp.o2c_match_rows m;
-    RAISE NOTICE 'run_cash_application run %: % payments matched', run_id, n_read;
 
     -- The latest run's application of a payment replaces the previous one.
     DELETE FROM @extschema@.cash_match c
      WHERE c.ledger OPERATOR(pg_catalog.=) v_ledger
-       AND c.payment_id IN (SELECT m.payment_id FROM pg_temp.o2c_match_rows m)
-       AND NOT EXISTS (SELECT 1 FROM pg_temp.o2c_match_rows m
+       AND c.payment_id IN (SELECT m.payment_id FROM pg_temp.o2c_job_rows m)
+       AND NOT EXISTS (SELECT 1 FROM pg_temp.o2c_job_rows m
                         WHERE m.payment_id OPERATOR(pg_catalog.=) c.payment_id
                           AND m.invoice_id IS NOT DISTINCT FROM c.invoice_id);
     INSERT INTO @extschema@.cash_match
           (ledger, payment_id, invoice_id, applied_amount, score, rule, status, job_run_id)
     SELECT v_ledger, m.payment_id, m.invoice_id, m.applied_amount, m.score, m.rule,
            CASE WHEN m.auto THEN 'auto' ELSE 'suggested' END, run_id
-      FROM pg_temp.o2c_match_rows m
+      FROM pg_temp.o2c_job_rows m
     ON CONFLICT (ledger, payment_id, invoice_id) DO UPDATE
        SET applied_amount = EXCLUDED.applied_amount, score = EXCLUDED.score, rule = EXCLUDED.rule,
            status = EXCLUDED.status, job_run_id = EXCLUDED.job_run_id;
     GET DIAGNOSTICS n_written = ROW_COUNT;
-    DROP TABLE pg_temp.o2c_match_rows;
-    RETURN ARRAY[n_read, n_written];
+    RETURN ARRAY[NULL, n_written];
 END
 $$;
 COMMENT ON FUNCTION @extschema@.job_run_cash_application(bigint, jsonb) IS
-    'the work of o2c.run_cash_application (called by o2c.run_job inside its all-or-nothing block)';
+    'the write phase of o2c.run_cash_application: each payment''s application replaces the previous one (called by o2c.run_job)';
 
 CREATE PROCEDURE @extschema@.run_cash_application(
     payments_sql text,

@@ -12,7 +12,7 @@ SELECT i AS invoice_id, 'C' || (i % 50) AS customer_id, DATE '2024-06-30' - (i %
        round((i * 7.31)::numeric, 2) AS open_amount, (ARRAY['EUR', 'USD', 'EUR'])[1 + i % 3] AS currency
 FROM generate_series(1, 5000) i;
 
-SELECT plan(16);
+SELECT plan(18);
 
 -- Idempotency: the same run twice gives the same rows.
 CALL o2c.snapshot_aging('SELECT * FROM tap_jobs_inv', '2024-06-30', ledger => 'tap');
@@ -63,6 +63,15 @@ SELECT is((SELECT count(*) FROM o2c.aging_snapshot WHERE ledger = 'tap'), 100::b
 SELECT ok(NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
                        AND objid = (o2c.job_lock_key('snapshot_aging') & 4294967295)::oid),
           'the advisory lock is released after success and failure');
+
+-- Progress: the read phase commits its count before the outputs are written,
+-- so a run that fails while writing still shows how far it got.
+CALL o2c.snapshot_aging('SELECT * FROM tap_jobs_inv', '2024-06-30', '{30,10}', ledger => 'tap');
+SELECT is((SELECT row(status, sqlstate, rows_read, rows_written)::text FROM o2c.job_run
+            WHERE args ->> 'ledger' = 'tap' ORDER BY id DESC LIMIT 1),
+          '(failed,22023,5000,)', 'a run failing in its write phase keeps the rows_read of its read phase');
+SELECT is((SELECT count(*) FROM o2c.aging_snapshot WHERE ledger = 'tap' AND bounds IS NOT NULL), 0::bigint,
+          'and writes nothing');
 
 -- Bounded history.
 CALL o2c.snapshot_aging('SELECT * FROM tap_jobs_inv', '2024-06-30', ledger => 'tap',
