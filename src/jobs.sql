@@ -327,3 +327,28 @@ SELECT DISTINCT ON (j.job)
  ORDER BY j.job, j.id DESC;
 COMMENT ON VIEW @extschema@.job_health IS
     'one row per job: its last run (status, duration, row counts, error), its last success, and failures in the last 7 days';
+
+-- Column comments, so BI tools and \d+ say what each column means.
+COMMENT ON COLUMN @extschema@.job_run.job IS 'job name: snapshot_aging, run_dunning, run_quality_scan or run_cash_application';
+COMMENT ON COLUMN @extschema@.job_run.args IS 'the arguments and options the job was called with';
+COMMENT ON COLUMN @extschema@.job_run.status IS 'running, succeeded or failed';
+COMMENT ON COLUMN @extschema@.job_run.error IS 'error message of a failed run';
+COMMENT ON COLUMN @extschema@.job_run.sqlstate IS 'SQLSTATE of a failed run (55P03: another run held the lock)';
+COMMENT ON COLUMN @extschema@.aging_snapshot.as_of IS 'the date the invoices were aged as of';
+COMMENT ON COLUMN @extschema@.aging_snapshot.current IS 'open amount not yet past due (0 or fewer days)';
+COMMENT ON COLUMN @extschema@.aging_snapshot.d1_30 IS 'open amount 1 to 30 days past due';
+COMMENT ON COLUMN @extschema@.aging_snapshot.d31_60 IS 'open amount 31 to 60 days past due';
+COMMENT ON COLUMN @extschema@.aging_snapshot.d61_90 IS 'open amount 61 to 90 days past due';
+COMMENT ON COLUMN @extschema@.aging_snapshot.d91_plus IS 'open amount more than 90 days past due';
+COMMENT ON COLUMN @extschema@.aging_snapshot.total IS 'all open amounts of the customer in this currency';
+COMMENT ON COLUMN @extschema@.aging_snapshot.overdue IS 'open amount past due (all buckets but current)';
+COMMENT ON COLUMN @extschema@.aging_snapshot.items IS 'open items counted';
+COMMENT ON COLUMN @extschema@.aging_snapshot.avg_days_past_due IS 'amount-weighted average days past due of the overdue items';
+COMMENT ON COLUMN @extschema@.aging_snapshot.bounds IS 'custom bucket bounds of the run, if any (inclusive upper day counts)';
+COMMENT ON COLUMN @extschema@.aging_snapshot.labels IS 'labels of the custom buckets';
+COMMENT ON COLUMN @extschema@.aging_snapshot.amounts IS 'amounts of the custom buckets';
+COMMENT ON COLUMN @extschema@.aging_snapshot.job_run_id IS 'the o2c.job_run that wrote the row';
+COMMENT ON COLUMN @extschema@.job_health.last_status IS 'status of the newest run: running, succeeded or failed';
+COMMENT ON COLUMN @extschema@.job_health.last_duration IS 'finished_at - started_at of the newest run';
+COMMENT ON COLUMN @extschema@.job_health.last_success_at IS 'when the job last finished successfully';
+COMMENT ON COLUMN @extschema@.job_health.failures_7d IS 'failed runs started in the last 7 days';
