@@ -29,3 +29,33 @@ bench_check() {
     verdict=$(awk -v r="$2" -v l="$3" 'BEGIN { print (r <= l) ? "met" : "NOT met" }')
     printf '  target %-58s %6s <= %-5s %s\n' "$1" "$2" "$3" "$verdict"
 }
+
+# bench_medians SETTINGS SQL... : runs the queries in rounds (each round runs
+# every query once, in order), so a change of load on the machine falls on
+# all of them alike; prints one median in ms per query, space-separated.
+bench_medians() {
+    local settings=$1 runs=${O2C_BENCH_RUNS:-5} i q
+    shift
+    local n=$#
+    {
+        printf '%s\n' "$settings"
+        printf '\\o /dev/null\n'
+        for q in "$@"; do printf '%s;\n' "$q"; done
+        printf '\\timing on\n'
+        for ((i = 0; i < runs; i++)); do
+            for q in "$@"; do printf '%s;\n' "$q"; done
+        done
+    } | bench_psql -f - | awk -v n="$n" '
+        /^Time: / { k = (c % n) + 1; t[k, int(c / n) + 1] = $2; c++ }
+        END {
+            r = c / n
+            for (k = 1; k <= n; k++) {
+                m = 0
+                for (j = 1; j <= r; j++) v[++m] = t[k, j]
+                for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (v[b] < v[a]) { x = v[a]; v[a] = v[b]; v[b] = x }
+                med = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+                printf "%s%.1f", (k > 1 ? " " : ""), med
+            }
+            printf "\n"
+        }'
+}

@@ -35,15 +35,19 @@ typedef struct AgingBucket
 	int64		count;
 } AgingBucket;
 
+/*
+ * Kept small on purpose: a grouped query holds one per group, and with five
+ * buckets the whole state is 256 bytes, one allocator size class. Custom
+ * bounds live after the buckets in the same chunk; items is the sum of the
+ * bucket counts.
+ */
 typedef struct AgingState
 {
-	MemoryContext ctx;			/* where spills are allocated */
 	Pointer		last_bounds;	/* bounds datum last checked, by address */
+	const int32 *bounds;		/* default_bounds, or after the buckets */
 	DateADT		as_of;
+	int16		nbounds;
 	bool		weigh_days;		/* keep overdue_days (the 5-bucket form) */
-	int32		nbounds;
-	int32		bounds[AGING_MAX_BOUNDS];
-	int64		items;
 	O2cSum		overdue_days;	/* sum of amount * days past due, if > 0 */
 	AgingBucket buckets[FLEXIBLE_ARRAY_MEMBER];	/* nbounds + 1 */
 } AgingState;
@@ -196,18 +200,38 @@ static AgingState *
 aging_state_new(MemoryContext ctx, const int32 *bounds, int nbounds,
 				DateADT as_of, bool weigh_days)
 {
-	AgingState *state = MemoryContextAllocZero(ctx, offsetof(AgingState, buckets) +
-											   (nbounds + 1) * sizeof(AgingBucket));
+	bool		is_default = nbounds == DEFAULT_NBOUNDS &&
+		memcmp(bounds, default_bounds, sizeof(default_bounds)) == 0;
+	Size		head = offsetof(AgingState, buckets) + (nbounds + 1) * sizeof(AgingBucket);
+	AgingState *state = MemoryContextAllocZero(ctx, head +
+											   (is_default ? 0 : nbounds * sizeof(int32)));
 
-	state->ctx = ctx;
 	state->as_of = as_of;
 	state->weigh_days = weigh_days;
-	state->nbounds = nbounds;
-	memcpy(state->bounds, bounds, nbounds * sizeof(int32));
+	state->nbounds = (int16) nbounds;
+	if (is_default)
+		state->bounds = default_bounds;
+	else
+	{
+		int32	   *own = (int32 *) ((char *) state + head);
+
+		memcpy(own, bounds, nbounds * sizeof(int32));
+		state->bounds = own;
+	}
 	o2c_sum_init(&state->overdue_days);
 	for (int i = 0; i <= nbounds; i++)
 		o2c_sum_init(&state->buckets[i].sum);
 	return state;
+}
+
+static int64
+state_items(const AgingState *state)
+{
+	int64		items = 0;
+
+	for (int i = 0; i <= state->nbounds; i++)
+		items += state->buckets[i].count;
+	return items;
 }
 
 static void
@@ -330,7 +354,6 @@ aging_accumulate(FunctionCallInfo fcinfo, int bounds_arg)
 			invalid_amount(PG_GETARG_DATUM(1));
 	}
 	bucket->count++;
-	state->items++;
 	PG_RETURN_POINTER(state);
 }
 
@@ -347,16 +370,15 @@ o2c_aging_bounds_trans(PG_FUNCTION_ARGS)
 }
 
 static void
-aging_state_merge(AgingState *into, const AgingState *from)
+aging_state_merge(AgingState *into, const AgingState *from, MemoryContext ctx)
 {
 	check_same_as_of(into->as_of, from->as_of);
 	check_same_bounds(into, from->bounds, from->nbounds);
-	into->items += from->items;
-	o2c_sum_add_sum(&into->overdue_days, &from->overdue_days, into->ctx);
+	o2c_sum_add_sum(&into->overdue_days, &from->overdue_days, ctx);
 	for (int i = 0; i <= into->nbounds; i++)
 	{
 		into->buckets[i].count += from->buckets[i].count;
-		o2c_sum_add_sum(&into->buckets[i].sum, &from->buckets[i].sum, into->ctx);
+		o2c_sum_add_sum(&into->buckets[i].sum, &from->buckets[i].sum, ctx);
 	}
 }
 
@@ -381,7 +403,7 @@ o2c_aging_combine(PG_FUNCTION_ARGS)
 		a = aging_state_new(aggctx, b->bounds, b->nbounds, b->as_of, b->weigh_days);
 		a->last_bounds = NULL;
 	}
-	aging_state_merge(a, b);
+	aging_state_merge(a, b, aggctx);
 	PG_RETURN_POINTER(a);
 }
 
@@ -398,7 +420,7 @@ o2c_aging_serialize(PG_FUNCTION_ARGS)
 	pq_sendint32(&buf, state->nbounds);
 	for (int i = 0; i < state->nbounds; i++)
 		pq_sendint32(&buf, state->bounds[i]);
-	pq_sendint64(&buf, state->items);
+	pq_sendint64(&buf, state_items(state));
 	o2c_sum_serialize(&buf, &state->overdue_days);
 	for (int i = 0; i <= state->nbounds; i++)
 	{
@@ -432,7 +454,7 @@ o2c_aging_deserialize(PG_FUNCTION_ARGS)
 		bounds[i] = pq_getmsgint(&buf, 4);
 
 	state = aging_state_new(CurrentMemoryContext, bounds, nbounds, as_of, weigh_days);
-	state->items = pq_getmsgint64(&buf);
+	(void) pq_getmsgint64(&buf);	/* items: the sum of the counts below */
 	o2c_sum_deserialize(&buf, &state->overdue_days);
 	for (int i = 0; i <= nbounds; i++)
 	{
@@ -492,7 +514,7 @@ o2c_aging_final(PG_FUNCTION_ARGS)
 	}
 	values[5] = NumericGetDatum(o2c_sum_numeric(&total, dscale));
 	values[6] = NumericGetDatum(o2c_sum_numeric(&overdue, dscale));
-	values[7] = Int64GetDatum(state->items);
+	values[7] = Int64GetDatum(state_items(state));
 	if (o2c_sum_sign(&overdue) > 0)
 		values[8] = NumericGetDatum(o2c_div_round(o2c_sum_numeric(&state->overdue_days, 0),
 												  o2c_sum_numeric(&overdue, 0), 2));
