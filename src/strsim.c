@@ -374,50 +374,39 @@ o2c_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
 
 /* ---------- Damerau-Levenshtein (unrestricted, Lowrance-Wagner) ---------- */
 
-static int
-cp_cmp(const void *x, const void *y)
-{
-	uint32_t	a = *(const uint32_t *) x,
-				b = *(const uint32_t *) y;
-
-	return a < b ? -1 : a > b;
-}
-
-static int
-alpha_index(const uint32_t *alpha, int n, uint32_t c)
-{
-	int			lo = 0,
-				hi = n - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (alpha[mid] == c)
-			return mid;
-		if (alpha[mid] < c)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;					/* cannot happen: every character is in it */
-}
+#if defined(__GNUC__)
+#define DL_RARE(x) __builtin_expect((x), 0)
+#else
+#define DL_RARE(x) (x)
+#endif
 
 /*
- * Lowrance-Wagner over characters already turned into small indexes (bytes,
- * or positions in the sorted alphabet); da[c] is the last row holding c and
- * must come zeroed. Row 0 and column 0 of the table hold "infinity", so the
+ * Lowrance-Wagner over bytes or code points, with no alphabet: dab[j] is
+ * the last row before the current one holding b[j], updated when a row
+ * matches b[j] (after that cell has read it), so any character set costs
+ * the same. Row 0 and column 0 of the table hold "infinity", so the
  * transposition term needs no test for "no earlier match".
+ *
+ * The transposition term of cell (i, j) comes from cell (i1 - 1, j1 - 1),
+ * where i1 is the last row before i holding b[j] and j1 the last column
+ * before j holding a[i]. That cell is at least H[i-1][j-1] less
+ * max(i - i1, j - j1), so the term is at least H[i-1][j-1] +
+ * min(i - i1, j - j1) - 1: it can only beat the other three when
+ * i1 = i - 1 (a[i-1] is b[j]) or j1 = j - 1 (b[j-1] is a[i]). Everywhere
+ * else the cell is a Levenshtein cell, which is why this costs about what
+ * Levenshtein costs. Exact for every input.
  */
 #define DL_BODY(T) \
 static int \
-dl_##T(const T *a, int la, const T *b, int lb, int *da) \
+dl_##T(const T *a, int la, const T *b, int lb) \
 { \
 	int			cols = lb + 2; \
 	int			inf = la + lb; \
 	int			small[4096]; \
+	int			dab_small[256]; \
 	int		   *h = ((size_t) (la + 2) * cols <= 4096) ? small \
 		: o2c_core_alloc((size_t) (la + 2) * cols * sizeof(int)); \
+	int		   *dab = lb < 256 ? dab_small : o2c_core_alloc((lb + 1) * sizeof(int)); \
 	int			result; \
 \
 	h[0] = inf; \
@@ -430,6 +419,7 @@ dl_##T(const T *a, int la, const T *b, int lb, int *da) \
 	{ \
 		h[j + 1] = inf; \
 		h[cols + j + 1] = j; \
+		dab[j] = 0; \
 	} \
 	for (int i = 1; i <= la; i++) \
 	{ \
@@ -437,6 +427,8 @@ dl_##T(const T *a, int la, const T *b, int lb, int *da) \
 		const int  *prev = h + i * cols; \
 		int		   *cur = h + (i + 1) * cols; \
 		T			ac = a[i - 1]; \
+		T			pa = a[i >= 2 ? i - 2 : 0]; \
+		bool		has_pa = i >= 2; \
 		int			diag = prev[1]; \
 		int			left = cur[1]; \
 \
@@ -445,84 +437,50 @@ dl_##T(const T *a, int la, const T *b, int lb, int *da) \
 		{ \
 			T			bc = b[j - 1]; \
 			int			up = prev[j + 1]; \
-			int			i1 = da[bc]; \
-			int			j1 = db; \
-			int			v, w; \
+			int			v = diag + (ac != bc); \
 \
+			/* branch-free: only left + 1 waits for the previous cell */ \
+			v = up + 1 < v ? up + 1 : v; \
+			v = left + 1 < v ? left + 1 : v; \
+			if (DL_RARE((pa == bc && has_pa) | (db == j - 1))) \
+			{ \
+				int			i1 = dab[j]; \
+				int			w = h[i1 * cols + db] + (i - i1) + (j - db) - 1; \
+\
+				v = w < v ? w : v; \
+			} \
 			if (ac == bc) \
 			{ \
-				/* neighbours differ by at most one (a metric): diag wins */ \
-				v = diag; \
 				db = j; \
+				dab[j] = i; \
 			} \
-			else \
-			{ \
-				v = diag < left ? diag : left; \
-				if (up < v) \
-					v = up; \
-				v++; \
-			} \
-			w = h[i1 * cols + j1] + (i - i1 - 1) + 1 + (j - j1 - 1); \
-			v = w < v ? w : v; \
 			cur[j + 1] = v; \
 			diag = up; \
 			left = v; \
 		} \
-		da[ac] = i; \
 	} \
 	result = h[(la + 1) * cols + lb + 1]; \
 	if (h != small) \
 		o2c_core_free(h); \
+	if (dab != dab_small) \
+		o2c_core_free(dab); \
 	return result; \
 }
 
 DL_BODY(uchar_t)
-DL_BODY(int)
+DL_BODY(uint32_t)
 
 int
 o2c_damerau_levenshtein_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
 {
-	int			da_small[64];
-	uint32_t	alpha_small[64];
-	int		   *da,
-			   *aid,
-			   *bid;
-	uint32_t   *alpha;
-	int			na = 0,
-				result;
-
+	/* A common prefix or suffix never changes the distance. */
 	while (la > 0 && lb > 0 && a[0] == b[0])
 		a++, b++, la--, lb--;
 	while (la > 0 && lb > 0 && a[la - 1] == b[lb - 1])
 		la--, lb--;
-	if (la == 0)
-		return lb;
-	if (lb == 0)
-		return la;
-
-	/* Characters as indexes into the sorted alphabet of both strings. */
-	alpha = (la + lb <= 64) ? alpha_small : o2c_core_alloc((la + lb) * sizeof(uint32_t));
-	memcpy(alpha, a, la * sizeof(uint32_t));
-	memcpy(alpha + la, b, lb * sizeof(uint32_t));
-	qsort(alpha, la + lb, sizeof(uint32_t), cp_cmp);
-	for (int i = 0; i < la + lb; i++)
-		if (na == 0 || alpha[na - 1] != alpha[i])
-			alpha[na++] = alpha[i];
-	aid = o2c_core_alloc((la + lb) * sizeof(int));
-	bid = aid + la;
-	for (int i = 0; i < la; i++)
-		aid[i] = alpha_index(alpha, na, a[i]);
-	for (int j = 0; j < lb; j++)
-		bid[j] = alpha_index(alpha, na, b[j]);
-	da = na <= 64 ? da_small : o2c_core_alloc(na * sizeof(int));
-	memset(da, 0, na * sizeof(int));
-	result = dl_int(aid, la, bid, lb, da);
-	if (da != da_small)
-		o2c_core_free(da);
-	if (alpha != alpha_small)
-		o2c_core_free(alpha);
-	o2c_core_free(aid);
-	return result;
+	if (la == 0 || lb == 0)
+		return la + lb;
+	return dl_uint32_t(a, la, b, lb);
 }
 
 int
@@ -540,8 +498,6 @@ o2c_damerau_levenshtein(const char *a, size_t alen, const char *b, size_t blen,
 	if (alen <= O2C_DL_MAX_CHARS && blen <= O2C_DL_MAX_CHARS &&
 		is_ascii(a, alen) && is_ascii(b, blen))
 	{
-		int			da[128];
-
 		/* A common prefix or suffix never changes the distance. */
 		while (alen > 0 && blen > 0 && a[0] == b[0])
 			a++, b++, alen--, blen--;
@@ -549,8 +505,7 @@ o2c_damerau_levenshtein(const char *a, size_t alen, const char *b, size_t blen,
 			alen--, blen--;
 		if (alen == 0 || blen == 0)
 			return (int) (alen + blen);
-		memset(da, 0, sizeof(da));
-		return dl_uchar_t((const uchar_t *) a, (int) alen, (const uchar_t *) b, (int) blen, da);
+		return dl_uchar_t((const uchar_t *) a, (int) alen, (const uchar_t *) b, (int) blen);
 	}
 	ac = alen <= 128 ? abuf : o2c_core_alloc(alen * sizeof(uint32_t));
 	bc = blen <= 128 ? bbuf : o2c_core_alloc(blen * sizeof(uint32_t));

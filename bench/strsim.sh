@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# String metrics per call: o2c.damerau_levenshtein and o2c.jaro_winkler
+# against fuzzystrmatch's levenshtein on the same pairs, in the same run,
+# with the floor (a trivial call per pair) so the per-call overhead shows.
+#
+# The pairs are what cash application compares: company names (5-40
+# characters, some with accented or non-Latin letters) against a noisy
+# variant (upper case, a typo, transposed letters, cut at 35 characters),
+# against their normalized form or against another name, and invoice
+# references against the ways payers write them.
+#
+# Sizes: O2C_STRSIM_PAIRS (100000); O2C_BENCH_RUNS timed runs (default 5).
+set -euo pipefail
+. "$O2C_ROOT/bench/lib.sh"
+
+NP=${O2C_STRSIM_PAIRS:-100000}
+
+bench_psql -v np="$NP" <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS o2c;
+CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
+DROP TABLE IF EXISTS b_sspairs;
+CREATE TABLE b_sspairs AS
+WITH w AS (
+  SELECT '{Hartmann,Weber,Schneider,Fischer,Meyer,Wagner,Becker,Schulz,Hoffmann,Koch,Richter,Klein,Wolf,Neumann,Schwarz,Zimmermann,Braun,Smith,Johnson,Williams,Brown,Jones,Miller,Davis,Wilson,Anderson,Taylor,Thomas,Moore,Martin,Jackson,Thompson,White,Harris,Clark,Lewis,Robinson,Walker,Young,Allen,King,Wright,Scott,Green,Baker,Adams,Nelson,Dubois,Lefebvre,Moreau,Laurent,Rossi,Russo,Ferrari,Esposito,Bianchi,Romano,Müller,Schröder,Krüger,Jäger,Søndergaard,Łukasiewicz,Čapek,Ferrández,Öztürk,Žukauskas,Ñúñez,Иванов,Παπαδόπουλος}'::text[] AS sur,
+         '{Northern,Atlantic,Pacific,Alpine,Central,United,Global,Premier,Royal,Golden,Silver,"Blue River","Red Oak",Summit,Pioneer,Liberty,Heritage,Crescent,Horizon,Apex,Evergreen,Lakeside,Metro,Coastal,Highland,Riverside,Sterling,Eagle,Phoenix,Vanguard}'::text[] AS adj,
+         '{Logistics,Foods,Engineering,Consulting,Manufacturing,Industries,Trading,Services,Technologies,Systems,Solutions,Pharma,Textiles,Electronics,Construction,Holdings,Partners,Motors,Plastics,Chemicals,Software,Energy,Packaging,Metals,Logistik,Maschinenbau,Handel,Transport,Elektro,Optics}'::text[] AS sec,
+         '{GmbH,AG,Ltd,Limited,Inc.,Corp.,LLC,S.A.,SAS,S.r.l.,B.V.,N.V.,Oy,AB,plc,"GmbH & Co. KG"}'::text[] AS form
+),
+g AS (
+  SELECT n,
+         CASE n % 3
+           WHEN 0 THEN sur[1 + (hashint4(n) & 1023) % 70] || ' ' || sec[1 + (hashint4(n + 1) & 1023) % 30]
+           WHEN 1 THEN adj[1 + (hashint4(n) & 1023) % 30] || ' ' || sec[1 + (hashint4(n + 1) & 1023) % 30]
+                       || ' ' || form[1 + (hashint4(n + 2) & 1023) % 16]
+           ELSE sur[1 + (hashint4(n) & 1023) % 70] || ' & ' || sur[1 + (hashint4(n + 3) & 1023) % 70]
+                || ' ' || form[1 + (hashint4(n + 2) & 1023) % 16]
+         END AS name,
+         CASE n % 3
+           WHEN 0 THEN adj[1 + (hashint4(-n) & 1023) % 30] || ' ' || sur[1 + (hashint4(n + 5) & 1023) % 70]
+                       || ' ' || form[1 + (hashint4(n + 6) & 1023) % 16]
+           ELSE sur[1 + (hashint4(-n) & 1023) % 70] || ' ' || sec[1 + (hashint4(n + 7) & 1023) % 30]
+         END AS other,
+         (hashint4(n + 9) & 65535) AS r,
+         100000 + (hashint4(n + 11) & 262143) AS inv
+  FROM generate_series(1, :np) AS n, w
+)
+SELECT n,
+       CASE WHEN n % 10 < 6 THEN name ELSE 'INV-' || lpad(inv::text, 7, '0') END AS a,
+       CASE n % 10
+         WHEN 0 THEN left(upper(name), 35)
+         WHEN 1 THEN overlay(name PLACING chr(97 + r % 26) FROM 1 + r % length(name) FOR 1)
+         WHEN 2 THEN overlay(name PLACING substr(name, 2 + r % (length(name) - 1), 1)
+                                       || substr(name, 1 + r % (length(name) - 1), 1)
+                             FROM 1 + r % (length(name) - 1) FOR 2)
+         WHEN 3 THEN o2c.normalize_name(name)
+         WHEN 4 THEN other
+         WHEN 5 THEN left(other || ' ' || name, 40)
+         WHEN 6 THEN 'inv ' || inv
+         WHEN 7 THEN 'INV-' || lpad(overlay(inv::text PLACING substr(inv::text, 3, 1) || substr(inv::text, 2, 1)
+                                           FROM 2 FOR 2), 7, '0')
+         WHEN 8 THEN 'Rechnung 2024/' || inv || ' vom 12.03.'
+         ELSE 'Payment invoice ' || inv || ' thank you'
+       END AS b
+FROM g;
+ANALYZE b_sspairs;
+SQL
+
+bench_psql -At -F ' ' <<'SQL' | while read -r n la lb na; do
+SELECT count(*), round(avg(length(a)), 1), round(avg(length(b)), 1),
+       count(*) FILTER (WHERE a || b ~ '[^\x01-\x7f]')
+FROM b_sspairs;
+SQL
+    echo "string metrics: $n pairs, average lengths $la and $lb characters, $na pairs with non-ASCII characters"
+done
+
+S="SET max_parallel_workers_per_gather = 0;"
+t_floor=$(bench_median "SELECT sum(length(a) + length(b)) FROM b_sspairs" "$S")
+t_lev=$(bench_median "SELECT sum(levenshtein(a, b)) FROM b_sspairs" "$S")
+t_dl=$(bench_median "SELECT sum(o2c.damerau_levenshtein(a, b)) FROM b_sspairs" "$S")
+t_jw=$(bench_median "SELECT sum(o2c.jaro_winkler(a, b)) FROM b_sspairs" "$S")
+echo "  floor sum(length(a) + length(b)) $t_floor ms, levenshtein $t_lev ms, damerau_levenshtein $t_dl ms, jaro_winkler $t_jw ms"
+echo "  above the floor: levenshtein $(awk -v a="$t_lev" -v f="$t_floor" 'BEGIN { printf "%.1f", a - f }') ms," \
+     "damerau_levenshtein $(awk -v a="$t_dl" -v f="$t_floor" 'BEGIN { printf "%.1f", a - f }') ms," \
+     "jaro_winkler $(awk -v a="$t_jw" -v f="$t_floor" 'BEGIN { printf "%.1f", a - f }') ms"
+bench_check "damerau_levenshtein vs levenshtein (ratio)" "$(bench_ratio "$t_dl" "$t_lev")" 1.00
+bench_check "jaro_winkler vs levenshtein (ratio)" "$(bench_ratio "$t_jw" "$t_lev")" 1.00
