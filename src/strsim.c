@@ -470,6 +470,145 @@ dl_##T(const T *a, int la, const T *b, int lb) \
 DL_BODY(uchar_t)
 DL_BODY(uint32_t)
 
+/*
+ * The same recurrence when b has at most 64 characters, driven by one bit
+ * mask per row: bit j - 1 of pm[i - 1] says a[i] is b[j]. The cells where
+ * the transposition term can win (b[j] is a[i-1], or b[j-1] is a[i], and
+ * a[i] is not b[j]) are the bits of (previous mask | mask << 1) & ~mask, so
+ * every other cell runs a plain Levenshtein step with no test at all, and
+ * those few get the term from the last matching row and column.
+ */
+static int
+dl_masks(const uint64_t *pm, int la, int lb)
+{
+	int			cols = lb + 2;
+	int			inf = la + lb;
+	int			small[4096];
+	int			dab[65];
+	int		   *h = ((size_t) (la + 2) * cols <= 4096) ? small
+		: o2c_core_alloc((size_t) (la + 2) * cols * sizeof(int));
+	uint64_t	lbmask = lb == 64 ? ~(uint64_t) 0 : ((uint64_t) 1 << lb) - 1;
+	uint64_t	prevm = 0;
+	int			result;
+
+	h[0] = inf;
+	for (int i = 0; i <= la; i++)
+	{
+		h[(i + 1) * cols] = inf;
+		h[(i + 1) * cols + 1] = i;
+	}
+	for (int j = 0; j <= lb; j++)
+	{
+		h[j + 1] = inf;
+		h[cols + j + 1] = j;
+		dab[j] = 0;
+	}
+	for (int i = 1; i <= la; i++)
+	{
+		const int  *prev = h + i * cols;
+		int		   *cur = h + (i + 1) * cols;
+		uint64_t	m = pm[i - 1];
+		uint64_t	nm = ~m;
+		uint64_t	swaps = (prevm | (m << 1)) & ~m & lbmask;
+		int			left;
+
+		/* diagonal and vertical steps: independent cells */
+		for (int j = 1; j <= lb; j++)
+		{
+			int			v = prev[j] + (int) ((nm >> (j - 1)) & 1);
+
+			cur[j + 1] = prev[j + 1] + 1 < v ? prev[j + 1] + 1 : v;
+		}
+		/* the few cells where a transposition may win (earlier rows only) */
+		for (; swaps; swaps &= swaps - 1)
+		{
+			int			j = __builtin_ctzll(swaps) + 1;
+			uint64_t	before = m & (((uint64_t) 1 << (j - 1)) - 1);
+			int			db = before ? 64 - __builtin_clzll(before) : 0;
+			int			i1 = dab[j];
+			int			w = h[i1 * cols + db] + (i - i1) + (j - db) - 1;
+
+			if (w < cur[j + 1])
+				cur[j + 1] = w;
+		}
+		/* horizontal steps: the only chain from cell to cell, add and min */
+		left = cur[1];
+		for (int j = 1; j <= lb; j++)
+		{
+			left = left + 1 < cur[j + 1] ? left + 1 : cur[j + 1];
+			cur[j + 1] = left;
+		}
+		for (uint64_t r = m; r; r &= r - 1)
+			dab[__builtin_ctzll(r) + 1] = i;
+		prevm = m;
+	}
+	result = h[(la + 1) * cols + lb + 1];
+	if (h != small)
+		o2c_core_free(h);
+	return result;
+}
+
+/* Distance of stripped, non-empty strings: the masks when one fits in 64. */
+#define DL_DISPATCH(T) \
+static int \
+dl_any_##T(const T *a, int la, const T *b, int lb) \
+{ \
+	uint64_t	pm_small[256]; \
+	uint64_t   *pm; \
+	int			r; \
+\
+	if (lb > 64 && la <= 64) \
+	{ \
+		const T    *t = a; \
+		int			tl = la; \
+\
+		a = b, la = lb, b = t, lb = tl; \
+	} \
+	if (lb > 64) \
+		return dl_##T(a, la, b, lb); \
+	pm = la <= 256 ? pm_small : o2c_core_alloc(la * sizeof(uint64_t)); \
+	pm[0] = 0;					/* la > 0: quiets a false maybe-uninitialized */ \
+	DL_ROW_MASKS_##T(a, la, b, lb, pm); \
+	r = dl_masks(pm, la, lb); \
+	if (pm != pm_small) \
+		o2c_core_free(pm); \
+	return r; \
+}
+
+/* Bytes: one mask per byte value of b, looked up per row. */
+#define DL_ROW_MASKS_uchar_t(a, la, b, lb, pm) \
+	do { \
+		uint64_t	bytemask[128]; \
+\
+		for (int i = 0; i < (la); i++) \
+			bytemask[(a)[i]] = 0; \
+		for (int j = 0; j < (lb); j++) \
+			bytemask[(b)[j]] = 0; \
+		for (int j = 0; j < (lb); j++) \
+			bytemask[(b)[j]] |= (uint64_t) 1 << j; \
+		for (int i = 0; i < (la); i++) \
+			(pm)[i] = bytemask[(a)[i]]; \
+	} while (0)
+
+/* Code points: no table over the alphabet, a row reuses an equal row's mask. */
+#define DL_ROW_MASKS_uint32_t(a, la, b, lb, pm) \
+	do { \
+		for (int i = 0; i < (la); i++) \
+		{ \
+			uint64_t	mm = 0; \
+\
+			if (i > 0 && (a)[i] == (a)[i - 1]) \
+				mm = (pm)[i - 1]; \
+			else \
+				for (int j = 0; j < (lb); j++) \
+					mm |= (uint64_t) ((b)[j] == (a)[i]) << j; \
+			(pm)[i] = mm; \
+		} \
+	} while (0)
+
+DL_DISPATCH(uchar_t)
+DL_DISPATCH(uint32_t)
+
 int
 o2c_damerau_levenshtein_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
 {
@@ -480,7 +619,7 @@ o2c_damerau_levenshtein_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
 		la--, lb--;
 	if (la == 0 || lb == 0)
 		return la + lb;
-	return dl_uint32_t(a, la, b, lb);
+	return dl_any_uint32_t(a, la, b, lb);
 }
 
 int
@@ -505,7 +644,7 @@ o2c_damerau_levenshtein(const char *a, size_t alen, const char *b, size_t blen,
 			alen--, blen--;
 		if (alen == 0 || blen == 0)
 			return (int) (alen + blen);
-		return dl_uchar_t((const uchar_t *) a, (int) alen, (const uchar_t *) b, (int) blen);
+		return dl_any_uchar_t((const uchar_t *) a, (int) alen, (const uchar_t *) b, (int) blen);
 	}
 	ac = alen <= 128 ? abuf : o2c_core_alloc(alen * sizeof(uint32_t));
 	bc = blen <= 128 ? bbuf : o2c_core_alloc(blen * sizeof(uint32_t));
