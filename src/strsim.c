@@ -11,6 +11,11 @@
  */
 #include <stdlib.h>
 #include <string.h>
+/* SSE2 is part of x86-64; O2C_DL_NO_SIMD builds the portable code there too. */
+#if defined(__SSE2__) && !defined(O2C_DL_NO_SIMD)
+#define O2C_DL_SIMD 1
+#include <emmintrin.h>
+#endif
 
 #include "strsim.h"
 
@@ -470,6 +475,7 @@ dl_##T(const T *a, int la, const T *b, int lb) \
 DL_BODY(uchar_t)
 DL_BODY(uint32_t)
 
+#ifndef O2C_DL_SIMD
 /*
  * The same recurrence when b has at most 64 characters, driven by one bit
  * mask per row: bit j - 1 of pm[i - 1] says a[i] is b[j]. The cells where
@@ -547,6 +553,104 @@ dl_masks(const uint64_t *pm, int la, int lb)
 		o2c_core_free(h);
 	return result;
 }
+
+#endif
+
+#ifdef O2C_DL_SIMD
+/*
+ * dl_masks with eight cells at a time (SSE2, 16-bit cells: distances stay
+ * below 2 * O2C_DL_MAX_CHARS). A row is t[j] = min(diag + cost, up + 1)
+ * for every j at once, then the transposition cells (from earlier rows),
+ * then the horizontal steps, v[j] = min(t[j], v[j-1] + 1), which are
+ * j + the running minimum of t[k] - k: a prefix minimum, done in three
+ * shifts per eight cells. Row r of the table is h + r * stride, cells
+ * 0..lb, then padding that later rows read but no result depends on.
+ */
+static int
+dl_masks(const uint64_t *pm, int la, int lb)
+{
+	int			stride = (lb + 8 + 7) & ~7;
+	int16_t		small[8192];
+	int16_t    *h = (size_t) (la + 1) * stride <= 8192 ? small
+		: o2c_core_alloc((size_t) (la + 1) * stride * sizeof(int16_t));
+	int			dab[65];
+	uint64_t	lbmask = lb == 64 ? ~(uint64_t) 0 : ((uint64_t) 1 << lb) - 1;
+	uint64_t	prevm = 0;
+	const __m128i one = _mm_set1_epi16(1);
+	const __m128i sel = _mm_setr_epi16(1, 2, 4, 8, 16, 32, 64, 128);
+	const __m128i step = _mm_set1_epi16(8);
+	const __m128i fill1 = _mm_setr_epi16(0x7fff, 0, 0, 0, 0, 0, 0, 0);
+	const __m128i fill2 = _mm_setr_epi16(0x7fff, 0x7fff, 0, 0, 0, 0, 0, 0);
+	const __m128i fill4 = _mm_setr_epi16(0x7fff, 0x7fff, 0x7fff, 0x7fff, 0, 0, 0, 0);
+	int			result;
+
+	for (int j = 0; j < stride; j++)
+		h[j] = (int16_t) j;
+	for (int j = 0; j <= lb; j++)
+		dab[j] = 0;
+	for (int i = 1; i <= la; i++)
+	{
+		const int16_t *prev = h + (i - 1) * stride;
+		int16_t    *cur = h + i * stride;
+		uint64_t	m = pm[i - 1];
+		uint64_t	swaps = (prevm | (m << 1)) & ~m & lbmask;
+		__m128i		idx = _mm_setr_epi16(1, 2, 3, 4, 5, 6, 7, 8);
+		__m128i		carry = _mm_set1_epi16((int16_t) i);
+
+		cur[0] = (int16_t) i;
+		/* diagonal and vertical steps */
+		for (int j = 1; j <= lb; j += 8)
+		{
+			__m128i		bits = _mm_set1_epi16((int16_t) ((m >> (j - 1)) & 0xFF));
+			__m128i		eq = _mm_cmpeq_epi16(_mm_and_si128(bits, sel), sel);
+			__m128i		diag = _mm_loadu_si128((const __m128i *) (prev + j - 1));
+			__m128i		up = _mm_loadu_si128((const __m128i *) (prev + j));
+
+			/* a match (eq is -1) makes diag + 1 + eq: diag itself */
+			_mm_storeu_si128((__m128i *) (cur + j),
+							 _mm_add_epi16(_mm_min_epi16(_mm_add_epi16(diag, eq), up), one));
+		}
+		/* the few cells where a transposition may win (earlier rows only) */
+		for (; swaps; swaps &= swaps - 1)
+		{
+			int			j = __builtin_ctzll(swaps) + 1;
+			uint64_t	before = m & (((uint64_t) 1 << (j - 1)) - 1);
+			int			db = before ? 64 - __builtin_clzll(before) : 0;
+			int			i1 = dab[j];
+
+			if (i1 > 0 && db > 0)
+			{
+				int			w = h[(i1 - 1) * stride + db - 1] + (i - i1) + (j - db) - 1;
+
+				if (w < cur[j])
+					cur[j] = (int16_t) w;
+			}
+		}
+		/* horizontal steps: j + running minimum of t[k] - k */
+		for (int j = 1; j <= lb; j += 8)
+		{
+			__m128i		x = _mm_sub_epi16(_mm_loadu_si128((const __m128i *) (cur + j)), idx);
+
+			x = _mm_min_epi16(x, _mm_or_si128(_mm_slli_si128(x, 2), fill1));
+			x = _mm_min_epi16(x, _mm_or_si128(_mm_slli_si128(x, 4), fill2));
+			x = _mm_min_epi16(x, _mm_or_si128(_mm_slli_si128(x, 8), fill4));
+			x = _mm_min_epi16(x, carry);
+			/* the last lane, broadcast, carries into the next eight */
+			carry = _mm_shufflehi_epi16(x, 0xFF);
+			carry = _mm_unpackhi_epi64(carry, carry);
+			_mm_storeu_si128((__m128i *) (cur + j), _mm_add_epi16(x, idx));
+			idx = _mm_add_epi16(idx, step);
+		}
+		for (uint64_t r = m; r; r &= r - 1)
+			dab[__builtin_ctzll(r) + 1] = i;
+		prevm = m;
+	}
+	result = h[la * stride + lb];
+	if (h != small)
+		o2c_core_free(h);
+	return result;
+}
+#endif							/* O2C_DL_SIMD */
 
 /* Distance of stripped, non-empty strings: the masks when one fits in 64. */
 #define DL_DISPATCH(T) \

@@ -234,7 +234,9 @@ main(void)
 	}
 	/*
 	 * Against the textbook recurrence, on strings up to 60 characters over
-	 * small and large alphabets, ASCII only or with multibyte characters.
+	 * small and large alphabets, ASCII only or with multibyte characters,
+	 * and now and then up to 300 (past the 64 of the bit-mask code, and
+	 * one string past it with the other within).
 	 */
 	for (int n = 0; n < 60000 && failures <= 20; n++)
 	{
@@ -243,16 +245,16 @@ main(void)
 		int			kind = n % 5,
 					size = kind == 0 ? 2 : kind == 1 ? 3 : kind == 2 ? 6 : kind == 3 ? 10 : 16,
 					maxlen = n % 7 == 0 ? 61 : 13,
-					la = rand() % maxlen,
-					lb = rand() % maxlen,
+					la = rand() % (n % 50 == 1 ? 300 : maxlen),
+					lb = rand() % (n % 50 == 1 || n % 50 == 2 ? 300 : maxlen),
 					d,
 					want,
 					alen,
 					blen;
-		uint32_t	ac[64],
-					bc[64];
-		char		as[256],
-					bs[256];
+		uint32_t	ac[300],
+					bc[300];
+		char		as[1200],
+					bs[1200];
 
 		for (int i = 0; i < la; i++)
 			ac[i] = alpha[rand() % size];
