@@ -694,21 +694,34 @@ dl_any_##T(const T *a, int la, const T *b, int lb) \
 			(pm)[i] = bytemask[(a)[i]]; \
 	} while (0)
 
-/* Code points: no table over the alphabet, a row reuses an equal row's mask. */
+/* Code points: b's (at most 64) distinct characters in a small hash table. */
 #define DL_ROW_MASKS_uint32_t(a, la, b, lb, pm) \
 	do { \
+		uint32_t	keys[128]; \
+		uint64_t	masks[128]; \
+		bool		used[128]; \
+\
+		memset(used, 0, sizeof(used)); \
+		for (int j = 0; j < (lb); j++) \
+		{ \
+			unsigned	s = DL_HASH((b)[j]); \
+\
+			while (used[s] && keys[s] != (b)[j]) \
+				s = (s + 1) & 127; \
+			if (!used[s]) \
+				used[s] = true, keys[s] = (b)[j], masks[s] = 0; \
+			masks[s] |= (uint64_t) 1 << j; \
+		} \
 		for (int i = 0; i < (la); i++) \
 		{ \
-			uint64_t	mm = 0; \
+			unsigned	s = DL_HASH((a)[i]); \
 \
-			if (i > 0 && (a)[i] == (a)[i - 1]) \
-				mm = (pm)[i - 1]; \
-			else \
-				for (int j = 0; j < (lb); j++) \
-					mm |= (uint64_t) ((b)[j] == (a)[i]) << j; \
-			(pm)[i] = mm; \
+			while (used[s] && keys[s] != (a)[i]) \
+				s = (s + 1) & 127; \
+			(pm)[i] = used[s] ? masks[s] : 0; \
 		} \
 	} while (0)
+#define DL_HASH(c) ((unsigned) (((uint32_t) (c) * 2654435761u) >> 25))
 
 DL_DISPATCH(uchar_t)
 DL_DISPATCH(uint32_t)
