@@ -341,10 +341,20 @@ o2c_jaro_winkler_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
 static bool
 is_ascii(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char) s[i] >= 0x80)
-			return false;
-	return true;
+	uint64_t	high = 0;
+	size_t		i = 0;
+
+	/* eight bytes at a time: any high bit means a multibyte character */
+	for (; i + 8 <= len; i += 8)
+	{
+		uint64_t	w;
+
+		memcpy(&w, s + i, 8);
+		high |= w;
+	}
+	for (; i < len; i++)
+		high |= (unsigned char) s[i];
+	return (high & UINT64_C(0x8080808080808080)) == 0;
 }
 
 double
