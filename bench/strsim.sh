@@ -80,6 +80,29 @@ WHERE p.n % 10 < 6 AND q.n % 10 < 6;
 ANALYZE b_ssunrel;
 SQL
 
+# interleaved_medians SETTINGS SQL...: the median time in ms of each SQL
+# over O2C_BENCH_RUNS rounds (default 5), on one line.
+interleaved_medians() {
+    local settings=$1 runs=${O2C_BENCH_RUNS:-5} i q
+    shift
+    {
+        printf '%s\n\\o /dev/null\n' "$settings"
+        for q in "$@"; do printf '%s;\n' "$q"; done
+        printf '\\timing on\n'
+        for ((i = 0; i < runs; i++)); do
+            for q in "$@"; do printf '%s;\n' "$q"; done
+        done
+    } | bench_psql -f - | awk -v n="$#" '/^Time: / { t[k % n, int(k / n)] = $2; k++ }
+        END { r = k / n
+              for (q = 0; q < n; q++) {
+                  for (i = 0; i < r; i++) v[i] = t[q, i]
+                  for (i = 1; i < r; i++) for (j = i; j > 0 && v[j - 1] > v[j]; j--) { x = v[j]; v[j] = v[j - 1]; v[j - 1] = x }
+                  m = (r % 2) ? v[(r - 1) / 2] : (v[r / 2 - 1] + v[r / 2]) / 2
+                  printf "%s%.1f", (q ? " " : ""), m
+              }
+              printf "\n" }'
+}
+
 S="SET max_parallel_workers_per_gather = 0;"
 for t in b_sspairs b_ssunrel; do
     if [ "$t" = b_sspairs ]; then label=realistic; else label=unrelated; fi
@@ -89,10 +112,13 @@ for t in b_sspairs b_ssunrel; do
         read -r n la lb na
         echo "string metrics, $label pairs: $n pairs, average lengths $la and $lb characters, $na with non-ASCII characters"
     }
-    t_floor=$(bench_median "SELECT sum(length(a) + length(b)) FROM $t" "$S")
-    t_lev=$(bench_median "SELECT sum(levenshtein(a, b)) FROM $t" "$S")
-    t_dl=$(bench_median "SELECT sum(o2c.damerau_levenshtein(a, b)) FROM $t" "$S")
-    t_jw=$(bench_median "SELECT sum(o2c.jaro_winkler(a, b)) FROM $t" "$S")
+    # one session, the four queries interleaved run after run (after one
+    # warm-up round), so load from elsewhere falls on all of them alike
+    read -r t_floor t_lev t_dl t_jw < <(interleaved_medians "$S" \
+        "SELECT sum(length(a) + length(b)) FROM $t" \
+        "SELECT sum(levenshtein(a, b)) FROM $t" \
+        "SELECT sum(o2c.damerau_levenshtein(a, b)) FROM $t" \
+        "SELECT sum(o2c.jaro_winkler(a, b)) FROM $t")
     echo "  floor sum(length(a) + length(b)) $t_floor ms, levenshtein $t_lev ms, damerau_levenshtein $t_dl ms, jaro_winkler $t_jw ms"
     echo "  above the floor: levenshtein $(awk -v a="$t_lev" -v f="$t_floor" 'BEGIN { printf "%.1f", a - f }') ms," \
          "damerau_levenshtein $(awk -v a="$t_dl" -v f="$t_floor" 'BEGIN { printf "%.1f", a - f }') ms," \
