@@ -1,11 +1,11 @@
 /*
- * strsim_fuzz.c — libFuzzer target for the string cores (strsim.c): any
+ * strsim_fuzz.c — libFuzzer target for the string cores (strsim*.c): any
  * bytes, split in two at the first NUL, through every function. Checks the
  * metric properties that must hold for any input, and the Damerau-Levenshtein
  * distance against the textbook recurrence (strsim_reference.h).
  *
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -o /tmp/strsim_fuzz \
- *       test/fuzz/strsim_fuzz.c src/strsim.c src/core_messages.c \
+ *       test/fuzz/strsim_fuzz.c src/strsim.c src/strsim_dl.c src/core_messages.c \
  *       test/unit/core_standalone.c
  *   /tmp/strsim_fuzz -max_total_time=60 -max_len=600
  */

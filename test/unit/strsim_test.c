@@ -1,12 +1,12 @@
 /*
- * strsim_test.c — standalone checks of the string cores (strsim.c):
+ * strsim_test.c — standalone checks of the string cores (strsim*.c):
  * reference pairs, the byte fast paths against the code-point paths, and
  * the unrestricted Damerau-Levenshtein distance against a brute-force
  * definition on short random strings and against the plain textbook
  * recurrence (strsim_reference.h) on longer ones, ASCII and not.
  *
- *   cc -O2 -o /tmp/strsim_test test/unit/strsim_test.c src/strsim.c src/core_messages.c \
- *      test/unit/core_standalone.c -lm && /tmp/strsim_test
+ *   cc -O2 -o /tmp/strsim_test test/unit/strsim_test.c src/strsim.c src/strsim_dl.c \
+ *      src/core_messages.c test/unit/core_standalone.c -lm && /tmp/strsim_test
  */
 #include <math.h>
 #include <stdio.h>
