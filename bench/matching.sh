@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Cash application benchmark: a generated book with known truth, matched by
 # o2c.match_payments and by a hand-written SQL baseline (pg_trgm +
-# fuzzystrmatch) in the same run; accuracy figures, time per 1,000 payments,
-# and the per-call cost of the string metrics against levenshtein.
+# fuzzystrmatch) in the same run; accuracy figures and time per 1,000
+# payments (the string metrics per call are in bench/strsim.sh).
 #
 # Sizes: O2C_MATCH_CUSTOMERS (100000), O2C_MATCH_INVOICES (1000000),
 # O2C_MATCH_PAYMENTS (10000); O2C_BENCH_RUNS timed runs of each (default 1).
@@ -277,19 +277,4 @@ bench_check "auto-match rate vs baseline (base/o2c)" "$(bench_ratio "$b_rate" "$
 bench_check "invoice hit rate vs baseline (base/o2c)" "$(bench_ratio "$b_hit" "$o_hit")" 1.00
 bench_check "time per 1,000 payments vs baseline (o2c/base)" "$(bench_ratio "$o_per" "$b_per")" 1.00
 
-# String metrics per call against fuzzystrmatch's levenshtein on the same pairs.
-bench_psql -q <<'SQL'
-SET client_min_messages = warning;
-DROP TABLE IF EXISTS b_pairs;
-CREATE TABLE b_pairs AS
-SELECT left(upper(c.customer_name), 35) AS a, c2.customer_name AS b
-FROM b_cust AS c JOIN b_cust AS c2 ON c2.cno = 1 + (c.cno * 13) % (SELECT count(*) FROM b_cust)
-LIMIT 100000;
-ANALYZE b_pairs;
-SQL
-t_lev=$(bench_median "SELECT sum(levenshtein(a, b)) FROM b_pairs" "SET max_parallel_workers_per_gather = 0;")
-t_jw=$(bench_median "SELECT sum(o2c.jaro_winkler(a, b)) FROM b_pairs" "SET max_parallel_workers_per_gather = 0;")
-t_dl=$(bench_median "SELECT sum(o2c.damerau_levenshtein(a, b)) FROM b_pairs" "SET max_parallel_workers_per_gather = 0;")
-echo "  string metrics on $(bench_psql -At -c 'SELECT count(*) FROM b_pairs') pairs: levenshtein $t_lev ms, jaro_winkler $t_jw ms, damerau_levenshtein $t_dl ms"
-bench_check "jaro_winkler vs levenshtein (ratio)" "$(bench_ratio "$t_jw" "$t_lev")" 1.00
-bench_check "damerau_levenshtein vs levenshtein (ratio)" "$(bench_ratio "$t_dl" "$t_lev")" 1.00
+# The string metrics per call against levenshtein: bench/strsim.sh.

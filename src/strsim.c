@@ -1,8 +1,8 @@
 /*
  * strsim.c — string metrics and the normalizations cash application needs:
- * Jaro-Winkler, unrestricted Damerau-Levenshtein, company-name and
- * invoice-reference normalization, reference extraction from remittance
- * text.
+ * Jaro-Winkler, company-name and invoice-reference normalization,
+ * reference extraction from remittance text (the unrestricted
+ * Damerau-Levenshtein distance is in strsim_dl.c).
  *
  * Plain C over UTF-8 buffers (core.h): metrics count characters (code
  * points), not bytes. Case folding and accent folding are our own tables, so
@@ -333,13 +333,23 @@ o2c_jaro_winkler_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
 	return jw_uint32_t(a, la, b, lb);
 }
 
-static bool
-is_ascii(const char *s, size_t len)
+bool
+o2c_is_ascii(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char) s[i] >= 0x80)
-			return false;
-	return true;
+	uint64_t	high = 0;
+	size_t		i = 0;
+
+	/* eight bytes at a time: any high bit means a multibyte character */
+	for (; i + 8 <= len; i += 8)
+	{
+		uint64_t	w;
+
+		memcpy(&w, s + i, 8);
+		high |= w;
+	}
+	for (; i < len; i++)
+		high |= (unsigned char) s[i];
+	return (high & UINT64_C(0x8080808080808080)) == 0;
 }
 
 double
@@ -354,7 +364,7 @@ o2c_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
 	double		r;
 
 	/* One byte per character: no decoding needed. */
-	if (is_ascii(a, alen) && is_ascii(b, blen))
+	if (o2c_is_ascii(a, alen) && o2c_is_ascii(b, blen))
 	{
 		if (alen <= 64 && blen <= 64)
 			return jw_ascii64((const unsigned char *) a, (int) alen, (const unsigned char *) b, (int) blen);
@@ -365,207 +375,6 @@ o2c_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
 	la = o2c_utf8_decode(a, alen, ac);
 	lb = o2c_utf8_decode(b, blen, bc);
 	r = jw_uint32_t(ac, la, bc, lb);
-	if (ac != abuf)
-		o2c_core_free(ac);
-	if (bc != bbuf)
-		o2c_core_free(bc);
-	return r;
-}
-
-/* ---------- Damerau-Levenshtein (unrestricted, Lowrance-Wagner) ---------- */
-
-static int
-cp_cmp(const void *x, const void *y)
-{
-	uint32_t	a = *(const uint32_t *) x,
-				b = *(const uint32_t *) y;
-
-	return a < b ? -1 : a > b;
-}
-
-static int
-alpha_index(const uint32_t *alpha, int n, uint32_t c)
-{
-	int			lo = 0,
-				hi = n - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (alpha[mid] == c)
-			return mid;
-		if (alpha[mid] < c)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;					/* cannot happen: every character is in it */
-}
-
-/*
- * Lowrance-Wagner over characters already turned into small indexes (bytes,
- * or positions in the sorted alphabet); da[c] is the last row holding c and
- * must come zeroed. Row 0 and column 0 of the table hold "infinity", so the
- * transposition term needs no test for "no earlier match".
- */
-#define DL_BODY(T) \
-static int \
-dl_##T(const T *a, int la, const T *b, int lb, int *da) \
-{ \
-	int			cols = lb + 2; \
-	int			inf = la + lb; \
-	int			small[4096]; \
-	int		   *h = ((size_t) (la + 2) * cols <= 4096) ? small \
-		: o2c_core_alloc((size_t) (la + 2) * cols * sizeof(int)); \
-	int			result; \
-\
-	h[0] = inf; \
-	for (int i = 0; i <= la; i++) \
-	{ \
-		h[(i + 1) * cols] = inf; \
-		h[(i + 1) * cols + 1] = i; \
-	} \
-	for (int j = 0; j <= lb; j++) \
-	{ \
-		h[j + 1] = inf; \
-		h[cols + j + 1] = j; \
-	} \
-	for (int i = 1; i <= la; i++) \
-	{ \
-		int			db = 0; \
-		const int  *prev = h + i * cols; \
-		int		   *cur = h + (i + 1) * cols; \
-		T			ac = a[i - 1]; \
-		int			diag = prev[1]; \
-		int			left = cur[1]; \
-\
-		/* diag, left and up are the three neighbours, kept in registers */ \
-		for (int j = 1; j <= lb; j++) \
-		{ \
-			T			bc = b[j - 1]; \
-			int			up = prev[j + 1]; \
-			int			i1 = da[bc]; \
-			int			j1 = db; \
-			int			v, w; \
-\
-			if (ac == bc) \
-			{ \
-				/* neighbours differ by at most one (a metric): diag wins */ \
-				v = diag; \
-				db = j; \
-			} \
-			else \
-			{ \
-				v = diag < left ? diag : left; \
-				if (up < v) \
-					v = up; \
-				v++; \
-			} \
-			w = h[i1 * cols + j1] + (i - i1 - 1) + 1 + (j - j1 - 1); \
-			v = w < v ? w : v; \
-			cur[j + 1] = v; \
-			diag = up; \
-			left = v; \
-		} \
-		da[ac] = i; \
-	} \
-	result = h[(la + 1) * cols + lb + 1]; \
-	if (h != small) \
-		o2c_core_free(h); \
-	return result; \
-}
-
-DL_BODY(uchar_t)
-DL_BODY(int)
-
-int
-o2c_damerau_levenshtein_cp(const uint32_t *a, int la, const uint32_t *b, int lb)
-{
-	int			da_small[64];
-	uint32_t	alpha_small[64];
-	int		   *da,
-			   *aid,
-			   *bid;
-	uint32_t   *alpha;
-	int			na = 0,
-				result;
-
-	while (la > 0 && lb > 0 && a[0] == b[0])
-		a++, b++, la--, lb--;
-	while (la > 0 && lb > 0 && a[la - 1] == b[lb - 1])
-		la--, lb--;
-	if (la == 0)
-		return lb;
-	if (lb == 0)
-		return la;
-
-	/* Characters as indexes into the sorted alphabet of both strings. */
-	alpha = (la + lb <= 64) ? alpha_small : o2c_core_alloc((la + lb) * sizeof(uint32_t));
-	memcpy(alpha, a, la * sizeof(uint32_t));
-	memcpy(alpha + la, b, lb * sizeof(uint32_t));
-	qsort(alpha, la + lb, sizeof(uint32_t), cp_cmp);
-	for (int i = 0; i < la + lb; i++)
-		if (na == 0 || alpha[na - 1] != alpha[i])
-			alpha[na++] = alpha[i];
-	aid = o2c_core_alloc((la + lb) * sizeof(int));
-	bid = aid + la;
-	for (int i = 0; i < la; i++)
-		aid[i] = alpha_index(alpha, na, a[i]);
-	for (int j = 0; j < lb; j++)
-		bid[j] = alpha_index(alpha, na, b[j]);
-	da = na <= 64 ? da_small : o2c_core_alloc(na * sizeof(int));
-	memset(da, 0, na * sizeof(int));
-	result = dl_int(aid, la, bid, lb, da);
-	if (da != da_small)
-		o2c_core_free(da);
-	if (alpha != alpha_small)
-		o2c_core_free(alpha);
-	o2c_core_free(aid);
-	return result;
-}
-
-int
-o2c_damerau_levenshtein(const char *a, size_t alen, const char *b, size_t blen,
-						O2cError *err)
-{
-	uint32_t	abuf[128],
-				bbuf[128];
-	uint32_t   *ac,
-			   *bc;
-	int			la,
-				lb;
-	int			r;
-
-	if (alen <= O2C_DL_MAX_CHARS && blen <= O2C_DL_MAX_CHARS &&
-		is_ascii(a, alen) && is_ascii(b, blen))
-	{
-		int			da[128];
-
-		/* A common prefix or suffix never changes the distance. */
-		while (alen > 0 && blen > 0 && a[0] == b[0])
-			a++, b++, alen--, blen--;
-		while (alen > 0 && blen > 0 && a[alen - 1] == b[blen - 1])
-			alen--, blen--;
-		if (alen == 0 || blen == 0)
-			return (int) (alen + blen);
-		memset(da, 0, sizeof(da));
-		return dl_uchar_t((const uchar_t *) a, (int) alen, (const uchar_t *) b, (int) blen, da);
-	}
-	ac = alen <= 128 ? abuf : o2c_core_alloc(alen * sizeof(uint32_t));
-	bc = blen <= 128 ? bbuf : o2c_core_alloc(blen * sizeof(uint32_t));
-	la = o2c_utf8_decode(a, alen, ac);
-	lb = o2c_utf8_decode(b, blen, bc);
-	if (la > O2C_DL_MAX_CHARS || lb > O2C_DL_MAX_CHARS)
-	{
-		o2c_fail(err, O2C_ERR_LIMIT,
-				 "argument of damerau_levenshtein exceeds the maximum length of %d characters",
-				 O2C_DL_MAX_CHARS);
-		o2c_fail_detail(err, "The arguments have %d and %d characters.", la, lb);
-		r = -1;
-	}
-	else
-		r = o2c_damerau_levenshtein_cp(ac, la, bc, lb);
 	if (ac != abuf)
 		o2c_core_free(ac);
 	if (bc != bbuf)

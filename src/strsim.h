@@ -1,6 +1,7 @@
 /*
- * strsim.h — string metrics and name/reference normalization (strsim.c),
- * plain C over UTF-8 buffers for any build (server, unit tests, fuzzers).
+ * strsim.h — string metrics and name/reference normalization (strsim.c,
+ * strsim_dl.c), plain C over UTF-8 buffers for any build (server, unit
+ * tests, fuzzers).
  */
 #ifndef O2C_STRSIM_H
 #define O2C_STRSIM_H
@@ -13,6 +14,9 @@
 
 /* Decode UTF-8 into code points (lenient: a stray byte stands for itself). */
 extern int	o2c_utf8_decode(const char *s, size_t len, uint32_t *out);
+
+/* Does the buffer hold only ASCII (one byte per character)? */
+extern bool o2c_is_ascii(const char *s, size_t len);
 
 /* Jaro-Winkler similarity of two code point arrays, in [0, 1]. */
 extern double o2c_jaro_winkler_cp(const uint32_t *a, int la, const uint32_t *b, int lb);

@@ -1,5 +1,5 @@
 BEGIN;
-SELECT plan(43);
+SELECT plan(46);
 
 -- Winkler's reference pairs (Winkler 1994 table; standard form, 3 decimals).
 SELECT is(round(o2c.jaro_winkler(a, b)::numeric, 3), e, a || ' / ' || b)
@@ -32,6 +32,27 @@ SELECT ok(bool_and(o2c.damerau_levenshtein(a, b) = o2c.damerau_levenshtein(b, a)
           'symmetric and within length bounds on random strings')
 FROM (SELECT substr(md5(i::text), 1, 1 + i % 12) AS a, substr(md5((i * 7)::text), 1, 1 + i % 9) AS b
       FROM generate_series(1, 500) AS i) AS t;
+-- Longer strings, across the 64-character boundary of the bit-mask code:
+-- renaming characters one to one (here to multibyte letters, so the
+-- code-point path runs instead of the byte path) keeps the distance;
+-- symmetry and the triangle inequality (which the restricted variant breaks).
+CREATE TEMP TABLE dl_long AS
+SELECT i, substr(repeat(md5(i::text), 5), 1 + i % 7, 1 + (i * 37) % 150) AS a,
+       substr(repeat(md5((i * 7)::text), 5), 1 + i % 5, 1 + (i * 53) % 150) AS b,
+       substr(repeat(md5((i * 11)::text), 5), 1, 1 + (i * 29) % 100) AS c
+FROM generate_series(1, 300) AS i;
+SELECT ok(bool_and(o2c.damerau_levenshtein(a, b)
+                   = o2c.damerau_levenshtein(translate(a, '0123456789abcdef', 'äöüßéñçøåæжщ€λ語x'),
+                                             translate(b, '0123456789abcdef', 'äöüßéñçøåæжщ€λ語x'))),
+          'a one-to-one renaming to multibyte characters keeps the distance (up to 150 characters)')
+FROM dl_long;
+SELECT ok(bool_and(o2c.damerau_levenshtein(a, b) = o2c.damerau_levenshtein(b, a)
+                   AND o2c.damerau_levenshtein(a, b) >= abs(length(a) - length(b))),
+          'symmetric and above the length difference (up to 150 characters)')
+FROM dl_long;
+SELECT ok(bool_and(o2c.damerau_levenshtein(a, c) <= o2c.damerau_levenshtein(a, b) + o2c.damerau_levenshtein(b, c)),
+          'triangle inequality (up to 150 characters)')
+FROM dl_long;
 SELECT throws_ok($$SELECT o2c.damerau_levenshtein(repeat('a', 2001), 'a')$$, '54000',
                  'argument of damerau_levenshtein exceeds the maximum length of 2000 characters',
                  'over-long argument is refused');

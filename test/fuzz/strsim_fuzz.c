@@ -1,10 +1,11 @@
 /*
- * strsim_fuzz.c — libFuzzer target for the string cores (strsim.c): any
+ * strsim_fuzz.c — libFuzzer target for the string cores (strsim*.c): any
  * bytes, split in two at the first NUL, through every function. Checks the
- * metric properties that must hold for any input.
+ * metric properties that must hold for any input, and the Damerau-Levenshtein
+ * distance against the textbook recurrence (strsim_reference.h).
  *
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -o /tmp/strsim_fuzz \
- *       test/fuzz/strsim_fuzz.c src/strsim.c src/core_messages.c \
+ *       test/fuzz/strsim_fuzz.c src/strsim.c src/strsim_dl.c src/core_messages.c \
  *       test/unit/core_standalone.c
  *   /tmp/strsim_fuzz -max_total_time=60 -max_len=600
  */
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "../../src/strsim.h"
+#include "../unit/strsim_reference.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -42,6 +44,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (d == 0 && !(alen == blen && memcmp(a, b, alen) == 0))
 		abort();
+	/* exact: the textbook recurrence on the decoded characters agrees */
+	if (d >= 0)
+	{
+		uint32_t   *ac = malloc(sizeof(uint32_t) * (alen + 1));
+		uint32_t   *bc = malloc(sizeof(uint32_t) * (blen + 1));
+		int			la = o2c_utf8_decode(a, alen, ac);
+		int			lb = o2c_utf8_decode(b, blen, bc);
+
+		if (dl_reference(ac, la, bc, lb) != d)
+			abort();
+		free(ac);
+		free(bc);
+	}
 
 	s = o2c_normalize_name(a, alen, &len);
 	if (strlen(s) != len)

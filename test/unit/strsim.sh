@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # Standalone checks of the string-similarity core: the unit test (gcc, with
-# AddressSanitizer and UBSan) and a bounded libFuzzer run (clang-14) when
-# clang is present. Needs no server.
+# AddressSanitizer and UBSan; with and without SIMD) and a bounded libFuzzer
+# run (clang-14) when clang is present. Needs no server.
 #   O2C_FUZZ_SECONDS   fuzzing time (default 20)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 flags=(-std=c99 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all)
-gcc "${flags[@]}" -o "$out/strsim_test" "$root/test/unit/strsim_test.c" "$root/src/strsim.c" \
+gcc "${flags[@]}" -o "$out/strsim_test" "$root/test/unit/strsim_test.c" "$root/src/strsim.c" "$root/src/strsim_dl.c" \
     "$root/src/core_messages.c" "$root/test/unit/core_standalone.c" -lm
 "$out/strsim_test"
+# the portable Damerau-Levenshtein code that SIMD builds replace
+gcc "${flags[@]}" -DO2C_DL_NO_SIMD -o "$out/strsim_test_nosimd" "$root/test/unit/strsim_test.c" \
+    "$root/src/strsim.c" "$root/src/strsim_dl.c" "$root/src/core_messages.c" "$root/test/unit/core_standalone.c" -lm
+"$out/strsim_test_nosimd"
 if command -v clang-14 >/dev/null; then
     clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -o "$out/strsim_fuzz" \
-        "$root/test/fuzz/strsim_fuzz.c" "$root/src/strsim.c" "$root/src/core_messages.c" \
+        "$root/test/fuzz/strsim_fuzz.c" "$root/src/strsim.c" "$root/src/strsim_dl.c" "$root/src/core_messages.c" \
         "$root/test/unit/core_standalone.c" -lm
     mkdir -p "$out/corpus"
     printf 'The ACME Corp., Inc.\0Acme' >"$out/corpus/a"

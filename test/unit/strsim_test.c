@@ -1,11 +1,12 @@
 /*
- * strsim_test.c — standalone checks of the string cores (strsim.c):
+ * strsim_test.c — standalone checks of the string cores (strsim*.c):
  * reference pairs, the byte fast paths against the code-point paths, and
  * the unrestricted Damerau-Levenshtein distance against a brute-force
- * definition on short random strings.
+ * definition on short random strings and against the plain textbook
+ * recurrence (strsim_reference.h) on longer ones, ASCII and not.
  *
- *   cc -O2 -o /tmp/strsim_test test/unit/strsim_test.c src/strsim.c src/core_messages.c \
- *      test/unit/core_standalone.c -lm && /tmp/strsim_test
+ *   cc -O2 -o /tmp/strsim_test test/unit/strsim_test.c src/strsim.c src/strsim_dl.c \
+ *      src/core_messages.c test/unit/core_standalone.c -lm && /tmp/strsim_test
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "../../src/strsim.h"
+#include "strsim_reference.h"
 
 static int	failures = 0;
 
@@ -90,6 +92,39 @@ reach(const char *a, const char *b, int d)
 		}
 	}
 	return 0;
+}
+
+static int
+encode(const uint32_t *cp, int n, char *out)
+{
+	int			len = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		uint32_t	c = cp[i];
+
+		if (c < 0x80)
+			out[len++] = (char) c;
+		else if (c < 0x800)
+		{
+			out[len++] = (char) (0xC0 | (c >> 6));
+			out[len++] = (char) (0x80 | (c & 0x3F));
+		}
+		else if (c < 0x10000)
+		{
+			out[len++] = (char) (0xE0 | (c >> 12));
+			out[len++] = (char) (0x80 | ((c >> 6) & 0x3F));
+			out[len++] = (char) (0x80 | (c & 0x3F));
+		}
+		else
+		{
+			out[len++] = (char) (0xF0 | (c >> 18));
+			out[len++] = (char) (0x80 | ((c >> 12) & 0x3F));
+			out[len++] = (char) (0x80 | ((c >> 6) & 0x3F));
+			out[len++] = (char) (0x80 | (c & 0x3F));
+		}
+	}
+	return len;
 }
 
 static int
@@ -196,6 +231,62 @@ main(void)
 		while (!reach(a, b, want))
 			want++;
 		CHECK(d == want, "distance %s/%s is %d, search says %d", a, b, d, want);
+	}
+	/*
+	 * Against the textbook recurrence, on strings up to 60 characters over
+	 * small and large alphabets, ASCII only or with multibyte characters,
+	 * and now and then up to 300 (past the 64 of the bit-mask code, and
+	 * one string past it with the other within).
+	 */
+	for (int n = 0; n < 60000 && failures <= 20; n++)
+	{
+		static const uint32_t alpha[] = {'a', 'b', 'c', 'd', 'e', ' ', 'A', 'x', 'y', 'z',
+			0xE4, 0xF6, 0x416, 0x20AC, 0x1F600, 0xC3};
+		int			kind = n % 5,
+					size = kind == 0 ? 2 : kind == 1 ? 3 : kind == 2 ? 6 : kind == 3 ? 10 : 16,
+					maxlen = n % 7 == 0 ? 61 : 13,
+					la = rand() % (n % 50 == 1 ? 300 : maxlen),
+					lb = rand() % (n % 50 == 1 || n % 50 == 2 ? 300 : maxlen),
+					d,
+					want,
+					alen,
+					blen;
+		uint32_t	ac[300],
+					bc[300];
+		char		as[1200],
+					bs[1200];
+
+		for (int i = 0; i < la; i++)
+			ac[i] = alpha[rand() % size];
+		for (int j = 0; j < lb; j++)
+			bc[j] = alpha[rand() % size];
+		/* often one a variant of the other, as in real comparisons */
+		if (n % 3 == 0)
+		{
+			lb = la;
+			memcpy(bc, ac, la * sizeof(uint32_t));
+			for (int e = rand() % 4; e > 0 && lb > 1; e--)
+			{
+				int			k = rand() % (lb - 1);
+				uint32_t	t = bc[k];
+
+				if (e % 2)
+					bc[k] = alpha[rand() % size];
+				else
+				{
+					bc[k] = bc[k + 1];
+					bc[k + 1] = t;
+				}
+			}
+		}
+		alen = encode(ac, la, as);
+		blen = encode(bc, lb, bs);
+		want = dl_reference(ac, la, bc, lb);
+		d = o2c_damerau_levenshtein(as, alen, bs, blen, &err);
+		CHECK(d == want, "distance of %d and %d characters (alphabet %d) is %d, reference says %d",
+			  la, lb, size, d, want);
+		d = o2c_damerau_levenshtein_cp(ac, la, bc, lb);
+		CHECK(d == want, "code-point distance is %d, reference says %d", d, want);
 	}
 	printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
 	return failures ? 1 : 0;
