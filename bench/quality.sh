@@ -126,11 +126,17 @@ bench_psql -c 'DROP TABLE bench_iban, bench_vat'
 echo "== COPY of $INVOICES invoices"
 bench_psql <<SQL
 SET client_min_messages = warning;
-DROP TABLE IF EXISTS bench_inv_plain, bench_inv_guard, bench_inv_plpgsql;
+DROP TABLE IF EXISTS bench_inv_plain, bench_inv_noop, bench_inv_guard, bench_inv_plpgsql;
 CREATE TABLE bench_inv_plain (
     invoice_id bigint PRIMARY KEY, customer_id text, invoice_date date, due_date date,
     amount numeric(12,2), open_amount numeric(12,2), currency text);
+CREATE TABLE bench_inv_noop (LIKE bench_inv_plain INCLUDING ALL);
 CREATE TABLE bench_inv_guard (LIKE bench_inv_plain INCLUDING ALL);
+-- The floor: a C BEFORE ROW trigger that returns the row unchanged. Any row
+-- trigger makes COPY insert row by row; this measures that cost alone.
+CREATE OR REPLACE FUNCTION bench_noop_trigger() RETURNS trigger LANGUAGE c AS 'o2c', 'o2c_bench_noop_trigger';
+CREATE TRIGGER noop BEFORE INSERT OR UPDATE ON bench_inv_noop FOR EACH ROW
+    EXECUTE FUNCTION bench_noop_trigger();
 CREATE TABLE bench_inv_plpgsql (LIKE bench_inv_plain INCLUDING ALL);
 CREATE TRIGGER guard BEFORE INSERT OR UPDATE ON bench_inv_guard FOR EACH ROW
     EXECUTE FUNCTION o2c.invoice_guard('mode=reject');
@@ -162,13 +168,17 @@ COPY (SELECT i, 'C' || (i % 50000), DATE '2024-01-01' + (i % 365), DATE '2024-01
 SQL
 copy_sql() { echo "DO \$d\$ BEGIN TRUNCATE $1; EXECUTE 'COPY $1 FROM ''$CSV'''; END \$d\$"; }
 t_plain=$(bench_median "$(copy_sql bench_inv_plain)")
+t_noop=$(bench_median "$(copy_sql bench_inv_noop)")
 t_guard=$(bench_median "$(copy_sql bench_inv_guard)")
 t_plpgsql=$(bench_median "$(copy_sql bench_inv_plpgsql)")
-bench_psql -At -c "SELECT '  rows: plain ' || (SELECT pg_catalog.count(*) FROM bench_inv_plain) || ', guard ' || (SELECT pg_catalog.count(*) FROM bench_inv_guard) || ', plpgsql ' || (SELECT pg_catalog.count(*) FROM bench_inv_plpgsql)"
-printf '  %-40s %10s ms\n' "COPY, no trigger (primary key only)" "$t_plain" "COPY, o2c.invoice_guard" "$t_guard" "COPY, PL/pgSQL trigger" "$t_plpgsql"
+bench_psql -At -c "SELECT '  rows: plain ' || (SELECT pg_catalog.count(*) FROM bench_inv_plain) || ', no-op trigger ' || (SELECT pg_catalog.count(*) FROM bench_inv_noop) || ', guard ' || (SELECT pg_catalog.count(*) FROM bench_inv_guard) || ', plpgsql ' || (SELECT pg_catalog.count(*) FROM bench_inv_plpgsql)"
+printf '  %-40s %10s ms\n' "COPY, no trigger (primary key only)" "$t_plain" \
+    "COPY, C trigger returning NEW (floor)" "$t_noop" "COPY, o2c.invoice_guard" "$t_guard" "COPY, PL/pgSQL trigger" "$t_plpgsql"
+printf '  %-40s %10s\n' "no-op trigger / no trigger" "$(bench_ratio "$t_noop" "$t_plain")" \
+    "invoice_guard / no-op trigger" "$(bench_ratio "$t_guard" "$t_noop")"
 bench_check "COPY with invoice_guard / without trigger" "$(bench_ratio "$t_guard" "$t_plain")" 1.3
 bench_check "COPY with invoice_guard / with PL/pgSQL trigger" "$(bench_ratio "$t_guard" "$t_plpgsql")" 1
-bench_psql -c 'DROP TABLE bench_inv_plain, bench_inv_guard, bench_inv_plpgsql'
+bench_psql -c 'DROP TABLE bench_inv_plain, bench_inv_noop, bench_inv_guard, bench_inv_plpgsql' -c 'DROP FUNCTION bench_noop_trigger()'
 
 echo "== duplicate_customers over $CUSTOMERS customers, 2% planted duplicates"
 bench_psql <<SQL

@@ -55,7 +55,8 @@ static const O2cColSpec guard_cols[G_NCOLS] = {
 
 typedef struct GuardConfig
 {
-	Oid			tgoid;
+	Oid			tgoid;			/* the cache is for this trigger on this table */
+	Oid			relid;
 	int			att[G_NCOLS];	/* 0 when not mapped */
 	Oid			type[G_NCOLS];
 	int			iban_att[GUARD_MAX_IBAN];
@@ -162,12 +163,13 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 	bool		explicit_rules = false;
 	const char *terms_arg = NULL;
 
-	if (cfg != NULL && cfg->tgoid == tg->tgoid)
+	if (cfg != NULL && cfg->tgoid == tg->tgoid && cfg->relid == RelationGetRelid(rel))
 		return cfg;
 
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	cfg = palloc0(sizeof(GuardConfig));
 	cfg->tgoid = tg->tgoid;
+	cfg->relid = RelationGetRelid(rel);
 	for (int r = 0; r < O2C_RULE_COUNT; r++)
 		cfg->enabled[r] = r != O2C_RULE_DUPLICATE_NUMBER && r != O2C_RULE_SUSPECTED_DUPLICATE;
 
