@@ -66,6 +66,7 @@ typedef struct GuardConfig
 	Oid			terms_col_type;
 	Oid			terms_type;		/* o2c.terms */
 	text	   *cal_name;		/* NULL when no calendar= */
+	char	   *cal_cstr;
 	char	   *cal_arg;
 	FmgrInfo	cal_flinfo;		/* holds the calendar cache reference */
 	int			key_att[INDEX_MAX_KEYS];
@@ -230,6 +231,7 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 		if (strcmp(key, "calendar") == 0)
 		{
 			cfg->cal_name = cstring_to_text(val);
+			cfg->cal_cstr = pstrdup(val);
 			cfg->cal_arg = pstrdup(arg);
 			continue;
 		}
@@ -644,7 +646,7 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 			v.terms_due = due;
 			v.terms_parts = parts;
 			v.terms_nparts = n;
-			v.calendar = cfg->cal_name ? text_to_cstring(cfg->cal_name) : NULL;
+			v.calendar = cfg->cal_cstr;
 		}
 	}
 

@@ -210,6 +210,7 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 	text	   *cal_name = NULL;
 	char	   *cal_cstr = NULL;
 	FmgrInfo	cal_fl;			/* holds the calendar cache reference */
+	O2cTermPart terms_buf[O2C_TERMS_MAX_PARTS];	/* one row's parsed text terms */
 
 	if (options != NULL)
 		o2c_options_check_keys(options, scan_options, "o2c.quality_scan");
@@ -334,10 +335,9 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 
 			if (!tnull)
 			{
-				O2cTermPart *buf = palloc(sizeof(O2cTermPart) * O2C_TERMS_MAX_PARTS);
 				const O2cTermPart *parts;
 				int			n = o2c_terms_datum_parts(td_terms, terms_col_type,
-													  terms_type, buf, &parts);
+													  terms_type, terms_buf, &parts);
 
 				v.has_terms_due = true;
 				/* Looked up per row: a cache invalidation may drop it. */
