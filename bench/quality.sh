@@ -18,7 +18,8 @@ INVOICES=${O2C_BENCH_INVOICES:-1000000}
 CUSTOMERS=${O2C_BENCH_CUSTOMERS:-100000}
 SERIAL="SET max_parallel_workers_per_gather = 0;"
 CSV=/tmp/o2c_bench_invoices_$$.csv
-trap 'rm -f "$CSV"' EXIT
+CSV_TERMS=/tmp/o2c_bench_invoices_terms_$$.csv
+trap 'rm -f "$CSV" "$CSV_TERMS"' EXIT
 
 bench_psql -q -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS o2c'
 
@@ -126,11 +127,17 @@ bench_psql -c 'DROP TABLE bench_iban, bench_vat'
 echo "== COPY of $INVOICES invoices"
 bench_psql <<SQL
 SET client_min_messages = warning;
-DROP TABLE IF EXISTS bench_inv_plain, bench_inv_guard, bench_inv_plpgsql;
+DROP TABLE IF EXISTS bench_inv_plain, bench_inv_noop, bench_inv_guard, bench_inv_plpgsql;
 CREATE TABLE bench_inv_plain (
     invoice_id bigint PRIMARY KEY, customer_id text, invoice_date date, due_date date,
     amount numeric(12,2), open_amount numeric(12,2), currency text);
+CREATE TABLE bench_inv_noop (LIKE bench_inv_plain INCLUDING ALL);
 CREATE TABLE bench_inv_guard (LIKE bench_inv_plain INCLUDING ALL);
+-- The floor: a C BEFORE ROW trigger that returns the row unchanged. Any row
+-- trigger makes COPY insert row by row; this measures that cost alone.
+CREATE OR REPLACE FUNCTION bench_noop_trigger() RETURNS trigger LANGUAGE c AS 'o2c', 'o2c_bench_noop_trigger';
+CREATE TRIGGER noop BEFORE INSERT OR UPDATE ON bench_inv_noop FOR EACH ROW
+    EXECUTE FUNCTION bench_noop_trigger();
 CREATE TABLE bench_inv_plpgsql (LIKE bench_inv_plain INCLUDING ALL);
 CREATE TRIGGER guard BEFORE INSERT OR UPDATE ON bench_inv_guard FOR EACH ROW
     EXECUTE FUNCTION o2c.invoice_guard('mode=reject');
@@ -162,13 +169,40 @@ COPY (SELECT i, 'C' || (i % 50000), DATE '2024-01-01' + (i % 365), DATE '2024-01
 SQL
 copy_sql() { echo "DO \$d\$ BEGIN TRUNCATE $1; EXECUTE 'COPY $1 FROM ''$CSV'''; END \$d\$"; }
 t_plain=$(bench_median "$(copy_sql bench_inv_plain)")
+t_noop=$(bench_median "$(copy_sql bench_inv_noop)")
 t_guard=$(bench_median "$(copy_sql bench_inv_guard)")
 t_plpgsql=$(bench_median "$(copy_sql bench_inv_plpgsql)")
-bench_psql -At -c "SELECT '  rows: plain ' || (SELECT pg_catalog.count(*) FROM bench_inv_plain) || ', guard ' || (SELECT pg_catalog.count(*) FROM bench_inv_guard) || ', plpgsql ' || (SELECT pg_catalog.count(*) FROM bench_inv_plpgsql)"
-printf '  %-40s %10s ms\n' "COPY, no trigger (primary key only)" "$t_plain" "COPY, o2c.invoice_guard" "$t_guard" "COPY, PL/pgSQL trigger" "$t_plpgsql"
+bench_psql -At -c "SELECT '  rows: plain ' || (SELECT pg_catalog.count(*) FROM bench_inv_plain) || ', no-op trigger ' || (SELECT pg_catalog.count(*) FROM bench_inv_noop) || ', guard ' || (SELECT pg_catalog.count(*) FROM bench_inv_guard) || ', plpgsql ' || (SELECT pg_catalog.count(*) FROM bench_inv_plpgsql)"
+printf '  %-40s %10s ms\n' "COPY, no trigger (primary key only)" "$t_plain" \
+    "COPY, C trigger returning NEW (floor)" "$t_noop" "COPY, o2c.invoice_guard" "$t_guard" "COPY, PL/pgSQL trigger" "$t_plpgsql"
+printf '  %-40s %10s\n' "no-op trigger / no trigger" "$(bench_ratio "$t_noop" "$t_plain")" \
+    "invoice_guard / no-op trigger" "$(bench_ratio "$t_guard" "$t_noop")"
 bench_check "COPY with invoice_guard / without trigger" "$(bench_ratio "$t_guard" "$t_plain")" 1.3
 bench_check "COPY with invoice_guard / with PL/pgSQL trigger" "$(bench_ratio "$t_guard" "$t_plpgsql")" 1
-bench_psql -c 'DROP TABLE bench_inv_plain, bench_inv_guard, bench_inv_plpgsql'
+bench_psql -c 'DROP TABLE bench_inv_plain, bench_inv_noop, bench_inv_guard, bench_inv_plpgsql' -c 'DROP FUNCTION bench_noop_trigger()'
+
+echo "== COPY of $INVOICES invoices without due dates, filled from o2c.terms by invoice_guard"
+bench_psql <<SQL
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS bench_terms_plain, bench_terms_guard;
+CREATE TABLE bench_terms_plain (
+    invoice_id bigint PRIMARY KEY, customer_id text, invoice_date date, due_date date,
+    amount numeric(12,2), open_amount numeric(12,2), currency text, payment_terms o2c.terms);
+CREATE TABLE bench_terms_guard (LIKE bench_terms_plain INCLUDING ALL);
+CREATE TRIGGER guard BEFORE INSERT OR UPDATE ON bench_terms_guard FOR EACH ROW
+    EXECUTE FUNCTION o2c.invoice_guard('terms=payment_terms');
+COPY (SELECT i, 'C' || (i % 50000), DATE '2024-01-01' + (i % 365), NULL,
+             (i % 100000) / 100.0 + 1, (i % 100000) / 200.0, (ARRAY['EUR', 'USD', 'GBP', 'SEK'])[i % 4 + 1],
+             (ARRAY['NET 30', 'NET 30 EOM', '2/10 NET 45', '15 PROX'])[i % 4 + 1]
+      FROM pg_catalog.generate_series(1, $INVOICES) i) TO '$CSV_TERMS';
+SQL
+copy_terms_sql() { echo "DO \$d\$ BEGIN TRUNCATE $1; EXECUTE 'COPY $1 FROM ''$CSV_TERMS'''; END \$d\$"; }
+t_tplain=$(bench_median "$(copy_terms_sql bench_terms_plain)")
+t_tguard=$(bench_median "$(copy_terms_sql bench_terms_guard)")
+bench_psql -At -c "SELECT '  rows: plain ' || (SELECT pg_catalog.count(*) FROM bench_terms_plain) || ', guard ' || (SELECT pg_catalog.count(*) FROM bench_terms_guard) || ', due dates filled ' || (SELECT pg_catalog.count(*) FROM bench_terms_guard WHERE due_date = o2c.due_date(payment_terms, invoice_date))"
+printf '  %-40s %10s ms\n' "COPY, no trigger (due dates NULL)" "$t_tplain" "COPY, invoice_guard terms= (filled)" "$t_tguard"
+printf '  %-40s %10s\n' "invoice_guard terms= / no trigger" "$(bench_ratio "$t_tguard" "$t_tplain")"
+bench_psql -c 'DROP TABLE bench_terms_plain, bench_terms_guard'
 
 echo "== duplicate_customers over $CUSTOMERS customers, 2% planted duplicates"
 bench_psql <<SQL

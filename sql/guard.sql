@@ -87,13 +87,98 @@ DROP TRIGGER cfg_guard ON cfg;
 CREATE TRIGGER cfg_guard BEFORE INSERT ON cfg FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('rules=duplicate_number');
 INSERT INTO cfg VALUES (1);
 DROP TRIGGER cfg_guard ON cfg;
--- terms and calendars are not available yet: a clear error
+-- terms need both dates; a calendar needs terms; terms_due_mismatch needs terms
 CREATE TRIGGER cfg_guard BEFORE INSERT ON cfg FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('terms=payment_terms');
 INSERT INTO cfg VALUES (1);
 DROP TRIGGER cfg_guard ON cfg;
 CREATE TRIGGER cfg_guard BEFORE INSERT ON cfg FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('calendar=TARGET');
 INSERT INTO cfg VALUES (1);
 DROP TRIGGER cfg_guard ON cfg;
+CREATE TRIGGER cfg_guard BEFORE INSERT ON cfg FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('rules=terms_due_mismatch');
+INSERT INTO cfg VALUES (1);
+DROP TRIGGER cfg_guard ON cfg;
+-- a terms column must be o2c.terms or text
+CREATE TRIGGER cfg_guard BEFORE INSERT ON cfg FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('terms=id');
+INSERT INTO cfg VALUES (1);
+DROP TRIGGER cfg_guard ON cfg;
 CREATE TRIGGER cfg_guard AFTER INSERT ON cfg FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard();
 INSERT INTO cfg VALUES (1);
 DROP TRIGGER cfg_guard ON cfg;
+
+-- payment terms: 'terms=COLUMN' fills a NULL due date from the terms and the
+-- invoice date, and rejects or records a due date that differs from them
+CREATE TABLE orders_due (
+    order_no   text PRIMARY KEY,
+    booked_on  date,
+    due        date,
+    total      numeric(12,2),
+    pay_terms  o2c.terms
+);
+CREATE TRIGGER orders_due_guard BEFORE INSERT OR UPDATE ON orders_due
+    FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard(
+        'invoice_date=booked_on', 'due_date=due', 'amount=total', 'terms=pay_terms');
+INSERT INTO orders_due VALUES
+    ('O-1', '2024-01-31', NULL,         100, 'NET 30'),
+    ('O-2', '2024-01-15', NULL,         100, 'NET 30 EOM'),
+    ('O-3', '2024-02-10', NULL,         100, '2/10 NET 30'),
+    ('O-4', '2024-02-10', '2024-03-11', 100, 'NET 30'),
+    ('O-5', '2024-02-10', '2024-02-20', 100, NULL),
+    ('O-6', NULL,         NULL,         100, 'NET 30');
+SELECT * FROM orders_due ORDER BY order_no;
+-- a due date that is not what the terms give is rejected (23514)
+INSERT INTO orders_due VALUES ('O-7', '2024-02-10', '2024-03-15', 100, 'NET 30');
+-- updates: clearing the due date fills it again; changing the terms is checked
+UPDATE orders_due SET due = NULL, pay_terms = 'NET 60' WHERE order_no = 'O-1';
+UPDATE orders_due SET pay_terms = 'NET 45' WHERE order_no = 'O-4';
+SELECT * FROM orders_due WHERE order_no IN ('O-1', 'O-4') ORDER BY order_no;
+-- an infinite invoice date cannot give a due date
+INSERT INTO orders_due VALUES ('O-8', 'infinity', NULL, 100, 'NET 30');
+
+-- terms held as text are parsed per row; text that is not terms is 22P02
+CREATE TABLE orders_txt (
+    order_no   text PRIMARY KEY,
+    invoice_date date,
+    due_date   date,
+    pay_terms  text
+);
+CREATE TRIGGER orders_txt_guard BEFORE INSERT ON orders_txt
+    FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('terms=pay_terms', 'mode=record');
+DELETE FROM o2c.finding;
+COPY orders_txt FROM stdin;
+T-1	2024-03-01	\N	net 15
+T-2	2024-03-01	2024-03-31	Net 30
+T-3	2024-03-01	2024-04-01	NET 30
+T-4	2024-03-01	\N	50% NET 30; 50% NET 60
+\.
+SELECT * FROM orders_txt ORDER BY order_no;
+SELECT source, row_key, rule, severity, detail FROM o2c.finding ORDER BY row_key;
+INSERT INTO orders_txt VALUES ('T-5', '2024-03-01', NULL, 'whenever');
+
+-- calendar=NAME: due dates move by the calendar's own default convention
+INSERT INTO o2c.calendar (name, weekend, convention) VALUES
+    ('guard_fwd', '{6,7}', 'following'),
+    ('guard_prev', '{6,7}', 'preceding');
+INSERT INTO o2c.holiday (calendar, day, name) VALUES
+    ('guard_fwd', '2024-04-01', 'Easter Monday'),
+    ('guard_prev', '2024-04-01', 'Easter Monday');
+CREATE TABLE orders_cal (LIKE orders_txt);
+CREATE TRIGGER orders_cal_guard BEFORE INSERT ON orders_cal
+    FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('invoice_id=order_no', 'terms=pay_terms', 'calendar=guard_fwd');
+-- 2024-03-01 + 30 days is Sunday 2024-03-31; Monday is a holiday: Tuesday
+INSERT INTO orders_cal VALUES ('K-1', '2024-03-01', NULL, 'NET 30');
+-- the unadjusted date is a mismatch under this calendar
+INSERT INTO orders_cal VALUES ('K-2', '2024-03-01', '2024-03-31', 'NET 30');
+CREATE TABLE orders_prev (LIKE orders_txt);
+CREATE TRIGGER orders_prev_guard BEFORE INSERT ON orders_prev
+    FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('invoice_id=order_no', 'terms=pay_terms', 'calendar=guard_prev');
+INSERT INTO orders_prev VALUES ('P-1', '2024-03-01', NULL, 'NET 30');
+SELECT 'orders_cal' AS t, * FROM orders_cal UNION ALL SELECT 'orders_prev', * FROM orders_prev ORDER BY 2;
+-- the same dates as o2c.due_date with that calendar
+SELECT o2c.due_date('NET 30', '2024-03-01', 'guard_fwd') AS fwd, o2c.due_date('NET 30', '2024-03-01', 'guard_prev') AS prev;
+-- an unknown calendar is an error at the first row, naming it
+CREATE TABLE orders_nocal (LIKE orders_txt);
+CREATE TRIGGER orders_nocal_guard BEFORE INSERT ON orders_nocal
+    FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('invoice_id=order_no', 'terms=pay_terms', 'calendar=Atlantis');
+INSERT INTO orders_nocal VALUES ('N-1', '2024-03-01', NULL, 'NET 30');
+DROP TABLE orders_due, orders_txt, orders_cal, orders_prev, orders_nocal;
+DELETE FROM o2c.calendar WHERE name IN ('guard_fwd', 'guard_prev');

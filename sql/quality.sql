@@ -68,6 +68,28 @@ SELECT * FROM o2c.quality_scan('SELECT * FROM q_invoices', '{"rules": ["terms_du
 SELECT * FROM o2c.quality_scan('SELECT * FROM q_invoices', '{"window_days": -1}');
 SELECT * FROM o2c.quality_scan('SELECT * FROM q_invoices', '[1, 2]');
 
+-- terms_due_mismatch: an optional terms column (o2c.terms or text), and an
+-- optional calendar whose default convention moves the due dates
+INSERT INTO o2c.calendar (name, weekend, convention) VALUES ('quality_fwd', '{6,7}', 'following');
+SELECT * FROM o2c.quality_scan($$SELECT * FROM (VALUES
+        ('T-1', 'C1', DATE '2024-03-01', DATE '2024-03-31', 10.00, 'NET 30'::o2c.terms),
+        ('T-2', 'C1', DATE '2024-03-01', DATE '2024-04-01', 10.00, 'NET 30'),
+        ('T-3', 'C1', DATE '2024-03-01', NULL,              10.00, 'NET 30'),
+        ('T-4', 'C1', DATE '2024-03-01', DATE '2024-04-30', 10.00, '50% NET 30; 50% NET 60'),
+        ('T-5', 'C1', DATE '2024-03-01', DATE '2024-05-01', 10.00, NULL))
+        AS t(invoice_id, customer_id, invoice_date, due_date, amount, terms)$$,
+    '{"rules": ["terms_due_mismatch"]}');
+SELECT * FROM o2c.quality_scan($$SELECT * FROM (VALUES
+        ('T-1', 'C1', DATE '2024-03-01', DATE '2024-03-31', 10.00, 'net 30'),
+        ('T-2', 'C1', DATE '2024-03-01', DATE '2024-04-01', 10.00, 'net 30'))
+        AS t(invoice_id, customer_id, invoice_date, due_date, amount, terms)$$,
+    '{"rules": ["terms_due_mismatch"], "calendar": "quality_fwd"}');
+SELECT * FROM o2c.quality_scan('SELECT *, 30 AS terms FROM q_invoices', '{"rules": ["terms_due_mismatch"]}');
+SELECT * FROM o2c.quality_scan($$SELECT *, 'soon'::text AS terms FROM q_invoices$$, '{"rules": ["terms_due_mismatch"]}');
+SELECT * FROM o2c.quality_scan('SELECT * FROM q_invoices', '{"calendar": "Atlantis"}');
+SELECT * FROM o2c.quality_scan('SELECT * FROM q_invoices', '{"calendar": 7}');
+DELETE FROM o2c.calendar WHERE name = 'quality_fwd';
+
 -- duplicate invoices
 SELECT * FROM o2c.duplicate_invoices('SELECT * FROM q_invoices');
 SELECT * FROM o2c.duplicate_invoices('SELECT * FROM q_invoices', '{"min_score": 0.9}');

@@ -7,12 +7,19 @@
  * normalizes IBAN columns in place and checks the single-row rules of
  * quality_scan.
  *
+ * 'terms=COLUMN' (o2c.terms, or text holding terms) fills a NULL due date
+ * from the terms and the invoice date, and turns on terms_due_mismatch for
+ * a due date that differs; 'calendar=NAME' moves those due dates by the
+ * calendar's default convention.
+ *
  * The configuration is parsed and checked against the table at the first
- * row of each statement and kept in fn_extra, so COPY pays it once.
+ * row of each statement and kept in fn_extra, so COPY pays it once; each row
+ * is deformed once and read from the cached attribute numbers.
  */
 #include "postgres.h"
 
 #include "quality.h"
+#include "termtype.h"
 #include "validate.h"
 
 #include "access/htup_details.h"
@@ -48,12 +55,20 @@ static const O2cColSpec guard_cols[G_NCOLS] = {
 
 typedef struct GuardConfig
 {
-	Oid			tgoid;
+	Oid			tgoid;			/* the cache is for this trigger on this table */
+	Oid			relid;
 	int			att[G_NCOLS];	/* 0 when not mapped */
 	Oid			type[G_NCOLS];
 	int			iban_att[GUARD_MAX_IBAN];
 	bool		iban_is_text[GUARD_MAX_IBAN];
 	int			n_iban;
+	int			terms_att;		/* 0 when no terms= */
+	Oid			terms_col_type;
+	Oid			terms_type;		/* o2c.terms */
+	text	   *cal_name;		/* NULL when no calendar= */
+	char	   *cal_cstr;
+	char	   *cal_arg;
+	FmgrInfo	cal_flinfo;		/* holds the calendar cache reference */
 	int			key_att[INDEX_MAX_KEYS];
 	FmgrInfo	key_out[INDEX_MAX_KEYS];
 	int			n_key;
@@ -63,6 +78,8 @@ typedef struct GuardConfig
 	FmgrInfo	record_fn;
 	DateADT		as_of;
 	int			natts;
+	bool		customer_is_text;
+	TupleDesc	deform_desc;	/* the table's columns up to the last one read */
 	Datum	   *values;			/* one row, deformed once per row */
 	bool	   *nulls;
 } GuardConfig;
@@ -103,6 +120,12 @@ guard_check_type(Relation rel, const char *arg, const char *colname,
 }
 
 static void
+guard_arg_context(void *arg)
+{
+	errcontext("invoice_guard argument \"%s\"", (const char *) arg);
+}
+
+static void
 guard_rules(GuardConfig *cfg, const char *arg, const char *list)
 {
 	char	   *copy = pstrdup(list);
@@ -123,11 +146,6 @@ guard_rules(GuardConfig *cfg, const char *arg, const char *list)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("invoice_guard argument \"%s\": rule \"%s\" compares rows and cannot run in a row trigger", arg, tok),
 					 errhint("Use o2c.quality_scan or o2c.duplicate_invoices for it.")));
-		if (r == O2C_RULE_TERMS_DUE_MISMATCH)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("invoice_guard argument \"%s\": rule \"terms_due_mismatch\" is not supported yet", arg),
-					 errdetail("It needs the o2c.terms payment-terms type, which this build does not have.")));
 		cfg->enabled[r] = true;
 	}
 }
@@ -143,16 +161,18 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 	bool		mapped[G_NCOLS] = {0};
 	Oid			nsp,
 				iban_type;
+	bool		explicit_rules = false;
+	const char *terms_arg = NULL;
 
-	if (cfg != NULL && cfg->tgoid == tg->tgoid)
+	if (cfg != NULL && cfg->tgoid == tg->tgoid && cfg->relid == RelationGetRelid(rel))
 		return cfg;
 
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	cfg = palloc0(sizeof(GuardConfig));
 	cfg->tgoid = tg->tgoid;
+	cfg->relid = RelationGetRelid(rel);
 	for (int r = 0; r < O2C_RULE_COUNT; r++)
-		cfg->enabled[r] = r != O2C_RULE_TERMS_DUE_MISMATCH &&
-			r != O2C_RULE_DUPLICATE_NUMBER && r != O2C_RULE_SUSPECTED_DUPLICATE;
+		cfg->enabled[r] = r != O2C_RULE_DUPLICATE_NUMBER && r != O2C_RULE_SUSPECTED_DUPLICATE;
 
 	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	iban_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
@@ -189,14 +209,32 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 		if (strcmp(key, "rules") == 0)
 		{
 			guard_rules(cfg, arg, val);
+			explicit_rules = true;
 			continue;
 		}
-		if (strcmp(key, "terms") == 0 || strcmp(key, "calendar") == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("invoice_guard argument \"%s\" is not supported yet", arg),
-					 errdetail("Filling due dates from payment terms needs the o2c.terms type and business calendars, which this build does not have."),
-					 errhint("Remove the %s argument, or fill the due date before the insert.", key)));
+		if (strcmp(key, "terms") == 0)
+		{
+			int			att = guard_attnum(rel, arg, val);
+			Oid			t = TupleDescAttr(desc, att - 1)->atttypid;
+
+			cfg->terms_type = o2c_terms_type(nsp);
+			if (t != cfg->terms_type && t != TEXTOID && t != VARCHAROID)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("invoice_guard argument \"%s\": column \"%s\" of table \"%s\" has type %s, expected o2c.terms or text",
+								arg, val, RelationGetRelationName(rel), format_type_be(t))));
+			cfg->terms_att = att;
+			cfg->terms_col_type = t;
+			terms_arg = pstrdup(arg);
+			continue;
+		}
+		if (strcmp(key, "calendar") == 0)
+		{
+			cfg->cal_name = cstring_to_text(val);
+			cfg->cal_cstr = pstrdup(val);
+			cfg->cal_arg = pstrdup(arg);
+			continue;
+		}
 		if (strcmp(key, "iban") == 0)
 		{
 			int			att = guard_attnum(rel, arg, val);
@@ -244,6 +282,39 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 			guard_check_type(rel, arg, guard_cols[k].name, guard_cols[k].kind,
 							 cfg->type[k]);
 		}
+	}
+
+	/* Terms need both dates; a calendar needs terms. */
+	if (terms_arg != NULL && (cfg->att[G_INVOICE_DATE] == 0 || cfg->att[G_DUE_DATE] == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invoice_guard argument \"%s\" needs an invoice date and a due date column in table \"%s\"",
+						terms_arg, RelationGetRelationName(rel)),
+				 errhint("Map them with invoice_date= and due_date=.")));
+	if (cfg->cal_name != NULL && terms_arg == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invoice_guard argument \"%s\" needs a terms= argument", cfg->cal_arg),
+				 errdetail("The calendar only moves due dates filled or checked from payment terms.")));
+	if (explicit_rules && cfg->enabled[O2C_RULE_TERMS_DUE_MISMATCH] && terms_arg == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invoice_guard rule \"terms_due_mismatch\" needs a terms= argument"),
+				 errhint("Name the table's payment terms column, as in 'terms=payment_terms'.")));
+	if (terms_arg == NULL)
+		cfg->enabled[O2C_RULE_TERMS_DUE_MISMATCH] = false;
+	if (cfg->cal_name != NULL)
+	{
+		ErrorContextCallback ctx;
+
+		/* An unknown calendar is an error now, at the first row. */
+		cfg->cal_flinfo.fn_mcxt = fcinfo->flinfo->fn_mcxt;
+		ctx.callback = guard_arg_context;
+		ctx.arg = cfg->cal_arg;
+		ctx.previous = error_context_stack;
+		error_context_stack = &ctx;
+		(void) o2c_calendar_lookup(&cfg->cal_flinfo, cfg->cal_name);
+		error_context_stack = ctx.previous;
 	}
 
 	/* The row key: invoice_id, or else the primary key. */
@@ -317,6 +388,19 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 		fmgr_info_cxt(fn, &cfg->record_fn, fcinfo->flinfo->fn_mcxt);
 	}
 	cfg->as_of = GetSQLCurrentDate();
+	cfg->customer_is_text = cfg->att[G_CUSTOMER] != 0 &&
+		o2c_col_type_ok(O2C_COL_TEXT, cfg->type[G_CUSTOMER]);
+	{
+		int			last = cfg->terms_att;
+
+		for (int k = 0; k < G_NCOLS; k++)
+			last = Max(last, cfg->att[k]);
+		for (int i = 0; i < cfg->n_iban; i++)
+			last = Max(last, cfg->iban_att[i]);
+		/* heap_deform_tuple stops at the descriptor's natts. */
+		cfg->deform_desc = CreateTupleDescCopy(desc);
+		cfg->deform_desc->natts = Max(last, 1);
+	}
 	cfg->natts = desc->natts;
 	cfg->values = palloc(sizeof(Datum) * desc->natts);
 	cfg->nulls = palloc(sizeof(bool) * desc->natts);
@@ -390,11 +474,12 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 	HeapTuple	tup;
 	O2cInvoiceVals v = {0};
 	GuardRow	gr;
-	bool		isnull;
+	Datum	   *values;
+	bool	   *nulls;
 	int			ncols = 0;
-	int			cols[GUARD_MAX_IBAN];
-	Datum		vals[GUARD_MAX_IBAN];
-	bool		nulls[GUARD_MAX_IBAN];
+	int			cols[GUARD_MAX_IBAN + 1];
+	Datum		vals[GUARD_MAX_IBAN + 1];
+	bool		cnulls[GUARD_MAX_IBAN + 1];
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -410,24 +495,30 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(td->tg_relation);
 	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 
-	/* IBANs: normalize in place, or a finding when invalid. */
+	/*
+	 * One pass over the row, up to the last column read, instead of a
+	 * heap_getattr per column.
+	 */
+	values = cfg->values;
+	nulls = cfg->nulls;
+	heap_deform_tuple(tup, cfg->deform_desc, values, nulls);
+
 	gr.cfg = cfg;
 	gr.rel = td->tg_relation;
 	gr.tuple = tup;
 	gr.key = NULL;
+
+	/* IBANs: normalize in place, or a finding when invalid. */
 	for (int i = 0; i < cfg->n_iban; i++)
 	{
 		char		out[O2C_IBAN_MAX + 1];
 		text	   *t;
 		O2cIbanResult r;
-		Datum		d;
+		int			a = cfg->iban_att[i] - 1;
 
-		if (!cfg->iban_is_text[i])
+		if (!cfg->iban_is_text[i] || nulls[a])
 			continue;			/* o2c.iban is valid by construction */
-		d = heap_getattr(tup, cfg->iban_att[i], desc, &isnull);
-		if (isnull)
-			continue;
-		t = DatumGetTextPP(d);
+		t = DatumGetTextPP(values[a]);
 		r = o2c_iban_check(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), out);
 		if (r != O2C_IBAN_OK)
 		{
@@ -435,7 +526,7 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 				guard_emit(&gr, O2C_RULE_INVALID_IBAN,
 						   psprintf("IBAN \"%s\" in column \"%s\" fails the %s check",
 									text_to_cstring(t),
-									NameStr(TupleDescAttr(desc, cfg->iban_att[i] - 1)->attname),
+									NameStr(TupleDescAttr(desc, a)->attname),
 									o2c_iban_result_text(r)));
 			continue;
 		}
@@ -444,24 +535,22 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 		{
 			cols[ncols] = cfg->iban_att[i];
 			vals[ncols] = CStringGetTextDatum(out);
-			nulls[ncols] = false;
+			cnulls[ncols] = false;
 			ncols++;
 		}
 	}
 
-	/* One pass over the row instead of a heap_getattr per column. */
-	heap_deform_tuple(tup, desc, cfg->values, cfg->nulls);
 	if (cfg->att[G_CUSTOMER])
 	{
 		int			a = cfg->att[G_CUSTOMER] - 1;
 
 		v.has_customer = true;
-		if (cfg->nulls[a])
+		if (nulls[a])
 			v.customer_id = NULL;
-		else if (o2c_col_type_ok(O2C_COL_TEXT, cfg->type[G_CUSTOMER]))
+		else if (cfg->customer_is_text)
 		{
 			/* Only blankness matters here; other types are never blank. */
-			text	   *t = DatumGetTextPP(cfg->values[a]);
+			text	   *t = DatumGetTextPP(values[a]);
 			const char *p = VARDATA_ANY(t);
 			int			n = VARSIZE_ANY_EXHDR(t);
 
@@ -477,26 +566,26 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 		int			a = cfg->att[G_INVOICE_DATE] - 1;
 
 		v.has_invoice_date = true;
-		v.invoice_date_null = cfg->nulls[a];
-		if (!cfg->nulls[a])
-			v.invoice_date = DatumGetDateADT(cfg->values[a]);
+		v.invoice_date_null = nulls[a];
+		if (!nulls[a])
+			v.invoice_date = DatumGetDateADT(values[a]);
 	}
 	if (cfg->att[G_DUE_DATE])
 	{
 		int			a = cfg->att[G_DUE_DATE] - 1;
 
 		v.has_due_date = true;
-		v.due_date_null = cfg->nulls[a];
-		if (!cfg->nulls[a])
-			v.due_date = DatumGetDateADT(cfg->values[a]);
+		v.due_date_null = nulls[a];
+		if (!nulls[a])
+			v.due_date = DatumGetDateADT(values[a]);
 	}
 	if (cfg->att[G_AMOUNT])
 	{
 		int			a = cfg->att[G_AMOUNT] - 1;
 
 		v.has_amount = true;
-		v.amount_null = cfg->nulls[a];
-		v.amount = cfg->values[a];
+		v.amount_null = nulls[a];
+		v.amount = values[a];
 		v.amount_type = cfg->type[G_AMOUNT];
 	}
 	if (cfg->att[G_OPEN])
@@ -504,8 +593,8 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 		int			a = cfg->att[G_OPEN] - 1;
 
 		v.has_open = true;
-		v.open_null = cfg->nulls[a];
-		v.open_amount = cfg->values[a];
+		v.open_null = nulls[a];
+		v.open_amount = values[a];
 		v.open_type = cfg->type[G_OPEN];
 	}
 	if (cfg->att[G_CURRENCY])
@@ -513,19 +602,77 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 		int			a = cfg->att[G_CURRENCY] - 1;
 
 		v.has_currency = true;
-		if (!cfg->nulls[a])
+		if (!nulls[a])
 		{
-			text	   *t = DatumGetTextPP(cfg->values[a]);
+			text	   *t = DatumGetTextPP(values[a]);
 
 			v.currency = VARDATA_ANY(t);
 			v.currency_len = VARSIZE_ANY_EXHDR(t);
 		}
 	}
+
+	/*
+	 * Terms: fill a NULL due date, or give terms_due_mismatch the date to
+	 * compare with. An infinite invoice date can only be an error when a
+	 * due date must be filled from it.
+	 */
+	if (cfg->terms_att && !nulls[cfg->terms_att - 1] && !v.invoice_date_null &&
+		(v.due_date_null || (cfg->enabled[O2C_RULE_TERMS_DUE_MISMATCH] &&
+							 !DATE_NOT_FINITE(v.invoice_date))))
+	{
+		O2cTermPart buf[O2C_TERMS_MAX_PARTS];
+		const O2cTermPart *parts;
+		int			n;
+		const O2cCalendar *cal = NULL;
+		DateADT		due;
+
+		n = o2c_terms_datum_parts(values[cfg->terms_att - 1], cfg->terms_col_type,
+								  cfg->terms_type, buf, &parts);
+		if (cfg->cal_name != NULL)
+			cal = o2c_calendar_lookup(&cfg->cal_flinfo, cfg->cal_name);
+		due = o2c_terms_parts_due(parts, n, v.invoice_date, cal);
+		if (v.due_date_null)
+		{
+			v.due_date_null = false;
+			v.due_date = due;
+			cols[ncols] = cfg->att[G_DUE_DATE];
+			vals[ncols] = DateADTGetDatum(due);
+			cnulls[ncols] = false;
+			ncols++;
+		}
+		else
+		{
+			v.has_terms_due = true;
+			v.terms_due = due;
+			v.terms_parts = parts;
+			v.terms_nparts = n;
+			v.calendar = cfg->cal_cstr;
+		}
+	}
+
 	v.as_of = cfg->as_of;
 	v.as_of_is_today = true;
 	o2c_check_invoice_row(&v, cfg->enabled, guard_emit, &gr);
 
 	if (ncols > 0)
-		tup = heap_modify_tuple_by_cols(tup, desc, ncols, cols, vals, nulls);
+		tup = heap_modify_tuple_by_cols(tup, desc, ncols, cols, vals, cnulls);
 	return PointerGetDatum(tup);
+}
+
+/*
+ * Not part of the SQL API: a BEFORE ROW trigger that returns the row
+ * unchanged, so bench/quality.sh can measure what any row trigger costs COPY
+ * (bound there with CREATE FUNCTION ... LANGUAGE c).
+ */
+PG_FUNCTION_INFO_V1(o2c_bench_noop_trigger);
+
+Datum
+o2c_bench_noop_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "o2c_bench_noop_trigger must be called as a trigger");
+	return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(td->tg_event) ?
+						   td->tg_newtuple : td->tg_trigtuple);
 }

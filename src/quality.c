@@ -12,6 +12,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 
 PG_FUNCTION_INFO_V1(o2c_quality_scan);
@@ -110,7 +111,7 @@ scan_rules(Jsonb *options, bool *enabled, bool *explicit_rules)
 
 	*explicit_rules = false;
 	for (int i = 0; i < O2C_RULE_COUNT; i++)
-		enabled[i] = (i != O2C_RULE_TERMS_DUE_MISMATCH);
+		enabled[i] = true;
 	if (v == NULL)
 		return;
 	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
@@ -142,11 +143,6 @@ scan_rules(Jsonb *options, bool *enabled, bool *explicit_rules)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("unknown rule: \"%s\"", name),
 						 errhint("Rules: missing_customer, nonpositive_amount, due_before_invoice, invalid_currency, open_exceeds_amount, negative_open, future_invoice_date, invalid_iban, terms_due_mismatch, duplicate_number, suspected_duplicate.")));
-			if (r == O2C_RULE_TERMS_DUE_MISMATCH)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("rule \"terms_due_mismatch\" is not supported yet"),
-						 errdetail("It needs the o2c.terms payment-terms type, which this build does not have.")));
 			enabled[r] = true;
 		}
 	}
@@ -187,7 +183,7 @@ static const O2cColSpec scan_cols[SC_NCOLS] = {
 };
 
 static const char *const scan_options[] = {
-	"rules", "as_of", "window_days", "max_reference_distance", NULL
+	"rules", "as_of", "window_days", "max_reference_distance", "calendar", NULL
 };
 
 Datum
@@ -208,6 +204,13 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 	uint64		nrows;
 	ScanRow    *rows;
 	FindingList fl = {0};
+	int			terms_att = 0;
+	Oid			terms_col_type = InvalidOid,
+				terms_type;
+	text	   *cal_name = NULL;
+	char	   *cal_cstr = NULL;
+	FmgrInfo	cal_fl;			/* holds the calendar cache reference */
+	O2cTermPart terms_buf[O2C_TERMS_MAX_PARTS];	/* one row's parsed text terms */
 
 	if (options != NULL)
 		o2c_options_check_keys(options, scan_options, "o2c.quality_scan");
@@ -231,6 +234,24 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 														CStringGetDatum(pnstrdup(v->val.string.val, v->val.string.len))));
 	}
 
+	{
+		JsonbValue *v = o2c_options_get(options, "calendar");
+
+		if (v != NULL && v->type != jbvString)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("option \"calendar\" must be a calendar name string")));
+		if (v != NULL)
+		{
+			cal_cstr = pnstrdup(v->val.string.val, v->val.string.len);
+			cal_name = cstring_to_text(cal_cstr);
+			/* An unknown calendar is an error even when no row needs it. */
+			memset(&cal_fl, 0, sizeof(cal_fl));
+			cal_fl.fn_mcxt = CurrentMemoryContext;
+			(void) o2c_calendar_lookup(&cal_fl, cal_name);
+		}
+	}
+
 	InitMaterializedSRF(fcinfo, 0);
 
 	SPI_connect();
@@ -245,6 +266,30 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 					 &cols[SC_OPEN], "open_amount", O2C_COL_AMOUNT);
 	scan_need_column(enabled, explicit_rules, O2C_RULE_INVALID_IBAN,
 					 &cols[SC_IBAN], "iban", O2C_COL_TEXT);
+
+	/* The optional terms column: o2c.terms, or text holding terms. */
+	terms_type = o2c_terms_type(get_func_namespace(fcinfo->flinfo->fn_oid));
+	terms_att = SPI_fnumber(td, "terms");
+	if (terms_att <= 0)
+	{
+		terms_att = 0;
+		if (enabled[O2C_RULE_TERMS_DUE_MISMATCH] && explicit_rules)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"terms\" is missing from invoices_sql"),
+					 errdetail("Rule terms_due_mismatch needs a column \"terms\" of o2c.terms or text.")));
+		enabled[O2C_RULE_TERMS_DUE_MISMATCH] = false;
+	}
+	else
+	{
+		terms_col_type = SPI_gettypeid(td, terms_att);
+		if (terms_col_type != terms_type && terms_col_type != TEXTOID &&
+			terms_col_type != VARCHAROID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"terms\" of invoices_sql has type %s, expected o2c.terms or text",
+							format_type_be(terms_col_type))));
+	}
 
 	nrows = SPI_processed;
 	rows = palloc_extended(sizeof(ScanRow) * (nrows > 0 ? nrows : 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
@@ -282,6 +327,27 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 		v.currency_len = v.currency ? strlen(v.currency) : 0;
 		v.as_of = as_of;
 		v.as_of_is_today = as_of_is_today;
+		if (enabled[O2C_RULE_TERMS_DUE_MISMATCH] && !v.due_date_null &&
+			!v.invoice_date_null && !DATE_NOT_FINITE(v.invoice_date))
+		{
+			bool		tnull;
+			Datum		td_terms = SPI_getbinval(tup, td, terms_att, &tnull);
+
+			if (!tnull)
+			{
+				const O2cTermPart *parts;
+				int			n = o2c_terms_datum_parts(td_terms, terms_col_type,
+													  terms_type, terms_buf, &parts);
+
+				v.has_terms_due = true;
+				/* Looked up per row: a cache invalidation may drop it. */
+				v.terms_due = o2c_terms_parts_due(parts, n, v.invoice_date,
+												  cal_name ? o2c_calendar_lookup(&cal_fl, cal_name) : NULL);
+				v.terms_parts = parts;
+				v.terms_nparts = n;
+				v.calendar = cal_cstr;
+			}
+		}
 		rows[i].has_date = !v.invoice_date_null;
 		rows[i].invoice_date = v.invoice_date;
 		ref = o2c_col_text(tup, td, &cols[SC_REFERENCE]);

@@ -13,6 +13,9 @@
 #include "executor/spi.h"
 #include "utils/jsonb.h"
 
+#include "calendar.h"
+#include "terms.h"
+
 /* How an inner-query column is read. */
 typedef enum O2cColKind
 {
@@ -94,6 +97,12 @@ typedef struct O2cInvoiceVals
 	int			currency_len;
 	DateADT		as_of;			/* for future_invoice_date */
 	bool		as_of_is_today; /* say "the current date", not the date */
+	/* terms_due_mismatch: the due date the terms give, computed by the caller */
+	bool		has_terms_due;
+	DateADT		terms_due;
+	const O2cTermPart *terms_parts; /* for the detail */
+	int			terms_nparts;
+	const char *calendar;		/* NULL when none */
 } O2cInvoiceVals;
 
 /* Called once per finding: the rule and a palloc'd detail. */
@@ -102,6 +111,23 @@ typedef void (*O2cFindingFn) (void *arg, O2cRule rule, const char *detail);
 /* Check the single-row rules enabled in `enabled` (indexed by O2cRule). */
 extern void o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 								  O2cFindingFn emit, void *arg);
+
+/*
+ * Payment terms in an o2c.terms (terms_type) or text column: their parts,
+ * read in place for o2c.terms into *parts, or parsed from text into buf
+ * (22P02 naming the value when it does not parse). Returns the count.
+ */
+extern int	o2c_terms_datum_parts(Datum d, Oid type, Oid terms_type,
+								  O2cTermPart *buf, const O2cTermPart **parts);
+/*
+ * The due date those terms give for an invoice date (the latest
+ * installment), each installment moved by cal's default convention when cal
+ * is not NULL; 22008 for a non-finite invoice date or a result out of range.
+ */
+extern DateADT o2c_terms_parts_due(const O2cTermPart *parts, int n,
+								   DateADT invoice_date, const O2cCalendar *cal);
+/* The o2c.terms type of the extension in namespace nsp, or InvalidOid. */
+extern Oid	o2c_terms_type(Oid nsp);
 
 /* Numeric helpers shared by the quality files (rules.c). */
 extern int	o2c_num_cmp(Numeric a, Numeric b);

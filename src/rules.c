@@ -6,9 +6,11 @@
 
 #include "quality.h"
 #include "currency.h"
+#include "termtype.h"
 
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
+#include "utils/syscache.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/numeric.h"
@@ -212,6 +214,70 @@ o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 					  date_text(v->invoice_date)) :
 			 psprintf("invoice date %s is after %s",
 					  date_text(v->invoice_date), date_text(v->as_of)));
+	if (enabled[O2C_RULE_TERMS_DUE_MISMATCH] && v->has_terms_due &&
+		v->has_due_date && !v->due_date_null && v->due_date != v->terms_due)
+	{
+		char		buf[O2C_TERMS_TEXT_MAX];
+
+		o2c_terms_print(v->terms_parts, v->terms_nparts, buf);
+		emit(arg, O2C_RULE_TERMS_DUE_MISMATCH,
+			 psprintf("due date %s differs from %s given by terms \"%s\" from invoice date %s%s%s%s",
+					  date_text(v->due_date), date_text(v->terms_due), buf,
+					  date_text(v->invoice_date),
+					  v->calendar ? " on calendar \"" : "",
+					  v->calendar ? v->calendar : "", v->calendar ? "\"" : ""));
+	}
+}
+
+/* ------------------------------------------------------------ payment terms */
+
+int
+o2c_terms_datum_parts(Datum d, Oid type, Oid terms_type, O2cTermPart *buf,
+					  const O2cTermPart **parts)
+{
+	text	   *t;
+	O2cError	err;
+	int			n;
+
+	if (type == terms_type)
+	{
+		/* STORAGE plain: never toasted, read in place. */
+		O2cTerms   *tv = DatumGetO2cTerms(d);
+
+		*parts = tv->parts;
+		return tv->nparts;
+	}
+	t = DatumGetTextPP(d);
+	memset(&err, 0, sizeof(err));
+	n = o2c_terms_parse(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), buf, &err);
+	if (n == 0)
+		o2c_raise(&err);
+	*parts = buf;
+	return n;
+}
+
+DateADT
+o2c_terms_parts_due(const O2cTermPart *parts, int n, DateADT invoice_date,
+					const O2cCalendar *cal)
+{
+	DateADT		due = 0;
+
+	o2c_check_finite_date(invoice_date, "invoice date");
+	for (int i = 0; i < n; i++)
+	{
+		DateADT		d = o2c_part_due_adjusted(&parts[i], invoice_date, cal);
+
+		if (i == 0 || d > due)
+			due = d;
+	}
+	return due;
+}
+
+Oid
+o2c_terms_type(Oid nsp)
+{
+	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+						   CStringGetDatum("terms"), ObjectIdGetDatum(nsp));
 }
 
 /* ------------------------------------------------------ reference metrics */

@@ -2,7 +2,7 @@
 -- misconfiguration with its SQLSTATE, COPY through the trigger, and the
 -- narrow definer-rights writer of o2c.finding.
 BEGIN;
-SELECT plan(51);
+SELECT plan(69);
 SET LOCAL client_min_messages = warning;
 
 CREATE TABLE g_bills (
@@ -108,16 +108,76 @@ SELECT throws_ok($$SELECT pg_temp.guard_with('amount')$$, '22023', 'invalid invo
 SELECT throws_ok($$SELECT pg_temp.guard_with('mode=loud')$$, '22023', NULL, 'an unknown mode is 22023');
 SELECT throws_ok($$SELECT pg_temp.guard_with('rules=no_such_rule')$$, '22023', NULL, 'an unknown rule is 22023');
 SELECT throws_ok($$SELECT pg_temp.guard_with('rules=suspected_duplicate')$$, '22023', NULL, 'a rule that compares rows is 22023');
-SELECT throws_ok($$SELECT pg_temp.guard_with('rules=terms_due_mismatch')$$, '0A000', NULL, 'terms_due_mismatch is not supported yet');
-SELECT throws_ok($$SELECT pg_temp.guard_with('terms=t')$$, '0A000', 'invoice_guard argument "terms=t" is not supported yet',
-    'filling due dates from terms is not supported yet');
-SELECT throws_ok($$SELECT pg_temp.guard_with('calendar=TARGET')$$, '0A000', NULL, 'calendar= is not supported yet');
+SELECT throws_ok($$SELECT pg_temp.guard_with('rules=terms_due_mismatch')$$, '22023',
+    'invoice_guard rule "terms_due_mismatch" needs a terms= argument', 'terms_due_mismatch without terms= is 22023');
+SELECT throws_ok($$SELECT pg_temp.guard_with('terms=n')$$, '42804',
+    'invoice_guard argument "terms=n": column "n" of table "g_cfg" has type integer, expected o2c.terms or text',
+    'a mistyped terms column is 42804 naming the argument');
+SELECT throws_ok($$SELECT pg_temp.guard_with('terms=nope')$$, '42703', NULL, 'an unknown terms column is 42703');
+SELECT throws_ok($$SELECT pg_temp.guard_with('terms=t')$$, '22023',
+    'invoice_guard argument "terms=t" needs an invoice date and a due date column in table "g_cfg"',
+    'terms= without both date columns is 22023 naming the argument');
+SELECT throws_ok($$SELECT pg_temp.guard_with('calendar=TARGET')$$, '22023',
+    'invoice_guard argument "calendar=TARGET" needs a terms= argument', 'calendar= without terms= is 22023');
+SELECT throws_ok($$SELECT pg_temp.guard_with('invoice_date=d', 'due_date=d', 'terms=t', 'calendar=Nowhere')$$, '22023',
+    'unknown calendar: "Nowhere"', 'an unknown calendar is 22023 naming it');
+SELECT throws_ok($$SELECT pg_temp.guard_with('invoice_date=d', 'due_date=d', 'terms=t')$$, '22P02',
+    'invalid payment terms: "x"', 'text that is not payment terms is 22P02 naming it');
 CREATE TABLE g_nokey (total numeric);
 CREATE TRIGGER g_nokey_guard BEFORE INSERT ON g_nokey FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('amount=total');
 SELECT throws_ok($$INSERT INTO g_nokey VALUES (1)$$, '22023', NULL, 'no invoice_id= and no primary key is 22023');
 CREATE TABLE g_after (id int PRIMARY KEY);
 CREATE TRIGGER g_after_guard AFTER INSERT ON g_after FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard();
 SELECT throws_ok($$INSERT INTO g_after VALUES (1)$$, '39P01', NULL, 'an AFTER trigger is a protocol violation');
+
+-- terms=: a NULL due date is filled from the terms, a differing one is terms_due_mismatch
+CREATE TABLE g_terms (no text PRIMARY KEY, issued date, due date, total numeric, pt o2c.terms);
+CREATE TRIGGER g_terms_guard BEFORE INSERT OR UPDATE ON g_terms FOR EACH ROW
+    EXECUTE FUNCTION o2c.invoice_guard('invoice_date=issued', 'due_date=due', 'amount=total', 'terms=pt');
+INSERT INTO g_terms SELECT 'F-' || i, DATE '2023-12-20' + i, NULL, 10, (ARRAY['NET 30', 'NET 30 EOM', '2/10 NET 45', '15 PROX', '40% NET 0; 60% NET 30'])[i % 5 + 1]::o2c.terms
+    FROM pg_catalog.generate_series(1, 400) i;
+SELECT is((SELECT pg_catalog.count(*) FROM g_terms WHERE due IS DISTINCT FROM o2c.due_date(pt, issued)), 0::bigint,
+    'every filled due date is o2c.due_date(terms, invoice date)');
+SELECT throws_ok($$INSERT INTO g_terms VALUES ('X-1', '2024-01-10', '2024-02-10', 10, 'NET 30')$$,
+    '23514', 'invoice X-1 violates rule terms_due_mismatch', 'reject mode: a due date the terms do not give is 23514');
+SELECT lives_ok($$INSERT INTO g_terms VALUES ('X-2', '2024-01-10', '2024-02-09', 10, 'NET 30')$$, 'the due date the terms give goes in');
+SELECT lives_ok($$INSERT INTO g_terms VALUES ('X-3', '2024-01-10', '2024-03-01', 10, NULL)$$, 'no terms, no check');
+SELECT throws_ok($$UPDATE g_terms SET pt = 'NET 60' WHERE no = 'X-2'$$, '23514', NULL, 'changing the terms alone is checked on update');
+UPDATE g_terms SET pt = 'NET 60', due = NULL WHERE no = 'X-2';
+SELECT is((SELECT due FROM g_terms WHERE no = 'X-2'), DATE '2024-03-10', 'an update clearing the due date fills it');
+SELECT throws_ok($$INSERT INTO g_terms VALUES ('X-4', 'infinity', NULL, 10, 'NET 30')$$, '22008', NULL,
+    'an infinite invoice date cannot give a due date');
+SELECT lives_ok($$INSERT INTO g_terms VALUES ('X-5', NULL, NULL, 10, 'NET 30')$$, 'no invoice date: nothing to fill');
+SELECT is((SELECT due FROM g_terms WHERE no = 'X-5'), NULL::date, 'and the due date stays NULL');
+-- record mode with text terms, through COPY
+CREATE TABLE g_terms_log (invoice_id text PRIMARY KEY, invoice_date date, due_date date, payment_terms varchar(40));
+CREATE TRIGGER g_terms_log_guard BEFORE INSERT ON g_terms_log FOR EACH ROW
+    EXECUTE FUNCTION o2c.invoice_guard('terms=payment_terms', 'mode=record', 'rules=terms_due_mismatch');
+DELETE FROM o2c.finding;
+COPY g_terms_log FROM stdin;
+L-1	2024-01-10	\N	net 30
+L-2	2024-01-10	2024-02-10	NET 30
+L-3	2024-01-10	2024-02-09	NET 30
+\.
+SELECT results_eq($$SELECT invoice_id, due_date FROM g_terms_log ORDER BY 1$$,
+    $$VALUES ('L-1', DATE '2024-02-09'), ('L-2', DATE '2024-02-10'), ('L-3', DATE '2024-02-09')$$,
+    'record mode lets every row in, filling the NULL due date from text terms');
+SELECT results_eq($$SELECT row_key, rule, severity FROM o2c.finding$$, $$VALUES ('L-2', 'terms_due_mismatch', 'warning')$$,
+    'and records the mismatch');
+-- calendar=: the calendar's own convention, the same dates as o2c.due_date(terms, date, calendar)
+INSERT INTO o2c.calendar (name, weekend, convention) VALUES ('g_tap_prev', '{6,7}', 'modified_preceding');
+INSERT INTO o2c.holiday (calendar, day) VALUES ('g_tap_prev', '2024-05-01'), ('g_tap_prev', '2024-12-25');
+CREATE TABLE g_cal (no int PRIMARY KEY, invoice_date date, due_date date, terms o2c.terms);
+CREATE TRIGGER g_cal_guard BEFORE INSERT ON g_cal FOR EACH ROW
+    EXECUTE FUNCTION o2c.invoice_guard('terms=terms', 'calendar=g_tap_prev');
+INSERT INTO g_cal SELECT i, DATE '2024-01-01' + i, NULL, (ARRAY['NET 30', 'NET 45 EOM', '10 PROX'])[i % 3 + 1]::o2c.terms
+    FROM pg_catalog.generate_series(0, 365) i;
+SELECT is((SELECT pg_catalog.count(*) FROM g_cal WHERE due_date IS DISTINCT FROM o2c.due_date(terms, invoice_date, 'g_tap_prev')), 0::bigint,
+    'every filled due date is o2c.due_date(terms, invoice date, calendar)');
+SELECT cmp_ok((SELECT pg_catalog.count(*) FROM g_cal WHERE due_date <> o2c.due_date(terms, invoice_date)), '>', 0::bigint,
+    'and the calendar moved some of them');
+SELECT is((SELECT pg_catalog.count(*) FROM g_cal WHERE NOT o2c.is_business_day(due_date, 'g_tap_prev')), 0::bigint,
+    'all of them onto business days');
 
 -- the one SECURITY DEFINER function: narrow, pinned search_path, insert only
 SELECT is((SELECT pg_catalog.string_agg(p.proname::text, ',') FROM pg_catalog.pg_proc p

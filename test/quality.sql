@@ -2,7 +2,7 @@
 -- error path with its SQLSTATE, catalog properties, and planted-duplicate
 -- recall on generated data.
 BEGIN;
-SELECT plan(36);
+SELECT plan(43);
 
 CREATE TEMP TABLE inv (invoice_id text, customer_id text, invoice_date date, due_date date,
                        amount numeric, open_amount numeric, currency text, reference text);
@@ -33,7 +33,15 @@ SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"speed"
 SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '"x"')$$,
     '22023', NULL, 'options must be an object');
 SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"rules": ["terms_due_mismatch"]}')$$,
-    '0A000', NULL, 'terms_due_mismatch is not supported yet');
+    '42703', 'column "terms" is missing from invoices_sql', 'terms_due_mismatch needs a terms column');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT *, 30 AS terms FROM inv')$$,
+    '42804', 'column "terms" of invoices_sql has type integer, expected o2c.terms or text', 'a mistyped terms column is 42804');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT *, ''whenever''::text AS terms FROM inv')$$,
+    '22P02', 'invalid payment terms: "whenever"', 'text terms that do not parse are 22P02 naming them');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"calendar": "Nowhere"}')$$,
+    '22023', 'unknown calendar: "Nowhere"', 'an unknown calendar is 22023 naming it');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"calendar": ["x"]}')$$,
+    '22023', 'option "calendar" must be a calendar name string', 'calendar must be a string');
 SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"window_days": 2.5}')$$,
     '22023', 'option "window_days" must be an integer', 'window_days must be an integer');
 SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"window_days": 99999999999}')$$,
@@ -86,6 +94,24 @@ SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.
              AND p.provolatile = 'v' AND p.proparallel = 'r' AND p.proisstrict AND NOT p.prosecdef
              AND pg_catalog.obj_description(p.oid, 'pg_proc') IS NOT NULL),
     6::bigint, 'the six bulk overloads are VOLATILE STRICT PARALLEL RESTRICTED, commented, invoker rights');
+
+-- terms_due_mismatch flags exactly the due dates the terms do not give
+CREATE TEMP TABLE tinv AS
+    SELECT i::text AS invoice_id, 'C' || i AS customer_id, DATE '2024-01-01' + i AS invoice_date,
+           o2c.due_date(t, DATE '2024-01-01' + i) + CASE WHEN i % 10 = 0 THEN 1 ELSE 0 END AS due_date,
+           10.00 AS amount, t AS terms
+    FROM pg_catalog.generate_series(1, 300) i,
+         LATERAL (SELECT (ARRAY['NET 30', 'NET 30 EOM', '15 PROX', '50% NET 30; 50% NET 60'])[i % 4 + 1]::o2c.terms AS t) x;
+SELECT set_eq($$SELECT invoice_id FROM o2c.quality_scan('SELECT * FROM tinv', '{"as_of": "2030-01-01"}')$$,
+    $$SELECT invoice_id FROM tinv WHERE invoice_id::int % 10 = 0$$,
+    'with a terms column the rule is on by default and flags exactly the shifted due dates');
+SELECT is((SELECT pg_catalog.count(*) FROM o2c.quality_scan('SELECT invoice_id, customer_id, invoice_date, due_date, amount, terms::text AS terms FROM tinv',
+           '{"rules": ["terms_due_mismatch"]}')), 30::bigint, 'terms as text give the same findings');
+INSERT INTO o2c.calendar (name) VALUES ('q_tap_cal');
+SELECT is((SELECT pg_catalog.count(*) FROM o2c.quality_scan(
+        $$SELECT invoice_id, customer_id, invoice_date, o2c.due_date(terms, invoice_date, 'q_tap_cal') AS due_date, amount, terms FROM tinv$$,
+        '{"rules": ["terms_due_mismatch"], "calendar": "q_tap_cal"}')), 0::bigint,
+    'due dates from o2c.due_date with the calendar match under that calendar');
 
 -- planted duplicates are found without comparing every pair
 CREATE TEMP TABLE gen_customers AS
