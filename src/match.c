@@ -468,6 +468,8 @@ col_terms(Matcher *m, Col *c, HeapTuple tup, TupleDesc td, const char *inv_id,
 		m->terms_nparts = n;
 		m->terms_part = parts[0];
 	}
+	else
+		pfree(s);
 	*part = m->terms_part;
 	return m->terms_nparts;
 }
@@ -498,13 +500,19 @@ invoice_terms(Matcher *m, Col *cols, HeapTuple tup, TupleDesc td, Invoice *iv,
 	{
 		int			units = o2c_currency_minor_units(cur_text, strlen(cur_text));
 
+		if (units == O2C_CURRENCY_UNKNOWN)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown currency \"%s\" of invoice \"%s\" in invoices_sql of match_payments",
+							cur_text, iv->id),
+					 errdetail("The discount of the invoice's terms is rounded to the currency's minor units."),
+					 errhint("Use an active ISO 4217 code such as EUR, USD or JPY.")));
 		if (units < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("currency of invoice \"%s\" in invoices_sql of match_payments has no minor units: \"%s\"",
-							iv->id, cur_text),
-					 errdetail("The discount of the invoice's terms is rounded to the currency's minor units."),
-					 errhint("Use an active ISO 4217 code such as EUR, USD or JPY.")));
+					 errmsg("currency \"%s\" of invoice \"%s\" in invoices_sql of match_payments has no minor unit",
+							cur_text, iv->id),
+					 errdetail("The discount of the invoice's terms is rounded to the currency's minor units.")));
 		iv->disc_scale = units;
 	}
 	until = o2c_term_discount_until(&part, inv_date);

@@ -1,5 +1,5 @@
 BEGIN;
-SELECT plan(36);
+SELECT plan(37);
 
 -- Random books: conservation (no invoice over-applied, every payment's money
 -- accounted for exactly once) on three seeds.
@@ -187,7 +187,9 @@ SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 A
 SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount, DATE ''2024-01-01'' AS terms')$$,
                  '42804', 'column "terms" of invoices_sql of match_payments has type date, expected o2c.terms or text', 'wrong terms type');
 SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount, DATE ''2024-01-01'' AS invoice_date, ''XAU'' AS currency, ''2/10 NET 30'' AS terms')$$,
-                 '22023', 'currency of invoice "1" in invoices_sql of match_payments has no minor units: "XAU"', 'terms discount in a currency without minor units');
+                 '22023', 'currency "XAU" of invoice "1" in invoices_sql of match_payments has no minor unit', 'terms discount in a currency without minor units');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount, DATE ''2024-01-01'' AS invoice_date, ''EURO'' AS currency, ''2/10 NET 30'' AS terms')$$,
+                 '22023', 'unknown currency "EURO" of invoice "1" in invoices_sql of match_payments', 'terms discount in an unknown currency');
 
 SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc
            WHERE oid = 'o2c.match_payments(text, text, jsonb)'::regprocedure), 'vr',
