@@ -277,4 +277,31 @@ bench_check "auto-match rate vs baseline (base/o2c)" "$(bench_ratio "$b_rate" "$
 bench_check "invoice hit rate vs baseline (base/o2c)" "$(bench_ratio "$b_hit" "$o_hit")" 1.00
 bench_check "time per 1,000 payments vs baseline (o2c/base)" "$(bench_ratio "$o_per" "$b_per")" 1.00
 
+# The same book with the discount given as payment terms instead of the
+# discount_percent/discount_until columns ("2/10 NET 30" is 2% until the
+# invoice date + 10): once as text (parsed in C), once as o2c.terms. The
+# matches must be the same; reading the terms should cost little.
+TERMS_COLS="invoice_id, customer_id, customer_name, customer_iban, invoice_date, due_date, open_amount, currency, reference"
+TERMS_EXPR="CASE WHEN discount_percent IS NOT NULL THEN ''2/10 NET 30'' ELSE ''NET 30'' END"
+bench_psql -q <<SQL
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS b_inv_terms;
+CREATE TABLE b_inv_terms AS
+SELECT $TERMS_COLS, (CASE WHEN discount_percent IS NOT NULL THEN '2/10 NET 30' ELSE 'NET 30' END)::o2c.terms AS terms
+FROM b_inv;
+VACUUM ANALYZE b_inv_terms;
+SQL
+O2C_TEXT_SQL="SELECT * FROM o2c.match_payments('SELECT * FROM b_pay ORDER BY payment_id', 'SELECT $TERMS_COLS, $TERMS_EXPR AS terms FROM b_inv', '{\"tolerance\": 15}')"
+O2C_TYPED_SQL="SELECT * FROM o2c.match_payments('SELECT * FROM b_pay ORDER BY payment_id', 'SELECT * FROM b_inv_terms', '{\"tolerance\": 15}')"
+O2C_COLS_SQL="SELECT * FROM o2c.match_payments('SELECT * FROM b_pay ORDER BY payment_id', 'SELECT $TERMS_COLS, discount_percent, discount_until FROM b_inv', '{\"tolerance\": 15}')"
+t_cols=$(timed_create b_res_cols "$O2C_COLS_SQL")
+t_text=$(timed_create b_res_text "$O2C_TEXT_SQL")
+t_typed=$(timed_create b_res_typed "$O2C_TYPED_SQL")
+d_text=$(bench_psql -At -c "SELECT count(*) FROM ((TABLE b_res_cols EXCEPT ALL TABLE b_res_text) UNION ALL (TABLE b_res_text EXCEPT ALL TABLE b_res_cols)) t")
+d_typed=$(bench_psql -At -c "SELECT count(*) FROM ((TABLE b_res_cols EXCEPT ALL TABLE b_res_typed) UNION ALL (TABLE b_res_typed EXCEPT ALL TABLE b_res_cols)) t")
+echo "  discount from columns / terms text / o2c.terms (ms): $t_cols / $t_text / $t_typed; rows differing from the columns' result: $d_text / $d_typed"
+bench_check "terms give the same matches as the columns (rows differing)" "$((d_text + d_typed))" 0
+bench_check "terms as text vs discount columns (text/columns)" "$(bench_ratio "$t_text" "$t_cols")" 1.25
+bench_check "terms as o2c.terms vs discount columns (typed/columns)" "$(bench_ratio "$t_typed" "$t_cols")" 1.25
+
 # The string metrics per call against levenshtein: bench/strsim.sh.

@@ -290,17 +290,17 @@ SELECT * FROM o2c.quality_scan($$
 CREATE TABLE demo_ar_open (
     invoice_id text PRIMARY KEY, customer_id text, customer_name text, customer_iban text,
     invoice_date date, open_amount numeric(12, 2), currency text, reference text,
-    discount_percent numeric, discount_until date);
+    terms o2c.terms);
 INSERT INTO demo_ar_open VALUES
- ('2024-1001', 'K-100', 'Nordwind Logistik GmbH',        'DE02 1203 0000 0000 2020 51', '2024-05-02', 4870.00, 'EUR', 'RE-2024-1001', NULL, NULL),
- ('2024-1002', 'K-100', 'Nordwind Logistik GmbH',        'DE02 1203 0000 0000 2020 51', '2024-05-16', 1250.50, 'EUR', 'RE-2024-1002', NULL, NULL),
- ('2024-1003', 'K-100', 'Nordwind Logistik GmbH',        'DE02 1203 0000 0000 2020 51', '2024-06-03',  980.00, 'EUR', 'RE-2024-1003', NULL, NULL),
- ('2024-1004', 'K-210', 'Bäckerei Schäfer & Söhne KG',   NULL,                          '2024-06-01',  642.80, 'EUR', 'RE-2024-1004', 2, '2024-06-11'),
- ('2024-1005', 'K-305', 'The Harbour Fish Company Ltd.', 'GB33 BUKB 2020 1555 5555 55', '2024-05-20', 3120.00, 'EUR', 'RE-2024-1005', NULL, NULL),
- ('2024-1006', 'K-305', 'The Harbour Fish Company Ltd.', 'GB33 BUKB 2020 1555 5555 55', '2024-05-28', 3120.00, 'EUR', 'RE-2024-1006', NULL, NULL),
- ('2024-1007', 'K-412', 'Société Lumière S.A.R.L.',      NULL,                          '2024-05-10', 7400.00, 'EUR', 'RE-2024-1007', NULL, NULL),
- ('2024-1008', 'K-518', 'Kowalski Meble Sp. z o.o.',     NULL,                          '2024-05-12', 2215.35, 'EUR', 'RE-2024-1008', NULL, NULL),
- ('2024-1009', 'K-620', 'Alpine Outdoor AG',             'CH93 0076 2011 6238 5295 7',  '2024-05-30', 1890.00, 'CHF', 'RE-2024-1009', NULL, NULL);
+ ('2024-1001', 'K-100', 'Nordwind Logistik GmbH',        'DE02 1203 0000 0000 2020 51', '2024-05-02', 4870.00, 'EUR', 'RE-2024-1001', 'NET 30'),
+ ('2024-1002', 'K-100', 'Nordwind Logistik GmbH',        'DE02 1203 0000 0000 2020 51', '2024-05-16', 1250.50, 'EUR', 'RE-2024-1002', 'NET 30'),
+ ('2024-1003', 'K-100', 'Nordwind Logistik GmbH',        'DE02 1203 0000 0000 2020 51', '2024-06-03',  980.00, 'EUR', 'RE-2024-1003', 'NET 30'),
+ ('2024-1004', 'K-210', 'Bäckerei Schäfer & Söhne KG',   NULL,                          '2024-06-01',  642.80, 'EUR', 'RE-2024-1004', '2/10 NET 30'),
+ ('2024-1005', 'K-305', 'The Harbour Fish Company Ltd.', 'GB33 BUKB 2020 1555 5555 55', '2024-05-20', 3120.00, 'EUR', 'RE-2024-1005', 'NET 30'),
+ ('2024-1006', 'K-305', 'The Harbour Fish Company Ltd.', 'GB33 BUKB 2020 1555 5555 55', '2024-05-28', 3120.00, 'EUR', 'RE-2024-1006', 'NET 30'),
+ ('2024-1007', 'K-412', 'Société Lumière S.A.R.L.',      NULL,                          '2024-05-10', 7400.00, 'EUR', 'RE-2024-1007', 'NET 30'),
+ ('2024-1008', 'K-518', 'Kowalski Meble Sp. z o.o.',     NULL,                          '2024-05-12', 2215.35, 'EUR', 'RE-2024-1008', 'NET 30'),
+ ('2024-1009', 'K-620', 'Alpine Outdoor AG',             'CH93 0076 2011 6238 5295 7',  '2024-05-30', 1890.00, 'CHF', 'RE-2024-1009', 'NET 30');
 CREATE TABLE demo_bank_lines (
     line_id text, booked date, amount numeric(12, 2), currency text,
     counterparty text, iban text, remittance text);
@@ -322,9 +322,10 @@ FROM o2c.match_payments(
     'SELECT * FROM demo_ar_open',
     '{"tolerance": 15}') AS m;
 
-\echo 'BL-02 took the 2% discount; BL-03 paid two invoices without a reference;'
-\echo 'BL-05 typed 1080 for 1008; BL-06 fits two invoices of 3120.00, so the older'
-\echo 'gets it and a person confirms; BL-07 is a partial payment in CHF.'
+\echo 'BL-02 took the 2% discount its terms 2/10 NET 30 allow until 2024-06-11;'
+\echo 'BL-03 paid two invoices without a reference; BL-05 typed 1080 for 1008;'
+\echo 'BL-06 fits two invoices of 3120.00, so the older gets it and a person'
+\echo 'confirms; BL-07 is a partial payment in CHF.'
 \echo 'Auto-applied share of the statement, by amount:'
 SELECT pg_catalog.round(100.0 * pg_catalog.sum(applied_amount) FILTER (WHERE auto) / pg_catalog.sum(applied_amount), 1) AS auto_pct
 FROM o2c.match_payments(

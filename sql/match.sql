@@ -62,8 +62,50 @@ SELECT * FROM o2c.match_payments(
                             ('B', 'C1', DATE '2024-01-02', 100::numeric))
           AS t(invoice_id, customer_id, invoice_date, open_amount)$$);
 
+-- Payment terms: an invoice's "terms" column (o2c.terms, or text) gives the
+-- early-payment discount, as o2c.discount_until and o2c.discount_amount do.
+-- T1 and T2 are 1000.00 on 2/10 NET 30 from 2024-03-01: the window ends on
+-- 2024-03-11 (its last day included), the discount is 2% = 20.00.
+--   Q1 pays 980.00 on 2024-03-11, the 10th day: discount, 1.00 x 0.97
+--   Q2 pays 980.00 on 2024-03-12, the 11th day: no discount any more, so it
+--      is 20.00 short: a short pay within a tolerance of 25, a partial without
+-- T3 has terms NET 30 and the old discount columns (5% until 2024-03-31):
+-- the terms win, so Q3's 950.00 is no discount but a partial.
+-- T4 has installments (50% NET 30; 50% NET 60): no discount, so Q4 is like Q2.
+CREATE TEMP TABLE tinv AS
+SELECT * FROM (VALUES
+  ('T1', 'C1', DATE '2024-03-01', 1000.00, 'EUR', 'INV-7001', '2/10 NET 30'::o2c.terms, NULL::numeric, NULL::date),
+  ('T2', 'C2', DATE '2024-03-01', 1000.00, 'EUR', 'INV-7002', '2/10 NET 30', NULL, NULL),
+  ('T3', 'C3', DATE '2024-03-01', 1000.00, 'EUR', 'INV-7003', 'NET 30', 5, DATE '2024-03-31'),
+  ('T4', 'C4', DATE '2024-03-01', 1000.00, 'EUR', 'INV-7004', '50% NET 30; 50% NET 60', NULL, NULL))
+  AS t(invoice_id, customer_id, invoice_date, open_amount, currency, reference, terms,
+       discount_percent, discount_until);
+CREATE TEMP TABLE tpay AS
+SELECT * FROM (VALUES
+  ('Q1-10th-day', DATE '2024-03-11', 980.00, 'EUR', 'INV-7001'),
+  ('Q2-11th-day', DATE '2024-03-12', 980.00, 'EUR', 'INV-7002'),
+  ('Q3-terms-win', DATE '2024-03-05', 950.00, 'EUR', 'INV-7003'),
+  ('Q4-installments', DATE '2024-03-05', 980.00, 'EUR', 'INV-7004'))
+  AS t(payment_id, received_on, amount, currency, reference);
+SELECT o2c.discount_until(terms, invoice_date),
+       o2c.discount_amount(terms, open_amount, invoice_date, DATE '2024-03-11', currency) AS on_10th_day,
+       o2c.discount_amount(terms, open_amount, invoice_date, DATE '2024-03-12', currency) AS on_11th_day
+FROM tinv WHERE invoice_id = 'T1';
+SELECT * FROM o2c.match_payments('SELECT * FROM tpay ORDER BY payment_id',
+                                 'SELECT * FROM tinv', '{"tolerance": 25}');
+SELECT * FROM o2c.match_payments('SELECT * FROM tpay ORDER BY payment_id',
+                                 'SELECT * FROM tinv');
+-- Terms given as text are parsed the same way; JPY has no minor units, so
+-- 2% of 12,345 is rounded half up to 247 (246.90).
+SELECT * FROM o2c.match_payments(
+    $$SELECT 'Q5' AS payment_id, DATE '2024-03-11' AS received_on, 12098 AS amount, 'JPY' AS currency, 'INV-7005' AS reference$$,
+    $$SELECT 'T5' AS invoice_id, 'C5' AS customer_id, DATE '2024-03-01' AS invoice_date, 12345 AS open_amount,
+             'JPY' AS currency, 'INV-7005' AS reference, '2/10 net 30' AS terms$$);
+
 -- Errors name what is wrong.
 SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id', 'SELECT * FROM inv');
 SELECT * FROM o2c.match_payments('SELECT * FROM pay', 'SELECT invoice_id, customer_id, open_amount::text AS open_amount FROM inv');
 SELECT * FROM o2c.match_payments('SELECT * FROM pay', 'SELECT * FROM inv', '{"treshold": 0.8}');
 SELECT * FROM o2c.match_payments('SELECT * FROM nosuchtable', 'SELECT * FROM inv');
+SELECT * FROM o2c.match_payments('SELECT * FROM tpay', 'SELECT invoice_id, customer_id, open_amount, ''2/10 NET 3O'' AS terms FROM tinv');
+SELECT * FROM o2c.match_payments('SELECT * FROM tpay', 'SELECT invoice_id, customer_id, open_amount, 30 AS terms FROM tinv');

@@ -10,6 +10,8 @@
 #include "o2c.h"
 #include "match.h"
 #include "strsim.h"
+#include "currency.h"
+#include "termtype.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -20,6 +22,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(o2c_match_payments);
@@ -123,7 +126,8 @@ typedef enum ColKind
 	COL_ID,						/* any type, read as text */
 	COL_TEXT,					/* text, varchar, bpchar, name */
 	COL_AMOUNT,					/* integer or numeric */
-	COL_DATE
+	COL_DATE,
+	COL_TERMS					/* o2c.terms, or text parsed as terms */
 } ColKind;
 
 typedef struct Col
@@ -163,12 +167,14 @@ kind_name(ColKind k)
 			return "numeric or integer";
 		case COL_DATE:
 			return "date";
+		case COL_TERMS:
+			return "o2c.terms or text";
 	}
 	return "?";
 }
 
 static void
-bind_columns(TupleDesc td, Col *cols, int ncols, const char *what)
+bind_columns(TupleDesc td, Col *cols, int ncols, const char *what, Oid terms_type)
 {
 	for (int i = 0; i < ncols; i++)
 	{
@@ -202,6 +208,9 @@ bind_columns(TupleDesc td, Col *cols, int ncols, const char *what)
 				break;
 			case COL_DATE:
 				ok = (t == DATEOID);
+				break;
+			case COL_TERMS:
+				ok = (t == terms_type || t == TEXTOID || t == VARCHAROID || t == BPCHAROID);
 				break;
 			default:
 				ok = false;
@@ -386,7 +395,7 @@ run_query(Matcher *m, const char *sql, const char *what, Col *cols, int ncols, R
 		SPI_cursor_fetch(portal, true, 10000);
 		if (!bound)
 		{
-			bind_columns(SPI_tuptable->tupdesc, cols, ncols, what);
+			bind_columns(SPI_tuptable->tupdesc, cols, ncols, what, m->terms_type);
 			bound = true;
 		}
 		if (SPI_processed == 0)
@@ -407,18 +416,119 @@ run_query(Matcher *m, const char *sql, const char *what, Col *cols, int ncols, R
 
 enum
 {
-	I_ID, I_CUST, I_OPEN, I_NAME, I_IDATE, I_DDATE, I_CUR, I_REF, I_IBAN, I_DPCT, I_DUNTIL, I_NCOLS
+	I_ID, I_CUST, I_OPEN, I_NAME, I_IDATE, I_DDATE, I_CUR, I_REF, I_IBAN, I_DPCT, I_DUNTIL, I_TERMS, I_NCOLS
 };
 enum
 {
 	P_ID, P_AMOUNT, P_DATE, P_CUR, P_NAME, P_IBAN, P_REF, P_CUST, P_NCOLS
 };
 
+/*
+ * The first installment of the invoice's terms into *part; the number of
+ * installments, or 0 when the terms column is absent or NULL. Text is
+ * parsed like o2c.terms input; the last text is remembered, since a book
+ * repeats a few terms over many invoices.
+ */
+static int
+col_terms(Matcher *m, Col *c, HeapTuple tup, TupleDesc td, const char *inv_id,
+		  O2cTermPart *part)
+{
+	bool		isnull;
+	Datum		d;
+	char	   *s;
+	O2cTermPart parts[O2C_TERMS_MAX_PARTS];
+	O2cError	err;
+	int			n;
+
+	if (c->attno == 0)
+		return 0;
+	d = SPI_getbinval(tup, td, c->attno, &isnull);
+	if (isnull)
+		return 0;
+	if (c->type == m->terms_type)
+	{
+		O2cTerms   *t = DatumGetO2cTerms(d);
+
+		*part = t->parts[0];
+		return t->nparts;
+	}
+	s = TextDatumGetCString(d);
+	if (m->terms_text == NULL || strcmp(s, m->terms_text) != 0)
+	{
+		memset(&err, 0, sizeof(err));
+		n = o2c_terms_parse(s, strlen(s), parts, &err);
+		if (n == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid terms of invoice \"%s\" in invoices_sql of match_payments: \"%s\"",
+							inv_id, s),
+					 errdetail("%s", err.message),
+					 errhint("Terms look like NET 30, 2/10 NET 30, NET 30 EOM, 15 PROX or 40%% NET 0; 60%% NET 30.")));
+		m->terms_text = s;
+		m->terms_nparts = n;
+		m->terms_part = parts[0];
+	}
+	else
+		pfree(s);
+	*part = m->terms_part;
+	return m->terms_nparts;
+}
+
+/*
+ * The early-payment discount from the invoice's terms, as discount_until
+ * and discount_amount compute it: one installment only, the window counted
+ * from the invoice date with its last day included, the discount rounded
+ * half up to the currency's minor units (2 without a currency). Returns
+ * false when the invoice has no terms; terms then win over the
+ * discount_percent and discount_until columns.
+ */
+static bool
+invoice_terms(Matcher *m, Col *cols, HeapTuple tup, TupleDesc td, Invoice *iv,
+			  const char *cur_text)
+{
+	O2cTermPart part;
+	int			n = col_terms(m, &cols[I_TERMS], tup, td, iv->id, &part);
+	DateADT		inv_date;
+	int64		until;
+
+	if (n == 0)
+		return false;
+	if (n != 1 || part.disc_pct == 0 || !col_date(&cols[I_IDATE], tup, td, &inv_date))
+		return true;			/* terms without a discount we can date */
+	iv->disc_scale = 2;
+	if (cur_text != NULL)
+	{
+		int			units = o2c_currency_minor_units(cur_text, strlen(cur_text));
+
+		if (units == O2C_CURRENCY_UNKNOWN)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown currency \"%s\" of invoice \"%s\" in invoices_sql of match_payments",
+							cur_text, iv->id),
+					 errdetail("The discount of the invoice's terms is rounded to the currency's minor units."),
+					 errhint("Use an active ISO 4217 code such as EUR, USD or JPY.")));
+		if (units < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("currency \"%s\" of invoice \"%s\" in invoices_sql of match_payments has no minor unit",
+							cur_text, iv->id),
+					 errdetail("The discount of the invoice's terms is rounded to the currency's minor units.")));
+		iv->disc_scale = units;
+	}
+	until = o2c_term_discount_until(&part, inv_date);
+	iv->disc_until = (DateADT) Min(until, (int64) PG_INT32_MAX);
+	/* hundredths of a percent -> percent in 10^-8 units */
+	iv->disc_pct = (int128) part.disc_pct * 1000000;
+	iv->has_disc = true;
+	return true;
+}
+
 static void
 read_invoice(Matcher *m, Col *cols, HeapTuple tup, TupleDesc td)
 {
 	Invoice    *iv;
 	char	   *cust_id,
+			   *cur_text,
 			   *s;
 	int		   *slot;
 	int128		units;
@@ -443,13 +553,18 @@ read_invoice(Matcher *m, Col *cols, HeapTuple tup, TupleDesc td)
 	if (!col_date(&cols[I_IDATE], tup, td, &iv->date) &&
 		!col_date(&cols[I_DDATE], tup, td, &iv->date))
 		iv->date = 0;
-	currency_of(col_text(&cols[I_CUR], tup, td), iv->cur);
+	cur_text = col_text(&cols[I_CUR], tup, td);
+	currency_of(cur_text, iv->cur);
 	iv->ref = norm_ref(col_text(&cols[I_REF], tup, td));
 	iv->core = iv->ref ? o2c_match_ref_core(iv->ref) : NULL;
 	iv->next_ref = iv->next_core = -1;
-	if (col_amount(&cols[I_DPCT], tup, td, &iv->disc_pct, &dscale) &&
+	if (!invoice_terms(m, cols, tup, td, iv, cur_text) &&
+		col_amount(&cols[I_DPCT], tup, td, &iv->disc_pct, &dscale) &&
 		col_date(&cols[I_DUNTIL], tup, td, &iv->disc_until) && iv->disc_pct > 0)
+	{
+		iv->disc_scale = iv->dscale;	/* the open amount's decimals */
 		iv->has_disc = true;
+	}
 
 	cust_id = col_text(&cols[I_CUST], tup, td);
 	if (cust_id == NULL)
@@ -539,7 +654,7 @@ o2c_match_payments(PG_FUNCTION_ARGS)
 		{"invoice_date", COL_DATE, false}, {"due_date", COL_DATE, false},
 		{"currency", COL_TEXT, false}, {"reference", COL_TEXT, false},
 		{"customer_iban", COL_TEXT, false}, {"discount_percent", COL_AMOUNT, false},
-		{"discount_until", COL_DATE, false}
+		{"discount_until", COL_DATE, false}, {"terms", COL_TERMS, false}
 	};
 	Col			pcols[P_NCOLS] = {
 		{"payment_id", COL_ID, true}, {"amount", COL_AMOUNT, true},
@@ -553,6 +668,10 @@ o2c_match_payments(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(mcxt);
 	m = palloc0(sizeof(Matcher));
 	m->mcxt = mcxt;
+	/* o2c.terms in the schema this function lives in (no fixed OID) */
+	m->terms_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									CStringGetDatum("terms"),
+									ObjectIdGetDatum(get_func_namespace(fcinfo->flinfo->fn_oid)));
 	parse_options(options, &m->opt);
 	m->cap_inv = 1024;
 	m->inv = palloc(sizeof(Invoice) * m->cap_inv);

@@ -10,6 +10,8 @@
 
 #include "utils/date.h"
 
+#include "terms.h"
+
 #define UNIT_SCALE		O2C_SUM_SCALE	/* amounts in 10^-8 units */
 #define MAX_NAME_CANDIDATES 300
 #define NAME_KEY_LEN	3
@@ -54,8 +56,9 @@ typedef struct Invoice
 	char	   *ref;
 	char	   *core;
 	bool		has_disc;
-	int128		disc_pct;
-	DateADT		disc_until;
+	int128		disc_pct;		/* percent, units */
+	DateADT		disc_until;		/* last day of the window, included */
+	int32		disc_scale;		/* decimals the discount is rounded to */
 	int			next_ref;
 	int			next_core;
 } Invoice;
@@ -146,6 +149,10 @@ typedef struct Matcher
 	struct NameKey *name_keys;	/* per name-key slot: postings head, count */
 	int			n_name_keys;
 	MemoryContext mcxt;			/* outlives SPI_finish */
+	Oid			terms_type;		/* o2c.terms, looked up per call */
+	char	   *terms_text;		/* last terms text parsed, and its result */
+	int			terms_nparts;
+	O2cTermPart terms_part;
 } Matcher;
 
 typedef struct NameKey

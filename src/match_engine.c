@@ -306,9 +306,14 @@ amount_fit(const Matcher *m, const Payment *p, const Invoice *iv, const char **r
 		int128		step = 1;
 		int128		disc;
 
-		for (int i = iv->dscale; i < UNIT_SCALE; i++)
+		for (int i = iv->disc_scale; i < UNIT_SCALE; i++)
 			step *= 10;
-		/* r (10^-8) x pct (10^-8) / 100 -> 10^-8 units, rounded to the invoice's decimals */
+
+		/*
+		 * r (10^-8) x pct (10^-8) / 100 -> 10^-8 units, rounded half up to
+		 * disc_scale decimals; truncating first changes nothing below 8
+		 * decimals, where step/2 is a whole number of units.
+		 */
 		disc = round_to_step(r * iv->disc_pct / ((int128) 100 * 100000000), step);
 		if (a - (r - disc) <= step && (r - disc) - a <= step)
 		{

@@ -1,5 +1,5 @@
 BEGIN;
-SELECT plan(28);
+SELECT plan(37);
 
 -- Random books: conservation (no invoice over-applied, every payment's money
 -- accounted for exactly once) on three seeds.
@@ -121,6 +121,75 @@ SELECT results_eq(
                                  ('C', 'C1', DATE '2024-01-03', 100), ('D', 'C1', DATE '2024-01-04', 250))
              AS t(invoice_id, customer_id, invoice_date, open_amount)$q$)$$,
     $$VALUES ('A', 'combination'), ('B', 'combination')$$, 'oldest combination first');
+
+-- Payment terms: conservation on random books where invoices carry terms
+-- (typed and as text, with and without a discount, installments) and
+-- payments take the discount in and out of the window.
+CREATE TEMP TABLE t_inv AS
+SELECT s AS seed, 'I' || i AS invoice_id, 'C' || (i % 30) AS customer_id,
+       'Customer ' || (i % 30) || ' Ltd' AS customer_name,
+       DATE '2024-01-01' + (i % 60) AS invoice_date,
+       round((10 + (hashint4(i * s + 3) & 65535) / 100.0)::numeric, 2) AS open_amount,
+       'EUR' AS currency, 'INV-' || lpad(i::text, 6, '0') AS reference,
+       (ARRAY['2/10 NET 30', '1.5/15 NET 45 EOM', 'NET 30', '3/5 NET 20',
+              '50% NET 30; 50% NET 60'])[i % 5 + 1] AS terms,
+       CASE WHEN i % 4 = 0 THEN 5 END AS discount_percent,
+       CASE WHEN i % 4 = 0 THEN DATE '2024-12-31' END AS discount_until
+FROM generate_series(1, 3) AS s, generate_series(1, 300) AS i;
+CREATE TEMP TABLE t_pay AS
+SELECT i.seed, 'D' || i.invoice_id AS payment_id,
+       i.invoice_date + (i.invoice_id ~ '[02468]$')::int * 20 + 5 AS received_on,
+       i.open_amount - o2c.discount_amount(i.terms::o2c.terms, i.open_amount, i.invoice_date,
+                                           i.invoice_date + 5, 'EUR') AS amount,
+       'EUR' AS currency, upper(i.customer_name) AS payer_name,
+       CASE WHEN substr(i.invoice_id, 2)::int % 3 <> 0 THEN i.reference END AS reference
+FROM t_inv AS i;
+INSERT INTO t_pay
+SELECT s, 'L' || j, DATE '2024-03-01', round((5 + (hashint4(j * s) & 131071) / 100.0)::numeric, 2),
+       'EUR', 'CUSTOMER ' || (j % 35), NULL
+FROM generate_series(1, 3) AS s, generate_series(1, 100) AS j;
+CREATE TEMP TABLE t_out AS
+SELECT s AS seed, m.*
+FROM generate_series(1, 3) AS s,
+     LATERAL o2c.match_payments(
+        format('SELECT * FROM t_pay WHERE seed = %s ORDER BY payment_id', s),
+        format('SELECT *%s FROM t_inv WHERE seed = %s',
+               CASE WHEN s = 2 THEN ', terms::o2c.terms AS terms' ELSE '' END, s),
+        '{"tolerance": 1}') AS m;
+SELECT is((SELECT count(*)::int FROM t_inv i
+           JOIN (SELECT seed, invoice_id, sum(applied_amount) AS applied FROM t_out
+                 WHERE invoice_id IS NOT NULL GROUP BY 1, 2) AS o USING (seed, invoice_id)
+           WHERE o.applied > i.open_amount), 0, 'with terms: no invoice receives more than its open amount');
+SELECT is((SELECT count(*)::int FROM t_pay p
+           LEFT JOIN (SELECT seed, payment_id, sum(applied_amount) AS applied FROM t_out GROUP BY 1, 2) AS o
+                  USING (seed, payment_id)
+           WHERE o.applied IS DISTINCT FROM p.amount), 0, 'with terms: every payment''s amount is accounted for exactly');
+-- A payment of open amount less discount_amount(...) within the window is a
+-- discount exactly when the terms give one (terms win over the old columns).
+SELECT is((SELECT count(*)::int FROM t_out o JOIN t_inv i USING (seed, invoice_id)
+           WHERE o.payment_id = 'D' || o.invoice_id AND o.rule = 'discount'
+             AND (o2c.discount_until(i.terms::o2c.terms, i.invoice_date) IS NULL
+                  OR o2c.discount_until(i.terms::o2c.terms, i.invoice_date) < i.invoice_date + 5)),
+          0, 'no discount outside the terms'' window or without one in the terms');
+SELECT ok((SELECT count(*) FROM t_out o JOIN t_inv i USING (seed, invoice_id)
+           WHERE o.payment_id = 'D' || o.invoice_id AND o.rule = 'discount'
+             AND i.invoice_id ~ '[13579]$') > 100, 'discounts within the window are taken');
+SELECT results_eq(
+    $$SELECT payment_id, invoice_id, applied_amount, rule FROM t_out WHERE seed = 2 ORDER BY 1, 2$$,
+    $$SELECT payment_id, invoice_id, applied_amount, rule
+      FROM o2c.match_payments('SELECT * FROM t_pay WHERE seed = 2 ORDER BY payment_id',
+                              'SELECT * FROM t_inv WHERE seed = 2', '{"tolerance": 1}') ORDER BY 1, 2$$,
+    'terms as text and as o2c.terms give the same matches');
+
+-- Terms error paths.
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT ''I9'' AS invoice_id, 1 AS customer_id, 1 AS open_amount, ''2/10 NET'' AS terms')$$,
+                 '22P02', 'invalid terms of invoice "I9" in invoices_sql of match_payments: "2/10 NET"', 'bad terms text');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount, DATE ''2024-01-01'' AS terms')$$,
+                 '42804', 'column "terms" of invoices_sql of match_payments has type date, expected o2c.terms or text', 'wrong terms type');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount, DATE ''2024-01-01'' AS invoice_date, ''XAU'' AS currency, ''2/10 NET 30'' AS terms')$$,
+                 '22023', 'currency "XAU" of invoice "1" in invoices_sql of match_payments has no minor unit', 'terms discount in a currency without minor units');
+SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount, DATE ''2024-01-01'' AS invoice_date, ''EURO'' AS currency, ''2/10 NET 30'' AS terms')$$,
+                 '22023', 'unknown currency "EURO" of invoice "1" in invoices_sql of match_payments', 'terms discount in an unknown currency');
 
 SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc
            WHERE oid = 'o2c.match_payments(text, text, jsonb)'::regprocedure), 'vr',
