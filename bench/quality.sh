@@ -168,10 +168,10 @@ COPY (SELECT i, 'C' || (i % 50000), DATE '2024-01-01' + (i % 365), DATE '2024-01
       FROM pg_catalog.generate_series(1, $INVOICES) i) TO '$CSV';
 SQL
 copy_sql() { echo "DO \$d\$ BEGIN TRUNCATE $1; EXECUTE 'COPY $1 FROM ''$CSV'''; END \$d\$"; }
-t_plain=$(bench_median "$(copy_sql bench_inv_plain)")
-t_noop=$(bench_median "$(copy_sql bench_inv_noop)")
-t_guard=$(bench_median "$(copy_sql bench_inv_guard)")
-t_plpgsql=$(bench_median "$(copy_sql bench_inv_plpgsql)")
+# Interleaved rounds: each round copies into all four tables, so a change of
+# load on the machine falls on the trigger and its baselines alike.
+read -r t_plain t_noop t_guard t_plpgsql < <(bench_medians "" "$(copy_sql bench_inv_plain)" \
+    "$(copy_sql bench_inv_noop)" "$(copy_sql bench_inv_guard)" "$(copy_sql bench_inv_plpgsql)")
 bench_psql -At -c "SELECT '  rows: plain ' || (SELECT pg_catalog.count(*) FROM bench_inv_plain) || ', no-op trigger ' || (SELECT pg_catalog.count(*) FROM bench_inv_noop) || ', guard ' || (SELECT pg_catalog.count(*) FROM bench_inv_guard) || ', plpgsql ' || (SELECT pg_catalog.count(*) FROM bench_inv_plpgsql)"
 printf '  %-40s %10s ms\n' "COPY, no trigger (primary key only)" "$t_plain" \
     "COPY, C trigger returning NEW (floor)" "$t_noop" "COPY, o2c.invoice_guard" "$t_guard" "COPY, PL/pgSQL trigger" "$t_plpgsql"
