@@ -146,7 +146,7 @@ o2c_risk_score(PG_FUNCTION_ARGS)
 	DateADT		as_of = PG_GETARG_DATEADT(3);
 	RiskFit		fit;
 	RiskBook	book,
-				todo;
+				to_score;
 	CustRange  *cr;
 	int64		ncust;
 	HistStats  *cstats;
@@ -157,7 +157,7 @@ o2c_risk_score(PG_FUNCTION_ARGS)
 	SPI_connect();
 	load_model(fcinfo, model, &fit);
 	o2c_risk_read_book(history_sql, "history query", o2c_risk_history_cols, &book);
-	o2c_risk_read_book(invoices_sql, "invoices query", o2c_risk_score_cols, &todo);
+	o2c_risk_read_book(invoices_sql, "invoices query", o2c_risk_score_cols, &to_score);
 
 	qsort(book.rows, book.n, sizeof(RiskInvoice), o2c_risk_book_cmp);
 	cr = o2c_risk_customer_ranges(&book, &ncust);
@@ -170,9 +170,9 @@ o2c_risk_score(PG_FUNCTION_ARGS)
 	settle_base = book.rows;
 	qsort(by_id, book.n, sizeof(int64), id_idx_cmp);
 
-	for (int64 i = 0; i < todo.n; i++)
+	for (int64 i = 0; i < to_score.n; i++)
 	{
-		RiskInvoice *inv = &todo.rows[i];
+		RiskInvoice *inv = &to_score.rows[i];
 		CustRange  *range;
 		HistStats	s;
 		RawFeatures raw;
