@@ -9,14 +9,25 @@
 --
 -- Nothing is SECURITY DEFINER except where a file above says why.
 
+-- The roles are cluster-wide, so they may already exist (from an earlier
+-- install, or in another database). A role of that name that can log in or
+-- has superuser, role-creation or bypass-RLS rights is not o2c's group role:
+-- refuse it rather than hand it o2c's privileges.
 DO $$
+DECLARE
+    r text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'o2c_reader') THEN
-        CREATE ROLE o2c_reader NOLOGIN;
-    END IF;
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'o2c_operator') THEN
-        CREATE ROLE o2c_operator NOLOGIN;
-    END IF;
+    FOREACH r IN ARRAY ARRAY['o2c_reader', 'o2c_operator'] LOOP
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) r) THEN
+            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+        ELSIF EXISTS (SELECT FROM pg_catalog.pg_roles
+                       WHERE rolname OPERATOR(pg_catalog.=) r
+                         AND (rolcanlogin OR rolsuper OR rolcreaterole OR rolbypassrls)) THEN
+            RAISE EXCEPTION 'role "%" exists and is not a plain group role', r
+                USING ERRCODE = '42710',
+                      HINT = 'o2c grants its privileges to the NOLOGIN roles o2c_reader and o2c_operator; drop or rename the existing role first.';
+        END IF;
+    END LOOP;
 END
 $$;
 GRANT o2c_reader TO o2c_operator;

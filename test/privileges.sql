@@ -1,6 +1,6 @@
 -- pgTAP: who may do what, with real roles; RLS inside inner queries.
 BEGIN;
-SELECT plan(16);
+SELECT plan(17);
 
 CREATE ROLE tap_nobody NOLOGIN;
 CREATE ROLE tap_reader NOLOGIN IN ROLE o2c_reader;
@@ -55,6 +55,12 @@ SELECT is((SELECT count(*) FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AN
            JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'o2c'
            WHERE obj_description(p.oid, 'pg_proc') IS NULL), 0::bigint,
           'every function has a COMMENT');
+
+-- A pre-existing role of o2c's name that can log in is refused, not captured.
+ALTER ROLE o2c_reader LOGIN;
+DROP EXTENSION o2c CASCADE;
+SELECT throws_ok('CREATE EXTENSION o2c', '42710', 'role "o2c_reader" exists and is not a plain group role',
+                 'a login role named o2c_reader is not reused');
 
 SELECT * FROM finish();
 ROLLBACK;
