@@ -38,6 +38,7 @@ FROM o2c.collection_worklist(
 
 -- Errors name the column.
 SELECT * FROM o2c.dso_trend('SELECT issued AS invoice_date FROM rep_invoices', 'rep');
+\set SHOW_CONTEXT never
 SELECT * FROM o2c.collection_worklist('SELECT cust AS customer_id, due::text AS due_date, open_amt AS open_amount FROM rep_invoices', '2024-06-30');
 
 DELETE FROM o2c.aging_snapshot WHERE ledger = 'rep';

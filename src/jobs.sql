@@ -205,7 +205,9 @@ $$;
 COMMENT ON PROCEDURE @extschema@.run_job(text, jsonb, jsonb) IS
     'runs the o2c job o2c.job_<job>(run_id, args) with the shared lifecycle: job_run row committed first, advisory lock per job name (options: wait, keep_runs), all-or-nothing work, failure recorded and re-raised';
 
-CREATE FUNCTION @extschema@.job_snapshot_aging_read(run_id bigint, args jsonb)
+-- The read phase most jobs share: the invoices of args.invoices_sql, with the
+-- columns a job needs, into the session's pg_temp.o2c_job_rows.
+CREATE FUNCTION @extschema@.job_read_invoices(args jsonb, required text[])
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
@@ -216,12 +218,18 @@ BEGIN
         DROP TABLE pg_temp.o2c_job_rows;
     END IF;
     CREATE TEMP TABLE o2c_job_rows AS
-        SELECT * FROM @extschema@.invoices_from(args OPERATOR(pg_catalog.->>) 'invoices_sql',
-                                                '{customer_id,due_date,open_amount}');
+        SELECT * FROM @extschema@.invoices_from(args OPERATOR(pg_catalog.->>) 'invoices_sql', required);
     GET DIAGNOSTICS n_read = ROW_COUNT;
     RETURN n_read;
 END
 $$;
+COMMENT ON FUNCTION @extschema@.job_read_invoices(jsonb, text[]) IS
+    'the shared read phase of the jobs: the rows of args.invoices_sql into pg_temp.o2c_job_rows; returns the rows read';
+
+CREATE FUNCTION @extschema@.job_snapshot_aging_read(run_id bigint, args jsonb)
+RETURNS bigint
+LANGUAGE sql VOLATILE PARALLEL UNSAFE
+RETURN @extschema@.job_read_invoices(args, '{customer_id,due_date,open_amount}');
 COMMENT ON FUNCTION @extschema@.job_snapshot_aging_read(bigint, jsonb) IS
     'the read phase of o2c.snapshot_aging: the inner query''s rows into pg_temp.o2c_job_rows (called by o2c.run_job)';
 

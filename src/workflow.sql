@@ -96,21 +96,12 @@ CREATE FUNCTION @extschema@.job_run_dunning_read(run_id bigint, args jsonb)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
-DECLARE
-    n_read bigint;
 BEGIN
     -- Fails with 22023 naming the policy when it has no levels.
     PERFORM @extschema@.dunning_level((args OPERATOR(pg_catalog.->>) 'as_of')::date,
                                       (args OPERATOR(pg_catalog.->>) 'as_of')::date,
                                       args OPERATOR(pg_catalog.->>) 'policy');
-    IF pg_catalog.to_regclass('pg_temp.o2c_job_rows') IS NOT NULL THEN
-        DROP TABLE pg_temp.o2c_job_rows;
-    END IF;
-    CREATE TEMP TABLE o2c_job_rows AS
-        SELECT * FROM @extschema@.invoices_from(args OPERATOR(pg_catalog.->>) 'invoices_sql',
-                                                '{invoice_id,due_date,open_amount}');
-    GET DIAGNOSTICS n_read = ROW_COUNT;
-    RETURN n_read;
+    RETURN @extschema@.job_read_invoices(args, '{invoice_id,due_date,open_amount}');
 END
 $$;
 COMMENT ON FUNCTION @extschema@.job_run_dunning_read(bigint, jsonb) IS
@@ -314,56 +305,6 @@ $$;
 COMMENT ON PROCEDURE @extschema@.run_cash_application(text, text, jsonb, text, jsonb) IS
     'job: o2c.match_payments into o2c.cash_match (auto or suggested, with the run id), the latest run''s application of each payment replacing the previous one; options go to match_payments, job_options (wait, keep_runs) to the job';
 
--- The worklist with a dunning policy: customers at a higher dunning level
--- come first, then by money-days overdue.
-CREATE FUNCTION @extschema@.collection_worklist(invoices_sql text, as_of date, policy text)
-RETURNS TABLE (currency text, priority_rank bigint, customer_id text, customer_name text,
-               dunning_level integer, overdue numeric, d91_plus numeric, overdue_items bigint,
-               oldest_days_past_due integer, avg_days_past_due numeric,
-               priority numeric, reason text)
-LANGUAGE sql VOLATILE STRICT PARALLEL RESTRICTED
-BEGIN ATOMIC
-    WITH rows AS (
-        SELECT f.customer_id, f.customer_name, coalesce(pg_catalog.upper(f.currency), 'XXX') AS currency,
-               f.open_amount, f.due_date,
-               CASE WHEN f.open_amount OPERATOR(pg_catalog.>) 0
-                    THEN @extschema@.dunning_level(f.due_date, collection_worklist.as_of,
-                                                   collection_worklist.policy)
-                    ELSE 0 END AS level
-          FROM @extschema@.invoices_from(collection_worklist.invoices_sql,
-                                         '{customer_id,due_date,open_amount}') f
-         WHERE f.customer_id IS NOT NULL AND f.due_date IS NOT NULL),
-    per_customer AS (
-        SELECT r.customer_id, pg_catalog.max(r.customer_name) AS customer_name, r.currency,
-               pg_catalog.max(r.level) AS level,
-               @extschema@.aging(r.open_amount, r.due_date, collection_worklist.as_of) AS a,
-               pg_catalog.count(*) FILTER (WHERE r.due_date OPERATOR(pg_catalog.<) collection_worklist.as_of
-                                             AND r.open_amount OPERATOR(pg_catalog.>) 0) AS overdue_items,
-               pg_catalog.max(collection_worklist.as_of OPERATOR(pg_catalog.-) r.due_date)
-                   FILTER (WHERE r.open_amount OPERATOR(pg_catalog.>) 0) AS oldest,
-               pg_catalog.sum(r.open_amount OPERATOR(pg_catalog.*)
-                              (collection_worklist.as_of OPERATOR(pg_catalog.-) r.due_date))
-                   FILTER (WHERE r.due_date OPERATOR(pg_catalog.<) collection_worklist.as_of) AS money_days
-          FROM rows r
-         GROUP BY r.customer_id, r.currency)
-    SELECT p.currency,
-           pg_catalog.rank() OVER (PARTITION BY p.currency
-                                   ORDER BY p.level DESC,
-                                            p.money_days DESC),
-           p.customer_id, p.customer_name, p.level, (p.a).overdue, (p.a).d91_plus, p.overdue_items,
-           p.oldest, (p.a).avg_days_past_due,
-           p.money_days,
-           pg_catalog.format('dunning level %s; %s %s overdue in %s items, on average %s days past due, oldest %s days%s',
-                             p.level, p.currency, (p.a).overdue, p.overdue_items, (p.a).avg_days_past_due, p.oldest,
-                             CASE WHEN (p.a).d91_plus OPERATOR(pg_catalog.>) 0
-                                  THEN pg_catalog.format('; %s over 90 days', (p.a).d91_plus) ELSE '' END)
-      FROM per_customer p
-     WHERE (p.a).overdue OPERATOR(pg_catalog.>) 0
-     ORDER BY p.currency, 2, p.customer_id;
-END;
-COMMENT ON FUNCTION @extschema@.collection_worklist(text, date, text) IS
-    'the collection worklist with a dunning policy: per currency, customers at the highest dunning level reached first, then by money-days overdue, with the reason in words';
-
 -- The worklist with options: a dunning policy (or NULL for none) and a risk
 -- model ({"risk_model": name, "history_sql": query}). With a model, each
 -- customer's priority is its money-days overdue weighted by 1 + the highest
@@ -450,3 +391,33 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.collection_worklist(text, date, text, jsonb) IS
     'the collection worklist with a dunning policy (NULL for none) and options {"risk_model", "history_sql"}: dunning level first, then money-days overdue x (1 + the highest late-payment probability of the customer''s open invoices), with the reason in words';
+
+-- The shorter forms are the worklist above without a risk model (and
+-- without a policy), with the columns that apply to them.
+CREATE FUNCTION @extschema@.collection_worklist(invoices_sql text, as_of date, policy text)
+RETURNS TABLE (currency text, priority_rank bigint, customer_id text, customer_name text,
+               dunning_level integer, overdue numeric, d91_plus numeric, overdue_items bigint,
+               oldest_days_past_due integer, avg_days_past_due numeric,
+               priority numeric, reason text)
+LANGUAGE sql VOLATILE STRICT PARALLEL RESTRICTED
+BEGIN ATOMIC
+    SELECT w.currency, w.priority_rank, w.customer_id, w.customer_name, w.dunning_level, w.overdue,
+           w.d91_plus, w.overdue_items, w.oldest_days_past_due, w.avg_days_past_due, w.priority, w.reason
+      FROM @extschema@.collection_worklist(invoices_sql, as_of, policy, '{}'::jsonb) w;
+END;
+COMMENT ON FUNCTION @extschema@.collection_worklist(text, date, text) IS
+    'the collection worklist with a dunning policy: per currency, customers at the highest dunning level reached first, then by money-days overdue, with the reason in words';
+
+CREATE FUNCTION @extschema@.collection_worklist(invoices_sql text, as_of date)
+RETURNS TABLE (currency text, priority_rank bigint, customer_id text, customer_name text,
+               overdue numeric, d91_plus numeric, overdue_items bigint,
+               oldest_days_past_due integer, avg_days_past_due numeric,
+               priority numeric, reason text)
+LANGUAGE sql VOLATILE STRICT PARALLEL RESTRICTED
+BEGIN ATOMIC
+    SELECT w.currency, w.priority_rank, w.customer_id, w.customer_name, w.overdue, w.d91_plus,
+           w.overdue_items, w.oldest_days_past_due, w.avg_days_past_due, w.priority, w.reason
+      FROM @extschema@.collection_worklist(invoices_sql, as_of, NULL::text, '{}'::jsonb) w;
+END;
+COMMENT ON FUNCTION @extschema@.collection_worklist(text, date) IS
+    'customers with money overdue as of a date, ranked per currency by priority = money-days overdue, the exact sum of amount x days past due over the overdue items, with the reason in words';

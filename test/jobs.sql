@@ -12,7 +12,7 @@ SELECT i AS invoice_id, 'C' || (i % 50) AS customer_id, DATE '2024-06-30' - (i %
        round((i * 7.31)::numeric, 2) AS open_amount, (ARRAY['EUR', 'USD', 'EUR'])[1 + i % 3] AS currency
 FROM generate_series(1, 5000) i;
 
-SELECT plan(18);
+SELECT plan(21);
 
 -- Idempotency: the same run twice gives the same rows.
 CALL o2c.snapshot_aging('SELECT * FROM tap_jobs_inv', '2024-06-30', ledger => 'tap');
@@ -104,6 +104,15 @@ SELECT is((SELECT count(*) FROM o2c.aging_snapshot WHERE ledger = 'tap3' AND cur
 -- Bad options are errors before anything runs.
 SELECT throws_ok($$CALL o2c.snapshot_aging('SELECT 1', '2024-06-30', options => '{"hurry": 1}')$$,
                  '22023', NULL, 'unknown option');
+
+-- invoices_from: the inner-query reader's own errors.
+SELECT throws_ok($$SELECT * FROM o2c.invoices_from('SELECT 1 AS customer_id', '{customer}')$$,
+                 '22023', '"customer" is not an invoice column', 'an unknown required column is named');
+SELECT throws_ok($$SELECT * FROM o2c.invoices_from('SELECT 1 AS amount, 2 AS amount')$$,
+                 '42702', 'invoices_sql has more than one column "amount"', 'two columns of one name');
+SELECT throws_ok($$SELECT * FROM o2c.invoices_from('SELECT 1.5::float8 AS amount')$$,
+                 '42804', 'column "amount" of invoices_sql has type double precision, expected numeric, bigint, integer or smallint',
+                 'a float amount is refused, naming both types');
 
 SELECT * FROM finish();
 
