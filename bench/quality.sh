@@ -127,7 +127,8 @@ bench_psql -c 'DROP TABLE bench_iban, bench_vat'
 echo "== COPY of $INVOICES invoices"
 bench_psql <<SQL
 SET client_min_messages = warning;
-DROP TABLE IF EXISTS bench_inv_plain, bench_inv_noop, bench_inv_guard, bench_inv_plpgsql;
+DROP TABLE IF EXISTS bench_inv_plain, bench_inv_noop, bench_inv_guard, bench_inv_plpgsql,
+    bench_inv_batch, bench_inv_batch_plpgsql;
 CREATE TABLE bench_inv_plain (
     invoice_id bigint PRIMARY KEY, customer_id text, invoice_date date, due_date date,
     amount numeric(12,2), open_amount numeric(12,2), currency text);
@@ -163,23 +164,63 @@ END
 \$f\$;
 CREATE TRIGGER guard BEFORE INSERT OR UPDATE ON bench_inv_plpgsql FOR EACH ROW
     EXECUTE FUNCTION bench_guard_plpgsql();
+-- The statement form: COPY keeps its batched inserts, the guard reads the
+-- transition table.
+CREATE TABLE bench_inv_batch (LIKE bench_inv_plain INCLUDING ALL);
+CREATE TRIGGER guard AFTER INSERT ON bench_inv_batch REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION o2c.invoice_guard('mode=reject');
+-- What a user would write for the same rules at statement level: one query
+-- over the transition table.
+CREATE OR REPLACE FUNCTION bench_guard_plpgsql_batch() RETURNS trigger LANGUAGE plpgsql AS \$f\$
+DECLARE
+    bad bigint;
+BEGIN
+    SELECT n.invoice_id INTO bad FROM new_rows n
+     WHERE n.customer_id IS NULL OR pg_catalog.btrim(n.customer_id) = '' OR n.amount <= 0
+        OR n.due_date < n.invoice_date
+        OR (n.currency IS NOT NULL AND NOT o2c.currency_valid(n.currency))
+        OR n.open_amount > n.amount OR n.open_amount < 0 OR n.invoice_date > current_date
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'invoice % breaks a rule', bad USING ERRCODE = '23514';
+    END IF;
+    RETURN NULL;
+END
+\$f\$;
+CREATE TABLE bench_inv_batch_plpgsql (LIKE bench_inv_plain INCLUDING ALL);
+CREATE TRIGGER guard AFTER INSERT ON bench_inv_batch_plpgsql REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION bench_guard_plpgsql_batch();
 COPY (SELECT i, 'C' || (i % 50000), DATE '2024-01-01' + (i % 365), DATE '2024-01-31' + (i % 365),
              (i % 100000) / 100.0 + 1, (i % 100000) / 200.0, (ARRAY['EUR', 'USD', 'GBP', 'SEK'])[i % 4 + 1]
       FROM pg_catalog.generate_series(1, $INVOICES) i) TO '$CSV';
 SQL
 copy_sql() { echo "DO \$d\$ BEGIN TRUNCATE $1; EXECUTE 'COPY $1 FROM ''$CSV'''; END \$d\$"; }
-# Interleaved rounds: each round copies into all four tables, so a change of
-# load on the machine falls on the trigger and its baselines alike.
-read -r t_plain t_noop t_guard t_plpgsql < <(bench_medians "" "$(copy_sql bench_inv_plain)" \
+# Interleaved rounds: each round copies into all six tables, so a change of
+# load on the machine falls on the triggers and their baselines alike.
+read -r t_plain t_batch t_batch_pl t_noop t_guard t_plpgsql < <(bench_medians "" \
+    "$(copy_sql bench_inv_plain)" "$(copy_sql bench_inv_batch)" "$(copy_sql bench_inv_batch_plpgsql)" \
     "$(copy_sql bench_inv_noop)" "$(copy_sql bench_inv_guard)" "$(copy_sql bench_inv_plpgsql)")
-bench_psql -At -c "SELECT '  rows: plain ' || (SELECT pg_catalog.count(*) FROM bench_inv_plain) || ', no-op trigger ' || (SELECT pg_catalog.count(*) FROM bench_inv_noop) || ', guard ' || (SELECT pg_catalog.count(*) FROM bench_inv_guard) || ', plpgsql ' || (SELECT pg_catalog.count(*) FROM bench_inv_plpgsql)"
-printf '  %-40s %10s ms\n' "COPY, no trigger (primary key only)" "$t_plain" \
-    "COPY, C trigger returning NEW (floor)" "$t_noop" "COPY, o2c.invoice_guard" "$t_guard" "COPY, PL/pgSQL trigger" "$t_plpgsql"
-printf '  %-40s %10s\n' "no-op trigger / no trigger" "$(bench_ratio "$t_noop" "$t_plain")" \
-    "invoice_guard / no-op trigger" "$(bench_ratio "$t_guard" "$t_noop")"
-bench_check "COPY with invoice_guard / without trigger" "$(bench_ratio "$t_guard" "$t_plain")" 1.3
-bench_check "COPY with invoice_guard / with PL/pgSQL trigger" "$(bench_ratio "$t_guard" "$t_plpgsql")" 1
-bench_psql -c 'DROP TABLE bench_inv_plain, bench_inv_noop, bench_inv_guard, bench_inv_plpgsql' -c 'DROP FUNCTION bench_noop_trigger()'
+bench_psql -At -c "SELECT '  rows: ' || pg_catalog.string_agg(t || ' ' || n, ', ') FROM (VALUES
+    ('plain', (SELECT pg_catalog.count(*) FROM bench_inv_plain)),
+    ('statement guard', (SELECT pg_catalog.count(*) FROM bench_inv_batch)),
+    ('statement plpgsql', (SELECT pg_catalog.count(*) FROM bench_inv_batch_plpgsql)),
+    ('no-op row trigger', (SELECT pg_catalog.count(*) FROM bench_inv_noop)),
+    ('row guard', (SELECT pg_catalog.count(*) FROM bench_inv_guard)),
+    ('row plpgsql', (SELECT pg_catalog.count(*) FROM bench_inv_plpgsql))) v(t, n)"
+printf '  %-52s %10s ms\n' "COPY, no trigger (primary key only)" "$t_plain" \
+    "COPY, invoice_guard AFTER ... FOR EACH STATEMENT" "$t_batch" \
+    "COPY, PL/pgSQL statement trigger, one query" "$t_batch_pl" \
+    "COPY, C row trigger returning NEW (row floor)" "$t_noop" \
+    "COPY, invoice_guard BEFORE ... FOR EACH ROW" "$t_guard" \
+    "COPY, PL/pgSQL row trigger" "$t_plpgsql"
+printf '  %-52s %10s\n' "no-op row trigger / no trigger (floor of any row form)" "$(bench_ratio "$t_noop" "$t_plain")" \
+    "row-form invoice_guard / no trigger" "$(bench_ratio "$t_guard" "$t_plain")" \
+    "row-form invoice_guard / no-op row trigger" "$(bench_ratio "$t_guard" "$t_noop")"
+bench_check "COPY, statement-form invoice_guard / no trigger" "$(bench_ratio "$t_batch" "$t_plain")" 1.3
+bench_check "COPY, statement-form guard / PL/pgSQL statement trig." "$(bench_ratio "$t_batch" "$t_batch_pl")" 1
+bench_check "COPY, row-form invoice_guard / PL/pgSQL row trigger" "$(bench_ratio "$t_guard" "$t_plpgsql")" 1
+bench_psql -c 'DROP TABLE bench_inv_plain, bench_inv_noop, bench_inv_guard, bench_inv_plpgsql, bench_inv_batch, bench_inv_batch_plpgsql' \
+    -c 'DROP FUNCTION bench_noop_trigger(), bench_guard_plpgsql(), bench_guard_plpgsql_batch()'
 
 echo "== COPY of $INVOICES invoices without due dates, filled from o2c.terms by invoice_guard"
 bench_psql <<SQL

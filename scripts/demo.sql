@@ -278,6 +278,21 @@ INSERT INTO demo_q_invoice VALUES
 SELECT pg_catalog.count(*) AS invoices_in FROM demo_q_invoice;
 SELECT row_key, rule, severity, detail FROM o2c.finding WHERE source = 'public.demo_q_invoice' ORDER BY id;
 
+\echo '-- bulk loads: the statement form checks the whole COPY from its transition table'
+CREATE TABLE demo_q_ledger (LIKE demo_q_invoice INCLUDING ALL);
+CREATE TRIGGER demo_q_ledger_guard AFTER INSERT ON demo_q_ledger REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION o2c.invoice_guard('invoice_id=doc_no', 'customer_id=customer',
+        'invoice_date=issued', 'due_date=due', 'amount=total', 'open_amount=open', 'currency=cur',
+        'iban=payer_iban', 'mode=record');
+COPY demo_q_ledger FROM stdin (FORMAT csv);
+LED-001,K-104,2024-05-02,2024-06-01,640.00,640.00,EUR,,PO 6001
+LED-002,K-105,2024-05-02,2024-04-30,1900.00,1900.00,EUR,,PO 6002
+LED-003,K-106,2024-05-03,2024-06-02,-75.00,0.00,SEK,,PO 6003
+LED-004,K-107,2024-05-03,2024-06-02,310.00,310.00,EUR,GB82 WEST 1234 5698 7654 33,PO 6004
+\.
+SELECT pg_catalog.count(*) AS ledger_rows_in FROM demo_q_ledger;
+SELECT row_key, rule, detail FROM o2c.finding WHERE source = 'public.demo_q_ledger' ORDER BY id;
+
 \echo '-- the same table scanned in bulk, with the rules that compare rows'
 SELECT * FROM o2c.quality_scan($$
     SELECT doc_no AS invoice_id, customer AS customer_id, issued AS invoice_date, due AS due_date,

@@ -182,3 +182,39 @@ CREATE TRIGGER orders_nocal_guard BEFORE INSERT ON orders_nocal
 INSERT INTO orders_nocal VALUES ('N-1', '2024-03-01', NULL, 'NET 30');
 DROP TABLE orders_due, orders_txt, orders_cal, orders_prev, orders_nocal;
 DELETE FROM o2c.calendar WHERE name IN ('guard_fwd', 'guard_prev');
+
+-- the statement form: AFTER INSERT ... REFERENCING NEW TABLE ... FOR EACH
+-- STATEMENT reads the transition table, so COPY keeps its batched inserts;
+-- it checks every new row in load order and changes none
+CREATE TABLE bulk_bills (
+    bill_no text PRIMARY KEY, client text, issued_on date, due date,
+    total numeric(12,2), cur text, payer_iban text);
+CREATE TRIGGER bulk_guard AFTER INSERT ON bulk_bills REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION o2c.invoice_guard('customer_id=client', 'invoice_date=issued_on',
+        'due_date=due', 'amount=total', 'currency=cur', 'iban=payer_iban', 'mode=record');
+DELETE FROM o2c.finding;
+COPY bulk_bills FROM stdin;
+B-1	ACME	2024-03-01	2024-03-31	120.00	EUR	de89 3704 0044 0532 0130 00
+B-2	ACME	2024-03-01	2024-02-28	80.00	EUR	\N
+B-3	\N	2024-03-02	2024-04-01	-5.00	EUR	DE89 3704 0044 0532 0130 01
+B-4	Initech	2024-03-02	2024-04-01	99.90	EURO	\N
+\.
+SELECT * FROM bulk_bills ORDER BY bill_no;
+SELECT source, row_key, rule, severity, detail FROM o2c.finding ORDER BY id;
+-- reject mode: the whole statement fails at its first bad row
+CREATE TABLE bulk_strict (LIKE bulk_bills INCLUDING ALL);
+CREATE TRIGGER bulk_strict_guard AFTER INSERT ON bulk_strict REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION o2c.invoice_guard('customer_id=client', 'invoice_date=issued_on',
+        'due_date=due', 'amount=total', 'currency=cur', 'iban=payer_iban');
+INSERT INTO bulk_strict SELECT * FROM bulk_bills ORDER BY bill_no;
+SELECT count(*) FROM bulk_strict;
+-- a statement trigger without a transition table, or a row trigger AFTER
+CREATE TABLE bulk_wrong (LIKE bulk_bills INCLUDING ALL);
+CREATE TRIGGER bulk_wrong_guard AFTER INSERT ON bulk_wrong
+    FOR EACH STATEMENT EXECUTE FUNCTION o2c.invoice_guard('customer_id=client');
+INSERT INTO bulk_wrong VALUES ('W-1', 'ACME');
+DROP TRIGGER bulk_wrong_guard ON bulk_wrong;
+CREATE TRIGGER bulk_wrong_guard AFTER INSERT ON bulk_wrong
+    FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('customer_id=client');
+INSERT INTO bulk_wrong VALUES ('W-1', 'ACME');
+DROP TABLE bulk_bills, bulk_strict, bulk_wrong;

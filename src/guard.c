@@ -1,15 +1,22 @@
 /*
- * guard.c — o2c.invoice_guard(), a BEFORE INSERT OR UPDATE row trigger for
- * any invoice table. Its arguments map the table's columns
- * ('amount=total', 'due_date=due', 'iban=payer_iban', ...) and choose
- * 'mode=reject' (default: an error naming the rule and the row key) or
- * 'mode=record' (the row goes in; a row goes into o2c.finding). It
- * normalizes IBAN columns in place and checks the single-row rules of
- * quality_scan.
+ * guard.c — o2c.invoice_guard(), a trigger for any invoice table. Its
+ * arguments map the table's columns ('amount=total', 'due_date=due',
+ * 'iban=payer_iban', ...) and choose 'mode=reject' (default: an error naming
+ * the rule and the row key) or 'mode=record' (the row goes in; a row goes
+ * into o2c.finding). It checks the single-row rules of quality_scan.
  *
- * 'terms=COLUMN' (o2c.terms, or text holding terms) fills a NULL due date
- * from the terms and the invoice date, and turns on terms_due_mismatch for
- * a due date that differs; 'calendar=NAME' moves those due dates by the
+ * It is attached in one of two forms:
+ *  - BEFORE INSERT OR UPDATE FOR EACH ROW: it also normalizes IBAN columns
+ *    in place, and 'terms=COLUMN' (o2c.terms, or text holding terms) fills a
+ *    NULL due date from the terms and the invoice date;
+ *  - AFTER INSERT (or AFTER UPDATE) REFERENCING NEW TABLE ... FOR EACH
+ *    STATEMENT: it checks the statement's new rows from the transition
+ *    table and changes nothing. PostgreSQL's COPY inserts row by row
+ *    whenever a table has a BEFORE ROW trigger, but keeps its batched
+ *    inserts with this form, so bulk loads cost little more than without a
+ *    trigger.
+ * In both forms 'terms=' turns on terms_due_mismatch for a due date that
+ * differs from the terms; 'calendar=NAME' moves those due dates by the
  * calendar's default convention.
  *
  * The configuration is parsed and checked against the table at the first
@@ -23,6 +30,9 @@
 #include "validate.h"
 
 #include "access/htup_details.h"
+#include "executor/executor.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -30,8 +40,10 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(o2c_invoice_guard);
 
@@ -77,9 +89,9 @@ typedef struct GuardConfig
 	char	   *source;
 	FmgrInfo	record_fn;
 	DateADT		as_of;
-	int			natts;
 	bool		customer_is_text;
-	TupleDesc	deform_desc;	/* the table's columns up to the last one read */
+	int			last_att;		/* the last column read, keys included */
+	TupleDesc	deform_desc;	/* the table's columns up to last_att */
 	Datum	   *values;			/* one row, deformed once per row */
 	bool	   *nulls;
 } GuardConfig;
@@ -397,11 +409,13 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 			last = Max(last, cfg->att[k]);
 		for (int i = 0; i < cfg->n_iban; i++)
 			last = Max(last, cfg->iban_att[i]);
+		for (int i = 0; i < cfg->n_key; i++)
+			last = Max(last, cfg->key_att[i]);
+		cfg->last_att = Max(last, 1);
 		/* heap_deform_tuple stops at the descriptor's natts. */
 		cfg->deform_desc = CreateTupleDescCopy(desc);
-		cfg->deform_desc->natts = Max(last, 1);
+		cfg->deform_desc->natts = cfg->last_att;
 	}
-	cfg->natts = desc->natts;
 	cfg->values = palloc(sizeof(Datum) * desc->natts);
 	cfg->nulls = palloc(sizeof(bool) * desc->natts);
 	MemoryContextSwitchTo(old);
@@ -413,28 +427,27 @@ typedef struct GuardRow
 {
 	GuardConfig *cfg;
 	Relation	rel;
-	HeapTuple	tuple;
-	char	   *key;
+	Datum	   *values;			/* the row, deformed up to cfg->last_att */
+	bool	   *nulls;
+	char	   *key;			/* built at the first finding */
 } GuardRow;
 
 static const char *
 guard_row_key(GuardRow *gr)
 {
 	StringInfoData buf;
-	TupleDesc	desc = RelationGetDescr(gr->rel);
 
 	if (gr->key != NULL)
 		return gr->key;
 	initStringInfo(&buf);
 	for (int i = 0; i < gr->cfg->n_key; i++)
 	{
-		bool		isnull;
-		Datum		d = heap_getattr(gr->tuple, gr->cfg->key_att[i], desc, &isnull);
+		int			a = gr->cfg->key_att[i] - 1;
 
 		if (i > 0)
 			appendStringInfoChar(&buf, ',');
-		appendStringInfoString(&buf, isnull ? "NULL" :
-							   OutputFunctionCall(&gr->cfg->key_out[i], d));
+		appendStringInfoString(&buf, gr->nulls[a] ? "NULL" :
+							   OutputFunctionCall(&gr->cfg->key_out[i], gr->values[a]));
 	}
 	gr->key = buf.data;
 	return gr->key;
@@ -465,48 +478,28 @@ guard_emit(void *arg, O2cRule rule, const char *detail)
 				  CStringGetTextDatum(detail));
 }
 
-Datum
-o2c_invoice_guard(PG_FUNCTION_ARGS)
+/* Columns the row form changes: normalized IBANs and a filled due date. */
+typedef struct GuardChanges
 {
-	TriggerData *td = (TriggerData *) fcinfo->context;
-	GuardConfig *cfg;
-	TupleDesc	desc;
-	HeapTuple	tup;
-	O2cInvoiceVals v = {0};
-	GuardRow	gr;
-	Datum	   *values;
-	bool	   *nulls;
-	int			ncols = 0;
+	int			n;
 	int			cols[GUARD_MAX_IBAN + 1];
 	Datum		vals[GUARD_MAX_IBAN + 1];
-	bool		cnulls[GUARD_MAX_IBAN + 1];
+	bool		nulls[GUARD_MAX_IBAN + 1];
+} GuardChanges;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("invoice_guard must be called as a trigger")));
-	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("invoice_guard must be fired BEFORE INSERT OR UPDATE FOR EACH ROW")));
-
-	cfg = guard_config(fcinfo, td);
-	desc = RelationGetDescr(td->tg_relation);
-	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
-
-	/*
-	 * One pass over the row, up to the last column read, instead of a
-	 * heap_getattr per column.
-	 */
-	values = cfg->values;
-	nulls = cfg->nulls;
-	heap_deform_tuple(tup, cfg->deform_desc, values, nulls);
-
-	gr.cfg = cfg;
-	gr.rel = td->tg_relation;
-	gr.tuple = tup;
-	gr.key = NULL;
+/*
+ * Check one row. With changes, the row may be changed (row form): IBANs are
+ * normalized and a NULL due date is filled from the terms; without, the row
+ * is only checked (statement form).
+ */
+static void
+guard_check_row(GuardRow *gr, GuardChanges *changes)
+{
+	GuardConfig *cfg = gr->cfg;
+	Datum	   *values = gr->values;
+	bool	   *nulls = gr->nulls;
+	TupleDesc	desc = RelationGetDescr(gr->rel);
+	O2cInvoiceVals v = {0};
 
 	/* IBANs: normalize in place, or a finding when invalid. */
 	for (int i = 0; i < cfg->n_iban; i++)
@@ -523,20 +516,21 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 		if (r != O2C_IBAN_OK)
 		{
 			if (cfg->enabled[O2C_RULE_INVALID_IBAN])
-				guard_emit(&gr, O2C_RULE_INVALID_IBAN,
+				guard_emit(gr, O2C_RULE_INVALID_IBAN,
 						   psprintf("IBAN \"%s\" in column \"%s\" fails the %s check",
 									text_to_cstring(t),
 									NameStr(TupleDescAttr(desc, a)->attname),
 									o2c_iban_result_text(r)));
 			continue;
 		}
-		if (strlen(out) != VARSIZE_ANY_EXHDR(t) ||
-			memcmp(out, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)) != 0)
+		if (changes != NULL &&
+			(strlen(out) != VARSIZE_ANY_EXHDR(t) ||
+			 memcmp(out, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)) != 0))
 		{
-			cols[ncols] = cfg->iban_att[i];
-			vals[ncols] = CStringGetTextDatum(out);
-			cnulls[ncols] = false;
-			ncols++;
+			changes->cols[changes->n] = cfg->iban_att[i];
+			changes->vals[changes->n] = CStringGetTextDatum(out);
+			changes->nulls[changes->n] = false;
+			changes->n++;
 		}
 	}
 
@@ -612,13 +606,14 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 	}
 
 	/*
-	 * Terms: fill a NULL due date, or give terms_due_mismatch the date to
-	 * compare with. An infinite invoice date can only be an error when a
-	 * due date must be filled from it.
+	 * Terms: fill a NULL due date (row form), or give terms_due_mismatch the
+	 * date to compare with. An infinite invoice date can only be an error
+	 * when a due date must be filled from it.
 	 */
 	if (cfg->terms_att && !nulls[cfg->terms_att - 1] && !v.invoice_date_null &&
-		(v.due_date_null || (cfg->enabled[O2C_RULE_TERMS_DUE_MISMATCH] &&
-							 !DATE_NOT_FINITE(v.invoice_date))))
+		((v.due_date_null && changes != NULL) ||
+		 (!v.due_date_null && cfg->enabled[O2C_RULE_TERMS_DUE_MISMATCH] &&
+		  !DATE_NOT_FINITE(v.invoice_date))))
 	{
 		O2cTermPart buf[O2C_TERMS_MAX_PARTS];
 		const O2cTermPart *parts;
@@ -635,10 +630,10 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 		{
 			v.due_date_null = false;
 			v.due_date = due;
-			cols[ncols] = cfg->att[G_DUE_DATE];
-			vals[ncols] = DateADTGetDatum(due);
-			cnulls[ncols] = false;
-			ncols++;
+			changes->cols[changes->n] = cfg->att[G_DUE_DATE];
+			changes->vals[changes->n] = DateADTGetDatum(due);
+			changes->nulls[changes->n] = false;
+			changes->n++;
 		}
 		else
 		{
@@ -652,11 +647,108 @@ o2c_invoice_guard(PG_FUNCTION_ARGS)
 
 	v.as_of = cfg->as_of;
 	v.as_of_is_today = true;
-	o2c_check_invoice_row(&v, cfg->enabled, guard_emit, &gr);
+	o2c_check_invoice_row(&v, cfg->enabled, guard_emit, gr);
+}
 
-	if (ncols > 0)
-		tup = heap_modify_tuple_by_cols(tup, desc, ncols, cols, vals, cnulls);
-	return PointerGetDatum(tup);
+/* Row form: check, and change the row where needed. */
+static HeapTuple
+guard_row_form(GuardConfig *cfg, TriggerData *td)
+{
+	HeapTuple	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	GuardRow	gr = {cfg, td->tg_relation, cfg->values, cfg->nulls, NULL};
+	GuardChanges changes;
+
+	/*
+	 * One pass over the row, up to the last column read, instead of a
+	 * heap_getattr per column.
+	 */
+	heap_deform_tuple(tup, cfg->deform_desc, gr.values, gr.nulls);
+	changes.n = 0;
+	guard_check_row(&gr, &changes);
+	if (changes.n > 0)
+		tup = heap_modify_tuple_by_cols(tup, RelationGetDescr(td->tg_relation),
+										changes.n, changes.cols, changes.vals,
+										changes.nulls);
+	return tup;
+}
+
+/* Statement form: check every row of the transition table, in order. */
+static void
+guard_statement_form(GuardConfig *cfg, TriggerData *td)
+{
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(td->tg_relation),
+													&TTSOpsMinimalTuple);
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+												 "invoice_guard row",
+												 ALLOCSET_DEFAULT_SIZES);
+
+	/* A read pointer of our own: other triggers may read the same table. */
+	tuplestore_select_read_pointer(td->tg_newtable,
+								   tuplestore_alloc_read_pointer(td->tg_newtable,
+																 EXEC_FLAG_REWIND));
+	tuplestore_rescan(td->tg_newtable);
+
+	/*
+	 * The slot owns and frees tuples read back from a spilled tuplestore, so
+	 * they are fetched outside the per-row context that is reset below.
+	 */
+	while (tuplestore_gettupleslot(td->tg_newtable, true, false, slot))
+	{
+		GuardRow	gr = {cfg, td->tg_relation, NULL, NULL, NULL};
+		MemoryContext old;
+
+		slot_getsomeattrs(slot, cfg->last_att);
+		gr.values = slot->tts_values;
+		gr.nulls = slot->tts_isnull;
+		old = MemoryContextSwitchTo(rowcxt);
+		guard_check_row(&gr, NULL);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+		CHECK_FOR_INTERRUPTS();
+	}
+	MemoryContextDelete(rowcxt);
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+Datum
+o2c_invoice_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	GuardConfig *cfg;
+	bool		by_insert_or_update;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("invoice_guard must be called as a trigger")));
+	by_insert_or_update = TRIGGER_FIRED_BY_INSERT(td->tg_event) ||
+		TRIGGER_FIRED_BY_UPDATE(td->tg_event);
+
+	if (by_insert_or_update && TRIGGER_FIRED_BEFORE(td->tg_event) &&
+		TRIGGER_FIRED_FOR_ROW(td->tg_event))
+	{
+		cfg = guard_config(fcinfo, td);
+		return PointerGetDatum(guard_row_form(cfg, td));
+	}
+	if (by_insert_or_update && TRIGGER_FIRED_AFTER(td->tg_event) &&
+		TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+	{
+		if (td->tg_newtable == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("invoice_guard trigger \"%s\" fired FOR EACH STATEMENT needs a transition table",
+							td->tg_trigger->tgname),
+					 errhint("Declare it AFTER INSERT REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT.")));
+		cfg = guard_config(fcinfo, td);
+		guard_statement_form(cfg, td);
+		return PointerGetDatum(NULL);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+			 errmsg("invoice_guard trigger \"%s\" must be fired BEFORE INSERT OR UPDATE FOR EACH ROW, or AFTER INSERT or AFTER UPDATE FOR EACH STATEMENT",
+					td->tg_trigger->tgname),
+			 errhint("The statement form is declared AFTER INSERT REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT.")));
+	PG_RETURN_NULL();			/* not reached */
 }
 
 /*
