@@ -152,7 +152,16 @@ T-4	2024-03-01	\N	50% NET 30; 50% NET 60
 \.
 SELECT * FROM orders_txt ORDER BY order_no;
 SELECT source, row_key, rule, severity, detail FROM o2c.finding ORDER BY row_key;
+-- text that is not terms: record mode keeps the row (due date NULL) and records invalid_terms
 INSERT INTO orders_txt VALUES ('T-5', '2024-03-01', NULL, 'whenever');
+SELECT order_no, due_date FROM orders_txt WHERE order_no = 'T-5';
+SELECT row_key, rule, severity, detail FROM o2c.finding WHERE row_key = 'T-5';
+-- and reject mode rejects the row under that rule
+CREATE TABLE orders_txt_strict (LIKE orders_txt);
+CREATE TRIGGER orders_txt_strict_guard BEFORE INSERT ON orders_txt_strict
+    FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('invoice_id=order_no', 'terms=pay_terms');
+INSERT INTO orders_txt_strict VALUES ('T-6', '2024-03-01', NULL, '30 days net');
+DROP TABLE orders_txt_strict;
 
 -- calendar=NAME: due dates move by the calendar's own default convention
 INSERT INTO o2c.calendar (name, weekend, convention) VALUES

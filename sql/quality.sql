@@ -85,7 +85,17 @@ SELECT * FROM o2c.quality_scan($$SELECT * FROM (VALUES
         AS t(invoice_id, customer_id, invoice_date, due_date, amount, terms)$$,
     '{"rules": ["terms_due_mismatch"], "calendar": "quality_fwd"}');
 SELECT * FROM o2c.quality_scan('SELECT *, 30 AS terms FROM q_invoices', '{"rules": ["terms_due_mismatch"]}');
+-- text that is not payment terms is a finding of its own, not an error
+SELECT * FROM o2c.quality_scan($$SELECT * FROM (VALUES
+        ('V-1', 'C1', DATE '2024-03-01', DATE '2024-03-31', 10.00, 'NET 30'),
+        ('V-2', 'C2', DATE '2024-03-01', DATE '2024-03-31', 10.00, 'soon'),
+        ('V-3', 'C3', DATE '2024-03-01', NULL::date, 10.00, 'NET 30 days'),
+        ('V-4', 'C4', DATE '2024-03-01', DATE '2024-04-30', 10.00, NULL),
+        ('V-5', 'C5', DATE '2024-03-01', DATE '2024-04-30', 10.00, '2/10 NET 30'))
+        AS t(invoice_id, customer_id, invoice_date, due_date, amount, terms)$$, '{"as_of": "2024-06-30"}');
+-- with invalid_terms off, such text is skipped
 SELECT * FROM o2c.quality_scan($$SELECT *, 'soon'::text AS terms FROM q_invoices$$, '{"rules": ["terms_due_mismatch"]}');
+SELECT * FROM o2c.quality_scan($$SELECT * FROM q_invoices$$, '{"rules": ["invalid_terms"]}');
 SELECT * FROM o2c.quality_scan('SELECT * FROM q_invoices', '{"calendar": "Atlantis"}');
 SELECT * FROM o2c.quality_scan('SELECT * FROM q_invoices', '{"calendar": 7}');
 DELETE FROM o2c.calendar WHERE name = 'quality_fwd';

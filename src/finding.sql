@@ -10,7 +10,7 @@ CREATE TABLE @extschema@.finding (
     rule     text NOT NULL CHECK (rule IN ('missing_customer', 'nonpositive_amount',
                  'due_before_invoice', 'invalid_currency', 'open_exceeds_amount',
                  'negative_open', 'future_invoice_date', 'invalid_iban',
-                 'terms_due_mismatch', 'duplicate_number', 'suspected_duplicate')),
+                 'invalid_terms', 'terms_due_mismatch', 'duplicate_number', 'suspected_duplicate')),
     severity text NOT NULL CHECK (severity IN ('error', 'warning')),
     detail   text
 );

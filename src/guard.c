@@ -313,8 +313,13 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invoice_guard rule \"terms_due_mismatch\" needs a terms= argument"),
 				 errhint("Name the table's payment terms column, as in 'terms=payment_terms'.")));
+	if (explicit_rules && cfg->enabled[O2C_RULE_INVALID_TERMS] && terms_arg == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invoice_guard rule \"invalid_terms\" needs a terms= argument"),
+				 errhint("Name the table's payment terms column, as in 'terms=payment_terms'.")));
 	if (terms_arg == NULL)
-		cfg->enabled[O2C_RULE_TERMS_DUE_MISMATCH] = false;
+		cfg->enabled[O2C_RULE_TERMS_DUE_MISMATCH] = cfg->enabled[O2C_RULE_INVALID_TERMS] = false;
 	if (cfg->cal_name != NULL)
 	{
 		ErrorContextCallback ctx;
@@ -606,42 +611,54 @@ guard_check_row(GuardRow *gr, GuardChanges *changes)
 	}
 
 	/*
-	 * Terms: fill a NULL due date (row form), or give terms_due_mismatch the
-	 * date to compare with. An infinite invoice date can only be an error
-	 * when a due date must be filled from it.
+	 * Terms: invalid_terms for text that is not terms; then fill a NULL due
+	 * date (row form), or give terms_due_mismatch the date to compare with.
+	 * An infinite invoice date can only be an error when a due date must be
+	 * filled from it.
 	 */
-	if (cfg->terms_att && !nulls[cfg->terms_att - 1] && !v.invoice_date_null &&
-		((v.due_date_null && changes != NULL) ||
-		 (!v.due_date_null && cfg->enabled[O2C_RULE_TERMS_DUE_MISMATCH] &&
-		  !DATE_NOT_FINITE(v.invoice_date))))
+	if (cfg->terms_att && !nulls[cfg->terms_att - 1])
 	{
+		bool		need_due = !v.invoice_date_null &&
+			((v.due_date_null && changes != NULL) ||
+			 (!v.due_date_null && cfg->enabled[O2C_RULE_TERMS_DUE_MISMATCH] &&
+			  !DATE_NOT_FINITE(v.invoice_date)));
+		bool		check_text = cfg->enabled[O2C_RULE_INVALID_TERMS] &&
+			cfg->terms_col_type != cfg->terms_type;
 		O2cTermPart buf[O2C_TERMS_MAX_PARTS];
-		const O2cTermPart *parts;
-		int			n;
-		const O2cCalendar *cal = NULL;
-		DateADT		due;
+		const O2cTermPart *parts = NULL;
+		int			n = 0;
+		char	   *invalid = NULL;
 
-		n = o2c_terms_datum_parts(values[cfg->terms_att - 1], cfg->terms_col_type,
-								  cfg->terms_type, buf, &parts);
-		if (cfg->cal_name != NULL)
-			cal = o2c_calendar_lookup(&cfg->cal_flinfo, cfg->cal_name);
-		due = o2c_terms_parts_due(parts, n, v.invoice_date, cal);
-		if (v.due_date_null)
+		if (need_due || check_text)
+			n = o2c_terms_datum_parts(values[cfg->terms_att - 1], cfg->terms_col_type,
+									  cfg->terms_type, buf, &parts, &invalid);
+		if (invalid != NULL && cfg->enabled[O2C_RULE_INVALID_TERMS])
+			guard_emit(gr, O2C_RULE_INVALID_TERMS, invalid);
+		if (need_due && n > 0)
 		{
-			v.due_date_null = false;
-			v.due_date = due;
-			changes->cols[changes->n] = cfg->att[G_DUE_DATE];
-			changes->vals[changes->n] = DateADTGetDatum(due);
-			changes->nulls[changes->n] = false;
-			changes->n++;
-		}
-		else
-		{
-			v.has_terms_due = true;
-			v.terms_due = due;
-			v.terms_parts = parts;
-			v.terms_nparts = n;
-			v.calendar = cfg->cal_cstr;
+			const O2cCalendar *cal = NULL;
+			DateADT		due;
+
+			if (cfg->cal_name != NULL)
+				cal = o2c_calendar_lookup(&cfg->cal_flinfo, cfg->cal_name);
+			due = o2c_terms_parts_due(parts, n, v.invoice_date, cal);
+			if (v.due_date_null)
+			{
+				v.due_date_null = false;
+				v.due_date = due;
+				changes->cols[changes->n] = cfg->att[G_DUE_DATE];
+				changes->vals[changes->n] = DateADTGetDatum(due);
+				changes->nulls[changes->n] = false;
+				changes->n++;
+			}
+			else
+			{
+				v.has_terms_due = true;
+				v.terms_due = due;
+				v.terms_parts = parts;
+				v.terms_nparts = n;
+				v.calendar = cfg->cal_cstr;
+			}
 		}
 	}
 

@@ -142,7 +142,7 @@ scan_rules(Jsonb *options, bool *enabled, bool *explicit_rules)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("unknown rule: \"%s\"", name),
-						 errhint("Rules: missing_customer, nonpositive_amount, due_before_invoice, invalid_currency, open_exceeds_amount, negative_open, future_invoice_date, invalid_iban, terms_due_mismatch, duplicate_number, suspected_duplicate.")));
+						 errhint("Rules: missing_customer, nonpositive_amount, due_before_invoice, invalid_currency, open_exceeds_amount, negative_open, future_invoice_date, invalid_iban, invalid_terms, terms_due_mismatch, duplicate_number, suspected_duplicate.")));
 			enabled[r] = true;
 		}
 	}
@@ -273,12 +273,16 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 	if (terms_att <= 0)
 	{
 		terms_att = 0;
-		if (enabled[O2C_RULE_TERMS_DUE_MISMATCH] && explicit_rules)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("column \"terms\" is missing from invoices_sql"),
-					 errdetail("Rule terms_due_mismatch needs a column \"terms\" of o2c.terms or text.")));
-		enabled[O2C_RULE_TERMS_DUE_MISMATCH] = false;
+		for (int r = O2C_RULE_INVALID_TERMS; r <= O2C_RULE_TERMS_DUE_MISMATCH; r++)
+		{
+			if (enabled[r] && explicit_rules)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"terms\" is missing from invoices_sql"),
+						 errdetail("Rule %s needs a column \"terms\" of o2c.terms or text.",
+								   o2c_rule_names[r])));
+			enabled[r] = false;
+		}
 	}
 	else
 	{
@@ -327,18 +331,28 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 		v.currency_len = v.currency ? strlen(v.currency) : 0;
 		v.as_of = as_of;
 		v.as_of_is_today = as_of_is_today;
-		if (enabled[O2C_RULE_TERMS_DUE_MISMATCH] && !v.due_date_null &&
-			!v.invoice_date_null && !DATE_NOT_FINITE(v.invoice_date))
+		fl.cur_row = (int) i;
+		if (terms_att != 0)
 		{
-			bool		tnull;
-			Datum		td_terms = SPI_getbinval(tup, td, terms_att, &tnull);
+			bool		need_due = enabled[O2C_RULE_TERMS_DUE_MISMATCH] && !v.due_date_null &&
+				!v.invoice_date_null && !DATE_NOT_FINITE(v.invoice_date);
+			bool		check_text = enabled[O2C_RULE_INVALID_TERMS] &&
+				terms_col_type != terms_type;
+			bool		tnull = true;
+			Datum		td_terms = 0;
+			const O2cTermPart *parts = NULL;
+			int			n = 0;
+			char	   *invalid = NULL;
 
+			if (need_due || check_text)
+				td_terms = SPI_getbinval(tup, td, terms_att, &tnull);
 			if (!tnull)
+				n = o2c_terms_datum_parts(td_terms, terms_col_type, terms_type,
+										  terms_buf, &parts, &invalid);
+			if (invalid != NULL && enabled[O2C_RULE_INVALID_TERMS])
+				finding_emit(&fl, O2C_RULE_INVALID_TERMS, invalid);
+			if (need_due && n > 0)
 			{
-				const O2cTermPart *parts;
-				int			n = o2c_terms_datum_parts(td_terms, terms_col_type,
-													  terms_type, terms_buf, &parts);
-
 				v.has_terms_due = true;
 				/* Looked up per row: a cache invalidation may drop it. */
 				v.terms_due = o2c_terms_parts_due(parts, n, v.invoice_date,
@@ -353,7 +367,6 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 		ref = o2c_col_text(tup, td, &cols[SC_REFERENCE]);
 		rows[i].nref = ref ? o2c_normalize_reference(ref) : "";
 
-		fl.cur_row = (int) i;
 		o2c_check_invoice_row(&v, enabled, finding_emit, &fl);
 		if (enabled[O2C_RULE_INVALID_IBAN])
 		{

@@ -62,6 +62,7 @@ typedef enum O2cRule
 	O2C_RULE_NEGATIVE_OPEN,
 	O2C_RULE_FUTURE_INVOICE_DATE,
 	O2C_RULE_INVALID_IBAN,
+	O2C_RULE_INVALID_TERMS,
 	O2C_RULE_TERMS_DUE_MISMATCH,
 	O2C_RULE_DUPLICATE_NUMBER,
 	O2C_RULE_SUSPECTED_DUPLICATE,
@@ -114,11 +115,14 @@ extern void o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 
 /*
  * Payment terms in an o2c.terms (terms_type) or text column: their parts,
- * read in place for o2c.terms into *parts, or parsed from text into buf
- * (22P02 naming the value when it does not parse). Returns the count.
+ * read in place for o2c.terms into *parts, or parsed from text into buf.
+ * Returns the count. Text that does not parse is 22P02 naming the value, or,
+ * when invalid is not NULL, returns 0 and sets *invalid to the detail of an
+ * invalid_terms finding.
  */
 extern int	o2c_terms_datum_parts(Datum d, Oid type, Oid terms_type,
-								  O2cTermPart *buf, const O2cTermPart **parts);
+								  O2cTermPart *buf, const O2cTermPart **parts,
+								  char **invalid);
 /*
  * The due date those terms give for an invoice date (the latest
  * installment), each installment moved by cal's default convention when cal

@@ -26,6 +26,7 @@ const char *const o2c_rule_names[O2C_RULE_COUNT] = {
 	[O2C_RULE_NEGATIVE_OPEN] = "negative_open",
 	[O2C_RULE_FUTURE_INVOICE_DATE] = "future_invoice_date",
 	[O2C_RULE_INVALID_IBAN] = "invalid_iban",
+	[O2C_RULE_INVALID_TERMS] = "invalid_terms",
 	[O2C_RULE_TERMS_DUE_MISMATCH] = "terms_due_mismatch",
 	[O2C_RULE_DUPLICATE_NUMBER] = "duplicate_number",
 	[O2C_RULE_SUSPECTED_DUPLICATE] = "suspected_duplicate",
@@ -40,6 +41,7 @@ const char *const o2c_rule_severity[O2C_RULE_COUNT] = {
 	[O2C_RULE_NEGATIVE_OPEN] = "error",
 	[O2C_RULE_FUTURE_INVOICE_DATE] = "warning",
 	[O2C_RULE_INVALID_IBAN] = "error",
+	[O2C_RULE_INVALID_TERMS] = "error",
 	[O2C_RULE_TERMS_DUE_MISMATCH] = "warning",
 	[O2C_RULE_DUPLICATE_NUMBER] = "error",
 	[O2C_RULE_SUSPECTED_DUPLICATE] = "warning",
@@ -233,7 +235,7 @@ o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 
 int
 o2c_terms_datum_parts(Datum d, Oid type, Oid terms_type, O2cTermPart *buf,
-					  const O2cTermPart **parts)
+					  const O2cTermPart **parts, char **invalid)
 {
 	text	   *t;
 	O2cError	err;
@@ -250,8 +252,19 @@ o2c_terms_datum_parts(Datum d, Oid type, Oid terms_type, O2cTermPart *buf,
 	t = DatumGetTextPP(d);
 	memset(&err, 0, sizeof(err));
 	n = o2c_terms_parse(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), buf, &err);
-	if (n == 0)
+	if (n == 0 && invalid == NULL)
 		o2c_raise(&err);
+	if (n == 0)
+	{
+		/* 'invalid payment terms: "x"; unknown word "X" at position 1; ...' */
+		char	   *why = pstrdup(err.detail);
+		size_t		len = strlen(why);
+
+		if (len > 0 && why[len - 1] == '.')
+			why[len - 1] = '\0';
+		why[0] = pg_tolower((unsigned char) why[0]);
+		*invalid = why[0] ? psprintf("%s; %s", err.message, why) : pstrdup(err.message);
+	}
 	*parts = buf;
 	return n;
 }

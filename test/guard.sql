@@ -2,7 +2,7 @@
 -- misconfiguration with its SQLSTATE, COPY through the trigger, and the
 -- narrow definer-rights writer of o2c.finding.
 BEGIN;
-SELECT plan(69);
+SELECT plan(71);
 SET LOCAL client_min_messages = warning;
 
 CREATE TABLE g_bills (
@@ -121,8 +121,12 @@ SELECT throws_ok($$SELECT pg_temp.guard_with('calendar=TARGET')$$, '22023',
     'invoice_guard argument "calendar=TARGET" needs a terms= argument', 'calendar= without terms= is 22023');
 SELECT throws_ok($$SELECT pg_temp.guard_with('invoice_date=d', 'due_date=d', 'terms=t', 'calendar=Nowhere')$$, '22023',
     'unknown calendar: "Nowhere"', 'an unknown calendar is 22023 naming it');
-SELECT throws_ok($$SELECT pg_temp.guard_with('invoice_date=d', 'due_date=d', 'terms=t')$$, '22P02',
-    'invalid payment terms: "x"', 'text that is not payment terms is 22P02 naming it');
+SELECT throws_ok($$SELECT pg_temp.guard_with('invoice_date=d', 'due_date=d', 'terms=t')$$, '23514',
+    'invoice 1 violates rule invalid_terms', 'reject mode: text that is not payment terms is rule invalid_terms');
+SELECT throws_ok($$SELECT pg_temp.guard_with('rules=invalid_terms')$$, '22023',
+    'invoice_guard rule "invalid_terms" needs a terms= argument', 'invalid_terms without terms= is 22023');
+SELECT lives_ok($$SELECT pg_temp.guard_with('invoice_date=d', 'due_date=d', 'terms=t', 'rules=terms_due_mismatch')$$,
+    'with invalid_terms off, such text is let through');
 CREATE TABLE g_nokey (total numeric);
 CREATE TRIGGER g_nokey_guard BEFORE INSERT ON g_nokey FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('amount=total');
 SELECT throws_ok($$INSERT INTO g_nokey VALUES (1)$$, '22023', NULL, 'no invoice_id= and no primary key is 22023');

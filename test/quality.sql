@@ -2,7 +2,7 @@
 -- error path with its SQLSTATE, catalog properties, and planted-duplicate
 -- recall on generated data.
 BEGIN;
-SELECT plan(43);
+SELECT plan(45);
 
 CREATE TEMP TABLE inv (invoice_id text, customer_id text, invoice_date date, due_date date,
                        amount numeric, open_amount numeric, currency text, reference text);
@@ -36,8 +36,12 @@ SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"rules"
     '42703', 'column "terms" is missing from invoices_sql', 'terms_due_mismatch needs a terms column');
 SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT *, 30 AS terms FROM inv')$$,
     '42804', 'column "terms" of invoices_sql has type integer, expected o2c.terms or text', 'a mistyped terms column is 42804');
-SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT *, ''whenever''::text AS terms FROM inv')$$,
-    '22P02', 'invalid payment terms: "whenever"', 'text terms that do not parse are 22P02 naming them');
+SELECT results_eq($$SELECT invoice_id, rule FROM o2c.quality_scan('SELECT *, ''whenever''::text AS terms FROM inv', '{"rules": ["invalid_terms"]}')$$,
+    $$VALUES ('A', 'invalid_terms'), ('B', 'invalid_terms')$$, 'text terms that do not parse are invalid_terms findings, not an error');
+SELECT is((SELECT pg_catalog.count(*) FROM o2c.quality_scan('SELECT *, ''whenever''::text AS terms FROM inv', '{"rules": ["terms_due_mismatch"]}')),
+    0::bigint, 'with invalid_terms off they are skipped');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"rules": ["invalid_terms"]}')$$,
+    '42703', 'column "terms" is missing from invoices_sql', 'invalid_terms needs a terms column');
 SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"calendar": "Nowhere"}')$$,
     '22023', 'unknown calendar: "Nowhere"', 'an unknown calendar is 22023 naming it');
 SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"calendar": ["x"]}')$$,
