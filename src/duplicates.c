@@ -7,9 +7,10 @@
  * of equal keys) and similar names are found by the sorted-neighbourhood
  * method (sort by normalized name, by the reversed name and by the name's
  * words in alphabetical order, and compare each row with the next `window`
- * only), so a typo in any one word still leaves a pass where the two names
- * sort close together. The work is
- * O(n log n + n * window).
+ * only), so a typo in any one word usually leaves a pass where the two
+ * names sort close together; names one edit apart are also found whatever
+ * their order, through their one-byte deletions (pairs_one_edit_names). The
+ * work is O(n log n + n * window + n * L^2) for names of length L.
  */
 #include "postgres.h"
 
@@ -17,6 +18,7 @@
 #include "validate.h"
 
 #include "funcapi.h"
+#include "common/hashfn.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
@@ -403,6 +405,152 @@ pairs_similar_names(DupPairs *pairs, char **sortkey, char **names, int n,
 	pfree(refs);
 }
 
+/*
+ * Names one edit apart, however far apart they sort: two names at
+ * Levenshtein distance 1 share a string made by deleting at most one byte
+ * from each (the deletion neighbourhood of SymSpell). A typo in a word's first
+ * letter, or a space typed as a letter, moves a name far from its original in
+ * all three sort orders above; here it meets it. Each distinct name stands for
+ * its rows. The strings are hashed, one key length at a time, so memory holds
+ * only the keys of two name lengths; equal hashes are confirmed by the edit
+ * distance itself.
+ */
+typedef struct DelKey
+{
+	uint64		hash;
+	int			row;
+} DelKey;
+
+static int
+delkey_cmp(const void *x, const void *y)
+{
+	const DelKey *p = x,
+			   *q = y;
+
+	if (p->hash != q->hash)
+		return p->hash < q->hash ? -1 : 1;
+	return p->row < q->row ? -1 : p->row > q->row ? 1 : 0;
+}
+
+static int
+keyref_len_cmp(const void *x, const void *y)
+{
+	size_t		a = strlen(((const KeyRef *) x)->key),
+				b = strlen(((const KeyRef *) y)->key);
+
+	if (a != b)
+		return a < b ? -1 : 1;
+	return keyref_cmp(x, y);
+}
+
+/* Past this many rows with one key, each is compared with the next ones only. */
+#define DUP_EDIT_RUN 64
+#define DUP_EDIT_MAXLEN 255
+
+static void
+pairs_one_edit_names(DupPairs *pairs, char **names, int n, double threshold,
+					 double weight)
+{
+	KeyRef	   *reps = palloc_extended(sizeof(KeyRef) * (n > 0 ? n : 1), MCXT_ALLOC_HUGE);
+	int			m = 0,
+				nrep = 0;
+	char		buf[DUP_EDIT_MAXLEN + 1];
+
+	for (int i = 0; i < n; i++)
+		if (names[i][0] != '\0' && strlen(names[i]) <= DUP_EDIT_MAXLEN)
+		{
+			reps[m].key = names[i];
+			reps[m].row = i;
+			m++;
+		}
+	/* One row per distinct name (the exact-name key pairs the others). */
+	qsort(reps, m, sizeof(KeyRef), keyref_cmp);
+	for (int i = 0; i < m; i++)
+		if (nrep == 0 || strcmp(reps[nrep - 1].key, reps[i].key) != 0)
+			reps[nrep++] = reps[i];
+	qsort(reps, nrep, sizeof(KeyRef), keyref_len_cmp);
+
+	/*
+	 * Keys of length len: the names of that length as they are, and the
+	 * names one byte longer with each byte deleted in turn.
+	 */
+	for (int lo = 0; lo < nrep;)
+	{
+		int			len = strlen(reps[lo].key);
+		int			mid = lo,
+					hi;
+		int64		nkeys = 0,
+					cap;
+		DelKey	   *keys;
+
+		while (mid < nrep && (int) strlen(reps[mid].key) == len)
+			mid++;
+		hi = mid;
+		while (hi < nrep && (int) strlen(reps[hi].key) == len + 1)
+			hi++;
+		/* Names this short cannot be one edit apart above the threshold. */
+		if ((1.0 - threshold) * (len + 1) + 1e-9 < 1.0)
+		{
+			lo = mid;
+			continue;
+		}
+		cap = (int64) (mid - lo) + (int64) (hi - mid) * (len + 1);
+		keys = palloc_extended(sizeof(DelKey) * (cap > 0 ? cap : 1), MCXT_ALLOC_HUGE);
+		for (int r = lo; r < mid; r++)
+		{
+			keys[nkeys].hash = hash_bytes_extended((const unsigned char *) reps[r].key, len, 0);
+			keys[nkeys].row = reps[r].row;
+			nkeys++;
+		}
+		for (int r = mid; r < hi; r++)
+		{
+			const char *name = reps[r].key;
+
+			for (int del = 0; del <= len; del++)
+			{
+				/* Deleting either of two equal neighbours gives one string. */
+				if (del > 0 && name[del] == name[del - 1])
+					continue;
+				memcpy(buf, name, del);
+				memcpy(buf + del, name + del + 1, len - del);
+				keys[nkeys].hash = hash_bytes_extended((const unsigned char *) buf, len, 0);
+				keys[nkeys].row = reps[r].row;
+				nkeys++;
+			}
+		}
+		qsort(keys, nkeys, sizeof(DelKey), delkey_cmp);
+		for (int64 s = 0; s < nkeys;)
+		{
+			int64		e = s + 1;
+
+			while (e < nkeys && keys[e].hash == keys[s].hash)
+				e++;
+			for (int64 x = s; x < e; x++)
+				for (int64 y = x + 1; y < e && y <= x + DUP_EDIT_RUN; y++)
+				{
+					const char *na = names[keys[x].row],
+							   *nb = names[keys[y].row];
+					int			maxlen = Max(strlen(na), strlen(nb));
+					int			limit = (int) ((1.0 - threshold) * maxlen + 1e-9);
+					int			d;
+
+					if (keys[x].row == keys[y].row || limit < 1)
+						continue;
+					d = o2c_bounded_levenshtein(na, nb, Min(limit, 1));
+					if (d != 1)
+						continue;	/* a hash collision */
+					pair_add(pairs, keys[x].row, keys[y].row,
+							 (1.0 - 1.0 / maxlen) * weight, "similar name (1 edit)");
+				}
+			s = e;
+			CHECK_FOR_INTERRUPTS();
+		}
+		pfree(keys);
+		lo = mid;
+	}
+	pfree(reps);
+}
+
 /* ------------------------------------------------------ duplicate_customers */
 
 enum
@@ -564,6 +712,7 @@ o2c_duplicate_customers(PG_FUNCTION_ARGS)
 	pairs_similar_names(&pairs, names, names, n, window, threshold, 0.8);
 	pairs_similar_names(&pairs, revnames, names, n, window, threshold, 0.8);
 	pairs_similar_names(&pairs, wordnames, names, n, window, threshold, 0.8);
+	pairs_one_edit_names(&pairs, names, n, threshold, 0.8);
 
 	/* Different countries make a name-only match much weaker. */
 	for (int64 i = 0; i < pairs.n; i++)
