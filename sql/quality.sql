@@ -93,6 +93,7 @@ SELECT * FROM o2c.quality_scan($$SELECT * FROM (VALUES
         ('V-4', 'C4', DATE '2024-03-01', DATE '2024-04-30', 10.00, NULL),
         ('V-5', 'C5', DATE '2024-03-01', DATE '2024-04-30', 10.00, '2/10 NET 30'))
         AS t(invoice_id, customer_id, invoice_date, due_date, amount, terms)$$, '{"as_of": "2024-06-30"}');
+SELECT o2c.quality_scan_rows() AS invoices_read;
 -- with invalid_terms off, such text is skipped
 SELECT * FROM o2c.quality_scan($$SELECT *, 'soon'::text AS terms FROM q_invoices$$, '{"rules": ["terms_due_mismatch"]}');
 SELECT * FROM o2c.quality_scan($$SELECT * FROM q_invoices$$, '{"rules": ["invalid_terms"]}');

@@ -16,6 +16,10 @@
 #include "utils/numeric.h"
 
 PG_FUNCTION_INFO_V1(o2c_quality_scan);
+PG_FUNCTION_INFO_V1(o2c_quality_scan_rows);
+
+/* Invoices read by this session's last quality_scan; -1 before the first. */
+static int64 last_scan_rows = -1;
 
 /* ------------------------------------------------------------ quality_scan */
 
@@ -457,5 +461,18 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	SPI_finish();
+	last_scan_rows = (int64) nrows;
 	PG_RETURN_NULL();
+}
+
+/*
+ * o2c.quality_scan_rows(): the invoices the session's last quality_scan read,
+ * for the rows_read of run_quality_scan; NULL before any scan.
+ */
+Datum
+o2c_quality_scan_rows(PG_FUNCTION_ARGS)
+{
+	if (last_scan_rows < 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(last_scan_rows);
 }

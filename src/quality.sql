@@ -18,3 +18,10 @@ AS 'MODULE_PATHNAME', 'o2c_quality_scan'
 LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION @extschema@.quality_scan(text, jsonb) IS
     'quality_scan with options: rules (array of rule ids), as_of (date), window_days (7) and max_reference_distance (1) for suspected_duplicate';
+
+CREATE FUNCTION @extschema@.quality_scan_rows()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'o2c_quality_scan_rows'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.quality_scan_rows() IS
+    'the number of invoices the last o2c.quality_scan of this session read (NULL before any); run_quality_scan records it as rows_read';

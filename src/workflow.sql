@@ -184,8 +184,7 @@ BEGIN
         SELECT q.invoice_id, q.rule, q.severity, q.detail
           FROM @extschema@.quality_scan(args OPERATOR(pg_catalog.->>) 'invoices_sql',
                                         args OPERATOR(pg_catalog.->) 'scan_options') q;
-    -- quality_scan reads the invoices itself and does not count them.
-    RETURN NULL;
+    RETURN @extschema@.quality_scan_rows();
 END
 $$;
 COMMENT ON FUNCTION @extschema@.job_run_quality_scan_read(bigint, jsonb) IS

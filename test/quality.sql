@@ -2,7 +2,7 @@
 -- error path with its SQLSTATE, catalog properties, and planted-duplicate
 -- recall on generated data.
 BEGIN;
-SELECT plan(48);
+SELECT plan(51);
 
 CREATE TEMP TABLE inv (invoice_id text, customer_id text, invoice_date date, due_date date,
                        amount numeric, open_amount numeric, currency text, reference text);
@@ -184,6 +184,10 @@ SELECT set_eq($$SELECT invoice_id FROM o2c.quality_scan('SELECT * FROM gen_invoi
     'suspected_duplicate flags exactly the 20 planted copies');
 SELECT is((SELECT pg_catalog.count(*) FROM o2c.quality_scan('SELECT * FROM gen_invoices', '{"rules": ["duplicate_number"]}')),
     0::bigint, 'no duplicate numbers among distinct ids');
+SELECT is(o2c.quality_scan_rows(), (SELECT pg_catalog.count(*) FROM gen_invoices),
+    'quality_scan_rows is the number of invoices the last scan read, findings or not');
+SELECT is((SELECT pg_catalog.count(*) FROM o2c.quality_scan('SELECT * FROM gen_invoices WHERE false')), 0::bigint, 'an empty scan');
+SELECT is(o2c.quality_scan_rows(), 0::bigint, 'reads 0 invoices');
 
 SELECT * FROM finish();
 ROLLBACK;
