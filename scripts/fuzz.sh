@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Bounded libFuzzer runs of the bank statement parsers (test/fuzz/fuzz_*.c):
-# each harness is built with clang-14 -fsanitize=fuzzer,address,undefined and
-# run for O2C_FUZZ_SECONDS (default 20) from a seed corpus of the fixtures in
-# test/fixtures. Any crash, leak, timeout or sanitizer report fails it.
+# Bounded libFuzzer runs of the bank statement parsers (test/fuzz/fuzz_*.c)
+# and of the validators (test/fuzz/validate_fuzz.c): each harness is built
+# with clang-14 -fsanitize=fuzzer,address,undefined and run for
+# O2C_FUZZ_SECONDS (default 20) from a seed corpus of the fixtures in
+# test/fixtures (for the validators, one seed per line of
+# test/fixtures/validate_seeds.txt, so that the fuzzer starts from values
+# that reach the national IBAN checks). Any crash, leak, timeout or sanitizer
+# report fails it.
 # Last line: "N passed, N failed" (one per harness).
 set -uo pipefail
 
@@ -19,17 +23,29 @@ common=("$src/bankfmt.c" "$src/mt940.c" "$src/camt.c" "$src/bai2.c" "$src/curren
 xml_cflags=($(xml2-config --cflags)) xml_libs=($(xml2-config --libs))
 
 passed=0 failed=0
-for fmt in mt940 camt053 bai2; do
+for fmt in mt940 camt053 bai2 validate; do
+    bin="$work/fuzz_$fmt" corpus="$work/corpus_$fmt"
+    mkdir -p "$corpus"
     case $fmt in
         mt940) pat='*.sta' ;;
         camt053) pat='*.camt053' ;;
         bai2) pat='*.bai2' ;;
+        validate) pat='' ;;
     esac
-    bin="$work/fuzz_$fmt" corpus="$work/corpus_$fmt"
-    mkdir -p "$corpus"
-    find "$O2C_ROOT/test/fixtures" -name "$pat" -exec cp {} "$corpus/" \;
+    if [ "$fmt" = validate ]; then
+        i=0
+        while IFS= read -r line; do
+            i=$((i + 1))
+            printf '%s' "$line" >"$corpus/seed_$i"
+        done <"$O2C_ROOT/test/fixtures/validate_seeds.txt"
+        sources=("$O2C_ROOT/test/fuzz/validate_fuzz.c" "$src/validate.c" "$src/vat.c"
+                 "$O2C_ROOT/test/unit/core_standalone.c")
+    else
+        find "$O2C_ROOT/test/fixtures" -name "$pat" -exec cp {} "$corpus/" \;
+        sources=("$O2C_ROOT/test/fuzz/fuzz_$fmt.c" "${common[@]}")
+    fi
     if ! "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-        -I "$src" "${xml_cflags[@]}" "$O2C_ROOT/test/fuzz/fuzz_$fmt.c" "${common[@]}" \
+        -I "$src" "${xml_cflags[@]}" "${sources[@]}" \
         "${xml_libs[@]}" -o "$bin" 2>"$work/build_$fmt.log"; then
         echo "fuzz_$fmt: build FAILED"
         cat "$work/build_$fmt.log"

@@ -1,7 +1,7 @@
 -- pgTAP: validators and the iban type — error paths, properties, binary
 -- round trips, index support, and the same answers in parallel plans.
 BEGIN;
-SELECT plan(38);
+SELECT plan(40);
 
 -- iban_normalize and the type refuse bad input with 22P02, naming the value
 SELECT throws_ok($$SELECT o2c.iban_normalize('GB82WEST12345698765433')$$, '22P02',
@@ -38,6 +38,33 @@ SELECT is(pg_temp.iban_detail('GB82WEST12345698765433'),
 SELECT matches(pg_temp.iban_detail('GB82WEST1234569876543'), '^Failed check: length\.', 'detail names the length');
 SELECT matches(pg_temp.iban_detail('GB821EST12345698765432'), '^Failed check: structure\.', 'detail names the structure');
 SELECT matches(pg_temp.iban_detail('QQ82WEST12345698765432'), '^Failed check: country\.', 'detail names the country');
+-- national check digits: the broken accounts pass mod 97 and fail only there
+CREATE TEMP TABLE national (country text, good text, bad text);
+INSERT INTO national VALUES
+        ('BA', 'BA391290079401028494', 'BA121290079401028495'),
+        ('CZ', 'CZ6508000000192000145399', 'CZ1708000000192000145390'),
+        ('EE', 'EE382200221020145685', 'EE112200221020145686'),
+        ('FI', 'FI2112345600000785', 'FI9112345600000786'),
+        ('FR', 'FR1420041010050500013M02606', 'FR8420041010050500013M02607'),
+        ('HR', 'HR1210010051863000160', 'HR8210010051863000161'),
+        ('HU', 'HU42117730161111101800000000', 'HU15117730161111101800000001'),
+        ('IT', 'IT60X0542811101000000123456', 'IT33X0542811101000000123457'),
+        ('MC', 'MC5811222000010123456789030', 'MC3111222000010123456789031'),
+        ('ME', 'ME25505000012345678951', 'ME95505000012345678952'),
+        ('MK', 'MK07250120000058984', 'MK77250120000058985'),
+        ('NO', 'NO9386011117947', 'NO6686011117948'),
+        ('PL', 'PL61109010140000071219812874', 'PL36109010150000071219812874'),
+        ('PT', 'PT50000201231234567890154', 'PT23000201231234567890155'),
+        ('RS', 'RS35260005601001611379', 'RS84260005601001611370'),
+        ('SI', 'SI56191000000123438', 'SI29191000000123439'),
+        ('SK', 'SK3112000000198742637541', 'SK0412000000198742637542'),
+        ('SM', 'SM86U0322509800000000270100', 'SM59U0322509800000000270101'),
+        ('TL', 'TL380080012345678910157', 'TL110080012345678910158');
+SELECT is((SELECT pg_catalog.count(*) FROM national WHERE o2c.iban_valid(good)), 19::bigint,
+    'every registry example of the 19 countries with national checks here is valid');
+SELECT is((SELECT pg_catalog.string_agg(country, ',' ORDER BY country) FROM national
+            WHERE pg_temp.iban_detail(bad) IS DISTINCT FROM 'Failed check: national check digits. The country''s national check digits are wrong.'), NULL,
+    'each broken account fails the national check digits, and no other check');
 
 -- validators never raise, whatever the bytes
 SELECT lives_ok($$
