@@ -97,6 +97,14 @@ SELECT * FROM o2c.parse_mt940((SELECT body FROM input WHERE format = 'mt940'));
 -- CRLF line ends and control characters before the first tag read the same
 SELECT count(*) AS lines, sum(amount) AS net
 FROM o2c.parse_mt940(E'\x01' || replace((SELECT body FROM input WHERE format = 'mt940'), E'\n', E'\r\n'));
+-- the supplementary details on the second line of :61: are the remittance
+-- when :86: gives none; a :86: with remittance text wins
+SELECT line_no, amount, reference, bank_reference, remittance, counterparty_name
+FROM o2c.parse_mt940(E':20:SUPP-1\n:25:NL91ABNA0417164300\n:28C:7/1\n:60F:C250301EUR100,00\n'
+    ':61:2503010301C10,00NTRFINV-7001//B25-1\nInvoice 7001 Acme\n'
+    ':61:2503020302C20,00NTRFNONREF//B25-2\nTRANSFER IPH\n:86:/NAME/Beta BV/REMI/INV-7002 March/\n'
+    ':61:2503030303C30,00NTRFNONREF//B25-3\nmarechal s\n:86:/NAME/Marechal S/\n'
+    ':62F:C250303EUR160,00\n-');
 
 -- camt.053.001.04: a single entry, a batched entry (two TxDtls), an entry
 -- without details, and a TxsSummry (checked in strict mode); a second

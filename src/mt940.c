@@ -7,7 +7,8 @@
  * before a tag. :86: is read in its common structured forms: German ?nn
  * sub-fields (?20-?29 and ?60-?63 remittance, ?31 account, ?32/?33 name) and
  * Dutch /KEY/value pairs (/NAME/ /IBAN/ /REMI/ /EREF/ /CNTP/); anything else
- * is remittance text. Plain C over buffers (core.h), so fuzzers reach it.
+ * is remittance text. The supplementary details on the second line of :61:
+ * are the remittance when :86: gives none. Plain C over buffers (core.h), so fuzzers reach it.
  */
 #include <string.h>
 
@@ -278,6 +279,29 @@ entry(Mt940 *p)
 		l->reference = dup_trim(p, v + start, i - start);
 	if (i < n)
 		l->bank_reference = dup_trim(p, v + i + 2, n - i - 2);
+
+	/*
+	 * The field's next line holds the supplementary details (subfield 9):
+	 * the remittance until a :86: gives one, as camt.053's AddtlNtryInf.
+	 */
+	for (int k = 1; k < p->nseg; k++)
+	{
+		const char *t = p->seg[k];
+		size_t		tn = p->seglen[k];
+
+		trim(&t, &tn);
+		if (tn == 0)
+			continue;
+		if (l->remittance == NULL)
+			l->remittance = o2c_bank_strndup(p->res, t, tn);
+		else
+		{
+			size_t		rn = strlen(l->remittance);
+			char	   *spaced = o2c_bank_concat(p->res, l->remittance, rn, " ", 1);
+
+			l->remittance = o2c_bank_concat(p->res, spaced, rn + 1, t, tn);
+		}
+	}
 	p->last_line = p->res->nlines - 1;
 	return true;
 }
@@ -544,7 +568,15 @@ flush(Mt940 *p)
 	else if (strcmp(tag, "86") == 0)
 	{
 		if (p->last_line >= 0 && strcmp(p->prev_tag, "61") == 0)
+		{
+			O2cBankLine *l = &p->res->lines[p->last_line];
+			char	   *supplementary = l->remittance; /* from :61:, or NULL */
+
+			l->remittance = NULL;
 			info(p);
+			if (l->remittance == NULL)
+				l->remittance = supplementary;
+		}
 	}
 	memcpy(p->prev_tag, p->tag, sizeof(p->tag));
 	p->tag[0] = '\0';
