@@ -669,7 +669,7 @@ o2c_duplicate_customers(PG_FUNCTION_ARGS)
 	SPI_connect();
 	tt = o2c_innerq_exec(sql, "customers_sql");
 	td = tt->tupdesc;
-	o2c_innerq_bind(td, customer_cols, DC_NCOLS, cols, "customers_sql");
+	o2c_innerq_bind(td, customer_cols, DC_NCOLS, cols, "customers_sql", InvalidOid);
 	if (SPI_processed > PG_INT32_MAX / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -827,7 +827,7 @@ o2c_duplicate_invoices(PG_FUNCTION_ARGS)
 	SPI_connect();
 	tt = o2c_innerq_exec(sql, "invoices_sql");
 	td = tt->tupdesc;
-	o2c_innerq_bind(td, invoice_cols, DI_NCOLS, cols, "invoices_sql");
+	o2c_innerq_bind(td, invoice_cols, DI_NCOLS, cols, "invoices_sql", InvalidOid);
 	if (SPI_processed > PG_INT32_MAX / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

@@ -27,6 +27,10 @@ o2c_col_kind_name(O2cColKind kind)
 			return "date";
 		case O2C_COL_AMOUNT:
 			return "numeric or an integer type";
+		case O2C_COL_BOOL:
+			return "boolean";
+		case O2C_COL_TERMS:
+			return "o2c.terms or text";
 	}
 	return "?";
 }
@@ -39,14 +43,107 @@ o2c_col_type_ok(O2cColKind kind, Oid type)
 		case O2C_COL_ID:
 			return true;
 		case O2C_COL_TEXT:
+		case O2C_COL_TERMS:
 			return type == TEXTOID || type == VARCHAROID || type == BPCHAROID;
 		case O2C_COL_DATE:
 			return type == DATEOID;
 		case O2C_COL_AMOUNT:
 			return type == NUMERICOID || type == INT2OID || type == INT4OID ||
 				type == INT8OID;
+		case O2C_COL_BOOL:
+			return type == BOOLOID;
 	}
 	return false;
+}
+
+/* The type a mistyped column could be cast to, for the hint. */
+static const char *
+col_kind_cast(O2cColKind kind)
+{
+	switch (kind)
+	{
+		case O2C_COL_TEXT:
+		case O2C_COL_TERMS:
+			return "text";
+		case O2C_COL_DATE:
+			return "date";
+		case O2C_COL_AMOUNT:
+			return "numeric";
+		case O2C_COL_BOOL:
+			return "boolean";
+		case O2C_COL_ID:
+			break;
+	}
+	return "text";
+}
+
+static char *
+required_list(const O2cColSpec *specs, int n)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+		if (specs[i].required)
+			appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", specs[i].name);
+	return buf.data;
+}
+
+/*
+ * Find each column by name and check its type: a missing required column, a
+ * name given twice or a wrong type is an error naming the column, the type
+ * found and the type expected.
+ */
+void
+o2c_innerq_bind(TupleDesc td, const O2cColSpec *specs, int n, O2cCol *cols,
+				const char *what, Oid terms_type)
+{
+	for (int i = 0; i < n; i++)
+	{
+		memset(&cols[i], 0, sizeof(O2cCol));
+		cols[i].kind = specs[i].kind;
+		for (int a = 0; a < td->natts; a++)
+		{
+			Form_pg_attribute att = TupleDescAttr(td, a);
+			Oid			base;
+
+			if (att->attisdropped || strcmp(NameStr(att->attname), specs[i].name) != 0)
+				continue;
+			if (cols[i].attno != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_AMBIGUOUS_COLUMN),
+						 errmsg("column \"%s\" appears more than once in %s",
+								specs[i].name, what)));
+			base = getBaseType(att->atttypid);
+			if (!o2c_col_type_ok(specs[i].kind, base) &&
+				!(specs[i].kind == O2C_COL_TERMS && OidIsValid(terms_type) && base == terms_type))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("column \"%s\" of %s has type %s, expected %s",
+								specs[i].name, what, format_type_be(att->atttypid),
+								o2c_col_kind_name(specs[i].kind)),
+						 errhint("Cast it in the query, as in %s::%s.",
+								 specs[i].name, col_kind_cast(specs[i].kind))));
+			cols[i].attno = a + 1;
+			cols[i].type = base;
+			if (specs[i].kind == O2C_COL_ID || specs[i].kind == O2C_COL_TEXT ||
+				specs[i].kind == O2C_COL_TERMS)
+			{
+				Oid			outfunc;
+				bool		varlena;
+
+				getTypeOutputInfo(base, &outfunc, &varlena);
+				fmgr_info(outfunc, &cols[i].out);
+			}
+		}
+		if (cols[i].attno == 0 && specs[i].required)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" is missing from %s", specs[i].name, what),
+					 errdetail("%s must return a column \"%s\" of %s.", what,
+							   specs[i].name, o2c_col_kind_name(specs[i].kind)),
+					 errhint("Its required columns are %s.", required_list(specs, n))));
+	}
 }
 
 /* Run the caller's query with the caller's rights; it must return rows. */
@@ -62,50 +159,6 @@ o2c_innerq_exec(text *sql, const char *argname)
 				 errmsg("%s must be a query that returns rows", argname),
 				 errdetail("The query given was: %s", q)));
 	return SPI_tuptable;
-}
-
-/*
- * Find each column by name and check its type: a missing required column or
- * a wrong type is an error naming the column, the type found and the type
- * expected.
- */
-void
-o2c_innerq_bind(TupleDesc td, const O2cColSpec *specs, int n, O2cCol *cols,
-				const char *argname)
-{
-	for (int i = 0; i < n; i++)
-	{
-		int			attno = SPI_fnumber(td, specs[i].name);
-
-		memset(&cols[i], 0, sizeof(O2cCol));
-		cols[i].kind = specs[i].kind;
-		if (attno <= 0)
-		{
-			if (specs[i].required)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_COLUMN),
-						 errmsg("column \"%s\" is missing from %s", specs[i].name, argname),
-						 errdetail("%s must return a column \"%s\" of %s.", argname,
-								   specs[i].name, o2c_col_kind_name(specs[i].kind))));
-			continue;
-		}
-		cols[i].attno = attno;
-		cols[i].type = SPI_gettypeid(td, attno);
-		if (!o2c_col_type_ok(specs[i].kind, cols[i].type))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"%s\" of %s has type %s, expected %s",
-							specs[i].name, argname, format_type_be(cols[i].type),
-							o2c_col_kind_name(specs[i].kind))));
-		if (specs[i].kind == O2C_COL_ID || specs[i].kind == O2C_COL_TEXT)
-		{
-			Oid			outfunc;
-			bool		varlena;
-
-			getTypeOutputInfo(cols[i].type, &outfunc, &varlena);
-			fmgr_info(outfunc, &cols[i].out);
-		}
-	}
 }
 
 char *

@@ -11,6 +11,7 @@
 #include "match.h"
 #include "strsim.h"
 #include "currency.h"
+#include "innerq.h"
 #include "termtype.h"
 
 #include "catalog/pg_type.h"
@@ -121,19 +122,10 @@ parse_options(Jsonb *jb, Options *o)
 
 /* ---------- reading inner queries ---------- */
 
-typedef enum ColKind
-{
-	COL_ID,						/* any type, read as text */
-	COL_TEXT,					/* text, varchar, bpchar, name */
-	COL_AMOUNT,					/* integer or numeric */
-	COL_DATE,
-	COL_TERMS					/* o2c.terms, or text parsed as terms */
-} ColKind;
-
 typedef struct Col
 {
 	const char *name;
-	ColKind		kind;
+	O2cColKind	kind;
 	bool		required;
 	int			attno;			/* 0 when absent */
 	Oid			type;
@@ -154,82 +146,26 @@ query_error_context(void *arg)
 	errcontext("inner query %s of match_payments: %s", q->what, q->sql);
 }
 
-static const char *
-kind_name(ColKind k)
-{
-	switch (k)
-	{
-		case COL_ID:
-			return "any";
-		case COL_TEXT:
-			return "text";
-		case COL_AMOUNT:
-			return "numeric or integer";
-		case COL_DATE:
-			return "date";
-		case COL_TERMS:
-			return "o2c.terms or text";
-	}
-	return "?";
-}
-
+/* Bind the columns by name and type, the one way every inner query is read. */
 static void
 bind_columns(TupleDesc td, Col *cols, int ncols, const char *what, Oid terms_type)
 {
+	O2cColSpec *specs = palloc0(sizeof(O2cColSpec) * ncols);
+	O2cCol	   *bound = palloc0(sizeof(O2cCol) * ncols);
+
 	for (int i = 0; i < ncols; i++)
 	{
-		Col		   *c = &cols[i];
-		int			attno = SPI_fnumber(td, c->name);
-		Oid			t;
-		bool		ok;
-
-		c->attno = 0;
-		if (attno <= 0)
-		{
-			if (c->required)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_COLUMN),
-						 errmsg("column \"%s\" missing from %s of match_payments", c->name, what),
-						 errhint("The inner query must return a column named \"%s\" of type %s.",
-								 c->name, kind_name(c->kind))));
-			continue;
-		}
-		t = SPI_gettypeid(td, attno);
-		switch (c->kind)
-		{
-			case COL_ID:
-				ok = true;
-				break;
-			case COL_TEXT:
-				ok = (t == TEXTOID || t == VARCHAROID || t == BPCHAROID || t == NAMEOID);
-				break;
-			case COL_AMOUNT:
-				ok = (t == NUMERICOID || t == INT2OID || t == INT4OID || t == INT8OID);
-				break;
-			case COL_DATE:
-				ok = (t == DATEOID);
-				break;
-			case COL_TERMS:
-				ok = (t == terms_type || t == TEXTOID || t == VARCHAROID || t == BPCHAROID);
-				break;
-			default:
-				ok = false;
-		}
-		if (!ok)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"%s\" of %s of match_payments has type %s, expected %s",
-							c->name, what, format_type_be(t), kind_name(c->kind))));
-		c->attno = attno;
-		c->type = t;
-		if (c->kind == COL_ID || c->kind == COL_TEXT)
-		{
-			Oid			outfn;
-			bool		varlena;
-
-			getTypeOutputInfo(t, &outfn, &varlena);
-			fmgr_info(outfn, &c->out);
-		}
+		specs[i].name = cols[i].name;
+		specs[i].kind = cols[i].kind;
+		specs[i].required = cols[i].required;
+	}
+	o2c_innerq_bind(td, specs, ncols, bound, psprintf("%s of match_payments", what),
+					terms_type);
+	for (int i = 0; i < ncols; i++)
+	{
+		cols[i].attno = bound[i].attno;
+		cols[i].type = bound[i].type;
+		cols[i].out = bound[i].out;
 	}
 }
 
@@ -649,18 +585,18 @@ o2c_match_payments(PG_FUNCTION_ARGS)
 				old;
 	Matcher    *m;
 	Col			icols[I_NCOLS] = {
-		{"invoice_id", COL_ID, true}, {"customer_id", COL_ID, true},
-		{"open_amount", COL_AMOUNT, true}, {"customer_name", COL_TEXT, false},
-		{"invoice_date", COL_DATE, false}, {"due_date", COL_DATE, false},
-		{"currency", COL_TEXT, false}, {"reference", COL_TEXT, false},
-		{"customer_iban", COL_TEXT, false}, {"discount_percent", COL_AMOUNT, false},
-		{"discount_until", COL_DATE, false}, {"terms", COL_TERMS, false}
+		{"invoice_id", O2C_COL_ID, true}, {"customer_id", O2C_COL_ID, true},
+		{"open_amount", O2C_COL_AMOUNT, true}, {"customer_name", O2C_COL_TEXT, false},
+		{"invoice_date", O2C_COL_DATE, false}, {"due_date", O2C_COL_DATE, false},
+		{"currency", O2C_COL_TEXT, false}, {"reference", O2C_COL_TEXT, false},
+		{"customer_iban", O2C_COL_TEXT, false}, {"discount_percent", O2C_COL_AMOUNT, false},
+		{"discount_until", O2C_COL_DATE, false}, {"terms", O2C_COL_TERMS, false}
 	};
 	Col			pcols[P_NCOLS] = {
-		{"payment_id", COL_ID, true}, {"amount", COL_AMOUNT, true},
-		{"received_on", COL_DATE, false}, {"currency", COL_TEXT, false},
-		{"payer_name", COL_TEXT, false}, {"payer_iban", COL_TEXT, false},
-		{"reference", COL_TEXT, false}, {"customer_id", COL_ID, false}
+		{"payment_id", O2C_COL_ID, true}, {"amount", O2C_COL_AMOUNT, true},
+		{"received_on", O2C_COL_DATE, false}, {"currency", O2C_COL_TEXT, false},
+		{"payer_name", O2C_COL_TEXT, false}, {"payer_iban", O2C_COL_TEXT, false},
+		{"reference", O2C_COL_TEXT, false}, {"customer_id", O2C_COL_ID, false}
 	};
 
 	InitMaterializedSRF(fcinfo, 0);

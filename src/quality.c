@@ -171,7 +171,7 @@ scan_need_column(bool *enabled, bool explicit_rules, int rule, const O2cCol *col
 enum
 {
 	SC_ID, SC_CUSTOMER, SC_INVOICE_DATE, SC_DUE_DATE, SC_AMOUNT, SC_OPEN,
-	SC_CURRENCY, SC_REFERENCE, SC_IBAN, SC_NCOLS
+	SC_CURRENCY, SC_REFERENCE, SC_IBAN, SC_TERMS, SC_NCOLS
 };
 
 static const O2cColSpec scan_cols[SC_NCOLS] = {
@@ -184,6 +184,7 @@ static const O2cColSpec scan_cols[SC_NCOLS] = {
 	[SC_CURRENCY] = {"currency", O2C_COL_TEXT, false},
 	[SC_REFERENCE] = {"reference", O2C_COL_TEXT, false},
 	[SC_IBAN] = {"iban", O2C_COL_TEXT, false},
+	[SC_TERMS] = {"terms", O2C_COL_TERMS, false},
 };
 
 static const char *const scan_options[] = {
@@ -261,7 +262,8 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 	SPI_connect();
 	tt = o2c_innerq_exec(sql, "invoices_sql");
 	td = tt->tupdesc;
-	o2c_innerq_bind(td, scan_cols, SC_NCOLS, cols, "invoices_sql");
+	terms_type = o2c_terms_type(get_func_namespace(fcinfo->flinfo->fn_oid));
+	o2c_innerq_bind(td, scan_cols, SC_NCOLS, cols, "invoices_sql", terms_type);
 	scan_need_column(enabled, explicit_rules, O2C_RULE_INVALID_CURRENCY,
 					 &cols[SC_CURRENCY], "currency", O2C_COL_TEXT);
 	scan_need_column(enabled, explicit_rules, O2C_RULE_OPEN_EXCEEDS_AMOUNT,
@@ -272,11 +274,10 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 					 &cols[SC_IBAN], "iban", O2C_COL_TEXT);
 
 	/* The optional terms column: o2c.terms, or text holding terms. */
-	terms_type = o2c_terms_type(get_func_namespace(fcinfo->flinfo->fn_oid));
-	terms_att = SPI_fnumber(td, "terms");
-	if (terms_att <= 0)
+	terms_att = cols[SC_TERMS].attno;
+	terms_col_type = cols[SC_TERMS].type;
+	if (terms_att == 0)
 	{
-		terms_att = 0;
 		for (int r = O2C_RULE_INVALID_TERMS; r <= O2C_RULE_TERMS_DUE_MISMATCH; r++)
 		{
 			if (enabled[r] && explicit_rules)
@@ -287,16 +288,6 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 								   o2c_rule_names[r])));
 			enabled[r] = false;
 		}
-	}
-	else
-	{
-		terms_col_type = SPI_gettypeid(td, terms_att);
-		if (terms_col_type != terms_type && terms_col_type != TEXTOID &&
-			terms_col_type != VARCHAROID)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"terms\" of invoices_sql has type %s, expected o2c.terms or text",
-							format_type_be(terms_col_type))));
 	}
 
 	nrows = SPI_processed;

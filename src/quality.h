@@ -14,42 +14,9 @@
 #include "utils/jsonb.h"
 
 #include "calendar.h"
+#include "innerq.h"
 #include "terms.h"
 
-/* How an inner-query column is read. */
-typedef enum O2cColKind
-{
-	O2C_COL_ID,					/* any type, read as text */
-	O2C_COL_TEXT,				/* text, varchar, char or name */
-	O2C_COL_DATE,				/* date */
-	O2C_COL_AMOUNT				/* smallint, integer, bigint or numeric */
-} O2cColKind;
-
-typedef struct O2cColSpec
-{
-	const char *name;
-	O2cColKind	kind;
-	bool		required;
-} O2cColSpec;
-
-typedef struct O2cCol
-{
-	int			attno;			/* 1-based; 0 when the column is absent */
-	Oid			type;
-	O2cColKind	kind;
-	FmgrInfo	out;			/* output function, for ID and TEXT */
-} O2cCol;
-
-extern const char *o2c_col_kind_name(O2cColKind kind);
-extern bool o2c_col_type_ok(O2cColKind kind, Oid type);
-extern void o2c_innerq_bind(TupleDesc td, const O2cColSpec *specs, int n,
-							O2cCol *cols, const char *argname);
-extern SPITupleTable *o2c_innerq_exec(text *sql, const char *argname);
-extern char *o2c_col_text(HeapTuple tup, TupleDesc td, const O2cCol *col);
-extern bool o2c_col_date(HeapTuple tup, TupleDesc td, const O2cCol *col,
-						 DateADT *out);
-extern Numeric o2c_col_amount(HeapTuple tup, TupleDesc td, const O2cCol *col);
-extern Numeric o2c_datum_amount(Datum d, Oid type);
 
 /* The rules, in their reporting order. */
 typedef enum O2cRule

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "o2c.h"
+#include "innerq.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -51,37 +52,25 @@ typedef struct RecPair
 	const char *rule;
 } RecPair;
 
-typedef enum ColKind
-{
-	COL_ID, COL_DATE, COL_AMOUNT, COL_TEXT
-} ColKind;
-
-typedef struct ColSpec
-{
-	const char *name;
-	ColKind		kind;
-	bool		required;
-} ColSpec;
-
-static const ColSpec bank_cols[] = {
-	{"line_id", COL_ID, true},
-	{"booking_date", COL_DATE, true},
-	{"amount", COL_AMOUNT, true},
-	{"currency", COL_TEXT, false},
-	{"counterparty_name", COL_TEXT, false},
-	{"counterparty_account", COL_TEXT, false},
-	{"reference", COL_TEXT, false},
-	{"remittance", COL_TEXT, false},
+static const O2cColSpec bank_cols[] = {
+	{"line_id", O2C_COL_ID, true},
+	{"booking_date", O2C_COL_DATE, true},
+	{"amount", O2C_COL_AMOUNT, true},
+	{"currency", O2C_COL_TEXT, false},
+	{"counterparty_name", O2C_COL_TEXT, false},
+	{"counterparty_account", O2C_COL_TEXT, false},
+	{"reference", O2C_COL_TEXT, false},
+	{"remittance", O2C_COL_TEXT, false},
 };
 
-static const ColSpec book_cols[] = {
-	{"payment_id", COL_ID, true},
-	{"received_on", COL_DATE, true},
-	{"amount", COL_AMOUNT, true},
-	{"currency", COL_TEXT, false},
-	{"payer_name", COL_TEXT, false},
-	{"payer_iban", COL_TEXT, false},
-	{"reference", COL_TEXT, false},
+static const O2cColSpec book_cols[] = {
+	{"payment_id", O2C_COL_ID, true},
+	{"received_on", O2C_COL_DATE, true},
+	{"amount", O2C_COL_AMOUNT, true},
+	{"currency", O2C_COL_TEXT, false},
+	{"payer_name", O2C_COL_TEXT, false},
+	{"payer_iban", O2C_COL_TEXT, false},
+	{"reference", O2C_COL_TEXT, false},
 };
 
 /*
@@ -118,77 +107,22 @@ normalize(const char *s, bool drop_zeros)
 	return out;
 }
 
-static const char *
-type_label(ColKind kind)
-{
-	switch (kind)
-	{
-		case COL_DATE:
-			return "date";
-		case COL_AMOUNT:
-			return "numeric";
-		case COL_TEXT:
-			return "text";
-		case COL_ID:
-			break;
-	}
-	return "any";
-}
-
 /* Run one inner query and copy its rows out of SPI into the caller's context. */
 static RecRow *
-load_rows(const char *what, const char *sql, const ColSpec *cols, int ncols,
+load_rows(const char *what, const char *sql, const O2cColSpec *cols, int ncols,
 		  int *nrows, MemoryContext outer)
 {
-	int			ret;
-	int			fno[8];
-	Oid			typ[8];
-	Oid			outfn[8];
+	O2cCol		bound[8];
 	TupleDesc	desc;
 	SPITupleTable *tt;
 	RecRow	   *rows;
 	uint64		i;
 	int			c;
 
-	ret = SPI_execute(sql, false, 0);
-	if (ret != SPI_OK_SELECT || SPI_tuptable == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s query must be a SELECT returning rows", what),
-				 errdetail("The query was: %s", sql)));
-	tt = SPI_tuptable;
+	Assert(ncols <= lengthof(bound));
+	tt = o2c_innerq_exec(cstring_to_text(sql), what);
 	desc = tt->tupdesc;
-	for (c = 0; c < ncols; c++)
-	{
-		bool		isvarlena;
-
-		fno[c] = SPI_fnumber(desc, cols[c].name);
-		if (fno[c] <= 0)
-		{
-			if (cols[c].required)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_COLUMN),
-						 errmsg("%s query has no column \"%s\"", what, cols[c].name),
-						 errhint("The %s query needs columns named %s.", what,
-								 cols == bank_cols
-								 ? "line_id, booking_date and amount (optional: currency, counterparty_name, counterparty_account, reference, remittance)"
-								 : "payment_id, received_on and amount (optional: currency, payer_name, payer_iban, reference)")));
-			fno[c] = 0;
-			continue;
-		}
-		typ[c] = SPI_gettypeid(desc, fno[c]);
-		if ((cols[c].kind == COL_DATE && typ[c] != DATEOID) ||
-			(cols[c].kind == COL_AMOUNT && typ[c] != NUMERICOID && typ[c] != INT2OID &&
-			 typ[c] != INT4OID && typ[c] != INT8OID) ||
-			(cols[c].kind == COL_TEXT && typ[c] != TEXTOID && typ[c] != VARCHAROID &&
-			 typ[c] != BPCHAROID))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("%s query column \"%s\" has type %s, expected %s",
-							what, cols[c].name, format_type_be(typ[c]),
-							type_label(cols[c].kind))));
-		getTypeOutputInfo(typ[c], &outfn[c], &isvarlena);
-	}
+	o2c_innerq_bind(desc, cols, ncols, bound, what, InvalidOid);
 
 	rows = MemoryContextAllocZero(outer, sizeof(RecRow) * (tt->numvals + 1));
 	for (i = 0; i < tt->numvals; i++)
@@ -201,7 +135,7 @@ load_rows(const char *what, const char *sql, const ColSpec *cols, int ncols,
 		for (c = 0; c < ncols; c++)
 		{
 			bool		isnull = true;
-			Datum		d = fno[c] ? SPI_getbinval(tup, desc, fno[c], &isnull) : (Datum) 0;
+			Datum		d = bound[c].attno ? SPI_getbinval(tup, desc, bound[c].attno, &isnull) : (Datum) 0;
 			char	   *s;
 
 			if (isnull)
@@ -209,44 +143,44 @@ load_rows(const char *what, const char *sql, const ColSpec *cols, int ncols,
 				if (cols[c].required)
 					ereport(ERROR,
 							(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-							 errmsg("%s query column \"%s\" is null in row %llu",
-									what, cols[c].name, (unsigned long long) i + 1)));
+							 errmsg("column \"%s\" of %s is null in row %llu",
+									cols[c].name, what, (unsigned long long) i + 1)));
 				continue;
 			}
 			switch (cols[c].kind)
 			{
-				case COL_ID:
-					r->id = OidOutputFunctionCall(outfn[c], d);
+				case O2C_COL_ID:
+					r->id = OutputFunctionCall(&bound[c].out, d);
 					break;
-				case COL_DATE:
+				case O2C_COL_DATE:
 					r->date = DatumGetDateADT(d);
 					if (DATE_NOT_FINITE(r->date))
 						ereport(ERROR,
 								(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-								 errmsg("%s query column \"%s\" is infinite in row %llu",
-										what, cols[c].name, (unsigned long long) i + 1)));
+								 errmsg("column \"%s\" of %s is infinite in row %llu",
+										cols[c].name, what, (unsigned long long) i + 1)));
 					break;
-				case COL_AMOUNT:
+				case O2C_COL_AMOUNT:
 					{
 						Datum		num = d;
 						int32		dscale;
 
-						if (typ[c] == INT2OID)
+						if (bound[c].type == INT2OID)
 							num = DirectFunctionCall1(int2_numeric, d);
-						else if (typ[c] == INT4OID)
+						else if (bound[c].type == INT4OID)
 							num = DirectFunctionCall1(int4_numeric, d);
-						else if (typ[c] == INT8OID)
+						else if (bound[c].type == INT8OID)
 							num = DirectFunctionCall1(int8_numeric, d);
 						if (o2c_numeric_units(num, &r->amount, &dscale) != O2C_UNITS_FAST)
 							ereport(ERROR,
 									(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-									 errmsg("%s query amount %s in row %llu is out of range",
-											what, DatumGetCString(DirectFunctionCall1(numeric_out, num)),
+									 errmsg("amount %s of %s in row %llu is out of range",
+											DatumGetCString(DirectFunctionCall1(numeric_out, num)), what,
 											(unsigned long long) i + 1),
 									 errdetail("Amounts must be finite, below 10^20 and have at most 8 decimals.")));
 						break;
 					}
-				case COL_TEXT:
+				case O2C_COL_TEXT:
 					s = TextDatumGetCString(d);
 					if (strcmp(cols[c].name, "currency") == 0)
 						r->currency = s;
@@ -266,6 +200,9 @@ load_rows(const char *what, const char *sql, const ColSpec *cols, int ncols,
 						r->text = r->text ? psprintf("%s|%s", r->text, n) : n;
 					}
 					break;
+				case O2C_COL_BOOL:
+				case O2C_COL_TERMS:
+					break;		/* no such columns here */
 			}
 		}
 		MemoryContextSwitchTo(old);
@@ -377,8 +314,8 @@ o2c_reconcile(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	bank = load_rows("bank", bank_sql, bank_cols, lengthof(bank_cols), &nbank, outer);
-	book = load_rows("book", book_sql, book_cols, lengthof(book_cols), &nbook, outer);
+	bank = load_rows("bank_sql", bank_sql, bank_cols, lengthof(bank_cols), &nbank, outer);
+	book = load_rows("book_sql", book_sql, book_cols, lengthof(book_cols), &nbook, outer);
 	SPI_finish();
 
 	/* book rows by amount, to find equal amounts by binary search */

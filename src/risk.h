@@ -10,25 +10,9 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "innerq.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
-
-/* What an inner-query column must hold. */
-typedef enum O2cColKind
-{
-	O2C_COL_ID,					/* any type, read as text */
-	O2C_COL_AMOUNT,				/* smallint, integer, bigint or numeric */
-	O2C_COL_DATE,				/* date */
-	O2C_COL_BOOL				/* boolean */
-} O2cColKind;
-
-typedef struct O2cColSpec
-{
-	const char *name;
-	O2cColKind	kind;
-	bool		required;		/* a missing column is an error */
-	bool		nullable;		/* NULL allowed (else 22004) */
-} O2cColSpec;
 
 /* One value read from a row; which field is set depends on the kind. */
 typedef struct O2cValue

@@ -23,116 +23,15 @@
 
 #define FETCH_ROWS	10000
 
-typedef struct ColBinding
-{
-	int			attno;			/* 1-based, 0 when absent */
-	Oid			type;			/* base type */
-	FmgrInfo	out;			/* output function of non-text ids */
-} ColBinding;
-
-static const char *
-kind_name(O2cColKind kind)
-{
-	switch (kind)
-	{
-		case O2C_COL_ID:
-			return "any type (read as text)";
-		case O2C_COL_AMOUNT:
-			return "smallint, integer, bigint or numeric";
-		case O2C_COL_DATE:
-			return "date";
-		case O2C_COL_BOOL:
-			return "boolean";
-	}
-	return "?";
-}
-
-static bool
-type_fits(O2cColKind kind, Oid type)
-{
-	switch (kind)
-	{
-		case O2C_COL_ID:
-			return true;
-		case O2C_COL_AMOUNT:
-			return type == INT2OID || type == INT4OID || type == INT8OID || type == NUMERICOID;
-		case O2C_COL_DATE:
-			return type == DATEOID;
-		case O2C_COL_BOOL:
-			return type == BOOLOID;
-	}
-	return false;
-}
-
-static char *
-required_list(const O2cColSpec *cols, int ncols)
-{
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (int i = 0; i < ncols; i++)
-		if (cols[i].required)
-			appendStringInfo(&buf, "%s%s", buf.len > 0 ? ", " : "", cols[i].name);
-	return buf.data;
-}
-
-/* Match the spec against the query's result columns. */
 static void
-bind_columns(TupleDesc desc, const char *what, const O2cColSpec *cols, int ncols,
-			 ColBinding *bind)
-{
-	for (int c = 0; c < ncols; c++)
-	{
-		bind[c].attno = 0;
-		for (int a = 0; a < desc->natts; a++)
-		{
-			Form_pg_attribute att = TupleDescAttr(desc, a);
-
-			if (att->attisdropped || strcmp(NameStr(att->attname), cols[c].name) != 0)
-				continue;
-			if (bind[c].attno != 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_AMBIGUOUS_COLUMN),
-						 errmsg("column \"%s\" appears more than once in the %s",
-								cols[c].name, what)));
-			bind[c].attno = a + 1;
-			bind[c].type = getBaseType(att->atttypid);
-			if (!type_fits(cols[c].kind, bind[c].type))
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("column \"%s\" of the %s has type %s, expected %s",
-								cols[c].name, what, format_type_be(att->atttypid),
-								kind_name(cols[c].kind)),
-						 errhint("Cast the column in the query, for example %s::%s.",
-								 cols[c].name,
-								 cols[c].kind == O2C_COL_AMOUNT ? "numeric" :
-								 cols[c].kind == O2C_COL_DATE ? "date" : "boolean")));
-			if (cols[c].kind == O2C_COL_ID && bind[c].type != TEXTOID &&
-				bind[c].type != VARCHAROID)
-			{
-				Oid			fn;
-				bool		varlena;
-
-				getTypeOutputInfo(att->atttypid, &fn, &varlena);
-				fmgr_info(fn, &bind[c].out);
-			}
-		}
-		if (bind[c].attno == 0 && cols[c].required)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("column \"%s\" is missing from the %s", cols[c].name, what),
-					 errhint("The %s must return the columns %s.", what,
-							 required_list(cols, ncols))));
-	}
-}
-
-static void
-read_value(Datum d, const O2cColSpec *col, const ColBinding *bind, const char *what,
+read_value(Datum d, const O2cColSpec *col, const O2cCol *bind, const char *what,
 		   O2cValue *v)
 {
 	switch (col->kind)
 	{
 		case O2C_COL_ID:
+		case O2C_COL_TEXT:
+		case O2C_COL_TERMS:
 			if (bind->type == TEXTOID || bind->type == VARCHAROID)
 				v->id = TextDatumGetCString(d);
 			else
@@ -183,7 +82,7 @@ o2c_read_inner_query(const char *query, const char *what,
 	MemoryContext target = CurrentMemoryContext;
 	SPIPlanPtr	plan;
 	Portal		portal;
-	ColBinding *bind;
+	O2cCol	   *bind;
 	O2cValue   *values;
 
 	plan = SPI_prepare(query, 0, NULL);
@@ -197,9 +96,9 @@ o2c_read_inner_query(const char *query, const char *what,
 				 errdetail("Got: %s", query)));
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
 
-	bind = palloc0(sizeof(ColBinding) * ncols);
+	bind = palloc0(sizeof(O2cCol) * ncols);
 	values = palloc0(sizeof(O2cValue) * ncols);
-	bind_columns(portal->tupDesc, what, cols, ncols, bind);
+	o2c_innerq_bind(portal->tupDesc, cols, ncols, bind, psprintf("the %s", what), InvalidOid);
 
 	for (;;)
 	{

@@ -51,21 +51,21 @@ SELECT is((SELECT count(*)::int FROM o2c.reconcile('SELECT * FROM b WHERE false'
 
 -- errors
 SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT line_id, amount FROM b', 'SELECT * FROM p')$$, '42703',
-                 'bank query has no column "booking_date"', 'missing bank column');
+                 'column "booking_date" is missing from bank_sql', 'missing bank column');
 SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT * FROM b', 'SELECT received_on, amount FROM p')$$, '42703',
-                 'book query has no column "payment_id"', 'missing book column');
+                 'column "payment_id" is missing from book_sql', 'missing book column');
 SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT line_id, booking_date::timestamp AS booking_date, amount FROM b', 'SELECT * FROM p')$$,
-                 '42804', 'bank query column "booking_date" has type timestamp without time zone, expected date', 'date of the wrong type');
+                 '42804', 'column "booking_date" of bank_sql has type timestamp without time zone, expected date', 'date of the wrong type');
 SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT line_id, booking_date, amount::float8 AS amount FROM b', 'SELECT * FROM p')$$,
-                 '42804', 'bank query column "amount" has type double precision, expected numeric', 'float amounts refused');
+                 '42804', 'column "amount" of bank_sql has type double precision, expected numeric or an integer type', 'float amounts refused');
 SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT *, 1 AS reference FROM (SELECT line_id, booking_date, amount FROM b) s', 'SELECT * FROM p')$$,
-                 '42804', 'bank query column "reference" has type integer, expected text', 'text column of the wrong type');
+                 '42804', 'column "reference" of bank_sql has type integer, expected text, varchar or char', 'text column of the wrong type');
 SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT NULL::text AS line_id, booking_date, amount FROM b', 'SELECT * FROM p')$$,
-                 '22004', 'bank query column "line_id" is null in row 1', 'null id');
+                 '22004', 'column "line_id" of bank_sql is null in row 1', 'null id');
 SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT line_id, ''infinity''::date AS booking_date, amount FROM b', 'SELECT * FROM p')$$,
-                 '22008', 'bank query column "booking_date" is infinite in row 1', 'infinite date');
+                 '22008', 'column "booking_date" of bank_sql is infinite in row 1', 'infinite date');
 SELECT throws_ok($$SELECT * FROM o2c.reconcile('CREATE TEMP TABLE x ()', 'SELECT * FROM p')$$,
-                 '22023', 'bank query must be a SELECT returning rows', 'not a query');
+                 '22023', 'bank_sql must be a query that returns rows', 'not a query');
 SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT * FROM b', 'SELECT * FROM p', '{"date_window": -1}')$$,
                  '22023', 'reconcile option "date_window" is -1, outside 0 to 366', 'option out of range');
 SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT * FROM b', 'SELECT * FROM p', '[1]')$$,
