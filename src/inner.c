@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "o2c.h"
+#include "innerq.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -23,57 +24,21 @@
 
 #define INNER_FETCH_ROWS 10000
 
-typedef enum InnerKind
-{
-	INNER_TEXT,					/* any type, read as text */
-	INNER_AMOUNT,				/* smallint, integer, bigint or numeric */
-	INNER_DATE					/* date */
-} InnerKind;
-
-typedef struct InnerColumn
-{
-	const char *name;
-	InnerKind	kind;
-} InnerColumn;
-
 /* The documented invoice columns (DESIGN.md), in output order. */
-static const InnerColumn invoice_columns[] = {
-	{"invoice_id", INNER_TEXT},
-	{"customer_id", INNER_TEXT},
-	{"customer_name", INNER_TEXT},
-	{"invoice_date", INNER_DATE},
-	{"due_date", INNER_DATE},
-	{"amount", INNER_AMOUNT},
-	{"open_amount", INNER_AMOUNT},
-	{"currency", INNER_TEXT},
-	{"reference", INNER_TEXT},
+static const O2cColSpec invoice_columns[] = {
+	{"invoice_id", O2C_COL_ID},
+	{"customer_id", O2C_COL_ID},
+	{"customer_name", O2C_COL_ID},
+	{"invoice_date", O2C_COL_DATE},
+	{"due_date", O2C_COL_DATE},
+	{"amount", O2C_COL_AMOUNT},
+	{"open_amount", O2C_COL_AMOUNT},
+	{"currency", O2C_COL_ID},
+	{"reference", O2C_COL_ID},
 };
 #define N_INVOICE_COLUMNS lengthof(invoice_columns)
 
-/* Where each documented column is found in the inner query's result. */
-typedef struct InnerMap
-{
-	int			attno[N_INVOICE_COLUMNS];	/* 0-based, -1 when absent */
-	Oid			typid[N_INVOICE_COLUMNS];
-	FmgrInfo	output[N_INVOICE_COLUMNS];	/* for INNER_TEXT of other types */
-} InnerMap;
-
 PG_FUNCTION_INFO_V1(o2c_invoices_from);
-
-static const char *
-kind_expected(InnerKind kind)
-{
-	switch (kind)
-	{
-		case INNER_TEXT:
-			return "any type (read as text)";
-		case INNER_AMOUNT:
-			return "numeric, bigint, integer or smallint";
-		case INNER_DATE:
-			return "date";
-	}
-	return "?";
-}
 
 static void
 inner_context(void *arg)
@@ -81,65 +46,19 @@ inner_context(void *arg)
 	errcontext("inner query %s", (const char *) arg);
 }
 
-/* Match columns by name; check types; require the columns asked for. */
+/*
+ * The columns asked for in required must be invoice columns; they are
+ * required, the others optional, and all are bound as every inner query is.
+ */
 static void
-map_columns(TupleDesc desc, const char *what, ArrayType *required, InnerMap *map)
+map_columns(TupleDesc desc, const char *what, ArrayType *required, O2cCol *map)
 {
+	O2cColSpec	specs[N_INVOICE_COLUMNS];
 	Datum	   *req;
 	bool	   *req_nulls;
 	int			nreq;
 
-	for (int c = 0; c < (int) N_INVOICE_COLUMNS; c++)
-	{
-		map->attno[c] = -1;
-		for (int a = 0; a < desc->natts; a++)
-		{
-			Form_pg_attribute att = TupleDescAttr(desc, a);
-
-			if (att->attisdropped || strcmp(NameStr(att->attname), invoice_columns[c].name) != 0)
-				continue;
-			if (map->attno[c] >= 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_AMBIGUOUS_COLUMN),
-						 errmsg("%s has more than one column \"%s\"", what, invoice_columns[c].name)));
-			map->attno[c] = a;
-			map->typid[c] = att->atttypid;
-		}
-		if (map->attno[c] < 0)
-			continue;
-
-		switch (invoice_columns[c].kind)
-		{
-			case INNER_TEXT:
-				if (map->typid[c] != TEXTOID && map->typid[c] != VARCHAROID)
-				{
-					Oid			func;
-					bool		varlena;
-
-					getTypeOutputInfo(map->typid[c], &func, &varlena);
-					fmgr_info(func, &map->output[c]);
-				}
-				break;
-			case INNER_AMOUNT:
-				if (map->typid[c] == NUMERICOID || map->typid[c] == INT8OID ||
-					map->typid[c] == INT4OID || map->typid[c] == INT2OID)
-					break;
-				/* fall through */
-			case INNER_DATE:
-				if (invoice_columns[c].kind == INNER_DATE && map->typid[c] == DATEOID)
-					break;
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("column \"%s\" of %s has type %s, expected %s",
-								invoice_columns[c].name, what,
-								format_type_be(map->typid[c]),
-								kind_expected(invoice_columns[c].kind)),
-						 errhint("Cast the column in the query, for example %s::%s.",
-								 invoice_columns[c].name,
-								 invoice_columns[c].kind == INNER_DATE ? "date" : "numeric")));
-		}
-	}
-
+	memcpy(specs, invoice_columns, sizeof(specs));
 	deconstruct_array(required, TEXTOID, -1, false, TYPALIGN_INT, &req, &req_nulls, &nreq);
 	for (int r = 0; r < nreq; r++)
 	{
@@ -157,26 +76,18 @@ map_columns(TupleDesc desc, const char *what, ArrayType *required, InnerMap *map
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("\"%s\" is not an invoice column", name),
 					 errhint("Invoice columns are invoice_id, customer_id, customer_name, invoice_date, due_date, amount, open_amount, currency and reference.")));
-		if (map->attno[c] < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("%s has no column \"%s\"", what, name),
-					 errhint("Name the column in the query's select list, for example \"... AS %s\".", name)));
+		specs[c].required = true;
 	}
+	o2c_innerq_bind(desc, specs, N_INVOICE_COLUMNS, map, what, InvalidOid);
 }
 
 static Datum
-column_value(const InnerMap *map, int c, Datum value)
+column_value(const O2cCol *map, int c, Datum value)
 {
 	switch (invoice_columns[c].kind)
 	{
-		case INNER_TEXT:
-			if (map->typid[c] == TEXTOID || map->typid[c] == VARCHAROID)
-				return PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
-			return PointerGetDatum(cstring_to_text(OutputFunctionCall((FmgrInfo *) &map->output[c],
-																	  value)));
-		case INNER_AMOUNT:
-			switch (map->typid[c])
+		case O2C_COL_AMOUNT:
+			switch (map[c].type)
 			{
 				case INT2OID:
 					return NumericGetDatum(int64_to_numeric(DatumGetInt16(value)));
@@ -187,10 +98,15 @@ column_value(const InnerMap *map, int c, Datum value)
 				default:
 					return PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
 			}
-		case INNER_DATE:
+		case O2C_COL_DATE:
 			return value;
+		default:
+			/* an id or text: read as text */
+			if (map[c].type == TEXTOID || map[c].type == VARCHAROID)
+				return PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
+			return PointerGetDatum(cstring_to_text(OutputFunctionCall((FmgrInfo *) &map[c].out,
+																	  value)));
 	}
-	return value;
 }
 
 /*
@@ -206,7 +122,7 @@ o2c_invoices_from(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ErrorContextCallback errcb;
 	MemoryContext row_ctx;
-	InnerMap	map;
+	O2cCol		map[N_INVOICE_COLUMNS];
 	Portal		portal;
 	bool		mapped = false;
 
@@ -228,7 +144,7 @@ o2c_invoices_from(PG_FUNCTION_ARGS)
 		SPI_cursor_fetch(portal, true, INNER_FETCH_ROWS);
 		if (!mapped)
 		{
-			map_columns(SPI_tuptable->tupdesc, "invoices_sql", required, &map);
+			map_columns(SPI_tuptable->tupdesc, "invoices_sql", required, map);
 			mapped = true;
 		}
 		if (SPI_processed == 0)
@@ -242,14 +158,14 @@ o2c_invoices_from(PG_FUNCTION_ARGS)
 
 			for (int c = 0; c < (int) N_INVOICE_COLUMNS; c++)
 			{
-				if (map.attno[c] < 0)
+				if (map[c].attno == 0)
 				{
 					nulls[c] = true;
 					continue;
 				}
-				values[c] = SPI_getbinval(tuple, SPI_tuptable->tupdesc, map.attno[c] + 1, &nulls[c]);
+				values[c] = SPI_getbinval(tuple, SPI_tuptable->tupdesc, map[c].attno, &nulls[c]);
 				if (!nulls[c])
-					values[c] = column_value(&map, c, values[c]);
+					values[c] = column_value(map, c, values[c]);
 			}
 			MemoryContextSwitchTo(old);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
