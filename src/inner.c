@@ -137,7 +137,7 @@ o2c_invoices_from(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	portal = SPI_cursor_open_with_args(NULL, sql, 0, NULL, NULL, NULL, true, 0);
+	portal = o2c_innerq_open(sql, "invoices_sql", true);
 
 	for (;;)
 	{

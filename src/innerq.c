@@ -89,6 +89,22 @@ required_list(const O2cColSpec *specs, int n)
 	return buf.data;
 }
 
+Portal
+o2c_innerq_open(const char *sql, const char *what, bool read_only)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for %s: %s", what,
+			 SPI_result_code_string(SPI_result));
+	if (!SPI_is_cursor_plan(plan))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a query that returns rows", what),
+				 errdetail("The query given was: %s", sql)));
+	return SPI_cursor_open(NULL, plan, NULL, NULL, read_only);
+}
+
 /*
  * Find each column by name and check its type: a missing required column, a
  * name given twice or a wrong type is an error naming the column, the type

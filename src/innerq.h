@@ -11,6 +11,7 @@
 
 #include "access/tupdesc.h"
 #include "executor/spi.h"
+#include "utils/portal.h"
 #include "fmgr.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
@@ -57,6 +58,8 @@ extern void o2c_innerq_bind(TupleDesc td, const O2cColSpec *specs, int n,
 
 /* Run the caller's query (SPI, the caller's rights); it must return rows. */
 extern SPITupleTable *o2c_innerq_exec(text *sql, const char *argname);
+/* The same, through a cursor, for readers that fetch in batches. */
+extern Portal o2c_innerq_open(const char *sql, const char *what, bool read_only);
 
 /* One bound column of a row: NULL/false when absent or NULL. */
 extern char *o2c_col_text(HeapTuple tup, TupleDesc td, const O2cCol *col);

@@ -306,7 +306,6 @@ run_query(Matcher *m, const char *sql, const char *what, Col *cols, int ncols, R
 {
 	QueryCtx	q = {what, sql};
 	ErrorContextCallback cb;
-	SPIPlanPtr	plan;
 	Portal		portal;
 	bool		bound = false;
 
@@ -315,17 +314,7 @@ run_query(Matcher *m, const char *sql, const char *what, Col *cols, int ncols, R
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
 
-	plan = SPI_prepare(sql, 0, NULL);
-	if (plan == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot prepare %s of match_payments: %s", what,
-						SPI_result_code_string(SPI_result))));
-	if (!SPI_is_cursor_plan(plan))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s of match_payments must be a query that returns rows", what)));
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	portal = o2c_innerq_open(sql, psprintf("%s of match_payments", what), true);
 	for (;;)
 	{
 		SPI_cursor_fetch(portal, true, 10000);

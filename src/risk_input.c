@@ -80,21 +80,11 @@ o2c_read_inner_query(const char *query, const char *what,
 					 O2cRowCallback cb, void *arg)
 {
 	MemoryContext target = CurrentMemoryContext;
-	SPIPlanPtr	plan;
 	Portal		portal;
 	O2cCol	   *bind;
 	O2cValue   *values;
 
-	plan = SPI_prepare(query, 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for the %s: %s", what,
-			 SPI_result_code_string(SPI_result));
-	if (!SPI_is_cursor_plan(plan))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the %s must be a single query that returns rows", what),
-				 errdetail("Got: %s", query)));
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
+	portal = o2c_innerq_open(query, psprintf("the %s", what), false);
 
 	bind = palloc0(sizeof(O2cCol) * ncols);
 	values = palloc0(sizeof(O2cValue) * ncols);

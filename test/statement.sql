@@ -124,7 +124,7 @@ SELECT throws_ok($$SELECT * FROM o2c.customer_statement('SELECT ''X'' AS invoice
 SELECT throws_ok($$SELECT * FROM o2c.customer_statement('SELECT ''X'' AS invoice_id, ''K1'' AS customer_id, DATE ''infinity'' AS invoice_date, DATE ''2024-01-01'' AS due_date, 1 AS amount', 'SELECT * FROM s_pay', 'K1', '2024-01-01', '2024-02-01')$$,
                  '22008', 'column "invoice_date" of the invoices query must be a finite date, not "infinity"', 'infinite date in the data');
 SELECT throws_ok($$SELECT * FROM o2c.customer_statement('DELETE FROM s_inv', 'SELECT * FROM s_pay', 'K1', '2024-01-01', '2024-02-01')$$,
-                 '22023', 'the invoices query must be a single query that returns rows', 'not a query');
+                 '22023', 'the invoices query must be a query that returns rows', 'not a query');
 SELECT throws_ok($$SELECT * FROM o2c.customer_statement('SELEC 1', 'SELECT * FROM s_pay', 'K1', '2024-01-01', '2024-02-01')$$,
                  '42601', NULL, 'syntax error in the inner query');
 
