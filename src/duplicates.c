@@ -354,6 +354,70 @@ reverse_string(const char *s)
 	return r;
 }
 
+/*
+ * Names of as many words whose differing words are each only a typo apart:
+ * at most one edit per four letters (at least one). Long names that share
+ * all words but one are otherwise similar overall ("wren timberworks aachen
+ * bergen" and "raven timberworks aachen bergen" are 3 edits in 32) although
+ * they name different firms. Names with different word counts (a space
+ * typed as a letter) are judged by the whole-name similarity alone.
+ */
+#define DUP_MAX_WORDS 32
+
+static int
+split_words(const char *s, const char **w, int *wl)
+{
+	int			n = 0;
+
+	while (*s)
+	{
+		const char *e = strchr(s, ' ');
+		int			len = e ? (int) (e - s) : (int) strlen(s);
+
+		if (n == DUP_MAX_WORDS)
+			return -1;
+		w[n] = s;
+		wl[n++] = len;
+		s += len;
+		while (*s == ' ')
+			s++;
+	}
+	return n;
+}
+
+static bool
+differing_words_are_typos(const char *a, const char *b)
+{
+	const char *wa[DUP_MAX_WORDS],
+			   *wb[DUP_MAX_WORDS];
+	int			la[DUP_MAX_WORDS],
+				lb[DUP_MAX_WORDS];
+	int			na = split_words(a, wa, la),
+				nb = split_words(b, wb, lb);
+
+	if (na < 0 || nb < 0 || na != nb)
+		return true;
+	for (int i = 0; i < na; i++)
+	{
+		char		x[256],
+					y[256];
+		int			maxlen = Max(la[i], lb[i]);
+		int			limit = Max(1, maxlen / 4);
+
+		if (la[i] == lb[i] && memcmp(wa[i], wb[i], la[i]) == 0)
+			continue;
+		if (la[i] > 255 || lb[i] > 255)
+			return false;
+		memcpy(x, wa[i], la[i]);
+		x[la[i]] = '\0';
+		memcpy(y, wb[i], lb[i]);
+		y[lb[i]] = '\0';
+		if (o2c_bounded_levenshtein(x, y, limit) > limit)
+			return false;
+	}
+	return true;
+}
+
 /* Sorted neighbourhood: compare each row with the next `window` by key. */
 static void
 pairs_similar_names(DupPairs *pairs, char **sortkey, char **names, int n,
@@ -392,7 +456,7 @@ pairs_similar_names(DupPairs *pairs, char **sortkey, char **names, int n,
 				if (limit < 1)
 					continue;
 				d = o2c_bounded_levenshtein(na, nb, limit);
-				if (d > limit)
+				if (d > limit || !differing_words_are_typos(na, nb))
 					continue;
 				sim = 1.0 - (double) d / maxlen;
 				pair_add(pairs, refs[x].row, refs[y].row, sim * weight,
