@@ -2,15 +2,23 @@
 EXTENSION  = o2c
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 
-MODULE_big = o2c
-OBJS       = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+# The concerns under src/, one folder each, from the bottom layer up: a
+# folder may use the ones before it, never one after it (scripts/layers.sh
+# checks the #include lines). Sources and SQL parts are found in the folders.
+LAYERS     = core calendar terms aging quality matching bank risk jobs
 
-# The install script is built from each concern's declarations; src/o2c.sql
-# (shared types and settings) comes first, the rest in name order, and
-# src/privileges.sql (roles and grants over everything) last.
-SQL_PARTS  = src/o2c.sql \
-             $(filter-out src/o2c.sql src/privileges.sql,$(sort $(wildcard src/*.sql))) \
-             src/privileges.sql
+MODULE_big = o2c
+OBJS       = $(foreach l,$(LAYERS),$(patsubst %.c,%.o,$(sort $(wildcard src/$(l)/*.c))))
+
+# The install script is built from each concern's declarations, layer by
+# layer and in name order inside a folder; src/core/o2c.sql (shared types and
+# settings) comes first and src/jobs/privileges.sql (roles and grants over
+# everything) last.
+SQL_FIRST  = src/core/o2c.sql
+SQL_LAST   = src/jobs/privileges.sql
+SQL_PARTS  = $(SQL_FIRST) \
+             $(filter-out $(SQL_FIRST) $(SQL_LAST),$(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.sql)))) \
+             $(SQL_LAST)
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -25,7 +33,10 @@ ifeq ($(WERROR),1)
 PG_CFLAGS += -Werror
 endif
 
-# camt.053 (src/camt.c) parses XML with libxml2.
+# Headers are named by folder, as in #include "core/o2c.h".
+PG_CPPFLAGS += -I$(srcdir)/src
+
+# camt.053 (src/bank/camt.c) parses XML with libxml2.
 PG_CPPFLAGS += $(shell xml2-config --cflags)
 SHLIB_LINK  += $(shell xml2-config --libs)
 
@@ -40,7 +51,7 @@ include $(PGXS)
 $(DATA_built): $(SQL_PARTS) $(EXTENSION).control
 	cat $(SQL_PARTS) > $@
 
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard src/*/*.h)
 
 .PHONY: bench demo check-all
 bench:

@@ -17,8 +17,8 @@ work=$(mktemp -d /tmp/o2c-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 src="$O2C_ROOT/src"
-common=("$src/bankfmt.c" "$src/mt940.c" "$src/camt.c" "$src/bai2.c" "$src/currency.c"
-        "$src/core_messages.c" "$O2C_ROOT/test/unit/core_standalone.c")
+common=("$src/bank/bankfmt.c" "$src/bank/mt940.c" "$src/bank/camt.c" "$src/bank/bai2.c" "$src/core/currency.c"
+        "$src/core/core_messages.c" "$O2C_ROOT/test/unit/core_standalone.c")
 # shellcheck disable=SC2207
 xml_cflags=($(xml2-config --cflags)) xml_libs=($(xml2-config --libs))
 
@@ -38,7 +38,7 @@ for fmt in mt940 camt053 bai2 validate; do
             i=$((i + 1))
             printf '%s' "$line" >"$corpus/seed_$i"
         done <"$O2C_ROOT/test/fixtures/validate_seeds.txt"
-        sources=("$O2C_ROOT/test/fuzz/validate_fuzz.c" "$src/validate.c" "$src/vat.c"
+        sources=("$O2C_ROOT/test/fuzz/validate_fuzz.c" "$src/quality/validate.c" "$src/quality/vat.c"
                  "$O2C_ROOT/test/unit/core_standalone.c")
     else
         find "$O2C_ROOT/test/fixtures" -name "$pat" -exec cp {} "$corpus/" \;

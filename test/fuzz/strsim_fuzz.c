@@ -5,14 +5,14 @@
  * distance against the textbook recurrence (strsim_reference.h).
  *
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -o /tmp/strsim_fuzz \
- *       test/fuzz/strsim_fuzz.c src/strsim.c src/strsim_dl.c src/core_messages.c \
+ *       test/fuzz/strsim_fuzz.c src/matching/strsim.c src/matching/strsim_dl.c src/core/core_messages.c \
  *       test/unit/core_standalone.c
  *   /tmp/strsim_fuzz -max_total_time=60 -max_len=600
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/strsim.h"
+#include "matching/strsim.h"
 #include "../unit/strsim_reference.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,12 +1,12 @@
 /*
- * terms_fuzz.c — libFuzzer target for the payment terms parser (src/terms.c):
+ * terms_fuzz.c — libFuzzer target for the payment terms parser (src/terms/terms.c):
  * any bytes either fail cleanly or parse to terms whose canonical text
  * reparses to the same parts. Built and run (bounded) by test/unit/terms.sh.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/terms.h"
+#include "terms/terms.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
  * NUL-terminated, so a read past the length is caught by AddressSanitizer.
  *
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -I src \
- *       src/validate.c src/vat.c test/unit/core_standalone.c \
+ *       src/quality/validate.c src/quality/vat.c test/unit/core_standalone.c \
  *       test/fuzz/validate_fuzz.c -o /tmp/validate_fuzz
  *   /tmp/validate_fuzz -max_total_time=60 -max_len=512
  */
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/validate.h"
+#include "quality/validate.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

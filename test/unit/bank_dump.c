@@ -1,14 +1,14 @@
 /*
  * bank_dump.c — print what a bank statement parser reads from a file, one
  * line per statement line (development aid; the same cores as the server).
- *   cc -I src test/unit/bank_dump.c src/bankfmt.c src/mt940.c ... -o bank_dump
+ *   cc -I src test/unit/bank_dump.c src/bank/bankfmt.c src/bank/mt940.c ... -o bank_dump
  *   bank_dump mt940|camt053|bai2 FILE [nostrict]
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/bankfmt.h"
+#include "bank/bankfmt.h"
 
 int
 main(int argc, char **argv)

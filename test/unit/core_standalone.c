@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../src/core.h"
+#include "core/core.h"
 
 void *
 o2c_core_alloc(size_t size)

@@ -7,17 +7,17 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-flags=(-std=c99 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all)
-gcc "${flags[@]}" -o "$out/strsim_test" "$root/test/unit/strsim_test.c" "$root/src/strsim.c" "$root/src/strsim_dl.c" \
-    "$root/src/core_messages.c" "$root/test/unit/core_standalone.c" -lm
+flags=(-I "$root/src" -std=c99 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all)
+gcc "${flags[@]}" -o "$out/strsim_test" "$root/test/unit/strsim_test.c" "$root/src/matching/strsim.c" "$root/src/matching/strsim_dl.c" \
+    "$root/src/core/core_messages.c" "$root/test/unit/core_standalone.c" -lm
 "$out/strsim_test"
 # the portable Damerau-Levenshtein code that SIMD builds replace
 gcc "${flags[@]}" -DO2C_DL_NO_SIMD -o "$out/strsim_test_nosimd" "$root/test/unit/strsim_test.c" \
-    "$root/src/strsim.c" "$root/src/strsim_dl.c" "$root/src/core_messages.c" "$root/test/unit/core_standalone.c" -lm
+    "$root/src/matching/strsim.c" "$root/src/matching/strsim_dl.c" "$root/src/core/core_messages.c" "$root/test/unit/core_standalone.c" -lm
 "$out/strsim_test_nosimd"
 if command -v clang-14 >/dev/null; then
-    clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -o "$out/strsim_fuzz" \
-        "$root/test/fuzz/strsim_fuzz.c" "$root/src/strsim.c" "$root/src/strsim_dl.c" "$root/src/core_messages.c" \
+    clang-14 -I "$root/src" -g -O1 -fsanitize=fuzzer,address,undefined -o "$out/strsim_fuzz" \
+        "$root/test/fuzz/strsim_fuzz.c" "$root/src/matching/strsim.c" "$root/src/matching/strsim_dl.c" "$root/src/core/core_messages.c" \
         "$root/test/unit/core_standalone.c" -lm
     mkdir -p "$out/corpus"
     printf 'The ACME Corp., Inc.\0Acme' >"$out/corpus/a"

@@ -5,15 +5,15 @@
  * definition on short random strings and against the plain textbook
  * recurrence (strsim_reference.h) on longer ones, ASCII and not.
  *
- *   cc -O2 -o /tmp/strsim_test test/unit/strsim_test.c src/strsim.c src/strsim_dl.c \
- *      src/core_messages.c test/unit/core_standalone.c -lm && /tmp/strsim_test
+ *   cc -O2 -I src -o /tmp/strsim_test test/unit/strsim_test.c src/matching/strsim.c src/matching/strsim_dl.c \
+ *      src/core/core_messages.c test/unit/core_standalone.c -lm && /tmp/strsim_test
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/strsim.h"
+#include "matching/strsim.h"
 #include "strsim_reference.h"
 
 static int	failures = 0;

@@ -7,13 +7,13 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-flags=(-std=c99 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all)
-gcc "${flags[@]}" -o "$out/terms_unit" "$root/test/unit/terms_unit.c" "$root/src/terms.c" \
-    "$root/src/core_messages.c" "$root/test/unit/core_standalone.c"
+flags=(-I "$root/src" -std=c99 -Wall -Wextra -Werror -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all)
+gcc "${flags[@]}" -o "$out/terms_unit" "$root/test/unit/terms_unit.c" "$root/src/terms/terms.c" \
+    "$root/src/core/core_messages.c" "$root/test/unit/core_standalone.c"
 "$out/terms_unit"
 if command -v clang-14 >/dev/null; then
-    clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -o "$out/terms_fuzz" \
-        "$root/test/fuzz/terms_fuzz.c" "$root/src/terms.c" "$root/src/core_messages.c" \
+    clang-14 -I "$root/src" -g -O1 -fsanitize=fuzzer,address,undefined -o "$out/terms_fuzz" \
+        "$root/test/fuzz/terms_fuzz.c" "$root/src/terms/terms.c" "$root/src/core/core_messages.c" \
         "$root/test/unit/core_standalone.c"
     mkdir -p "$out/corpus"
     printf 'NET 30' >"$out/corpus/a"; printf '2/10 NET 30 EOM' >"$out/corpus/b"

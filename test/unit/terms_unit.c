@@ -1,5 +1,5 @@
 /*
- * terms_unit.c — standalone tests of the payment terms core (src/terms.c):
+ * terms_unit.c — standalone tests of the payment terms core (src/terms/terms.c):
  * fixed cases, canonical round trips, the civil-date helpers, and a seeded
  * random-token stress run (no crash, anything accepted reprints and reparses
  * to the same parts). Built and run by test/unit/terms.sh.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/terms.h"
+#include "terms/terms.h"
 
 static int	failures = 0;
 

@@ -4,13 +4,13 @@
  * Used during development to compare against published vectors, and by
  * test/fuzz to feed arbitrary bytes (no crash, no read past the length).
  *
- *   cc -I src src/validate.c src/vat.c test/unit/core_standalone.c \
+ *   cc -I src src/quality/validate.c src/quality/vat.c test/unit/core_standalone.c \
  *      test/unit/validate_vectors.c -o /tmp/validate_vectors
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "../../src/validate.h"
+#include "quality/validate.h"
 
 int
 main(void)

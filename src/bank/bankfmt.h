@@ -1,0 +1,92 @@
+/*
+ * bankfmt.h — what the bank statement parsers (mt940.c, camt.c, bai2.c)
+ * produce: plain C over buffers (core.h), so the fuzzers link them without
+ * a server. Amounts are exact: signed integers of 10^-5 units (camt allows at
+ * most 5 fraction digits); dates are yyyymmdd integers, 0 when absent.
+ */
+#ifndef O2C_BANKFMT_H
+#define O2C_BANKFMT_H
+
+#include "core/core.h"
+
+#define O2C_BANK_SCALE 5
+/* Largest amount accepted, in 10^-5 units: 10^18, far beyond any bank's. */
+#define O2C_BANK_MAX_UNITS INT64_C(1000000000000000000)
+
+typedef struct O2cBankStmt
+{
+	char	   *statement_id;
+	char	   *account;
+	char	   *currency;		/* 3 letters, or NULL */
+	bool		has_opening;
+	bool		has_closing;
+	int64_t		opening;		/* 10^-5 units, signed */
+	int64_t		closing;
+	int			dscale;			/* most fraction digits written */
+	int			first_line;		/* input line of the statement, for errors */
+} O2cBankStmt;
+
+typedef struct O2cBankLine
+{
+	int			stmt;			/* index into O2cBankResult.stmts */
+	int			line_no;		/* 1-based within its statement */
+	int32_t		booking_date;	/* yyyymmdd, 0 = unknown */
+	int32_t		value_date;
+	int64_t		amount;			/* 10^-5 units, signed by direction */
+	bool		credit;
+	char	   *counterparty_name;
+	char	   *counterparty_account;
+	char	   *reference;
+	char	   *remittance;
+	char	   *bank_reference;
+	char	   *type_code;
+} O2cBankLine;
+
+/* Memory of a result: chunks freed together by o2c_bank_free. */
+typedef struct O2cBankChunk
+{
+	struct O2cBankChunk *next;
+	size_t		used;
+	size_t		size;
+	char		data[];
+} O2cBankChunk;
+
+typedef struct O2cBankResult
+{
+	O2cBankStmt *stmts;
+	int			nstmts;
+	int			stmts_cap;
+	O2cBankLine *lines;
+	int			nlines;
+	int			lines_cap;
+	O2cBankChunk *chunks;
+} O2cBankResult;
+
+/* The parsers: false with err filled on bad input (strict adds balances). */
+extern bool o2c_parse_mt940(const char *buf, size_t len, bool strict,
+							O2cBankResult *res, O2cError *err);
+extern bool o2c_parse_camt053(const char *buf, size_t len, bool strict,
+							  O2cBankResult *res, O2cError *err);
+extern bool o2c_parse_bai2(const char *buf, size_t len, bool strict,
+						   O2cBankResult *res, O2cError *err);
+
+/* Shared helpers (bankfmt.c). */
+extern void o2c_bank_init(O2cBankResult *res);
+extern void o2c_bank_free(O2cBankResult *res);
+extern char *o2c_bank_strndup(O2cBankResult *res, const char *s, size_t n);
+extern char *o2c_bank_concat(O2cBankResult *res, const char *a, size_t an,
+							 const char *b, size_t bn);
+extern O2cBankStmt *o2c_bank_add_stmt(O2cBankResult *res);
+extern O2cBankLine *o2c_bank_add_line(O2cBankResult *res);
+extern bool o2c_bank_valid_date(int y, int m, int d);
+/* Decimal text (digits, one ',' or '.') to 10^-5 units; false if malformed. */
+extern bool o2c_bank_amount(const char *s, size_t n, int64_t *units, int *scale);
+/* Format 10^-5 units as decimal text with scale digits (buf >= 48 bytes). */
+extern void o2c_bank_format(__int128 units, int scale, char *buf);
+/* Display scale: the largest written, at least the currency's minor units. */
+extern int	o2c_bank_stmt_scale(const O2cBankStmt *s);
+/* Strict balance check of statement i (opening + lines = closing). */
+extern bool o2c_bank_check_balances(O2cBankResult *res, O2cError *err,
+									const char *format);
+
+#endif							/* O2C_BANKFMT_H */
