@@ -62,16 +62,6 @@ PG_FUNCTION_INFO_V1(o2c_aging_deserialize);
 PG_FUNCTION_INFO_V1(o2c_aging_final);
 PG_FUNCTION_INFO_V1(o2c_aging_ladder_final);
 
-void
-o2c_check_finite_date(DateADT d, const char *what)
-{
-	if (DATE_NOT_FINITE(d))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("%s must be a finite date, not \"%s\"", what,
-						DATE_IS_NOBEGIN(d) ? "-infinity" : "infinity")));
-}
-
 static inline int64
 days_between(DateADT due, DateADT as_of)
 {

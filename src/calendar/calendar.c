@@ -13,7 +13,6 @@
 
 #include "core/o2c.h"
 #include "calendar.h"
-#include "terms/terms.h"
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
@@ -25,6 +24,7 @@
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -399,7 +399,7 @@ month_of(DateADT d)
 				m,
 				day;
 
-	o2c_civil_from_days(d, &y, &m, &day);
+	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &day);
 	return y * 12 + m;
 }
 

@@ -1,9 +1,12 @@
 /*
- * core_server.c — core.h's allocation and errors inside the server.
+ * core_server.c — core.h's allocation and errors inside the server, and the
+ * argument checks every concern shares.
  */
 #include "postgres.h"
 
 #include "o2c.h"
+
+#include "utils/date.h"
 
 void *
 o2c_core_alloc(size_t size)
@@ -47,4 +50,14 @@ o2c_raise(const O2cError *err)
 			 errmsg_internal("%s", err->message),
 			 err->detail[0] ? errdetail_internal("%s", err->detail) : 0,
 			 err->hint[0] ? errhint("%s", err->hint) : 0));
+}
+
+void
+o2c_check_finite_date(DateADT d, const char *what)
+{
+	if (DATE_NOT_FINITE(d))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s must be a finite date, not \"%s\"", what,
+						DATE_IS_NOBEGIN(d) ? "-infinity" : "infinity")));
 }

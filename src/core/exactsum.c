@@ -350,3 +350,16 @@ o2c_div_round(Numeric p, Numeric q, int scale)
 											   DirectFunctionCall2(numeric_div, quotient, pow10),
 											   Int32GetDatum(scale)));
 }
+
+int
+o2c_num_cmp(Numeric a, Numeric b)
+{
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(a),
+											 NumericGetDatum(b)));
+}
+
+char *
+o2c_num_text(Numeric n)
+{
+	return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
+}

@@ -11,7 +11,7 @@
 #include "postgres.h"
 
 #include "o2c.h"
-#include "terms/termtype.h"
+#include "money.h"
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -22,6 +22,17 @@
 #define SPLIT_MAX_PARTS		10000
 
 PG_FUNCTION_INFO_V1(o2c_split_amount);
+
+void
+o2c_check_finite_amount(Numeric amount, const char *what)
+{
+	if (numeric_is_nan(amount) || numeric_is_inf(amount))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number, not \"%s\"", what,
+						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(amount))))));
+}
+
 
 typedef struct SplitRem
 {

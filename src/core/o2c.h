@@ -46,6 +46,9 @@ extern void o2c_sum_add_sum(O2cSum *sum, const O2cSum *other, MemoryContext ctx)
 extern Numeric o2c_sum_numeric(const O2cSum *sum, int32 dscale);
 extern int	o2c_sum_sign(const O2cSum *sum);
 extern int	o2c_numeric_sign(Numeric num);
+/* numeric_cmp and numeric_out of two Numerics, for C callers. */
+extern int	o2c_num_cmp(Numeric a, Numeric b);
+extern char *o2c_num_text(Numeric n);
 extern void o2c_sum_serialize(StringInfo buf, const O2cSum *sum);
 extern void o2c_sum_deserialize(StringInfo buf, O2cSum *sum);
 extern Numeric o2c_units_numeric(int128 units, int32 dscale);
@@ -53,7 +56,7 @@ extern Numeric o2c_units_numeric(int128 units, int32 dscale);
 /* Exact p / q rounded half away from zero to scale decimals. */
 extern Numeric o2c_div_round(Numeric p, Numeric q, int scale);
 
-/* Errors shared by the date-based functions (aging.c). */
+/* 22008 for an infinite date argument (core_server.c). */
 extern void o2c_check_finite_date(DateADT d, const char *what);
 
 /* Minor units of a currency argument; 22023 when unknown (currency_sql.c). */

@@ -15,6 +15,7 @@
 
 #include "calendar/calendar.h"
 #include "core/innerq.h"
+#include "core/options.h"
 #include "terms/terms.h"
 
 
@@ -100,20 +101,9 @@ extern DateADT o2c_terms_parts_due(const O2cTermPart *parts, int n,
 /* The o2c.terms type of the extension in namespace nsp, or InvalidOid. */
 extern Oid	o2c_terms_type(Oid nsp);
 
-/* Numeric helpers shared by the quality files (rules.c). */
-extern int	o2c_num_cmp(Numeric a, Numeric b);
-extern char *o2c_num_text(Numeric n);
-
 /* Lower-case letters and digits only, leading zeros of digit runs dropped. */
 extern char *o2c_normalize_reference(const char *s);
 /* Levenshtein distance, or limit + 1 as soon as it exceeds limit. */
 extern int	o2c_bounded_levenshtein(const char *a, const char *b, int limit);
-
-/* jsonb options: the value of key, NULL when absent. */
-extern void o2c_options_check_keys(Jsonb *options, const char *const *allowed,
-								   const char *fname);
-extern JsonbValue *o2c_options_get(Jsonb *options, const char *key);
-extern int	o2c_options_int(Jsonb *options, const char *key, int dflt,
-							int min, int max);
 
 #endif							/* O2C_QUALITY_H */

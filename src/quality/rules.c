@@ -58,19 +58,6 @@ o2c_rule_lookup(const char *name)
 
 /* ------------------------------------------------------- single-row rules */
 
-int
-o2c_num_cmp(Numeric a, Numeric b)
-{
-	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(a),
-											 NumericGetDatum(b)));
-}
-
-char *
-o2c_num_text(Numeric n)
-{
-	return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
-}
-
 /* ISO 8601 whatever DateStyle says: findings are stored and compared. */
 static char *
 date_text(DateADT d)

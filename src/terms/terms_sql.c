@@ -227,16 +227,6 @@ o2c_part_discount_until(const O2cTermPart *part, DateADT invoice_date)
 	return o2c_check_date_result(o2c_term_discount_until(part, invoice_date));
 }
 
-void
-o2c_check_finite_amount(Numeric amount, const char *what)
-{
-	if (numeric_is_nan(amount) || numeric_is_inf(amount))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a finite number, not \"%s\"", what,
-						DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(amount))))));
-}
-
 Numeric
 o2c_discount_of(Numeric amount, int32 pct, int scale)
 {

@@ -1,6 +1,6 @@
 /*
  * termtype.h — the on-disk o2c.terms value and helpers shared by the
- * terms, money and schedule wrappers (server side).
+ * terms and schedule wrappers (server side).
  */
 #ifndef O2C_TERMTYPE_H
 #define O2C_TERMTYPE_H
@@ -11,6 +11,7 @@
 #include "utils/date.h"
 #include "utils/numeric.h"
 
+#include "core/money.h"
 #include "terms.h"
 
 /*
@@ -39,20 +40,5 @@ extern DateADT o2c_part_discount_until(const O2cTermPart *part, DateADT invoice_
 
 /* Discount of amount at pct hundredths, rounded half away from zero. */
 extern Numeric o2c_discount_of(Numeric amount, int32 pct, int scale);
-
-/* 22023 for NaN or infinite amounts. */
-extern void o2c_check_finite_amount(Numeric amount, const char *what);
-
-/*
- * Largest-remainder split of amount (which must have at most `scale`
- * decimals) by non-negative integer weights; results[] sum to amount and
- * ties go to the earlier part (money.c).
- */
-extern void o2c_split_numeric(Numeric amount, const Numeric *weights, int n,
-							  int scale, Numeric *results);
-
-/* The same with non-negative integer weights, on integers when they fit. */
-extern void o2c_split_int_weights(Numeric amount, const int32 *weights, int n,
-								  int scale, Numeric *results);
 
 #endif							/* O2C_TERMTYPE_H */
