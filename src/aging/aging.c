@@ -7,6 +7,10 @@
  * "bounds[i-1]+1 - bounds[i]", anything past the last bound in "last+1 +".
  * Amounts are summed exactly (exactsum.c), so every bucket equals what
  * sum(amount) gives over the same rows.
+ *
+ * The aging concern (src/aging/), above core: the aging aggregates here and
+ * the collection KPIs (kpi.c). Pure functions of their arguments: reads no
+ * table, writes nothing.
  */
 #include "postgres.h"
 

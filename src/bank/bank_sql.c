@@ -1,6 +1,11 @@
 /*
  * bank_sql.c — set-returning SQL wrappers of the bank statement parsers
  * (mt940.c, camt.c, bai2.c): one row per statement line.
+ *
+ * The bank concern (src/bank/), above core: the statement parsers
+ * (bankfmt.c, mt940.c, camt.c, bai2.c; plain C over buffers) and
+ * reconcile (reconcile.c). Reads statement text and, for reconcile, bank
+ * lines and book entries through inner queries; writes nothing.
  */
 #include "postgres.h"
 

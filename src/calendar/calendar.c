@@ -8,6 +8,9 @@
  * a generation counter, so the next call in this session or any other one
  * reloads. Expressions keep their calendar in fn_extra, tagged with the
  * generation, so a row costs a compare, not a hash lookup.
+ *
+ * The calendar concern (src/calendar/), above core. Reads o2c.calendar and
+ * o2c.holiday (the user's configuration); writes nothing.
  */
 #include "postgres.h"
 

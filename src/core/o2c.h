@@ -1,5 +1,13 @@
 /*
  * o2c.h — declarations shared across o2c's source files.
+ *
+ * The core concern (src/core/), below every other: the allocation-and-error
+ * interface of the plain-C cores (core.h), exact sums (exactsum.c), money
+ * splitting (money.c), ISO 4217 currencies (currency.c), the jsonb options
+ * (options.c), the one binder of inner-query columns (innerq.c) and
+ * invoices_from (inner.c), and the one place that looks at the server
+ * version (compat.h). Reads only what callers pass and their inner queries;
+ * writes nothing.
  */
 #ifndef O2C_H
 #define O2C_H

@@ -4,6 +4,13 @@
 -- handler only records the error; then either mark the run failed, COMMIT,
 -- unlock and re-raise, or write the outputs (delete-then-insert of the run's
 -- key), mark it done and COMMIT. A run is never half-written.
+--
+-- The jobs concern (src/jobs/), the top layer, SQL only: the procedures
+-- pg_cron runs (jobs.sql, workflow.sql), the BI functions over their
+-- outputs (reports.sql), and the roles and grants over every object
+-- (privileges.sql, last in the install script). Reads the user's rows
+-- through inner queries; writes o2c.job_run, o2c.aging_snapshot,
+-- o2c.finding, o2c.dunning_notice and o2c.cash_match.
 
 CREATE TABLE @extschema@.job_run (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -2,6 +2,11 @@
  * match.c — o2c.match_payments: its options, the two inner queries read
  * through SPI (columns matched by name, types checked), and the result rows.
  * The engine itself (indexes, scoring, placement) is match_engine.c.
+ *
+ * The matching concern (src/matching/), above core and terms: string
+ * metrics and normalizations (strsim.c, strsim_dl.c) and cash application
+ * (match.c, match_engine.c). Reads payments and invoices through inner
+ * queries; writes nothing (the cash-application job stores the matches).
  */
 #include "postgres.h"
 

@@ -1,6 +1,13 @@
 /*
  * quality.c — o2c.quality_scan: the single-row rules (rules.c) and the
  * duplicate rules over the invoices of an inner query (innerq.c).
+ *
+ * The quality concern (src/quality/), above core, calendar and terms: the
+ * validators (validate.c, vat.c, iban.c), the rules (rules.c),
+ * quality_scan here, duplicate_invoices and duplicate_customers
+ * (duplicates.c) and the invoice_guard trigger (guard.c). Reads invoices
+ * through inner queries and the rows of guarded tables; writes o2c.finding
+ * (the guard, through one definer-rights function).
  */
 #include "postgres.h"
 

@@ -22,6 +22,10 @@
  *   no_paid_history   1 when nothing was paid yet (the others are 0 then)
  * An empty history is therefore all zeros plus no_paid_history = 1 (and
  * prior_invoices = 0), which the model learns as the new-customer rate.
+ *
+ * The risk concern (src/risk/), above core: late-payment risk (risk*.c)
+ * and the customer statement (statement.c). Reads invoice history through
+ * inner queries and o2c.risk_model; train_risk_model writes o2c.risk_model.
  */
 #include "postgres.h"
 

@@ -2,6 +2,11 @@
  * terms_sql.c — the o2c.terms type (text and binary I/O, B-tree and hash
  * support) and the term functions: due_date, discount_until,
  * discount_amount. Parsing and the date rules live in terms.c.
+ *
+ * The terms concern (src/terms/), above core and calendar: the o2c.terms
+ * type and its date rules (terms.c, terms_sql.c), payment schedules,
+ * installment plans, late interest and dunning policies (schedule.c).
+ * Reads its arguments, calendars and o2c.dunning_policy; writes nothing.
  */
 #include "postgres.h"
 
