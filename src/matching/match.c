@@ -499,7 +499,7 @@ read_invoice(Matcher *m, Col *cols, HeapTuple tup, TupleDesc td)
 	cust_id = col_text(&cols[I_CUST], tup, td);
 	if (cust_id == NULL)
 		cust_id = psprintf("\x01%s", iv->id);	/* a customer of its own */
-	slot = o2c_strmap_slot(&m->custs, cust_id);
+	slot = o2c_strmap_slot(m->custs, cust_id);
 	if (*slot < 0)
 	{
 		Customer   *c;
@@ -520,7 +520,7 @@ read_invoice(Matcher *m, Col *cols, HeapTuple tup, TupleDesc td)
 	}
 	if ((s = iban_of(col_text(&cols[I_IBAN], tup, td))) != NULL)
 	{
-		slot = o2c_strmap_slot(&m->ibans, s);
+		slot = o2c_strmap_slot(m->ibans, s);
 		if (*slot < 0)
 			*slot = iv->cust;
 		else if (*slot != iv->cust)
@@ -610,11 +610,11 @@ o2c_match_payments(PG_FUNCTION_ARGS)
 	m->cust = palloc(sizeof(Customer) * 1024);
 	m->cap_rows = 1024;
 	m->rows = palloc(sizeof(OutRow) * m->cap_rows);
-	o2c_strmap_init(&m->custs, 1024);
-	o2c_strmap_init(&m->ibans, 1024);
-	o2c_strmap_init(&m->refs, 1024);
-	o2c_strmap_init(&m->cores, 1024);
-	o2c_strmap_init(&m->namekeys, 1024);
+	m->custs = strmap_create(mcxt, 1024, NULL);
+	m->ibans = strmap_create(mcxt, 1024, NULL);
+	m->refs = strmap_create(mcxt, 1024, NULL);
+	m->cores = strmap_create(mcxt, 1024, NULL);
+	m->namekeys = strmap_create(mcxt, 1024, NULL);
 	MemoryContextSwitchTo(old);
 
 	if (SPI_connect() != SPI_OK_CONNECT)

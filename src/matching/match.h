@@ -99,14 +99,26 @@ typedef struct OutRow
 	bool		is_auto;
 } OutRow;
 
-/* String -> int hash map, open addressing; values start at -1. */
-typedef struct StrMap
+/*
+ * String -> int map (lib/simplehash.h, defined in match_engine.c): keys are
+ * NUL-terminated strings that outlive the map; a new key's value is -1.
+ */
+typedef struct StrMapEntry
 {
-	uint32		cap;
-	uint32		n;
-	const char **keys;
-	int		   *vals;
-} StrMap;
+	const char *key;
+	uint32		hash;
+	char		status;
+	int			val;
+} StrMapEntry;
+
+#define SH_PREFIX		strmap
+#define SH_ELEMENT_TYPE	StrMapEntry
+#define SH_KEY_TYPE		const char *
+#define SH_SCOPE		extern
+#define SH_DECLARE
+#include "lib/simplehash.h"
+
+typedef struct strmap_hash StrMap;
 
 /* An option considered for one payment. */
 typedef struct Option
@@ -128,11 +140,11 @@ typedef struct Matcher
 	int		   *by_cust;		/* invoice indexes grouped by customer, oldest first */
 	Payment    *pay;
 	int			npay;
-	StrMap		refs,
-				cores,
-				custs,
-				ibans,
-				namekeys;
+	StrMap	   *refs,
+			   *cores,
+			   *custs,
+			   *ibans,
+			   *namekeys;
 	int		   *nk_cust;		/* name-key postings: customer, next */
 	int		   *nk_next;
 	int			nnk,
@@ -161,10 +173,26 @@ typedef struct NameKey
 	int			count;
 } NameKey;
 
-/* String -> int hash map of match_engine.c; values start at -1. */
-extern void o2c_strmap_init(StrMap *m, uint32 expected);
-extern int	o2c_strmap_get(const StrMap *m, const char *k);
-extern int *o2c_strmap_slot(StrMap *m, const char *k);
+/* The value of k, or -1 when absent. */
+static inline int
+o2c_strmap_get(StrMap *m, const char *k)
+{
+	StrMapEntry *e = strmap_lookup(m, k);
+
+	return e ? e->val : -1;
+}
+
+/* The value of k, inserted as -1 when new (k must outlive the map). */
+static inline int *
+o2c_strmap_slot(StrMap *m, const char *k)
+{
+	bool		found;
+	StrMapEntry *e = strmap_insert(m, k, &found);
+
+	if (!found)
+		e->val = -1;
+	return &e->val;
+}
 
 /* Digits after a letter prefix ("inv123" -> "123"), or NULL. */
 extern char *o2c_match_ref_core(const char *r);

@@ -20,72 +20,19 @@
 #include "common/hashfn.h"
 #include "miscadmin.h"
 
-/* ---------- small hash map ---------- */
+/* ---------- string map (match.h) ---------- */
 
-void
-o2c_strmap_init(StrMap *m, uint32 expected)
-{
-	uint32		cap = 16;
-
-	while (cap < expected * 2)
-		cap <<= 1;
-	m->cap = cap;
-	m->n = 0;
-	m->keys = palloc0(sizeof(char *) * cap);
-	m->vals = palloc(sizeof(int) * cap);
-}
-
-static uint32
-strmap_find(const StrMap *m, const char *k)
-{
-	uint32		h = hash_bytes((const unsigned char *) k, strlen(k)) & (m->cap - 1);
-
-	while (m->keys[h] != NULL && strcmp(m->keys[h], k) != 0)
-		h = (h + 1) & (m->cap - 1);
-	return h;
-}
-
-int
-o2c_strmap_get(const StrMap *m, const char *k)
-{
-	uint32		h = strmap_find(m, k);
-
-	return m->keys[h] ? m->vals[h] : -1;
-}
-
-/* Value of k, inserted as -1 when new (k must outlive the map). */
-int *
-o2c_strmap_slot(StrMap *m, const char *k)
-{
-	uint32		h;
-
-	if ((m->n + 1) * 2 > m->cap)
-	{
-		StrMap		bigger;
-
-		o2c_strmap_init(&bigger, m->cap);
-		for (uint32 i = 0; i < m->cap; i++)
-			if (m->keys[i] != NULL)
-			{
-				uint32		j = strmap_find(&bigger, m->keys[i]);
-
-				bigger.keys[j] = m->keys[i];
-				bigger.vals[j] = m->vals[i];
-			}
-		bigger.n = m->n;
-		pfree(m->keys);
-		pfree(m->vals);
-		*m = bigger;
-	}
-	h = strmap_find(m, k);
-	if (m->keys[h] == NULL)
-	{
-		m->keys[h] = k;
-		m->vals[h] = -1;
-		m->n++;
-	}
-	return &m->vals[h];
-}
+#define SH_PREFIX		strmap
+#define SH_ELEMENT_TYPE	StrMapEntry
+#define SH_KEY_TYPE		const char *
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, k)	hash_bytes((const unsigned char *) (k), strlen(k))
+#define SH_EQUAL(tb, a, b)	(strcmp(a, b) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, e)	((e)->hash)
+#define SH_SCOPE		extern
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 /* Digits after a letter prefix ("inv123" -> "123"), or NULL. */
 char *
@@ -122,7 +69,7 @@ by_cust_cmp(const void *a, const void *b, void *arg)
 static void
 add_name_posting(Matcher *m, const char *key, int cust)
 {
-	int		   *slot = o2c_strmap_slot(&m->namekeys, key);
+	int		   *slot = o2c_strmap_slot(m->namekeys, key);
 	NameKey    *k;
 
 	if (*slot < 0)
@@ -200,13 +147,13 @@ build_indexes(Matcher *m)
 
 		if (iv->ref)
 		{
-			slot = o2c_strmap_slot(&m->refs, iv->ref);
+			slot = o2c_strmap_slot(m->refs, iv->ref);
 			iv->next_ref = *slot;
 			*slot = i;
 		}
 		if (iv->core)
 		{
-			slot = o2c_strmap_slot(&m->cores, iv->core);
+			slot = o2c_strmap_slot(m->cores, iv->core);
 			iv->next_core = *slot;
 			*slot = i;
 		}
@@ -523,10 +470,10 @@ static void
 lookup_ref(Matcher *m, Cands *c, const Payment *p, const char *key, double ev_ref, double ev_core,
 		   bool fuzzy)
 {
-	for (int i = o2c_strmap_get(&m->refs, key); i >= 0; i = m->inv[i].next_ref)
+	for (int i = o2c_strmap_get(m->refs, key); i >= 0; i = m->inv[i].next_ref)
 		if (!fuzzy || strlen(m->inv[i].ref) >= 6)
 			add_cand(m, c, p, i, ev_ref);
-	for (int i = o2c_strmap_get(&m->cores, key); i >= 0; i = m->inv[i].next_core)
+	for (int i = o2c_strmap_get(m->cores, key); i >= 0; i = m->inv[i].next_core)
 		if (!fuzzy || strlen(m->inv[i].ref) >= 6)
 			add_cand(m, c, p, i, ev_core);
 }
@@ -599,7 +546,7 @@ payer_is_customer(Matcher *m, const Payment *p, int cust)
 
 	if (p->cust_id && strcmp(p->cust_id, c->id) == 0)
 		return true;
-	if (p->iban && o2c_strmap_get(&m->ibans, p->iban) == cust)
+	if (p->iban && o2c_strmap_get(m->ibans, p->iban) == cust)
 		return true;
 	return p->name && c->name && name_similarity(p, c->name) >= m->opt.name_threshold;
 }
@@ -749,13 +696,13 @@ identify(Matcher *m, const Payment *p, Ident *out, int max)
 	int			n = 0;
 	int			c;
 
-	if (p->cust_id && (c = o2c_strmap_get(&m->custs, p->cust_id)) >= 0)
+	if (p->cust_id && (c = o2c_strmap_get(m->custs, p->cust_id)) >= 0)
 	{
 		out[n].cust = c;
 		out[n].ev = EV_CUSTOMER_ID;
 		out[n++].rule = "customer";
 	}
-	if (p->iban && (c = o2c_strmap_get(&m->ibans, p->iban)) >= 0 && (n == 0 || out[0].cust != c))
+	if (p->iban && (c = o2c_strmap_get(m->ibans, p->iban)) >= 0 && (n == 0 || out[0].cust != c))
 	{
 		out[n].cust = c;
 		out[n].ev = EV_IBAN;
@@ -778,7 +725,7 @@ identify(Matcher *m, const Payment *p, Ident *out, int max)
 		 */
 		for (int k = 0; k < nk; k++)
 		{
-			int			slot = o2c_strmap_get(&m->namekeys, keys[k]);
+			int			slot = o2c_strmap_get(m->namekeys, keys[k]);
 
 			if (slot < 0 || (nk > 1 && m->name_keys[slot].count > NAME_KEY_MAX_LIST))
 				continue;
