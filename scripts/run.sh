@@ -3,6 +3,8 @@
 #
 #   scripts/run.sh demo    install what is missing, build, run the demo
 #   scripts/run.sh test    install what is missing, build, run every test
+#                          (O2C_PG_VERSIONS="15 17 18": on each of those servers,
+#                          building the ones Debian 12 lacks from source once)
 #   scripts/run.sh bench   install what is missing, build, run the benchmarks
 #
 # Run as root or as a user with sudo. When PGHOST and PGPORT are both set, the
@@ -13,6 +15,8 @@ set -euo pipefail
 O2C_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 . "$O2C_ROOT/scripts/lib.sh"
+# shellcheck source=scripts/versions.sh
+. "$O2C_ROOT/scripts/versions.sh"
 
 usage() {
     echo "usage: $0 demo|test|bench" >&2
@@ -26,6 +30,10 @@ main() {
         *) usage ;;
     esac
     o2c_install_deps
+    if [ "$cmd" = test ] && [ -n "${O2C_PG_VERSIONS:-}" ]; then
+        o2c_test_versions
+        return
+    fi
     o2c_build_install
     if [ "$cmd" = bench ]; then
         O2C_CLUSTER_PROFILE=bench o2c_cluster_start

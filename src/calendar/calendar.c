@@ -248,7 +248,7 @@ cal_load(const char *name, int namelen)
 		}
 		/* Under REPEATABLE READ the snapshot may predate a committed change. */
 		e->txn_local = IsolationUsesXactSnapshot();
-		e->lxid = MyProc->lxid;
+		e->lxid = O2C_MY_LXID();
 		MemoryContextSwitchTo(old);
 	}
 	SPI_finish();
@@ -265,7 +265,7 @@ o2c_calendar_lookup(FmgrInfo *flinfo, text *name)
 
 	if (ref != NULL && ref->generation == cal_generation && ref->namelen == len &&
 		memcmp(ref->name, s, len) == 0 &&
-		(!ref->entry->txn_local || ref->entry->lxid == MyProc->lxid))
+		(!ref->entry->txn_local || ref->entry->lxid == O2C_MY_LXID()))
 		return &ref->entry->cal;
 
 	if (cal_list_generation != cal_generation)
@@ -278,7 +278,7 @@ o2c_calendar_lookup(FmgrInfo *flinfo, text *name)
 	for (e = cal_list; e != NULL; e = e->next)
 		if (e->namelen == len && memcmp(e->cal.name, s, len) == 0)
 			break;
-	if (e != NULL && e->txn_local && e->lxid != MyProc->lxid)
+	if (e != NULL && e->txn_local && e->lxid != O2C_MY_LXID())
 	{
 		/* Stale snapshot: start over. */
 		cal_generation++;

@@ -71,6 +71,6 @@ extern void o2c_check_finite_date(DateADT d, const char *what);
 extern int	o2c_currency_minor_units_or_error(text *currency);
 
 /* Raise a core failure as an ERROR with its SQLSTATE (core_server.c). */
-extern void o2c_raise(const O2cError *err) pg_attribute_noreturn();
+O2C_NORETURN_BEFORE extern void o2c_raise(const O2cError *err) O2C_NORETURN_AFTER;
 
 #endif							/* O2C_H */

@@ -342,7 +342,7 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 	}
 	else
 	{
-		Oid			pk = RelationGetPrimaryKeyIndex(rel);
+		Oid			pk = O2C_PRIMARY_KEY_INDEX(rel);
 		HeapTuple	itup;
 		Form_pg_index idx;
 
