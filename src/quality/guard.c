@@ -91,7 +91,7 @@ typedef struct GuardConfig
 	DateADT		as_of;
 	bool		customer_is_text;
 	int			last_att;		/* the last column read, keys included */
-	TupleDesc	deform_desc;	/* the table's columns up to last_att */
+	int			natts;			/* the table's columns, dropped ones included */
 	Datum	   *values;			/* one row, deformed once per row */
 	bool	   *nulls;
 } GuardConfig;
@@ -176,7 +176,8 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 	bool		explicit_rules = false;
 	const char *terms_arg = NULL;
 
-	if (cfg != NULL && cfg->tgoid == tg->tgoid && cfg->relid == RelationGetRelid(rel))
+	if (cfg != NULL && cfg->tgoid == tg->tgoid && cfg->relid == RelationGetRelid(rel) &&
+		cfg->natts == desc->natts)
 		return cfg;
 
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
@@ -417,10 +418,8 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 		for (int i = 0; i < cfg->n_key; i++)
 			last = Max(last, cfg->key_att[i]);
 		cfg->last_att = Max(last, 1);
-		/* heap_deform_tuple stops at the descriptor's natts. */
-		cfg->deform_desc = CreateTupleDescCopy(desc);
-		cfg->deform_desc->natts = cfg->last_att;
 	}
+	cfg->natts = desc->natts;
 	cfg->values = palloc(sizeof(Datum) * desc->natts);
 	cfg->nulls = palloc(sizeof(bool) * desc->natts);
 	MemoryContextSwitchTo(old);
@@ -432,7 +431,7 @@ typedef struct GuardRow
 {
 	GuardConfig *cfg;
 	Relation	rel;
-	Datum	   *values;			/* the row, deformed up to cfg->last_att */
+	Datum	   *values;			/* the row, deformed at least up to cfg->last_att */
 	bool	   *nulls;
 	char	   *key;			/* built at the first finding */
 } GuardRow;
@@ -676,10 +675,12 @@ guard_row_form(GuardConfig *cfg, TriggerData *td)
 	GuardChanges changes;
 
 	/*
-	 * One pass over the row, up to the last column read, instead of a
-	 * heap_getattr per column.
+	 * One pass over the row instead of a heap_getattr per column, with the
+	 * table's own descriptor: a copy cut short at the last column read is
+	 * no valid descriptor of the row type, and the server refuses to deform
+	 * an updated row with it.
 	 */
-	heap_deform_tuple(tup, cfg->deform_desc, gr.values, gr.nulls);
+	heap_deform_tuple(tup, RelationGetDescr(td->tg_relation), gr.values, gr.nulls);
 	changes.n = 0;
 	guard_check_row(&gr, &changes);
 	if (changes.n > 0)
