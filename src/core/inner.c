@@ -74,7 +74,7 @@ map_columns(TupleDesc desc, const char *what, ArrayType *required, O2cCol *map)
 		if (c == (int) N_INVOICE_COLUMNS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("\"%s\" is not an invoice column", name),
+					 errmsg("\"%s\" is not an invoice column", o2c_quote_cstr(name)),
 					 errhint("Invoice columns are invoice_id, customer_id, customer_name, invoice_date, due_date, amount, open_amount, currency and reference.")));
 		specs[c].required = true;
 	}
