@@ -40,10 +40,15 @@ static const O2cColSpec invoice_columns[] = {
 
 PG_FUNCTION_INFO_V1(o2c_invoices_from);
 
+/*
+ * What an error inside invoices_from is about: the argument and (a prefix
+ * of) the user's query, also for errors raised while its rows are fetched,
+ * which SPI gives no context of its own.
+ */
 static void
 inner_context(void *arg)
 {
-	errcontext("inner query %s", (const char *) arg);
+	errcontext("inner query invoices_sql: %s", o2c_quote_cstr((const char *) arg));
 }
 
 /*
@@ -131,7 +136,7 @@ o2c_invoices_from(PG_FUNCTION_ARGS)
 									ALLOCSET_DEFAULT_SIZES);
 
 	errcb.callback = inner_context;
-	errcb.arg = (void *) "invoices_sql";
+	errcb.arg = sql;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
