@@ -3,7 +3,7 @@
 -- length, so a 100 KB bad value gives a short message. Short values are
 -- quoted whole, as before.
 BEGIN;
-SELECT plan(46);
+SELECT plan(53);
 SET LOCAL client_min_messages = warning;
 
 -- the error a statement raises: SQLSTATE, message, detail and hint, or NULL
@@ -74,6 +74,10 @@ INSERT INTO call VALUES
         '22023', 'unknown rule: "INV-1 '),
     ('match_payments option', $$SELECT * FROM o2c.match_payments('SELECT 1', 'SELECT 1', pg_catalog.jsonb_build_object((SELECT v FROM big), 1))$$,
         '22023', 'unknown option of match_payments: "INV-1 '),
+    ('dunning_level policy', $$SELECT o2c.dunning_level('2024-01-01', '2024-02-01', (SELECT v FROM big))$$,
+        '22023', 'unknown dunning policy: "INV-1 '),
+    ('dunning_schedule policy', $$SELECT * FROM o2c.dunning_schedule('2024-01-01', (SELECT v FROM big))$$,
+        '22023', 'unknown dunning policy: "INV-1 '),
     ('match_payments query', $$SELECT * FROM o2c.match_payments('SELECT 1', 'DELETE FROM big WHERE v = ' || pg_catalog.quote_literal((SELECT v FROM big)))$$,
         '22023', 'invoices_sql of match_payments must be a query that returns rows DETAIL: The query given was: DELETE FROM big WHERE v = ''INV-1 INV-1 ');
 
@@ -82,6 +86,10 @@ SELECT cmp_ok(pg_catalog.length(pg_temp.err(q)), '<', 600, name || ': and is sho
 SELECT matches(pg_temp.err(q), '^.{5}: ' || pg_catalog.regexp_replace(prefix, '([.$^*+?()[\]{}|\\])', '\\\1', 'g'),
     name || ': and begins with the value')
     FROM call WHERE prefix IS NOT NULL ORDER BY name;
+SELECT is(pg_temp.err($$SELECT o2c.collection_worklist_check('SELECT 1', '2024-01-01', pg_catalog.jsonb_build_object('k', (SELECT v FROM big)))$$),
+    '22023: invalid collection_worklist options: {"k": "INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV... (102009 characters) '
+    'HINT: Known options are "risk_model" and "history_sql".',
+    'the worklist quotes bad options by their prefix');
 
 SELECT * FROM finish();
 ROLLBACK;
