@@ -55,7 +55,7 @@ extern void o2c_fail_hint(O2cError *err, const char *fmt,...)
  * A user-supplied value as messages quote it: the value itself when it has
  * at most O2C_QUOTE_CHARS characters, else its first O2C_QUOTE_CHARS
  * characters, "..." and its length, as in
- *   unknown currency: "INV-1 INV-1 INV-1 ... INV-1 IN... (100000 characters)"
+ *   unknown currency: "INV-1 INV-1 INV-1 INV-1 ... INV-1 INV-... (102000 characters)"
  * so that a 100 KB bad value gives a short error. Characters are UTF-8 and
  * never cut; a byte that starts no valid sequence counts as one character.
  * The text lives in *q, so messages built in the cores need no allocation.
