@@ -191,8 +191,9 @@ o2c_run_tests() {
         rm -f "$fuzz_log"
     fi
 
-    # Standalone unit tests of the pure-C cores (test/unit/*.sh): a script
-    # that ends with "N passed, N failed" counts as such, others as one test.
+    # Standalone unit tests of the pure-C cores, and scripts that need the
+    # server started above (test/unit/*.sh): a script that ends with
+    # "N passed, N failed" counts as such, others as one test.
     local unit unit_log unit_line
     for unit in "$O2C_ROOT"/test/unit/*.sh; do
         [ -f "$unit" ] || continue

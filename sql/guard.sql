@@ -227,3 +227,16 @@ CREATE TRIGGER bulk_wrong_guard AFTER INSERT ON bulk_wrong
     FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('customer_id=client');
 INSERT INTO bulk_wrong VALUES ('W-1', 'ACME');
 DROP TABLE bulk_bills, bulk_strict, bulk_wrong;
+
+-- a column after the last one the row form reads (issue 13: UPDATE failed
+-- with XX000 "tuple descriptor ... lacks attribute versions")
+CREATE TABLE q6 (doc_no text PRIMARY KEY, total numeric, note text);
+CREATE TRIGGER g BEFORE INSERT OR UPDATE ON q6 FOR EACH ROW
+    EXECUTE FUNCTION o2c.invoice_guard('invoice_id=doc_no', 'amount=total', 'mode=record');
+DELETE FROM o2c.finding;
+INSERT INTO q6 VALUES ('A', 10, NULL);
+UPDATE q6 SET total = 5;
+UPDATE q6 SET total = -5, note = 'refund';
+SELECT * FROM q6;
+SELECT source, row_key, rule, detail FROM o2c.finding ORDER BY id;
+DROP TABLE q6;

@@ -38,8 +38,21 @@ FROM o2c.collection_worklist(
 
 -- Errors name the column.
 SELECT * FROM o2c.dso_trend('SELECT issued AS invoice_date FROM rep_invoices', 'rep');
-\set SHOW_CONTEXT never
+-- An error in the worklist's inner query: at the default verbosity its
+-- CONTEXT names the user's query, then the function called, never the
+-- worklist's own SQL.
+\set VERBOSITY default
+\set SHOW_CONTEXT errors
 SELECT * FROM o2c.collection_worklist('SELECT cust AS customer_id, due::text AS due_date, open_amt AS open_amount FROM rep_invoices', '2024-06-30');
+SELECT * FROM o2c.collection_worklist('SELECT cust AS customer_id, due AS due_date, open_amt / 0 AS open_amount FROM rep_invoices', '2024-06-30');
+SELECT * FROM o2c.collection_worklist('SELECT cust AS customer_id, due AS due_date, 1 / 0 AS open_amount FROM rep_invoices', '2024-06-30', 'example');
+SELECT * FROM o2c.collection_worklist('SELECT cust AS customer_id, due AS due_date, open_amt AS open_amount FROM no_such_table', '2024-06-30', NULL, '{}');
+SELECT * FROM o2c.collection_worklist('SELECT cust AS customer_id, due AS due_date, open_amt AS open_amount FROM rep_invoices', '2024-06-30', 'no such policy');
+SELECT * FROM o2c.collection_worklist('SELECT cust AS customer_id, due AS due_date, open_amt AS open_amount FROM rep_invoices', '2024-06-30', NULL,
+    '{"risk_model": "none", "history_sql": "SELECT 1"}');
+SELECT * FROM o2c.collection_worklist('SELECT cust AS customer_id, due AS due_date, open_amt AS open_amount FROM rep_invoices', '2024-06-30', NULL,
+    '{"x": 1}');
+\set SHOW_CONTEXT never
 
 DELETE FROM o2c.aging_snapshot WHERE ledger = 'rep';
 DELETE FROM o2c.job_run;

@@ -1,6 +1,6 @@
 -- pgTAP: o2c.terms errors, canonical text and properties.
 BEGIN;
-SELECT plan(58);
+SELECT plan(62);
 
 -- Bad text: 22P02 with the position of what was expected.
 SELECT throws_ok($$SELECT 'net'::o2c.terms$$, '22P02', NULL, 'NET without days');
@@ -121,7 +121,13 @@ SELECT throws_ok(pg_temp.copy_file('\x0101000027100000000003e80000010000'), '22P
 SELECT throws_ok(pg_temp.copy_file('\x01010000138800000000001e0000010000'), '22P03', NULL, 'a share of 50 alone');
 SELECT throws_ok(pg_temp.copy_file('\x0101000027100000000000000000020020'), '22P03', NULL, 'PROX day 32');
 SELECT throws_ok(pg_temp.copy_file('\x0101000027100000000000000000070000'), '22P03', NULL, 'unknown kind');
-SELECT throws_ok(pg_temp.copy_file('\x01010000271000'), '08P01', NULL, 'truncated value');
+-- a payload too short for its header or its installments is bad data too (22P03), not a protocol error
+SELECT throws_ok(pg_temp.copy_file('\x01010000271000'), '22P03',
+    'invalid binary payment terms: 7 bytes is too short', 'truncated value');
+SELECT throws_ok(pg_temp.copy_file(''), '22P03', 'invalid binary payment terms: 0 bytes is too short', 'empty value');
+SELECT throws_ok(pg_temp.copy_file('\x01'), '22P03', NULL, 'a version byte alone');
+SELECT throws_ok(pg_temp.copy_file('\x0102'), '22P03', NULL, 'a header without its installments');
+SELECT throws_ok(pg_temp.copy_file('\x0102000027100000000000000000010000'), '22P03', NULL, 'two installments announced, one given');
 
 SELECT * FROM finish();
 ROLLBACK;

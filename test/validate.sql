@@ -1,7 +1,7 @@
 -- pgTAP: validators and the iban type — error paths, properties, binary
 -- round trips, index support, and the same answers in parallel plans.
 BEGIN;
-SELECT plan(40);
+SELECT plan(42);
 
 -- iban_normalize and the type refuse bad input with 22P02, naming the value
 SELECT throws_ok($$SELECT o2c.iban_normalize('GB82WEST12345698765433')$$, '22P02',
@@ -122,6 +122,22 @@ BEGIN
 END $$;
 SELECT results_eq($$SELECT id, iban::text FROM acct_copy ORDER BY id$$,
     $$SELECT id, iban::text FROM acct ORDER BY id$$, 'binary COPY round-trips iban');
+-- binary input of one iban field: an empty payload is 22P03, not a protocol error
+CREATE TEMP TABLE bin_iban (i o2c.iban);
+CREATE FUNCTION pg_temp.iban_copy(payload bytea) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE
+    f text := pg_catalog.format('/tmp/o2c_iban_field_%s.bin', pg_catalog.pg_backend_pid());
+    lo oid;
+BEGIN
+    lo := pg_catalog.lo_from_bytea(0, '\x5047434f50590aff0d0a00'::bytea || '\x0000000000000000'::bytea
+                           || '\x0001'::bytea || pg_catalog.int4send(pg_catalog.length(payload)) || payload || '\xffff'::bytea);
+    PERFORM pg_catalog.lo_export(lo, f);
+    PERFORM pg_catalog.lo_unlink(lo);
+    RETURN pg_catalog.format('COPY bin_iban FROM %L WITH (FORMAT binary)', f);
+END
+$f$;
+SELECT lives_ok(pg_temp.iban_copy('\x014e4f39333836303131313137393437'), 'a binary iban loads');
+SELECT throws_ok(pg_temp.iban_copy(''), '22P03', 'invalid binary iban: the value is empty', 'an empty binary iban is 22P03');
 
 -- the catalog says what the README says
 SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace

@@ -119,7 +119,7 @@ parse_bounds(ArrayType *arr, int32 *bounds)
 	if (why != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid aging bounds: \"%s\"", bounds_text(arr)),
+				 errmsg("invalid aging bounds: \"%s\"", o2c_quote_cstr(bounds_text(arr))),
 				 errdetail_internal("%s", why),
 				 errhint("Give inclusive upper day counts, for example '{0,30,60,90}'.")));
 	return n;

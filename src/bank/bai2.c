@@ -91,9 +91,9 @@ total_mismatch(Bai2 *p, const char *what, const char *id, __int128 found, __int1
 	o2c_bank_format(found * 100000, 0, a);
 	o2c_bank_format(expected * 100000, 0, b);
 	o2c_fail(p->err, O2C_ERR_DATA, "BAI2 %s of \"%s\" does not match at line %d",
-			 what, id ? id : "", p->lineno);
+			 what, o2c_quote_cstr(id ? id : ""), p->lineno);
 	o2c_fail_detail(p->err, "Statement \"%s\": the trailer says %s, the records give %s.",
-					id ? id : "", a, b);
+					o2c_quote_cstr(id ? id : ""), a, b);
 	o2c_fail_hint(p->err, "Pass strict => false to read the lines anyway.");
 	return false;
 }

@@ -244,10 +244,10 @@ o2c_bank_check_balances(O2cBankResult *res, O2cError *err, const char *format)
 			o2c_bank_format((__int128) s->closing - sum, o2c_bank_stmt_scale(s), d);
 			o2c_fail(err, O2C_ERR_DATA,
 					 "%s statement \"%s\" does not balance",
-					 format, s->statement_id ? s->statement_id : "");
+					 format, o2c_quote_cstr(s->statement_id ? s->statement_id : ""));
 			o2c_fail_detail(err,
 							"Statement \"%s\": opening balance plus entries is %s, closing balance is %s, difference %s.",
-							s->statement_id ? s->statement_id : "", a, b, d);
+							o2c_quote_cstr(s->statement_id ? s->statement_id : ""), a, b, d);
 			o2c_fail_hint(err, "Pass strict => false to read the lines anyway.");
 			return false;
 		}

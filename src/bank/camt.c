@@ -461,10 +461,10 @@ entry(Camt *c, xmlNode *ntry, O2cBankStmt *s, int *line_no)
 		o2c_bank_format((credit ? units : -units) - txsum, scale, diff);
 		o2c_fail(c->err, O2C_ERR_DATA,
 				 "camt.053 statement \"%s\": batched entry at line %ld does not add up",
-				 s->statement_id ? s->statement_id : "", xmlGetLineNo(ntry));
+				 o2c_quote_cstr(s->statement_id ? s->statement_id : ""), xmlGetLineNo(ntry));
 		o2c_fail_detail(c->err,
 						"Statement \"%s\": its transactions sum to %s, the entry amount is %s, difference %s.",
-						s->statement_id ? s->statement_id : "", a, b, diff);
+						o2c_quote_cstr(s->statement_id ? s->statement_id : ""), a, b, diff);
 		return false;
 	}
 	return true;
@@ -476,9 +476,9 @@ summary_mismatch(Camt *c, O2cBankStmt *s, const char *what, const char *found,
 {
 	o2c_fail(c->err, O2C_ERR_DATA,
 			 "camt.053 statement \"%s\": transaction summary %s does not match its entries",
-			 s->statement_id ? s->statement_id : "", what);
+			 o2c_quote_cstr(s->statement_id ? s->statement_id : ""), what);
 	o2c_fail_detail(c->err, "Statement \"%s\": %s says %s, the entries give %s.",
-					s->statement_id ? s->statement_id : "", what, found, expected);
+					o2c_quote_cstr(s->statement_id ? s->statement_id : ""), what, found, expected);
 	o2c_fail_hint(c->err, "Pass strict => false to read the lines anyway.");
 	return false;
 }
@@ -676,7 +676,7 @@ o2c_parse_camt053(const char *buf, size_t len, bool strict,
 			{
 				ok = o2c_fail(err, O2C_ERR_SYNTAX,
 							  "not a camt.053 document: root element %s in namespace \"%s\"",
-							  name, ns ? ns : "");
+							  o2c_quote_cstr(name), o2c_quote_cstr(ns ? ns : ""));
 				o2c_fail_hint(err, "Versions 001.02 to 001.08 are read: namespace %s2 to %s8.", CAMT_NS, CAMT_NS);
 				break;
 			}

@@ -175,7 +175,7 @@ load_rows(const char *what, const char *sql, const O2cColSpec *cols, int ncols,
 							ereport(ERROR,
 									(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 									 errmsg("amount %s of %s in row %llu is out of range",
-											DatumGetCString(DirectFunctionCall1(numeric_out, num)), what,
+											o2c_quote_cstr(DatumGetCString(DirectFunctionCall1(numeric_out, num))), what,
 											(unsigned long long) i + 1),
 									 errdetail("Amounts must be finite, below 10^20 and have at most 8 decimals.")));
 						break;

@@ -118,11 +118,13 @@ O2cConvention
 o2c_convention_from_text(text *name)
 {
 	O2cConvention conv;
+	O2cQuote	q;
 
 	if (!convention_from_cstring(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name), &conv))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown business day convention: \"%s\"", text_to_cstring(name)),
+				 errmsg("unknown business day convention: \"%s\"",
+						o2c_quote(&q, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name))),
 				 errhint("Use unadjusted, following, modified_following, preceding or modified_preceding.")));
 	return conv;
 }
@@ -201,12 +203,15 @@ cal_load(const char *name, int namelen)
 		if (!isnull)
 		{
 			text	   *t = DatumGetTextPP(d);
+			O2cQuote	qc,
+						qn;
 
 			if (!convention_from_cstring(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &conv))
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("unknown business day convention \"%s\" in calendar \"%.*s\"",
-								text_to_cstring(t), namelen, name)));
+						 errmsg("unknown business day convention \"%s\" in calendar \"%s\"",
+								o2c_quote(&qc, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)),
+								o2c_quote(&qn, name, namelen))));
 		}
 		d = SPI_getbinval(tup, desc, 3, &isnull);
 		deconstruct_array(DatumGetArrayTypeP(d), DATEOID, 4, true, TYPALIGN_INT,
@@ -301,7 +306,7 @@ o2c_calendar_lookup(FmgrInfo *flinfo, text *name)
 		if (e == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown calendar: \"%s\"", text_to_cstring(name)),
+					 errmsg("unknown calendar: \"%s\"", o2c_quote(&(O2cQuote) {{0}}, s, len)),
 					 errhint("Add it to o2c.calendar first.")));
 		/* Loading may have processed an invalidation: start the list anew then. */
 		if (cal_list_generation != cal_generation)
@@ -389,7 +394,7 @@ roll(const O2cCalendar *cal, DateADT d, int dir)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("calendar \"%s\" has no business day within a year %s %s",
-					cal->name, dir > 0 ? "after" : "before",
+					o2c_quote_cstr(cal->name), dir > 0 ? "after" : "before",
 					DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(start)))),
 			 errhint("Check the weekend days and holidays of the calendar.")));
 	return d;					/* not reached */

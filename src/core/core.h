@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef enum O2cErrKind
 {
@@ -33,8 +34,8 @@ typedef enum O2cErrKind
 typedef struct O2cError
 {
 	O2cErrKind	kind;
-	char		message[256];
-	char		detail[512];
+	char		message[512];
+	char		detail[1024];
 	char		hint[256];
 } O2cError;
 
@@ -49,5 +50,26 @@ extern void o2c_fail_detail(O2cError *err, const char *fmt,...)
 			__attribute__((format(printf, 2, 3)));
 extern void o2c_fail_hint(O2cError *err, const char *fmt,...)
 			__attribute__((format(printf, 2, 3)));
+
+/*
+ * A user-supplied value as messages quote it: the value itself when it has
+ * at most O2C_QUOTE_CHARS characters, else its first O2C_QUOTE_CHARS
+ * characters, "..." and its length, as in
+ *   unknown currency: "INV-1 INV-1 INV-1 INV-1 ... INV-1 INV-... (102000 characters)"
+ * so that a 100 KB bad value gives a short error. Characters are UTF-8 and
+ * never cut; a byte that starts no valid sequence counts as one character.
+ * The text lives in *q, so messages built in the cores need no allocation.
+ */
+#define O2C_QUOTE_CHARS 64
+
+typedef struct O2cQuote
+{
+	char		text[O2C_QUOTE_CHARS * 4 + 48];
+} O2cQuote;
+
+extern const char *o2c_quote(O2cQuote *q, const char *value, size_t len);
+
+/* The same for a C string, in storage that lasts to the end of the block. */
+#define o2c_quote_cstr(s) o2c_quote(&(O2cQuote) {{0}}, (s), strlen(s))
 
 #endif							/* O2C_CORE_H */

@@ -26,12 +26,12 @@ o2c_currency_minor_units_or_error(text *currency)
 	if (units == O2C_CURRENCY_UNKNOWN)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown currency: \"%s\"", s),
+				 errmsg("unknown currency: \"%s\"", o2c_quote_cstr(s)),
 				 errhint("Use an active ISO 4217 code such as EUR, USD or JPY.")));
 	if (units == O2C_CURRENCY_NO_MINOR_UNIT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("currency \"%s\" has no minor unit", s),
+				 errmsg("currency \"%s\" has no minor unit", o2c_quote_cstr(s)),
 				 errdetail("ISO 4217 defines no decimals for precious metals, SDR and testing codes.")));
 	return units;
 }

@@ -40,10 +40,15 @@ static const O2cColSpec invoice_columns[] = {
 
 PG_FUNCTION_INFO_V1(o2c_invoices_from);
 
+/*
+ * What an error inside invoices_from is about: the argument and (a prefix
+ * of) the user's query, also for errors raised while its rows are fetched,
+ * which SPI gives no context of its own.
+ */
 static void
 inner_context(void *arg)
 {
-	errcontext("inner query %s", (const char *) arg);
+	errcontext("inner query invoices_sql: %s", o2c_quote_cstr((const char *) arg));
 }
 
 /*
@@ -74,7 +79,7 @@ map_columns(TupleDesc desc, const char *what, ArrayType *required, O2cCol *map)
 		if (c == (int) N_INVOICE_COLUMNS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("\"%s\" is not an invoice column", name),
+					 errmsg("\"%s\" is not an invoice column", o2c_quote_cstr(name)),
 					 errhint("Invoice columns are invoice_id, customer_id, customer_name, invoice_date, due_date, amount, open_amount, currency and reference.")));
 		specs[c].required = true;
 	}
@@ -131,7 +136,7 @@ o2c_invoices_from(PG_FUNCTION_ARGS)
 									ALLOCSET_DEFAULT_SIZES);
 
 	errcb.callback = inner_context;
-	errcb.arg = (void *) "invoices_sql";
+	errcb.arg = sql;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 

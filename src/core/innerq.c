@@ -101,7 +101,7 @@ o2c_innerq_open(const char *sql, const char *what, bool read_only)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a query that returns rows", what),
-				 errdetail("The query given was: %s", sql)));
+				 errdetail("The query given was: %s", o2c_quote_cstr(sql))));
 	return SPI_cursor_open(NULL, plan, NULL, NULL, read_only);
 }
 
@@ -173,7 +173,7 @@ o2c_innerq_exec(text *sql, const char *argname)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must be a query that returns rows", argname),
-				 errdetail("The query given was: %s", q)));
+				 errdetail("The query given was: %s", o2c_quote_cstr(q))));
 	return SPI_tuptable;
 }
 

@@ -85,7 +85,7 @@ o2c_split_numeric(Numeric amount, const Numeric *weights, int n, int scale,
 										  DirectFunctionCall2(numeric_trunc, units, Int32GetDatum(0)))) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("amount %s has more than %d decimals", numeric_text(amount), scale),
+				 errmsg("amount %s has more than %d decimals", o2c_quote_cstr(numeric_text(amount)), scale),
 				 errhint("Round the amount to the currency's minor units first.")));
 	negative = o2c_numeric_sign(DatumGetNumeric(units)) < 0;
 	units = DirectFunctionCall1(numeric_abs, units);
@@ -96,7 +96,7 @@ o2c_split_numeric(Numeric amount, const Numeric *weights, int n, int scale,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("split weights sum to %s, not a positive number",
-						numeric_text(DatumGetNumeric(total)))));
+						o2c_quote_cstr(numeric_text(DatumGetNumeric(total))))));
 
 	left = units;
 	for (i = 0; i < n; i++)
@@ -262,7 +262,7 @@ o2c_split_amount(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("split weight %d is %s, not a finite number >= 0",
-							i + 1, numeric_text(weights[i]))));
+							i + 1, o2c_quote_cstr(numeric_text(weights[i])))));
 	}
 	o2c_split_numeric(amount, weights, n, scale, results);
 	out = palloc(sizeof(Datum) * n);

@@ -43,7 +43,7 @@ o2c_options_check_keys(Jsonb *options, const char *const *allowed,
 		if (!found)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown option of %s: \"%s\"", fname, key),
+					 errmsg("unknown option of %s: \"%s\"", fname, o2c_quote_cstr(key)),
 					 errhint("Known options: %s.", list.data)));
 	}
 }

@@ -304,22 +304,13 @@ $$;
 COMMENT ON PROCEDURE @extschema@.run_cash_application(text, text, jsonb, text, jsonb) IS
     'job: o2c.match_payments into o2c.cash_match (auto or suggested, with the run id), the latest run''s application of each payment replacing the previous one; options go to match_payments, job_options (wait, keep_runs) to the job';
 
--- The worklist with options: a dunning policy (or NULL for none) and a risk
--- model ({"risk_model": name, "history_sql": query}). With a model, each
--- customer's priority is its money-days overdue weighted by 1 + the highest
--- late-payment probability among its open invoices, and the reason names the
--- features that raised it.
-CREATE FUNCTION @extschema@.collection_worklist(invoices_sql text, as_of date, policy text, options jsonb)
-RETURNS TABLE (currency text, priority_rank bigint, customer_id text, customer_name text,
-               dunning_level integer, risk_grade text, late_probability numeric,
-               overdue numeric, d91_plus numeric, overdue_items bigint,
-               oldest_days_past_due integer, avg_days_past_due numeric,
-               priority numeric, reason text)
-LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
+-- The checks of collection_worklist's arguments, its first statement.
+CREATE FUNCTION @extschema@.collection_worklist_check(invoices_sql text, as_of date, options jsonb)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
 DECLARE
-    v_model   text;
-    v_history text;
+    v_text text;
 BEGIN
     IF invoices_sql IS NULL OR as_of IS NULL OR options IS NULL THEN
         RAISE EXCEPTION 'invoices_sql, as_of and options must not be null' USING ERRCODE = '22004';
@@ -327,17 +318,40 @@ BEGIN
     IF pg_catalog.jsonb_typeof(options) OPERATOR(pg_catalog.<>) 'object' OR EXISTS (
            SELECT 1 FROM pg_catalog.jsonb_object_keys(options) k
             WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['risk_model', 'history_sql'])) THEN
-        RAISE EXCEPTION 'invalid collection_worklist options: %', options
+        -- a short prefix of the value, as o2c's C messages quote one
+        v_text := options::text;
+        IF pg_catalog.length(v_text) OPERATOR(pg_catalog.>) 64 THEN
+            v_text := pg_catalog.format('%s... (%s characters)', pg_catalog.left(v_text, 64), pg_catalog.length(v_text));
+        END IF;
+        RAISE EXCEPTION 'invalid collection_worklist options: %', v_text
             USING ERRCODE = '22023', HINT = 'Known options are "risk_model" and "history_sql".';
     END IF;
-    v_model := options OPERATOR(pg_catalog.->>) 'risk_model';
-    v_history := options OPERATOR(pg_catalog.->>) 'history_sql';
-    IF (v_model IS NULL) OPERATOR(pg_catalog.<>) (v_history IS NULL) THEN
+    IF (options OPERATOR(pg_catalog.->>) 'risk_model' IS NULL) OPERATOR(pg_catalog.<>)
+       (options OPERATOR(pg_catalog.->>) 'history_sql' IS NULL) THEN
         RAISE EXCEPTION 'risk_model and history_sql go together'
             USING ERRCODE = '22023', HINT = 'Give both, or neither.';
     END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.collection_worklist_check(text, date, jsonb) IS
+    'the argument checks of o2c.collection_worklist: no NULLs, options only risk_model and history_sql, both or neither';
 
-    RETURN QUERY
+-- The worklist with options: a dunning policy (or NULL for none) and a risk
+-- model ({"risk_model": name, "history_sql": query}). With a model, each
+-- customer's priority is its money-days overdue weighted by 1 + the highest
+-- late-payment probability among its open invoices, and the reason names the
+-- features that raised it. A SQL function, not PL/pgSQL: an error in the
+-- user's inner query then carries one line of context for it ("SQL function
+-- ... statement 2"), where PL/pgSQL's RETURN QUERY added the whole statement.
+CREATE FUNCTION @extschema@.collection_worklist(invoices_sql text, as_of date, policy text, options jsonb)
+RETURNS TABLE (currency text, priority_rank bigint, customer_id text, customer_name text,
+               dunning_level integer, risk_grade text, late_probability numeric,
+               overdue numeric, d91_plus numeric, overdue_items bigint,
+               oldest_days_past_due integer, avg_days_past_due numeric,
+               priority numeric, reason text)
+LANGUAGE sql VOLATILE PARALLEL RESTRICTED
+BEGIN ATOMIC
+    SELECT @extschema@.collection_worklist_check(invoices_sql, as_of, options);
     WITH rows AS (
         SELECT f.customer_id, f.customer_name, coalesce(pg_catalog.upper(f.currency), 'XXX') AS currency,
                f.open_amount, f.due_date,
@@ -347,8 +361,8 @@ BEGIN
          WHERE f.customer_id IS NOT NULL AND f.due_date IS NOT NULL),
     risk AS (
         SELECT DISTINCT ON (s.customer_id) s.customer_id, s.probability, s.grade, s.reasons
-          FROM @extschema@.risk_score(v_model, v_history, invoices_sql, as_of) s
-         WHERE v_model IS NOT NULL
+          FROM @extschema@.risk_score(options OPERATOR(pg_catalog.->>) 'risk_model', options OPERATOR(pg_catalog.->>) 'history_sql', invoices_sql, as_of) s
+         WHERE options OPERATOR(pg_catalog.->>) 'risk_model' IS NOT NULL
          ORDER BY s.customer_id, s.probability DESC, s.invoice_id),
     per_customer AS (
         SELECT r.customer_id, pg_catalog.max(r.customer_name) AS customer_name, r.currency,
@@ -386,8 +400,7 @@ BEGIN
                                   ELSE '' END) END)
       FROM ranked x
      ORDER BY x.currency, 2, x.customer_id;
-END
-$$;
+END;
 COMMENT ON FUNCTION @extschema@.collection_worklist(text, date, text, jsonb) IS
     'the collection worklist with a dunning policy (NULL for none) and options {"risk_model", "history_sql"}: dunning level first, then money-days overdue x (1 + the highest late-payment probability of the customer''s open invoices), with the reason in words';
 

@@ -119,7 +119,7 @@ parse_options(Jsonb *jb, Options *o)
 			else
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("unknown option of match_payments: \"%s\"", key),
+						 errmsg("unknown option of match_payments: \"%s\"", o2c_quote_cstr(key)),
 						 errhint("Known options: auto_threshold, margin, name_threshold, tolerance, tolerance_percent, max_candidates, max_invoices, max_steps.")));
 		}
 	}
@@ -148,7 +148,7 @@ query_error_context(void *arg)
 {
 	QueryCtx   *q = arg;
 
-	errcontext("inner query %s of match_payments: %s", q->what, q->sql);
+	errcontext("inner query %s of match_payments: %s", q->what, o2c_quote_cstr(q->sql));
 }
 
 /* Bind the columns by name and type, the one way every inner query is read. */
@@ -219,7 +219,7 @@ col_amount(Col *c, HeapTuple tup, TupleDesc td, int128 *units, int32 *dscale)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("amount in column \"%s\" out of range for match_payments: %s",
-								c->name, DatumGetCString(DirectFunctionCall1(numeric_out, d))),
+								c->name, o2c_quote_cstr(DatumGetCString(DirectFunctionCall1(numeric_out, d)))),
 						 errdetail("Amounts must be finite, below 10^20 and have at most 8 decimals.")));
 			return true;
 	}
@@ -391,7 +391,7 @@ col_terms(Matcher *m, Col *c, HeapTuple tup, TupleDesc td, const char *inv_id,
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid terms of invoice \"%s\" in invoices_sql of match_payments: \"%s\"",
-							inv_id, s),
+							o2c_quote_cstr(inv_id), o2c_quote_cstr(s)),
 					 errdetail("%s", err.message),
 					 errhint("Terms look like NET 30, 2/10 NET 30, NET 30 EOM, 15 PROX or 40%% NET 0; 60%% NET 30.")));
 		m->terms_text = s;
@@ -434,14 +434,14 @@ invoice_terms(Matcher *m, Col *cols, HeapTuple tup, TupleDesc td, Invoice *iv,
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("unknown currency \"%s\" of invoice \"%s\" in invoices_sql of match_payments",
-							cur_text, iv->id),
+							o2c_quote_cstr(cur_text), o2c_quote_cstr(iv->id)),
 					 errdetail("The discount of the invoice's terms is rounded to the currency's minor units."),
 					 errhint("Use an active ISO 4217 code such as EUR, USD or JPY.")));
 		if (units < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("currency \"%s\" of invoice \"%s\" in invoices_sql of match_payments has no minor unit",
-							cur_text, iv->id),
+							o2c_quote_cstr(cur_text), o2c_quote_cstr(iv->id)),
 					 errdetail("The discount of the invoice's terms is rounded to the currency's minor units.")));
 		iv->disc_scale = units;
 	}

@@ -91,7 +91,7 @@ typedef struct GuardConfig
 	DateADT		as_of;
 	bool		customer_is_text;
 	int			last_att;		/* the last column read, keys included */
-	TupleDesc	deform_desc;	/* the table's columns up to last_att */
+	int			natts;			/* the table's columns, dropped ones included */
 	Datum	   *values;			/* one row, deformed once per row */
 	bool	   *nulls;
 } GuardConfig;
@@ -115,7 +115,7 @@ guard_attnum(Relation rel, const char *arg, const char *colname)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("invoice_guard argument \"%s\": column \"%s\" does not exist in table \"%s\"",
-						arg, colname, RelationGetRelationName(rel))));
+						o2c_quote_cstr(arg), o2c_quote_cstr(colname), RelationGetRelationName(rel))));
 	return 0;
 }
 
@@ -127,14 +127,14 @@ guard_check_type(Relation rel, const char *arg, const char *colname,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("invoice_guard argument \"%s\": column \"%s\" of table \"%s\" has type %s, expected %s",
-						arg, colname, RelationGetRelationName(rel),
+						o2c_quote_cstr(arg), o2c_quote_cstr(colname), RelationGetRelationName(rel),
 						format_type_be(type), o2c_col_kind_name(kind))));
 }
 
 static void
 guard_arg_context(void *arg)
 {
-	errcontext("invoice_guard argument \"%s\"", (const char *) arg);
+	errcontext("invoice_guard argument \"%s\"", o2c_quote_cstr((const char *) arg));
 }
 
 static void
@@ -152,11 +152,13 @@ guard_rules(GuardConfig *cfg, const char *arg, const char *list)
 		if (r < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invoice_guard argument \"%s\": unknown rule \"%s\"", arg, tok)));
+					 errmsg("invoice_guard argument \"%s\": unknown rule \"%s\"",
+							o2c_quote_cstr(arg), o2c_quote_cstr(tok))));
 		if (r == O2C_RULE_DUPLICATE_NUMBER || r == O2C_RULE_SUSPECTED_DUPLICATE)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invoice_guard argument \"%s\": rule \"%s\" compares rows and cannot run in a row trigger", arg, tok),
+					 errmsg("invoice_guard argument \"%s\": rule \"%s\" compares rows and cannot run in a row trigger",
+							o2c_quote_cstr(arg), tok),
 					 errhint("Use o2c.quality_scan or o2c.duplicate_invoices for it.")));
 		cfg->enabled[r] = true;
 	}
@@ -176,7 +178,8 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 	bool		explicit_rules = false;
 	const char *terms_arg = NULL;
 
-	if (cfg != NULL && cfg->tgoid == tg->tgoid && cfg->relid == RelationGetRelid(rel))
+	if (cfg != NULL && cfg->tgoid == tg->tgoid && cfg->relid == RelationGetRelid(rel) &&
+		cfg->natts == desc->natts)
 		return cfg;
 
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
@@ -201,7 +204,7 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 		if (eq == NULL || eq == arg || eq[1] == '\0')
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid invoice_guard argument: \"%s\"", arg),
+					 errmsg("invalid invoice_guard argument: \"%s\"", o2c_quote_cstr(arg)),
 					 errhint("Arguments are key=value with keys %s.", guard_keys)));
 		key = pnstrdup(arg, eq - arg);
 		val = pstrdup(eq + 1);
@@ -215,7 +218,7 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 			else
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invoice_guard argument \"%s\": mode must be reject or record", arg)));
+						 errmsg("invoice_guard argument \"%s\": mode must be reject or record", o2c_quote_cstr(arg))));
 			continue;
 		}
 		if (strcmp(key, "rules") == 0)
@@ -234,7 +237,7 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
 						 errmsg("invoice_guard argument \"%s\": column \"%s\" of table \"%s\" has type %s, expected o2c.terms or text",
-								arg, val, RelationGetRelationName(rel), format_type_be(t))));
+								o2c_quote_cstr(arg), o2c_quote_cstr(val), RelationGetRelationName(rel), format_type_be(t))));
 			cfg->terms_att = att;
 			cfg->terms_col_type = t;
 			terms_arg = pstrdup(arg);
@@ -255,14 +258,14 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 			if (cfg->n_iban == GUARD_MAX_IBAN)
 				ereport(ERROR,
 						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("invoice_guard argument \"%s\": at most %d iban columns", arg, GUARD_MAX_IBAN)));
+						 errmsg("invoice_guard argument \"%s\": at most %d iban columns", o2c_quote_cstr(arg), GUARD_MAX_IBAN)));
 			cfg->iban_att[cfg->n_iban] = att;
 			cfg->iban_is_text[cfg->n_iban] = (t == TEXTOID || t == VARCHAROID);
 			if (t != iban_type && !cfg->iban_is_text[cfg->n_iban])
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
 						 errmsg("invoice_guard argument \"%s\": column \"%s\" of table \"%s\" has type %s, expected text or o2c.iban",
-								arg, val, RelationGetRelationName(rel), format_type_be(t))));
+								o2c_quote_cstr(arg), o2c_quote_cstr(val), RelationGetRelationName(rel), format_type_be(t))));
 			cfg->n_iban++;
 			continue;
 		}
@@ -272,7 +275,7 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 		if (k == G_NCOLS)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown invoice_guard argument: \"%s\"", arg),
+					 errmsg("unknown invoice_guard argument: \"%s\"", o2c_quote_cstr(arg)),
 					 errhint("Arguments are key=value with keys %s.", guard_keys)));
 		cfg->att[k] = guard_attnum(rel, arg, val);
 		cfg->type[k] = TupleDescAttr(desc, cfg->att[k] - 1)->atttypid;
@@ -301,12 +304,12 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invoice_guard argument \"%s\" needs an invoice date and a due date column in table \"%s\"",
-						terms_arg, RelationGetRelationName(rel)),
+						o2c_quote_cstr(terms_arg), RelationGetRelationName(rel)),
 				 errhint("Map them with invoice_date= and due_date=.")));
 	if (cfg->cal_name != NULL && terms_arg == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invoice_guard argument \"%s\" needs a terms= argument", cfg->cal_arg),
+				 errmsg("invoice_guard argument \"%s\" needs a terms= argument", o2c_quote_cstr(cfg->cal_arg)),
 				 errdetail("The calendar only moves due dates filled or checked from payment terms.")));
 	if (explicit_rules && cfg->enabled[O2C_RULE_TERMS_DUE_MISMATCH] && terms_arg == NULL)
 		ereport(ERROR,
@@ -417,10 +420,8 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 		for (int i = 0; i < cfg->n_key; i++)
 			last = Max(last, cfg->key_att[i]);
 		cfg->last_att = Max(last, 1);
-		/* heap_deform_tuple stops at the descriptor's natts. */
-		cfg->deform_desc = CreateTupleDescCopy(desc);
-		cfg->deform_desc->natts = cfg->last_att;
 	}
+	cfg->natts = desc->natts;
 	cfg->values = palloc(sizeof(Datum) * desc->natts);
 	cfg->nulls = palloc(sizeof(bool) * desc->natts);
 	MemoryContextSwitchTo(old);
@@ -432,7 +433,7 @@ typedef struct GuardRow
 {
 	GuardConfig *cfg;
 	Relation	rel;
-	Datum	   *values;			/* the row, deformed up to cfg->last_att */
+	Datum	   *values;			/* the row, deformed at least up to cfg->last_att */
 	bool	   *nulls;
 	char	   *key;			/* built at the first finding */
 } GuardRow;
@@ -471,7 +472,7 @@ guard_emit(void *arg, O2cRule rule, const char *detail)
 		sentence[0] = pg_toupper((unsigned char) sentence[0]);
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("invoice %s violates rule %s", key, o2c_rule_names[rule]),
+				 errmsg("invoice %s violates rule %s", o2c_quote_cstr(key), o2c_rule_names[rule]),
 				 errdetail("%s (table %s).", sentence, gr->cfg->source),
 				 errtable(gr->rel)));
 	}
@@ -523,7 +524,7 @@ guard_check_row(GuardRow *gr, GuardChanges *changes)
 			if (cfg->enabled[O2C_RULE_INVALID_IBAN])
 				guard_emit(gr, O2C_RULE_INVALID_IBAN,
 						   psprintf("IBAN \"%s\" in column \"%s\" fails the %s check",
-									text_to_cstring(t),
+									o2c_quote(&(O2cQuote) {{0}}, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)),
 									NameStr(TupleDescAttr(desc, a)->attname),
 									o2c_iban_result_text(r)));
 			continue;
@@ -676,10 +677,12 @@ guard_row_form(GuardConfig *cfg, TriggerData *td)
 	GuardChanges changes;
 
 	/*
-	 * One pass over the row, up to the last column read, instead of a
-	 * heap_getattr per column.
+	 * One pass over the row instead of a heap_getattr per column, with the
+	 * table's own descriptor: a copy cut short at the last column read is
+	 * no valid descriptor of the row type, and the server refuses to deform
+	 * an updated row with it.
 	 */
-	heap_deform_tuple(tup, cfg->deform_desc, gr.values, gr.nulls);
+	heap_deform_tuple(tup, RelationGetDescr(td->tg_relation), gr.values, gr.nulls);
 	changes.n = 0;
 	guard_check_row(&gr, &changes);
 	if (changes.n > 0)

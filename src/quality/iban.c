@@ -87,10 +87,17 @@ Datum
 o2c_iban_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int			version = pq_getmsgbyte(buf);
+	int			version;
 	int			n;
 	const char *p;
 
+	/* An empty value is bad data (22P03), not a protocol error. */
+	if (buf->len - buf->cursor < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary iban: the value is empty"),
+				 errdetail("A value is a version byte followed by the IBAN's characters.")));
+	version = pq_getmsgbyte(buf);
 	if (version != O2C_IBAN_BINARY_VERSION)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),

@@ -152,7 +152,7 @@ scan_rules(Jsonb *options, bool *enabled, bool *explicit_rules)
 			if (r < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("unknown rule: \"%s\"", name),
+						 errmsg("unknown rule: \"%s\"", o2c_quote_cstr(name)),
 						 errhint("Rules: missing_customer, nonpositive_amount, due_before_invoice, invalid_currency, open_exceeds_amount, negative_open, future_invoice_date, invalid_iban, invalid_terms, terms_due_mismatch, duplicate_number, suspected_duplicate.")));
 			enabled[r] = true;
 		}
@@ -379,7 +379,7 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 			if (iban != NULL &&
 				(r = o2c_iban_check(iban, strlen(iban), out)) != O2C_IBAN_OK)
 				finding_add(&fl, (int) i, O2C_RULE_INVALID_IBAN,
-							psprintf("IBAN \"%s\" fails the %s check", iban,
+							psprintf("IBAN \"%s\" fails the %s check", o2c_quote_cstr(iban),
 									 o2c_iban_result_text(r)));
 		}
 	}
@@ -400,7 +400,7 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 				for (uint64 k = start; k < i; k++)
 					finding_add(&fl, idx[k], O2C_RULE_DUPLICATE_NUMBER,
 								psprintf("invoice id \"%s\" appears %d times",
-										 rows[idx[k]].id, (int) (i - start)));
+										 o2c_quote_cstr(rows[idx[k]].id), (int) (i - start)));
 			start = i;
 		}
 	}
@@ -438,7 +438,8 @@ o2c_quality_scan(PG_FUNCTION_ARGS)
 				flagged[idx[b]] = true;
 				finding_add(&fl, idx[b], O2C_RULE_SUSPECTED_DUPLICATE,
 							psprintf("same customer \"%s\" and amount %s as invoice \"%s\", %d day%s apart",
-									 rb->customer, o2c_num_text(rb->amount), ra->id, days,
+									 o2c_quote_cstr(rb->customer), o2c_quote_cstr(o2c_num_text(rb->amount)),
+									 o2c_quote_cstr(ra->id), days,
 									 days == 1 ? "" : "s"));
 			}
 		}

@@ -143,7 +143,7 @@ amount_cmp(const Amount *a, const Amount *b)
 static char *
 amount_text(const Amount *a)
 {
-	return o2c_num_text(amount_numeric(a));
+	return pstrdup(o2c_quote_cstr(o2c_num_text(amount_numeric(a))));
 }
 
 void
@@ -182,8 +182,8 @@ o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 	if (enabled[O2C_RULE_INVALID_CURRENCY] && v->has_currency && v->currency != NULL &&
 		o2c_currency_minor_units(v->currency, v->currency_len) == O2C_CURRENCY_UNKNOWN)
 		emit(arg, O2C_RULE_INVALID_CURRENCY,
-			 psprintf("currency \"%.*s\" is not an active ISO 4217 code",
-					  v->currency_len, v->currency));
+			 psprintf("currency \"%s\" is not an active ISO 4217 code",
+					  o2c_quote(&(O2cQuote) {{0}}, v->currency, v->currency_len)));
 	if (enabled[O2C_RULE_OPEN_EXCEEDS_AMOUNT] && has_open && has_amount &&
 		!amount_is_nan(&open) && !amount_is_nan(&amount) &&
 		amount_cmp(&open, &amount) > 0)

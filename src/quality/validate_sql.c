@@ -40,7 +40,7 @@ o2c_iban_parse(const char *s, size_t len, char out[O2C_IBAN_MAX + 1])
 
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid IBAN: \"%s\"", pnstrdup(s, Min(len, 200))),
+				 errmsg("invalid IBAN: \"%s\"", o2c_quote(&(O2cQuote) {{0}}, s, len)),
 				 errdetail("Failed check: %s. %s", o2c_iban_result_text(r),
 						   details[r])));
 	}

@@ -124,7 +124,7 @@ o2c_read_inner_query(const char *query, const char *what,
 										cols[c].name, what),
 								 (c > 0 && cols[0].kind == O2C_COL_ID && !values[0].isnull) ?
 								 errdetail("The row with %s \"%s\" has a null %s.",
-										   cols[0].name, values[0].id, cols[c].name) : 0));
+										   cols[0].name, o2c_quote_cstr(values[0].id), cols[c].name) : 0));
 					continue;
 				}
 				read_value(d, &cols[c], &bind[c], what, &values[c]);

@@ -38,14 +38,14 @@ read_float8_array(Datum d, double *out, int n, const char *model, const char *wh
 	if (nelems != n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("risk model \"%s\" has %d %s, expected %d", model, nelems, what, n),
+				 errmsg("risk model \"%s\" has %d %s, expected %d", o2c_quote_cstr(model), nelems, what, n),
 				 errhint("Train the model again with o2c.train_risk_model.")));
 	for (int i = 0; i < n; i++)
 	{
 		if (enulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("risk model \"%s\" has a null in %s", model, what)));
+					 errmsg("risk model \"%s\" has a null in %s", o2c_quote_cstr(model), what)));
 		out[i] = DatumGetFloat8(elems[i]);
 	}
 }
@@ -71,8 +71,8 @@ load_model(FunctionCallInfo fcinfo, const char *name, RiskFit *fit)
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("risk model \"%s\" does not exist", name),
-				 errhint("Train it first: CALL o2c.train_risk_model('%s', history_sql, as_of).", name)));
+				 errmsg("risk model \"%s\" does not exist", o2c_quote_cstr(name)),
+				 errhint("Train it first: CALL o2c.train_risk_model('%s', history_sql, as_of).", o2c_quote_cstr(name))));
 
 	memset(fit, 0, sizeof(RiskFit));
 	fit->nfeatures = RISK_NFEAT;
@@ -85,7 +85,7 @@ load_model(FunctionCallInfo fcinfo, const char *name, RiskFit *fit)
 	if (nf != RISK_NFEAT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("risk model \"%s\" was trained with other features", name),
+				 errmsg("risk model \"%s\" was trained with other features", o2c_quote_cstr(name)),
 				 errhint("Train the model again with o2c.train_risk_model.")));
 	fit->intercept = DatumGetFloat8(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	read_float8_array(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull),
@@ -98,7 +98,7 @@ load_model(FunctionCallInfo fcinfo, const char *name, RiskFit *fit)
 		if (!(fit->scale[i] > 0))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("risk model \"%s\" has a feature scale that is not positive", name)));
+					 errmsg("risk model \"%s\" has a feature scale that is not positive", o2c_quote_cstr(name))));
 }
 
 /* Grades by fixed probability bands. */

@@ -46,7 +46,7 @@ option_error(const char *key, const char *why)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid risk model option \"%s\"", key),
+			 errmsg("invalid risk model option \"%s\"", o2c_quote_cstr(key)),
 			 errdetail("%s", why),
 			 errhint("Known options: late_days (integer >= 0, default 0), l2 (number >= 0, default 1), from (date).")));
 }
@@ -367,7 +367,7 @@ o2c_train_risk_model(PG_FUNCTION_ARGS)
 	if (nrows < MIN_TRAIN_ROWS || npos == 0 || npos == nrows)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("not enough labelled invoices to train risk model \"%s\"", name),
+				 errmsg("not enough labelled invoices to train risk model \"%s\"", o2c_quote_cstr(name)),
 				 errdetail(INT64_FORMAT " labelled invoices up to %s, " INT64_FORMAT
 						   " of them late; training needs at least %d and both outcomes.",
 						   nrows, date_text(as_of), npos, MIN_TRAIN_ROWS)));

@@ -149,7 +149,7 @@ o2c_installment_plan(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("annual rate %s is negative",
-						DatumGetCString(DirectFunctionCall1(numeric_out, num(rate)))),
+						o2c_quote_cstr(DatumGetCString(DirectFunctionCall1(numeric_out, num(rate))))),
 				 errhint("Rates are fractions: 0.06 is 6%%.")));
 	if (n < 1 || n > PLAN_MAX_INSTALLMENTS)
 		ereport(ERROR,
@@ -285,7 +285,7 @@ o2c_late_interest(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("annual rate %s is negative",
-						DatumGetCString(DirectFunctionCall1(numeric_out, num(rate)))),
+						o2c_quote_cstr(DatumGetCString(DirectFunctionCall1(numeric_out, num(rate))))),
 				 errhint("Rates are fractions: 0.08 is 8%%.")));
 	if (pg_strcasecmp(dc, "act/365") == 0)
 	{
@@ -305,7 +305,7 @@ o2c_late_interest(PG_FUNCTION_ARGS)
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown day count convention: \"%s\"", dc),
+				 errmsg("unknown day count convention: \"%s\"", o2c_quote_cstr(dc)),
 				 errhint("Use act/365, act/360 or 30e/360.")));
 	if (paid <= due || days <= 0)
 		PG_RETURN_NUMERIC(zero_at(scale));

@@ -83,7 +83,12 @@ BEGIN
     FROM @extschema@.dunning_policy p
     WHERE p.policy OPERATOR(pg_catalog.=) dunning_level.policy;
     IF result IS NULL THEN
-        RAISE EXCEPTION 'unknown dunning policy: "%"', dunning_level.policy
+        -- a short prefix of a long name, as o2c's C messages quote a value
+        RAISE EXCEPTION 'unknown dunning policy: "%"',
+            CASE WHEN pg_catalog.length(dunning_level.policy) OPERATOR(pg_catalog.>) 64
+                 THEN pg_catalog.format('%s... (%s characters)', pg_catalog.left(dunning_level.policy, 64),
+                                        pg_catalog.length(dunning_level.policy))
+                 ELSE dunning_level.policy END
             USING ERRCODE = '22023',
                   HINT = 'Add its levels to o2c.dunning_policy, or call o2c.install_example_policy().';
     END IF;
@@ -110,7 +115,12 @@ AS $$
 BEGIN
     IF NOT EXISTS (SELECT FROM @extschema@.dunning_policy p
                    WHERE p.policy OPERATOR(pg_catalog.=) dunning_schedule.policy) THEN
-        RAISE EXCEPTION 'unknown dunning policy: "%"', dunning_schedule.policy
+        -- a short prefix of a long name, as o2c's C messages quote a value
+        RAISE EXCEPTION 'unknown dunning policy: "%"',
+            CASE WHEN pg_catalog.length(dunning_schedule.policy) OPERATOR(pg_catalog.>) 64
+                 THEN pg_catalog.format('%s... (%s characters)', pg_catalog.left(dunning_schedule.policy, 64),
+                                        pg_catalog.length(dunning_schedule.policy))
+                 ELSE dunning_schedule.policy END
             USING ERRCODE = '22023',
                   HINT = 'Add its levels to o2c.dunning_policy, or call o2c.install_example_policy().';
     END IF;

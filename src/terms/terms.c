@@ -20,7 +20,6 @@
 /* Numbers keep at most this many integer digits; longer ones are out of range. */
 #define NUM_MAX_INT		1000000
 #define WORD_MAX		16
-#define SHOWN_MAX		80			/* input shown in messages */
 
 typedef enum TokKind
 {
@@ -85,34 +84,12 @@ is_alpha(char c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-/* The input for messages: at most SHOWN_MAX bytes, control bytes as '?'. */
-static void
-shown(const Parser *p, char *out)
-{
-	size_t		n = p->len < SHOWN_MAX ? p->len : SHOWN_MAX;
-	size_t		i;
-
-	/* Cut at a UTF-8 character boundary. */
-	while (n < p->len && n > 0 && ((unsigned char) p->text[n] & 0xC0) == 0x80)
-		n--;
-
-	for (i = 0; i < n; i++)
-		out[i] = ((unsigned char) p->text[i] < 0x20 || p->text[i] == 0x7f) ? '?' : p->text[i];
-	if (n < p->len)
-	{
-		memcpy(out + n, "...", 3);
-		n += 3;
-	}
-	out[n] = '\0';
-}
-
 static bool
 syntax_error(Parser *p, int pos, const char *expected)
 {
-	char		s[SHOWN_MAX + 4];
+	O2cQuote	s;
 
-	shown(p, s);
-	o2c_fail(p->err, O2C_ERR_SYNTAX, "invalid payment terms: \"%s\"", s);
+	o2c_fail(p->err, O2C_ERR_SYNTAX, "invalid payment terms: \"%s\"", o2c_quote(&s, p->text, p->len));
 	o2c_fail_detail(p->err, "Expected %s at position %d.", expected, pos);
 	o2c_fail_hint(p->err, "Write terms such as \"NET 30\", \"NET 30 EOM\", \"2/10 NET 30\", \"15 PROX\", \"COD\" or \"40%% NET 0; 60%% NET 30\".");
 	return false;
@@ -121,10 +98,9 @@ syntax_error(Parser *p, int pos, const char *expected)
 static bool
 range_error(Parser *p, const char *what, const char *detail)
 {
-	char		s[SHOWN_MAX + 4];
+	O2cQuote	s;
 
-	shown(p, s);
-	o2c_fail(p->err, O2C_ERR_VALUE, "%s out of range in payment terms \"%s\"", what, s);
+	o2c_fail(p->err, O2C_ERR_VALUE, "%s out of range in payment terms \"%s\"", what, o2c_quote(&s, p->text, p->len));
 	o2c_fail_detail(p->err, "%s", detail);
 	return false;
 }
@@ -196,10 +172,9 @@ lex(Parser *p, Token *t)
 				return true;
 			}
 		{
-			char		s[SHOWN_MAX + 4];
+			O2cQuote	s;
 
-			shown(p, s);
-			o2c_fail(p->err, O2C_ERR_SYNTAX, "invalid payment terms: \"%s\"", s);
+			o2c_fail(p->err, O2C_ERR_SYNTAX, "invalid payment terms: \"%s\"", o2c_quote(&s, p->text, p->len));
 			o2c_fail_detail(p->err, "Unknown word \"%s\" at position %d; expected NET, EOM, PROX, COD or DUE ON RECEIPT.", word, t->pos);
 			return false;
 		}
@@ -439,10 +414,9 @@ o2c_terms_parse(const char *text, size_t len, O2cTermPart *parts, O2cError *err)
 
 		if (n == O2C_TERMS_MAX_PARTS)
 		{
-			char		s[SHOWN_MAX + 4];
+			O2cQuote	s;
 
-			shown(&p, s);
-			o2c_fail(err, O2C_ERR_VALUE, "too many installments in payment terms \"%s\"", s);
+			o2c_fail(err, O2C_ERR_VALUE, "too many installments in payment terms \"%s\"", o2c_quote(&s, p.text, p.len));
 			o2c_fail_detail(err, "At most %d installments are allowed.", O2C_TERMS_MAX_PARTS);
 			return 0;
 		}
@@ -480,12 +454,11 @@ o2c_terms_parse(const char *text, size_t len, O2cTermPart *parts, O2cError *err)
 	}
 	if (total != 10000)
 	{
-		char		s[SHOWN_MAX + 4];
+		O2cQuote	s;
 		char		sum[32];
 
-		shown(&p, s);
 		print_hundredths(sum, (int32_t) total);
-		o2c_fail(err, O2C_ERR_VALUE, "installment percentages of payment terms \"%s\" sum to %s, not 100", s, sum);
+		o2c_fail(err, O2C_ERR_VALUE, "installment percentages of payment terms \"%s\" sum to %s, not 100", o2c_quote(&s, p.text, p.len), sum);
 		o2c_fail_hint(err, "Make the percentages before each installment add up to exactly 100.");
 		return 0;
 	}

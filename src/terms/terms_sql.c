@@ -80,16 +80,37 @@ o2c_terms_out(PG_FUNCTION_ARGS)
  * Binary form: version byte, part count byte, then per part pct int4,
  * discount int4, days int2, discount days int2, kind, eom and PROX day bytes.
  */
+#define TERMS_BINARY_PART_BYTES 15
+
+/*
+ * A value shorter than its header or its installments is bad data (22P03),
+ * not the protocol error pq_getmsg* would raise for reading past its end.
+ */
+static void
+terms_recv_need(StringInfo buf, int bytes)
+{
+	if (buf->len - buf->cursor < bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary payment terms: %d bytes is too short", buf->len),
+				 errdetail("A value is a version byte, an installment count and %d bytes per installment.",
+						   TERMS_BINARY_PART_BYTES)));
+}
+
 Datum
 o2c_terms_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	O2cTermPart parts[O2C_TERMS_MAX_PARTS];
 	O2cError	err;
-	int			version = pq_getmsgbyte(buf);
-	int			n = pq_getmsgbyte(buf);
+	int			version;
+	int			n;
 	int			i;
 	int64		total = 0;
+
+	terms_recv_need(buf, 2);
+	version = pq_getmsgbyte(buf);
+	n = pq_getmsgbyte(buf);
 
 	if (version != O2C_TERMS_VERSION)
 		ereport(ERROR,
@@ -99,6 +120,7 @@ o2c_terms_recv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid installment count %d in binary payment terms", n)));
+	terms_recv_need(buf, n * TERMS_BINARY_PART_BYTES);
 	memset(parts, 0, sizeof(parts));
 	memset(&err, 0, sizeof(err));
 	for (i = 0; i < n; i++)
