@@ -6,6 +6,7 @@ O2C_PACKAGES=(
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
     postgresql-15-cron
     clang-14 libclang-rt-14-dev libxml2-dev
+    libdbd-pg-perl
 )
 # O2C_PGBIN may name another PostgreSQL installation (15 or later; see
 # scripts/versions.sh for the ones built from source).
