@@ -166,6 +166,9 @@ o2c_run_tests() {
     fi
     rm -f "$regress_log" "$tap_log"
 
+    # Scripts that use the server started above (test/server/*.sh).
+    o2c_run_scripts server "$O2C_ROOT"/test/server/*.sh
+
     # The standalone checks do not depend on the server: a run over several
     # server versions (scripts/versions.sh) does them once.
     if [ "${O2C_TEST_STANDALONE:-1}" = 0 ]; then
@@ -192,32 +195,41 @@ o2c_run_tests() {
         rm -f "$fuzz_log"
     fi
 
-    # Standalone unit tests of the pure-C cores, and scripts that need the
-    # server started above (test/unit/*.sh): a script that ends with
-    # "N passed, N failed" counts as such, others as one test.
-    local unit unit_log unit_line
-    for unit in "$O2C_ROOT"/test/unit/*.sh; do
-        [ -f "$unit" ] || continue
-        unit_log=$(mktemp)
-        o2c_log "unit: $(basename "$unit")"
-        if bash "$unit" >"$unit_log" 2>&1; then
-            unit_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$unit_log" | tail -n 1 || true)
-            if [ -n "$unit_line" ]; then
-                passed=$((passed + $(echo "$unit_line" | awk '{print $1}')))
-                failed=$((failed + $(echo "$unit_line" | awk '{print $3}')))
-            else
-                passed=$((passed + 1))
-            fi
-            tail -n 3 "$unit_log"
-        else
-            cat "$unit_log"
-            failed=$((failed + 1))
-        fi
-        rm -f "$unit_log"
-    done
+    # Standalone unit tests of the pure-C cores (test/unit/*.sh).
+    o2c_run_scripts unit "$O2C_ROOT"/test/unit/*.sh
 
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
+}
+
+# o2c_run_scripts KIND SCRIPT...: runs each script (in o2c_run_tests, whose
+# passed and failed counts it adds to). A script that ends with the line
+# "N passed, N failed" counts as such, others as one test; a script that
+# exits non-zero has failed at least once.
+o2c_run_scripts() {
+    local kind=$1 script log line rc p f
+    shift
+    for script in "$@"; do
+        [ -f "$script" ] || continue
+        log=$(mktemp)
+        o2c_log "$kind: $(basename "$script")"
+        rc=0
+        bash "$script" >"$log" 2>&1 || rc=$?
+        if [ "$rc" -eq 0 ]; then tail -n 3 "$log"; else cat "$log"; fi
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+        if [ -n "$line" ]; then
+            p=$(echo "$line" | awk '{print $1}') f=$(echo "$line" | awk '{print $3}')
+        else
+            p=0 f=0
+        fi
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+            f=1
+        elif [ "$rc" -eq 0 ] && [ -z "$line" ]; then
+            p=1
+        fi
+        passed=$((passed + p)) failed=$((failed + f))
+        rm -f "$log"
+    done
 }
 
 # Every bench/<concern>.sh, or only those named in O2C_BENCH (space-separated).
