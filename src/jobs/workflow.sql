@@ -29,6 +29,7 @@ COMMENT ON COLUMN @extschema@.dunning_notice.amount IS 'open amount of the invoi
 COMMENT ON COLUMN @extschema@.dunning_notice.interest IS 'late interest on the open amount from due to as_of at the level''s annual rate (0 without a rate)';
 COMMENT ON COLUMN @extschema@.dunning_notice.sent_at IS 'when the notice was sent; NULL while it waits in the outbox';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_notice', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_notice_id_seq', '');
 
 CREATE TABLE @extschema@.cash_match (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -51,6 +52,7 @@ COMMENT ON TABLE @extschema@.cash_match IS
 COMMENT ON COLUMN @extschema@.cash_match.status IS 'auto: applied automatically (score cleared the threshold and margin); suggested: for a person to confirm';
 COMMENT ON COLUMN @extschema@.cash_match.sent_at IS 'when an auto application was announced downstream; NULL while it waits in the outbox';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.cash_match', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cash_match_id_seq', '');
 
 -- The outbox: NOTIFY is transactional, so a listener hears of a notice or an
 -- auto match only once the job's transaction commits, never of a rolled-back one.
