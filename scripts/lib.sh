@@ -189,6 +189,33 @@ o2c_run_tests() {
         rm -f "$unit_log"
     done
 
+    # Shell tests against the running server (test/*.sh: dump and restore,
+    # cancelled and concurrent jobs). Each ends with "N passed, N failed" and
+    # exits non-zero on a failure; it finds the server through PGHOST/PGPORT
+    # and pg_dump/pg_restore in O2C_PGBIN.
+    local sht sht_log sht_line sht_rc
+    for sht in "$O2C_ROOT"/test/*.sh; do
+        [ -f "$sht" ] || continue
+        sht_log=$(mktemp) sht_rc=0
+        o2c_log "shell test: $(basename "$sht")"
+        O2C_PGBIN="$O2C_PGBIN" bash "$sht" >"$sht_log" 2>&1 || sht_rc=$?
+        sht_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$sht_log" | tail -n 1 || true)
+        if [ -n "$sht_line" ]; then
+            passed=$((passed + $(echo "$sht_line" | awk '{print $1}')))
+            failed=$((failed + $(echo "$sht_line" | awk '{print $3}')))
+        fi
+        if [ "$sht_rc" -eq 0 ]; then
+            tail -n 3 "$sht_log"
+        else
+            cat "$sht_log"
+            # A script that stopped before counting its failure: count one.
+            if [ -z "$sht_line" ] || [ "$(echo "$sht_line" | awk '{print $3}')" -eq 0 ]; then
+                failed=$((failed + 1))
+            fi
+        fi
+        rm -f "$sht_log"
+    done
+
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }

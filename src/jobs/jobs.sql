@@ -43,7 +43,7 @@ CREATE TABLE @extschema@.aging_snapshot (
     bounds            integer[],
     labels            text[],
     amounts           numeric[],
-    job_run_id        bigint REFERENCES @extschema@.job_run (id) ON DELETE SET NULL,
+    job_run_id        bigint,
     PRIMARY KEY (ledger, as_of, customer_id, currency)
 );
 CREATE INDEX aging_snapshot_as_of ON @extschema@.aging_snapshot (as_of, ledger);
@@ -53,6 +53,24 @@ COMMENT ON TABLE @extschema@.aging_snapshot IS
 COMMENT ON COLUMN @extschema@.aging_snapshot.ledger IS 'name of the book the snapshot is of, so two ledgers never overwrite each other';
 COMMENT ON COLUMN @extschema@.aging_snapshot.currency IS 'currency of the amounts; XXX (ISO 4217: no currency) when the inner query gives none';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.aging_snapshot', '');
+-- job_run_id refers to job_run.id (on delete set null), kept by triggers
+-- rather than a foreign key, so pg_restore -j may load the tables in any
+-- order (see reference.sql).
+CREATE TRIGGER aging_snapshot_job_run_check AFTER INSERT ON @extschema@.aging_snapshot
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
+CREATE TRIGGER aging_snapshot_job_run_check_update AFTER UPDATE OF job_run_id ON @extschema@.aging_snapshot
+    FOR EACH ROW WHEN (NEW.job_run_id IS DISTINCT FROM OLD.job_run_id)
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
+CREATE TRIGGER aging_snapshot_job_run_delete AFTER DELETE ON @extschema@.job_run
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.aging_snapshot', 'job_run_id', 'set null');
+CREATE TRIGGER aging_snapshot_job_run_truncate AFTER TRUNCATE ON @extschema@.job_run
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.aging_snapshot', 'job_run_id', 'set null');
+CREATE TRIGGER aging_snapshot_job_run_renumber AFTER UPDATE OF id ON @extschema@.job_run
+    FOR EACH ROW WHEN (NEW.id IS DISTINCT FROM OLD.id)
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.aging_snapshot', 'job_run_id', 'set null');
 
 -- Lock key of a job: one advisory lock per job name, in o2c's own key space.
 CREATE FUNCTION @extschema@.job_lock_key(job text)

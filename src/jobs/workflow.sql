@@ -16,7 +16,7 @@ CREATE TABLE @extschema@.dunning_notice (
     fee         numeric NOT NULL,
     interest    numeric NOT NULL,
     action      text NOT NULL,
-    job_run_id  bigint REFERENCES @extschema@.job_run (id) ON DELETE SET NULL,
+    job_run_id  bigint,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     sent_at     timestamptz,
     UNIQUE (ledger, invoice_id, level)
@@ -30,6 +30,22 @@ COMMENT ON COLUMN @extschema@.dunning_notice.interest IS 'late interest on the o
 COMMENT ON COLUMN @extschema@.dunning_notice.sent_at IS 'when the notice was sent; NULL while it waits in the outbox';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_notice', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_notice_id_seq', '');
+-- job_run_id refers to job_run.id (on delete set null): as in jobs.sql.
+CREATE TRIGGER dunning_notice_job_run_check AFTER INSERT ON @extschema@.dunning_notice
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
+CREATE TRIGGER dunning_notice_job_run_check_update AFTER UPDATE OF job_run_id ON @extschema@.dunning_notice
+    FOR EACH ROW WHEN (NEW.job_run_id IS DISTINCT FROM OLD.job_run_id)
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
+CREATE TRIGGER dunning_notice_job_run_delete AFTER DELETE ON @extschema@.job_run
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.dunning_notice', 'job_run_id', 'set null');
+CREATE TRIGGER dunning_notice_job_run_truncate AFTER TRUNCATE ON @extschema@.job_run
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.dunning_notice', 'job_run_id', 'set null');
+CREATE TRIGGER dunning_notice_job_run_renumber AFTER UPDATE OF id ON @extschema@.job_run
+    FOR EACH ROW WHEN (NEW.id IS DISTINCT FROM OLD.id)
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.dunning_notice', 'job_run_id', 'set null');
 
 CREATE TABLE @extschema@.cash_match (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -40,7 +56,7 @@ CREATE TABLE @extschema@.cash_match (
     score          double precision,
     rule           text NOT NULL,
     status         text NOT NULL CHECK (status IN ('auto', 'suggested')),
-    job_run_id     bigint REFERENCES @extschema@.job_run (id) ON DELETE SET NULL,
+    job_run_id     bigint,
     matched_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
     sent_at        timestamptz,
     UNIQUE NULLS NOT DISTINCT (ledger, payment_id, invoice_id)
@@ -53,6 +69,22 @@ COMMENT ON COLUMN @extschema@.cash_match.status IS 'auto: applied automatically 
 COMMENT ON COLUMN @extschema@.cash_match.sent_at IS 'when an auto application was announced downstream; NULL while it waits in the outbox';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.cash_match', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.cash_match_id_seq', '');
+-- job_run_id refers to job_run.id (on delete set null): as in jobs.sql.
+CREATE TRIGGER cash_match_job_run_check AFTER INSERT ON @extschema@.cash_match
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
+CREATE TRIGGER cash_match_job_run_check_update AFTER UPDATE OF job_run_id ON @extschema@.cash_match
+    FOR EACH ROW WHEN (NEW.job_run_id IS DISTINCT FROM OLD.job_run_id)
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
+CREATE TRIGGER cash_match_job_run_delete AFTER DELETE ON @extschema@.job_run
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.cash_match', 'job_run_id', 'set null');
+CREATE TRIGGER cash_match_job_run_truncate AFTER TRUNCATE ON @extschema@.job_run
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.cash_match', 'job_run_id', 'set null');
+CREATE TRIGGER cash_match_job_run_renumber AFTER UPDATE OF id ON @extschema@.job_run
+    FOR EACH ROW WHEN (NEW.id IS DISTINCT FROM OLD.id)
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.cash_match', 'job_run_id', 'set null');
 
 -- The outbox: NOTIFY is transactional, so a listener hears of a notice or an
 -- auto match only once the job's transaction commits, never of a rolled-back one.
