@@ -64,8 +64,7 @@ SELECT ok(NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
                        AND objid = (o2c.job_lock_key('snapshot_aging') & 4294967295)::oid),
           'the advisory lock is released after success and failure');
 
--- Progress: the read phase commits its count before the outputs are written,
--- so a run that fails while writing still shows how far it got.
+-- A run that fails while writing still records how many rows it read.
 CALL o2c.snapshot_aging('SELECT * FROM tap_jobs_inv', '2024-06-30', '{30,10}', ledger => 'tap');
 SELECT is((SELECT row(status, sqlstate, rows_read, rows_written)::text FROM o2c.job_run
             WHERE args ->> 'ledger' = 'tap' ORDER BY id DESC LIMIT 1),
