@@ -3,8 +3,9 @@
 -- and start time) and COMMIT; then, in one transaction, take a
 -- transaction-level advisory lock keyed by the job name, read, write the
 -- outputs (delete-then-insert of the run's key) and mark the run done, in a
--- block whose handler records the error (a cancel included); a failure is
--- recorded, committed and re-raised. A run is never
+-- block whose handler records the error (a cancel included); a deadlock or
+-- serialization failure rolls back and runs again, a bounded number of
+-- times; a failure is recorded, committed and re-raised. A run is never
 -- half-written, and no lock outlives the transaction: a cancelled,
 -- terminated or crashed run holds nothing, and a run still shown as
 -- running whose backend is gone is recognised as abandoned.
@@ -159,7 +160,8 @@ DECLARE
     lock_key   bigint := @extschema@.job_lock_key(job);
     wait       boolean;
     keep_runs  integer;
-    attempt    integer := 1;
+    retries    integer;
+    attempt    integer := 0;
     has_read   boolean;
     counts     bigint[];
     n_read     bigint;
@@ -173,14 +175,19 @@ BEGIN
     END IF;
     IF pg_catalog.jsonb_typeof(options) OPERATOR(pg_catalog.<>) 'object' OR EXISTS (
            SELECT 1 FROM pg_catalog.jsonb_object_keys(options) k
-            WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['wait', 'keep_runs'])) THEN
+            WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['wait', 'keep_runs', 'retries'])) THEN
         RAISE EXCEPTION 'invalid % options: %', job, options
-            USING ERRCODE = '22023', HINT = 'Known options are "wait" (boolean) and "keep_runs" (integer).';
+            USING ERRCODE = '22023',
+                  HINT = 'Known options are "wait" (boolean), "keep_runs" (integer) and "retries" (integer).';
     END IF;
     wait := coalesce((options OPERATOR(pg_catalog.->>) 'wait')::boolean, true);
     keep_runs := coalesce((options OPERATOR(pg_catalog.->>) 'keep_runs')::integer, 1000);
+    retries := coalesce((options OPERATOR(pg_catalog.->>) 'retries')::integer, 3);
     IF keep_runs OPERATOR(pg_catalog.<) 1 THEN
         RAISE EXCEPTION 'keep_runs must be at least 1, not %', keep_runs USING ERRCODE = '22023';
+    END IF;
+    IF retries OPERATOR(pg_catalog.<) 0 OR retries OPERATOR(pg_catalog.>) 10 THEN
+        RAISE EXCEPTION 'retries must be between 0 and 10, not %', retries USING ERRCODE = '22023';
     END IF;
     has_read := pg_catalog.to_regprocedure(pg_catalog.format('@extschema@.%I(bigint, jsonb)',
                     'job_' OPERATOR(pg_catalog.||) job OPERATOR(pg_catalog.||) '_read')) IS NOT NULL;
@@ -189,46 +196,62 @@ BEGIN
                                          pg_catalog.jsonb_build_object('options', options));
     COMMIT;
 
-    -- The handler catches a cancel too (query_canceled is not among
-    -- OTHERS), so a cancelled run is recorded as failed. The lock is
-    -- transaction-level: whatever ends this transaction releases it.
-    BEGIN
-        IF wait THEN
-            PERFORM pg_catalog.pg_advisory_xact_lock(lock_key);
-        ELSIF NOT pg_catalog.pg_try_advisory_xact_lock(lock_key) THEN
-            RAISE EXCEPTION 'another % run is in progress', job
-                USING ERRCODE = '55P03', HINT = 'Retry later, or leave the option "wait" at true to queue.';
-        END IF;
-        IF has_read THEN
-            EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)',
-                                      'job_' OPERATOR(pg_catalog.||) job OPERATOR(pg_catalog.||) '_read')
-               INTO n_read USING run_id, args;
-            RAISE NOTICE '% run %: % rows read', job, run_id, n_read;
-        END IF;
-        EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', 'job_' OPERATOR(pg_catalog.||) job)
-           INTO counts USING run_id, args;
-        IF pg_catalog.to_regclass('pg_temp.o2c_job_rows') IS NOT NULL THEN
-            DROP TABLE pg_temp.o2c_job_rows;
-        END IF;
-        PERFORM @extschema@.job_finish(run_id, 'succeeded', coalesce(counts[1], n_read), counts[2], NULL, NULL);
-        UPDATE @extschema@.job_run SET attempts = attempt WHERE id OPERATOR(pg_catalog.=) run_id;
-        -- Bounded history: keep the newest keep_runs finished runs of this job.
-        DELETE FROM @extschema@.job_run j
-         WHERE j.job OPERATOR(pg_catalog.=) run_job.job
-           AND j.status OPERATOR(pg_catalog.<>) 'running'
-           AND j.id OPERATOR(pg_catalog.<) (
-               SELECT pg_catalog.min(k.id) FROM (
-                   SELECT r.id FROM @extschema@.job_run r
-                    WHERE r.job OPERATOR(pg_catalog.=) run_job.job
-                      AND r.status OPERATOR(pg_catalog.<>) 'running'
-                    ORDER BY r.id DESC LIMIT keep_runs) k);
-    EXCEPTION WHEN OTHERS OR query_canceled THEN
-        GET STACKED DIAGNOSTICS err_text = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
-                                err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
-    END;
-    IF err_state IS NOT NULL THEN
-        -- A fresh transaction for the record of the failure.
+    LOOP
+        attempt := attempt OPERATOR(pg_catalog.+) 1;
+        err_state := NULL;
+        n_read := NULL;
+        counts := NULL;
+        -- The handler catches a cancel too (query_canceled is not among
+        -- OTHERS), so a cancelled run is recorded as failed. The lock is
+        -- transaction-level: whatever ends this transaction releases it.
+        BEGIN
+            IF wait THEN
+                PERFORM pg_catalog.pg_advisory_xact_lock(lock_key);
+            ELSIF NOT pg_catalog.pg_try_advisory_xact_lock(lock_key) THEN
+                RAISE EXCEPTION 'another % run is in progress', job
+                    USING ERRCODE = '55P03', HINT = 'Retry later, or leave the option "wait" at true to queue.';
+            END IF;
+            IF has_read THEN
+                EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)',
+                                          'job_' OPERATOR(pg_catalog.||) job OPERATOR(pg_catalog.||) '_read')
+                   INTO n_read USING run_id, args;
+                RAISE NOTICE '% run %: % rows read', job, run_id, n_read;
+            END IF;
+            EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', 'job_' OPERATOR(pg_catalog.||) job)
+               INTO counts USING run_id, args;
+            IF pg_catalog.to_regclass('pg_temp.o2c_job_rows') IS NOT NULL THEN
+                DROP TABLE pg_temp.o2c_job_rows;
+            END IF;
+            PERFORM @extschema@.job_finish(run_id, 'succeeded', coalesce(counts[1], n_read), counts[2], NULL, NULL);
+            UPDATE @extschema@.job_run SET attempts = attempt WHERE id OPERATOR(pg_catalog.=) run_id;
+            -- Bounded history: keep the newest keep_runs finished runs of this job.
+            DELETE FROM @extschema@.job_run j
+             WHERE j.job OPERATOR(pg_catalog.=) run_job.job
+               AND j.status OPERATOR(pg_catalog.<>) 'running'
+               AND j.id OPERATOR(pg_catalog.<) (
+                   SELECT pg_catalog.min(k.id) FROM (
+                       SELECT r.id FROM @extschema@.job_run r
+                        WHERE r.job OPERATOR(pg_catalog.=) run_job.job
+                          AND r.status OPERATOR(pg_catalog.<>) 'running'
+                        ORDER BY r.id DESC LIMIT keep_runs) k);
+        EXCEPTION WHEN OTHERS OR query_canceled THEN
+            GET STACKED DIAGNOSTICS err_text = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
+                                    err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+        END;
+        EXIT WHEN err_state IS NULL;
+        -- A fresh transaction (and snapshot) for whatever comes next.
         ROLLBACK;
+        -- Deadlocks and serialization failures are retried, in a new
+        -- transaction after a short randomised pause; anything else is final.
+        EXIT WHEN err_state OPERATOR(pg_catalog.<>) ALL (ARRAY['40P01', '40001'])
+               OR attempt OPERATOR(pg_catalog.>) retries;
+        RAISE NOTICE '% run %: % (SQLSTATE %), retrying (attempt % of %)',
+                     job, run_id, err_text, err_state, attempt OPERATOR(pg_catalog.+) 1, retries OPERATOR(pg_catalog.+) 1;
+        PERFORM pg_catalog.pg_sleep(0.05 OPERATOR(pg_catalog.*) attempt
+                                    OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) pg_catalog.random()));
+    END LOOP;
+
+    IF err_state IS NOT NULL THEN
         PERFORM @extschema@.job_finish(run_id, 'failed', n_read, NULL, err_text, err_state);
         UPDATE @extschema@.job_run SET attempts = attempt WHERE id OPERATOR(pg_catalog.=) run_id;
         COMMIT;
@@ -248,7 +271,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_job(text, jsonb, jsonb) IS
-    'runs the o2c job o2c.job_<job>(run_id, args) with the shared lifecycle: job_run row committed first, then one transaction under a transaction-level advisory lock per job name (options: wait, keep_runs), any failure or cancel recorded and re-raised';
+    'runs the o2c job o2c.job_<job>(run_id, args) with the shared lifecycle: job_run row committed first, then one transaction under a transaction-level advisory lock per job name (options: wait, keep_runs, retries), deadlocks and serialization failures retried (default 3 times), any failure or cancel recorded and re-raised';
 
 -- The read phase most jobs share: the invoices of args.invoices_sql, with the
 -- columns a job needs, into the session's pg_temp.o2c_job_rows.
@@ -350,7 +373,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.snapshot_aging(text, date, integer[], text, jsonb) IS
-    'job: per-customer aging of the inner query''s open invoices as of a date into o2c.aging_snapshot, replacing that ledger''s rows for that date; options: wait (default true: wait for a concurrent run; false: fail fast with 55P03), keep_runs (job_run history kept, default 1000)';
+    'job: per-customer aging of the inner query''s open invoices as of a date into o2c.aging_snapshot, replacing that ledger''s rows for that date; options: wait (default true: wait for a concurrent run; false: fail fast with 55P03), keep_runs (job_run history kept, default 1000), retries (of a deadlock or serialization failure, default 3)';
 
 CREATE VIEW @extschema@.aging_trend AS
 SELECT s.ledger, s.as_of, s.currency, b.bucket, b.ord AS bucket_order,

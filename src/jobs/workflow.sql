@@ -202,7 +202,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_dunning(text, text, date, text, jsonb) IS
-    'job: writes o2c.dunning_notice for the dunning levels of a policy that the inner query''s open invoices newly reached as of a date (each level once per invoice); options: wait, keep_runs';
+    'job: writes o2c.dunning_notice for the dunning levels of a policy that the inner query''s open invoices newly reached as of a date (each level once per invoice); options: wait, keep_runs, retries';
 
 -- Quality scan ---------------------------------------------------------------
 
@@ -261,7 +261,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_quality_scan(text, jsonb, text, jsonb) IS
-    'job: o2c.quality_scan over the inner query into o2c.finding, replacing the findings of the previous scan of the same source; options go to quality_scan, job_options (wait, keep_runs) to the job';
+    'job: o2c.quality_scan over the inner query into o2c.finding, replacing the findings of the previous scan of the same source; options go to quality_scan, job_options (wait, keep_runs, retries) to the job';
 
 -- Cash application -----------------------------------------------------------
 
@@ -295,6 +295,14 @@ DECLARE
     n_written bigint;
 BEGIN
 
+    -- Lock the rows this run may change first, in id order: the order the
+    -- README's mailer recipe claims them in, so the two never wait on each
+    -- other crosswise (a deadlock).
+    PERFORM FROM @extschema@.cash_match c
+      WHERE c.ledger OPERATOR(pg_catalog.=) v_ledger
+        AND c.payment_id IN (SELECT m.payment_id FROM pg_temp.o2c_job_rows m)
+      ORDER BY c.id
+        FOR UPDATE OF c;
     -- The latest run's application of a payment replaces the previous one.
     DELETE FROM @extschema@.cash_match c
      WHERE c.ledger OPERATOR(pg_catalog.=) v_ledger
@@ -336,7 +344,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_cash_application(text, text, jsonb, text, jsonb) IS
-    'job: o2c.match_payments into o2c.cash_match (auto or suggested, with the run id), the latest run''s application of each payment replacing the previous one; options go to match_payments, job_options (wait, keep_runs) to the job';
+    'job: o2c.match_payments into o2c.cash_match (auto or suggested, with the run id), the latest run''s application of each payment replacing the previous one; options go to match_payments, job_options (wait, keep_runs, retries) to the job';
 
 -- The worklist with options: a dunning policy (or NULL for none) and a risk
 -- model ({"risk_model": name, "history_sql": query}). With a model, each
