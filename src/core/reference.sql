@@ -13,10 +13,12 @@ RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    -- TG_ARGV: referencing column, referenced table, referenced column.
+    -- TG_ARGV: referencing column, referenced table, referenced column, and,
+    -- for a statement-level AFTER UPDATE trigger, the table's key column.
     col        text := TG_ARGV[0];
     parent     text := TG_ARGV[1];
     parent_col text := TG_ARGV[2];
+    rows_sql   text := 'new_rows';
     missing    text;
     is_missing boolean;
 BEGIN
@@ -33,16 +35,23 @@ BEGIN
             'SELECT NOT EXISTS (SELECT 1 FROM %s p WHERE p.%I OPERATOR(pg_catalog.=) ($1).%I FOR KEY SHARE OF p)',
             parent, parent_col, col) INTO is_missing USING NEW;
     ELSE
-        -- AFTER INSERT, over the statement's new rows. The referenced rows are
-        -- locked first, so a concurrent delete waits for this transaction (or
-        -- has committed, and the row is then missing).
+        -- AFTER INSERT, over the statement's new rows; AFTER UPDATE, over
+        -- those whose reference changed (matched to the old rows by key), in
+        -- one query rather than one per row. The referenced rows are locked
+        -- first, so a concurrent delete waits for this transaction (or has
+        -- committed, and the row is then missing).
+        IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
+            rows_sql := pg_catalog.format(
+                '(SELECT n.* FROM new_rows n JOIN old_rows o ON o.%I OPERATOR(pg_catalog.=) n.%I '
+                'WHERE o.%I IS DISTINCT FROM n.%I)', TG_ARGV[3], TG_ARGV[3], col, col);
+        END IF;
         EXECUTE pg_catalog.format(
-            'SELECT 1 FROM %s p WHERE p.%I IN (SELECT n.%I FROM new_rows n) FOR KEY SHARE OF p',
-            parent, parent_col, col);
+            'SELECT 1 FROM %s p WHERE p.%I IN (SELECT n.%I FROM %s n) FOR KEY SHARE OF p',
+            parent, parent_col, col, rows_sql);
         EXECUTE pg_catalog.format(
-            'SELECT n.%I::text, true FROM new_rows n WHERE n.%I IS NOT NULL AND NOT EXISTS '
+            'SELECT n.%I::text, true FROM %s n WHERE n.%I IS NOT NULL AND NOT EXISTS '
             '(SELECT 1 FROM %s p WHERE p.%I OPERATOR(pg_catalog.=) n.%I) LIMIT 1',
-            col, col, parent, parent_col, col) INTO missing, is_missing;
+            col, rows_sql, col, parent, parent_col, col) INTO missing, is_missing;
     END IF;
     IF is_missing THEN
         RAISE EXCEPTION '%.%.% % is not in %', TG_TABLE_SCHEMA, TG_TABLE_NAME, col,
@@ -56,7 +65,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.reference_check() IS
-    'trigger: refuses rows whose reference (TG_ARGV: column, referenced table, referenced column) names no row, as a foreign key would (23503); skipped while check_function_bodies is off, so a restore may load tables in any order';
+    'trigger: refuses rows whose reference (TG_ARGV: column, referenced table, referenced column, and the key column for a statement-level update trigger) names no row, as a foreign key would (23503); skipped while check_function_bodies is off, so a restore may load tables in any order';
 
 CREATE FUNCTION @extschema@.reference_action()
 RETURNS trigger

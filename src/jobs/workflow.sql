@@ -73,9 +73,11 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.cash_match_id_seq', '');
 CREATE TRIGGER cash_match_job_run_check AFTER INSERT ON @extschema@.cash_match
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
     EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
-CREATE TRIGGER cash_match_job_run_check_update AFTER UPDATE OF job_run_id ON @extschema@.cash_match
-    FOR EACH ROW WHEN (NEW.job_run_id IS DISTINCT FROM OLD.job_run_id)
-    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
+-- Every run rewrites job_run_id in all the rows it upserts: checked per
+-- statement, not per row.
+CREATE TRIGGER cash_match_job_run_check_update AFTER UPDATE ON @extschema@.cash_match
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id', 'id');
 CREATE TRIGGER cash_match_job_run_delete AFTER DELETE ON @extschema@.job_run
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
     EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.cash_match', 'job_run_id', 'set null');
