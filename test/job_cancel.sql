@@ -32,6 +32,18 @@ CREATE FUNCTION pg_temp.lock_holders() RETURNS bigint LANGUAGE sql AS $f$
     SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
        AND objid = (o2c.job_lock_key('run_cash_application') & 4294967295)::oid
 $f$;
+CREATE FUNCTION pg_temp.wait_until_locked(p int) RETURNS boolean LANGUAGE plpgsql AS $f$
+BEGIN
+    FOR i IN 1..100 LOOP
+        IF EXISTS (SELECT 1 FROM pg_locks WHERE pid = p AND granted AND locktype = 'advisory'
+                      AND objid = (o2c.job_lock_key('run_cash_application') & 4294967295)::oid) THEN
+            RETURN true;
+        END IF;
+        PERFORM pg_sleep(0.1);
+    END LOOP;
+    RETURN false;
+END
+$f$;
 CREATE FUNCTION pg_temp.wait_until_idle(p int) RETURNS boolean LANGUAGE plpgsql AS $f$
 BEGIN
     FOR i IN 1..100 LOOP
@@ -80,8 +92,7 @@ SELECT is(pg_temp.last_run(), '(succeeded,)', 'the next fail-fast run goes ahead
 
 -- 2. pg_cancel_backend in the middle of a run.
 SELECT dblink_send_query('tap_c1', pg_temp.slow_run(5));
-SELECT pg_sleep(0.7);
-SELECT is(pg_temp.lock_holders(), 1::bigint, 'a running job holds its lock');
+SELECT ok(pg_temp.wait_until_locked(:c1_pid), 'a running job holds its lock');
 SELECT ok(pg_cancel_backend(:c1_pid) AND pg_temp.wait_until_idle(:c1_pid), 'pg_cancel_backend ends the run');
 SELECT * FROM dblink_get_result('tap_c1', false) AS r(status text);
 SELECT pg_temp.drain('tap_c1');
@@ -92,7 +103,7 @@ SELECT is(pg_temp.last_run(), '(failed,57014)', 'the cancelled run is recorded a
 SELECT dblink_connect('tap_c2', :'conn');
 SELECT pid AS c2_pid FROM dblink('tap_c2', 'SELECT pg_backend_pid()') AS t(pid int) \gset
 SELECT dblink_send_query('tap_c1', pg_temp.slow_run(2));
-SELECT pg_sleep(0.5);
+SELECT pg_temp.wait_until_locked(:c1_pid);
 SELECT dblink_send_query('tap_c2', pg_temp.slow_run(0));
 SELECT ok(pg_temp.wait_until_waiting(:c2_pid), 'a second run waits for the lock');
 SELECT ok(pg_cancel_backend(:c2_pid) AND pg_temp.wait_until_idle(:c2_pid), 'the waiting run is cancelled');
@@ -108,7 +119,7 @@ SELECT is((SELECT status FROM o2c.job_run WHERE backend_pid = :c1_pid ORDER BY i
 
 -- 4. pg_terminate_backend in the middle of a run.
 SELECT dblink_send_query('tap_c2', pg_temp.slow_run(5));
-SELECT pg_sleep(0.7);
+SELECT pg_temp.wait_until_locked(:c2_pid);
 SELECT is((SELECT last_status FROM o2c.job_health WHERE job = 'run_cash_application'), 'running',
           'job_health shows the live run as running');
 SELECT ok(pg_terminate_backend(:c2_pid, 5000), 'pg_terminate_backend ends the backend');
