@@ -110,7 +110,8 @@ for db in "${targets[@]}"; do
     else
         cat "$work/$db.diff"; not_ok "$db: every table row for row and every sequence as in the source"
     fi
-    # Every job once more, each writing new rows (new ids from the sequences).
+    # Every job once more, each writing new rows (new ids from the sequences),
+    # a new risk model, and the restored model, calendar and types in use.
     if psqlq -d "$db" >"$work/$db.jobs.log" 2>&1 <<'SQL'
 SET client_min_messages = warning;
 INSERT INTO o2c.holiday (calendar, day, name) VALUES ('TARGET', '2026-01-01', 'New Year''s Day');
@@ -127,6 +128,10 @@ CALL o2c.run_cash_application(
             counterparty AS payer_name, iban AS payer_iban, remittance AS reference
        FROM public.demo_bank_lines',
     'SELECT * FROM public.demo_ar_open', '{"tolerance": 15}');
+CALL o2c.train_risk_model('after restore', 'SELECT * FROM public.risk_demo_invoices', DATE '2025-09-30');
+SELECT count(*) FROM o2c.risk_score('demo', 'SELECT * FROM public.risk_demo_invoices',
+                                    'SELECT * FROM public.risk_demo_invoices', DATE '2025-10-01');
+SELECT o2c.due_date('2/10 NET 30'::o2c.terms, DATE '2025-04-17', 'TARGET');
 INSERT INTO dr_typed (terms) VALUES ('NET 30');
 SELECT o2c.record_finding('dump check', 'x', 'missing_customer', 'warning', 'after restore');
 DO $$
