@@ -83,3 +83,21 @@ SELECT count(*) AS holidays_left FROM o2c.holiday;
 DELETE FROM o2c.aging_snapshot;
 DELETE FROM o2c.dunning_notice;
 DELETE FROM o2c.cash_match;
+
+-- The triggers build their SQL at run time: a look-alike operator in the
+-- caller's search_path is never used.
+CREATE SCHEMA dump_hostile;
+CREATE TABLE dump_hostile.calls (what text);
+CREATE FUNCTION dump_hostile.note(a text, b text) RETURNS boolean LANGUAGE sql
+    AS $$ INSERT INTO dump_hostile.calls VALUES ('='); SELECT pg_catalog.texteq(a, b) $$;
+CREATE OPERATOR dump_hostile.= (LEFTARG = text, RIGHTARG = text, FUNCTION = dump_hostile.note);
+SET search_path = dump_hostile, public, pg_catalog;
+INSERT INTO o2c.calendar (name) VALUES ('DUMP-H');
+INSERT INTO o2c.holiday (calendar, day) VALUES ('DUMP-H', '2025-01-01');
+UPDATE o2c.holiday SET calendar = 'DUMP-H', name = 'x' WHERE calendar OPERATOR(pg_catalog.=) 'DUMP-H';
+UPDATE o2c.calendar SET name = 'DUMP-I' WHERE name OPERATOR(pg_catalog.=) 'DUMP-H';
+DELETE FROM o2c.calendar WHERE name OPERATOR(pg_catalog.=) 'DUMP-I';
+RESET search_path;
+SELECT count(*) AS hostile_calls FROM dump_hostile.calls;
+SELECT count(*) AS holidays_left FROM o2c.holiday;
+DROP SCHEMA dump_hostile CASCADE;

@@ -6,7 +6,9 @@
 -- like a foreign key, except that the check on the referencing side is
 -- skipped while check_function_bodies is off, as pg_dump's scripts and
 -- pg_restore set it: a restore may load a row before the row it refers to,
--- as it may create a function before the objects its body names.
+-- as it may create a function before the objects its body names. The SQL
+-- they run is built at run time under the caller's search_path, so every
+-- operator in it is qualified.
 
 CREATE FUNCTION @extschema@.reference_check()
 RETURNS trigger
@@ -43,10 +45,11 @@ BEGIN
         IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
             rows_sql := pg_catalog.format(
                 '(SELECT n.* FROM new_rows n JOIN old_rows o ON o.%I OPERATOR(pg_catalog.=) n.%I '
-                'WHERE o.%I IS DISTINCT FROM n.%I)', TG_ARGV[3], TG_ARGV[3], col, col);
+                'WHERE (o.%I OPERATOR(pg_catalog.=) n.%I) IS NOT TRUE AND n.%I IS NOT NULL)',
+                TG_ARGV[3], TG_ARGV[3], col, col, col);
         END IF;
         EXECUTE pg_catalog.format(
-            'SELECT 1 FROM %s p WHERE p.%I IN (SELECT n.%I FROM %s n) FOR KEY SHARE OF p',
+            'SELECT 1 FROM %s p WHERE p.%I OPERATOR(pg_catalog.=) ANY (SELECT n.%I FROM %s n) FOR KEY SHARE OF p',
             parent, parent_col, col, rows_sql);
         EXECUTE pg_catalog.format(
             'SELECT n.%I::text, true FROM %s n WHERE n.%I IS NOT NULL AND NOT EXISTS '
@@ -83,10 +86,10 @@ BEGIN
         EXECUTE pg_catalog.format('UPDATE %s c SET %I = ($1).%I WHERE c.%I OPERATOR(pg_catalog.=) ($2).%I',
                                   child, col, parent_col, col, parent_col) USING NEW, OLD;
     ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' AND on_delete OPERATOR(pg_catalog.=) 'cascade' THEN
-        EXECUTE pg_catalog.format('DELETE FROM %s c WHERE c.%I IN (SELECT o.%I FROM old_rows o)',
+        EXECUTE pg_catalog.format('DELETE FROM %s c WHERE c.%I OPERATOR(pg_catalog.=) ANY (SELECT o.%I FROM old_rows o)',
                                   child, col, parent_col);
     ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
-        EXECUTE pg_catalog.format('UPDATE %s c SET %I = NULL WHERE c.%I IN (SELECT o.%I FROM old_rows o)',
+        EXECUTE pg_catalog.format('UPDATE %s c SET %I = NULL WHERE c.%I OPERATOR(pg_catalog.=) ANY (SELECT o.%I FROM old_rows o)',
                                   child, col, col, parent_col);
     ELSIF on_delete OPERATOR(pg_catalog.=) 'cascade' THEN
         EXECUTE pg_catalog.format('DELETE FROM %s c WHERE c.%I IS NOT NULL', child, col);

@@ -302,7 +302,7 @@ BEGIN
     -- other crosswise (a deadlock).
     PERFORM FROM @extschema@.cash_match c
       WHERE c.ledger OPERATOR(pg_catalog.=) v_ledger
-        AND c.payment_id IN (SELECT m.payment_id FROM pg_temp.o2c_job_rows m)
+        AND c.payment_id OPERATOR(pg_catalog.=) ANY (SELECT m.payment_id FROM pg_temp.o2c_job_rows m)
       ORDER BY c.id
         FOR UPDATE OF c;
     -- The latest run's application of a payment replaces the previous one.
