@@ -308,10 +308,11 @@ BEGIN
     -- The latest run's application of a payment replaces the previous one.
     DELETE FROM @extschema@.cash_match c
      WHERE c.ledger OPERATOR(pg_catalog.=) v_ledger
-       AND c.payment_id IN (SELECT m.payment_id FROM pg_temp.o2c_job_rows m)
+       AND c.payment_id OPERATOR(pg_catalog.=) ANY (SELECT m.payment_id FROM pg_temp.o2c_job_rows m)
        AND NOT EXISTS (SELECT 1 FROM pg_temp.o2c_job_rows m
                         WHERE m.payment_id OPERATOR(pg_catalog.=) c.payment_id
-                          AND m.invoice_id IS NOT DISTINCT FROM c.invoice_id);
+                          AND (m.invoice_id OPERATOR(pg_catalog.=) c.invoice_id
+                               OR (m.invoice_id IS NULL AND c.invoice_id IS NULL)));
     INSERT INTO @extschema@.cash_match
           (ledger, payment_id, invoice_id, applied_amount, score, rule, status, job_run_id)
     SELECT v_ledger, m.payment_id, m.invoice_id, m.applied_amount, m.score, m.rule,
