@@ -166,8 +166,12 @@ o2c_run_tests() {
     fi
     rm -f "$regress_log" "$tap_log"
 
-    # Scripts that use the server started above (test/server/*.sh).
-    o2c_run_scripts server "$O2C_ROOT"/test/server/*.sh
+    # Scripts that use the server started above (test/server/*.sh: README
+    # examples, postgres_fdw shards, dump and restore, cancelled, crashed
+    # and concurrent jobs). They find the server through PGHOST/PGPORT and
+    # pg_dump/pg_restore in O2C_PGBIN; only on a throwaway cluster may a
+    # test crash the server (O2C_CRASH_TEST=1).
+    O2C_CRASH_TEST="${O2C_OWN_CLUSTER:-0}" o2c_run_scripts server "$O2C_ROOT"/test/server/*.sh
 
     # The standalone checks do not depend on the server: a run over several
     # server versions (scripts/versions.sh) does them once.
@@ -214,7 +218,7 @@ o2c_run_scripts() {
         log=$(mktemp)
         o2c_log "$kind: $(basename "$script")"
         rc=0
-        bash "$script" >"$log" 2>&1 || rc=$?
+        O2C_PGBIN="$O2C_PGBIN" bash "$script" >"$log" 2>&1 || rc=$?
         if [ "$rc" -eq 0 ]; then tail -n 3 "$log"; else cat "$log"; fi
         line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
         if [ -n "$line" ]; then

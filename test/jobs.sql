@@ -4,7 +4,7 @@
 \set ON_ERROR_STOP 0
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS dblink;
-DROP TABLE IF EXISTS tap_jobs_inv;
+DROP TABLE IF EXISTS tap_jobs_inv, tap_jobs_pay;
 DELETE FROM o2c.aging_snapshot WHERE ledger LIKE 'tap%';
 DELETE FROM o2c.job_run WHERE args ->> 'ledger' LIKE 'tap%';
 CREATE TABLE tap_jobs_inv AS
@@ -12,7 +12,7 @@ SELECT i AS invoice_id, 'C' || (i % 50) AS customer_id, DATE '2024-06-30' - (i %
        round((i * 7.31)::numeric, 2) AS open_amount, (ARRAY['EUR', 'USD', 'EUR'])[1 + i % 3] AS currency
 FROM generate_series(1, 5000) i;
 
-SELECT plan(21);
+SELECT plan(22);
 
 -- Idempotency: the same run twice gives the same rows.
 CALL o2c.snapshot_aging('SELECT * FROM tap_jobs_inv', '2024-06-30', ledger => 'tap');
@@ -64,8 +64,7 @@ SELECT ok(NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
                        AND objid = (o2c.job_lock_key('snapshot_aging') & 4294967295)::oid),
           'the advisory lock is released after success and failure');
 
--- Progress: the read phase commits its count before the outputs are written,
--- so a run that fails while writing still shows how far it got.
+-- A run that fails while writing still records how many rows it read.
 CALL o2c.snapshot_aging('SELECT * FROM tap_jobs_inv', '2024-06-30', '{30,10}', ledger => 'tap');
 SELECT is((SELECT row(status, sqlstate, rows_read, rows_written)::text FROM o2c.job_run
             WHERE args ->> 'ledger' = 'tap' ORDER BY id DESC LIMIT 1),
@@ -93,13 +92,22 @@ CREATE FUNCTION tap_hostile.jsonb_typeof(jsonb) RETURNS text LANGUAGE sql
     AS $$ INSERT INTO tap_hostile.calls VALUES ('jsonb_typeof'); SELECT 'object' $$;
 CREATE FUNCTION tap_hostile.aging(numeric, date, date) RETURNS o2c.aging_buckets LANGUAGE sql
     AS $$ INSERT INTO tap_hostile.calls VALUES ('aging'); SELECT NULL::o2c.aging_buckets $$;
+CREATE TABLE tap_jobs_pay AS
+SELECT 'P' || i AS payment_id, DATE '2024-07-01' AS received_on, round((i * 7.31)::numeric, 2) AS amount,
+       (ARRAY['EUR', 'USD', 'EUR'])[1 + i % 3] AS currency, 'C' || (i % 50) AS payer_name, i::text AS reference
+FROM generate_series(1, 30) i;
 SET search_path = tap_hostile, public, pg_catalog;
 CALL o2c.snapshot_aging('SELECT * FROM public.tap_jobs_inv', '2024-06-30', ledger => 'tap3');
+-- twice, so that the second run replaces matches and rewrites their rows
+CALL o2c.run_cash_application('SELECT * FROM public.tap_jobs_pay', 'SELECT * FROM public.tap_jobs_inv', ledger => 'tap3');
+CALL o2c.run_cash_application('SELECT * FROM public.tap_jobs_pay', 'SELECT * FROM public.tap_jobs_inv', ledger => 'tap3');
 RESET search_path;
 SELECT is((SELECT count(*) FROM tap_hostile.calls), 0::bigint,
           'no hostile function or operator in the search_path was called');
 SELECT is((SELECT count(*) FROM o2c.aging_snapshot WHERE ledger = 'tap3' AND currency IN ('EUR', 'USD')),
           100::bigint, 'and the run under a hostile search_path produced the right rows');
+SELECT is((SELECT count(*) FROM o2c.job_run WHERE job = 'run_cash_application' AND status = 'succeeded'),
+          2::bigint, 'and so did two cash applications');
 
 -- Bad options are errors before anything runs.
 SELECT throws_ok($$CALL o2c.snapshot_aging('SELECT 1', '2024-06-30', options => '{"hurry": 1}')$$,
@@ -117,6 +125,7 @@ SELECT throws_ok($$SELECT * FROM o2c.invoices_from('SELECT 1.5::float8 AS amount
 SELECT * FROM finish();
 
 DROP SCHEMA tap_hostile CASCADE;
-DROP TABLE tap_jobs_inv;
+DROP TABLE tap_jobs_inv, tap_jobs_pay;
 DELETE FROM o2c.aging_snapshot WHERE ledger LIKE 'tap%';
+DELETE FROM o2c.cash_match WHERE ledger = 'tap3';
 DELETE FROM o2c.job_run;

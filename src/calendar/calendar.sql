@@ -16,13 +16,32 @@ COMMENT ON TABLE @extschema@.calendar IS
     'business calendars: weekend days as ISO day numbers (1 = Monday ... 7 = Sunday) and the convention due dates are moved by';
 
 CREATE TABLE @extschema@.holiday (
-    calendar text NOT NULL REFERENCES @extschema@.calendar (name) ON UPDATE CASCADE ON DELETE CASCADE,
+    calendar text NOT NULL,
     day      date NOT NULL,
     name     text,
     PRIMARY KEY (calendar, day)
 );
 COMMENT ON TABLE @extschema@.holiday IS
     'non-business days of a calendar besides its weekend days';
+
+-- holiday.calendar refers to calendar.name (on update and delete cascade),
+-- kept by triggers rather than a foreign key, so pg_restore -j may load the
+-- two tables in either order (see reference.sql).
+CREATE TRIGGER holiday_calendar_check AFTER INSERT ON @extschema@.holiday
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_check('calendar', '@extschema@.calendar', 'name');
+CREATE TRIGGER holiday_calendar_check_update AFTER UPDATE OF calendar ON @extschema@.holiday
+    FOR EACH ROW WHEN (NEW.calendar IS DISTINCT FROM OLD.calendar)
+    EXECUTE FUNCTION @extschema@.reference_check('calendar', '@extschema@.calendar', 'name');
+CREATE TRIGGER holiday_calendar_delete AFTER DELETE ON @extschema@.calendar
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('name', '@extschema@.holiday', 'calendar', 'cascade');
+CREATE TRIGGER holiday_calendar_truncate AFTER TRUNCATE ON @extschema@.calendar
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('name', '@extschema@.holiday', 'calendar', 'cascade');
+CREATE TRIGGER holiday_calendar_rename AFTER UPDATE OF name ON @extschema@.calendar
+    FOR EACH ROW WHEN (NEW.name IS DISTINCT FROM OLD.name)
+    EXECUTE FUNCTION @extschema@.reference_action('name', '@extschema@.holiday', 'calendar', 'cascade');
 
 -- Calendar functions read these tables with the caller's rights.
 GRANT SELECT ON @extschema@.calendar, @extschema@.holiday TO PUBLIC;

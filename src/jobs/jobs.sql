@@ -1,9 +1,14 @@
 -- jobs: batch procedures for pg_cron and their output tables, and the BI
--- views over them. Procedures: insert a job_run row and COMMIT; take a
--- session advisory lock keyed by the job name; do the work in a block whose
--- handler only records the error; then either mark the run failed, COMMIT,
--- unlock and re-raise, or write the outputs (delete-then-insert of the run's
--- key), mark it done and COMMIT. A run is never half-written.
+-- views over them. Procedures: insert a job_run row (with the backend's pid
+-- and start time) and COMMIT; then, in one transaction, take a
+-- transaction-level advisory lock keyed by the job name, read, write the
+-- outputs (delete-then-insert of the run's key) and mark the run done, in a
+-- block whose handler records the error (a cancel included); a deadlock or
+-- serialization failure rolls back and runs again, a bounded number of
+-- times; a failure is recorded, committed and re-raised. A run is never
+-- half-written, and no lock outlives the transaction: a cancelled,
+-- terminated or crashed run holds nothing, and a run still shown as
+-- running whose backend is gone is recognised as abandoned.
 --
 -- The jobs concern (src/jobs/), the top layer, SQL only: the procedures
 -- pg_cron runs (jobs.sql, workflow.sql), the BI functions over their
@@ -19,11 +24,14 @@ CREATE TABLE @extschema@.job_run (
     started_at   timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     finished_at  timestamptz,
     status       text NOT NULL DEFAULT 'running'
-                 CHECK (status IN ('running', 'succeeded', 'failed')),
+                 CHECK (status IN ('running', 'succeeded', 'failed', 'abandoned')),
     rows_read    bigint,
     rows_written bigint,
     error        text,
-    sqlstate     text
+    sqlstate     text,
+    backend_pid   integer,
+    backend_start timestamptz,
+    attempts     integer
 );
 CREATE INDEX job_run_job_started ON @extschema@.job_run (job, started_at DESC);
 COMMENT ON TABLE @extschema@.job_run IS
@@ -50,7 +58,7 @@ CREATE TABLE @extschema@.aging_snapshot (
     bounds            integer[],
     labels            text[],
     amounts           numeric[],
-    job_run_id        bigint REFERENCES @extschema@.job_run (id) ON DELETE SET NULL,
+    job_run_id        bigint,
     PRIMARY KEY (ledger, as_of, customer_id, currency)
 );
 CREATE INDEX aging_snapshot_as_of ON @extschema@.aging_snapshot (as_of, ledger);
@@ -60,6 +68,24 @@ COMMENT ON TABLE @extschema@.aging_snapshot IS
 COMMENT ON COLUMN @extschema@.aging_snapshot.ledger IS 'name of the book the snapshot is of, so two ledgers never overwrite each other';
 COMMENT ON COLUMN @extschema@.aging_snapshot.currency IS 'currency of the amounts; XXX (ISO 4217: no currency) when the inner query gives none';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.aging_snapshot', '');
+-- job_run_id refers to job_run.id (on delete set null), kept by triggers
+-- rather than a foreign key, so pg_restore -j may load the tables in any
+-- order (see reference.sql).
+CREATE TRIGGER aging_snapshot_job_run_check AFTER INSERT ON @extschema@.aging_snapshot
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
+CREATE TRIGGER aging_snapshot_job_run_check_update AFTER UPDATE OF job_run_id ON @extschema@.aging_snapshot
+    FOR EACH ROW WHEN (NEW.job_run_id IS DISTINCT FROM OLD.job_run_id)
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
+CREATE TRIGGER aging_snapshot_job_run_delete AFTER DELETE ON @extschema@.job_run
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.aging_snapshot', 'job_run_id', 'set null');
+CREATE TRIGGER aging_snapshot_job_run_truncate AFTER TRUNCATE ON @extschema@.job_run
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.aging_snapshot', 'job_run_id', 'set null');
+CREATE TRIGGER aging_snapshot_job_run_renumber AFTER UPDATE OF id ON @extschema@.job_run
+    FOR EACH ROW WHEN (NEW.id IS DISTINCT FROM OLD.id)
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.aging_snapshot', 'job_run_id', 'set null');
 
 -- Lock key of a job: one advisory lock per job name, in o2c's own key space.
 CREATE FUNCTION @extschema@.job_lock_key(job text)
@@ -69,15 +95,46 @@ RETURN (pg_catalog.hashtext('o2c')::bigint << 32) | (pg_catalog.hashtext(job)::b
 COMMENT ON FUNCTION @extschema@.job_lock_key(text) IS
     'the advisory lock key o2c jobs take for a job name (pg_locks shows it as objid/classid halves)';
 
--- Start a run: record it (committed by the caller) and return its id.
+-- Is the run still executing? Its backend (pid and start time, so a reused
+-- pid is not taken for it) must exist and still be in the statement that
+-- started the run: a cancelled run's backend is idle or in a later statement.
+-- Details of another role's backend are hidden without pg_read_all_stats;
+-- then only the pid is compared, and the run counts as alive while it exists.
+CREATE FUNCTION @extschema@.job_run_alive(backend_pid integer, backend_start timestamptz,
+                                          started_at timestamptz)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL RESTRICTED
+RETURN EXISTS (
+    SELECT 1 FROM pg_catalog.pg_stat_activity a
+     WHERE a.pid OPERATOR(pg_catalog.=) job_run_alive.backend_pid
+       AND (a.backend_start IS NULL OR a.backend_start OPERATOR(pg_catalog.=) job_run_alive.backend_start)
+       AND (a.state IS NULL OR a.state OPERATOR(pg_catalog.=) ANY (ARRAY['active', 'disabled']))
+       AND (a.query_start IS NULL OR a.query_start OPERATOR(pg_catalog.<=) job_run_alive.started_at));
+COMMENT ON FUNCTION @extschema@.job_run_alive(integer, timestamptz, timestamptz) IS
+    'true while the job run started at started_at by the backend (pid, backend start time) is still executing: false once that backend is gone (terminated, crashed, restarted) or has left the statement that started the run';
+
+-- Start a run: mark this job's runs whose backend is gone as abandoned,
+-- record the new one with this backend's pid and start time (committed by the
+-- caller) and return its id.
 CREATE FUNCTION @extschema@.job_start(job text, args jsonb)
 RETURNS bigint
 LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
 BEGIN ATOMIC
-    INSERT INTO @extschema@.job_run (job, args) VALUES (job, args) RETURNING id;
+    UPDATE @extschema@.job_run r
+       SET status = 'abandoned', finished_at = pg_catalog.clock_timestamp(),
+           error = pg_catalog.format('abandoned: backend %s ended or left the run before it finished',
+                                     r.backend_pid)
+     WHERE r.job OPERATOR(pg_catalog.=) job_start.job
+       AND r.status OPERATOR(pg_catalog.=) 'running'
+       AND NOT coalesce(@extschema@.job_run_alive(r.backend_pid, r.backend_start, r.started_at), false);
+    INSERT INTO @extschema@.job_run (job, args, backend_pid, backend_start)
+    SELECT job_start.job, job_start.args, pg_catalog.pg_backend_pid(),
+           (SELECT a.backend_start FROM pg_catalog.pg_stat_activity a
+             WHERE a.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid())
+    RETURNING id;
 END;
 COMMENT ON FUNCTION @extschema@.job_start(text, jsonb) IS
-    'records the start of a job run in o2c.job_run and returns its id (used by the job procedures)';
+    'records the start of a job run in o2c.job_run (with the backend''s pid and start time) and returns its id, marking the job''s runs whose backend is gone as abandoned (used by the job procedures)';
 
 CREATE FUNCTION @extschema@.job_finish(run_id bigint, status text, rows_read bigint, rows_written bigint,
                                        error text, sqlstate text)
@@ -96,11 +153,10 @@ COMMENT ON FUNCTION @extschema@.job_finish(bigint, text, bigint, bigint, text, t
 -- The lifecycle every job shares. A job is one or two functions of this
 -- extension: job_<name>_read(run_id, args) (optional) reads the inner query
 -- and does the heavy work into the session's temp table pg_temp.o2c_job_rows,
--- returning the rows read; its result is committed with rows_read in job_run,
--- so a long run shows its progress. job_<name>(run_id, args) then writes the
--- outputs and returns {rows_read or NULL, rows_written}. Each phase runs in a
--- block, so a failure undoes that phase; outputs are only ever written by the
--- last one, in one transaction.
+-- returning the rows read; job_<name>(run_id, args) then writes the outputs
+-- and returns {rows_read or NULL, rows_written}. Both run in one transaction
+-- under the job's transaction-level lock, so a cancel, a terminated backend or
+-- a crash leaves no lock and no half-written output behind.
 CREATE PROCEDURE @extschema@.run_job(job text, args jsonb, options jsonb)
 LANGUAGE plpgsql
 -- No SET search_path: a procedure with SET cannot COMMIT. Everything below is
@@ -111,6 +167,9 @@ DECLARE
     lock_key   bigint := @extschema@.job_lock_key(job);
     wait       boolean;
     keep_runs  integer;
+    retries    integer;
+    attempt    integer := 0;
+    has_read   boolean;
     counts     bigint[];
     n_read     bigint;
     err_text   text;
@@ -123,64 +182,86 @@ BEGIN
     END IF;
     IF pg_catalog.jsonb_typeof(options) OPERATOR(pg_catalog.<>) 'object' OR EXISTS (
            SELECT 1 FROM pg_catalog.jsonb_object_keys(options) k
-            WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['wait', 'keep_runs'])) THEN
+            WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['wait', 'keep_runs', 'retries'])) THEN
         RAISE EXCEPTION 'invalid % options: %', job, options
-            USING ERRCODE = '22023', HINT = 'Known options are "wait" (boolean) and "keep_runs" (integer).';
+            USING ERRCODE = '22023',
+                  HINT = 'Known options are "wait" (boolean), "keep_runs" (integer) and "retries" (integer).';
     END IF;
     wait := coalesce((options OPERATOR(pg_catalog.->>) 'wait')::boolean, true);
     keep_runs := coalesce((options OPERATOR(pg_catalog.->>) 'keep_runs')::integer, 1000);
+    retries := coalesce((options OPERATOR(pg_catalog.->>) 'retries')::integer, 3);
     IF keep_runs OPERATOR(pg_catalog.<) 1 THEN
         RAISE EXCEPTION 'keep_runs must be at least 1, not %', keep_runs USING ERRCODE = '22023';
     END IF;
+    IF retries OPERATOR(pg_catalog.<) 0 OR retries OPERATOR(pg_catalog.>) 10 THEN
+        RAISE EXCEPTION 'retries must be between 0 and 10, not %', retries USING ERRCODE = '22023';
+    END IF;
+    has_read := pg_catalog.to_regprocedure(pg_catalog.format('@extschema@.%I(bigint, jsonb)',
+                    'job_' OPERATOR(pg_catalog.||) job OPERATOR(pg_catalog.||) '_read')) IS NOT NULL;
 
     run_id := @extschema@.job_start(job, args OPERATOR(pg_catalog.||)
                                          pg_catalog.jsonb_build_object('options', options));
     COMMIT;
 
-    IF wait THEN
-        PERFORM pg_catalog.pg_advisory_lock(lock_key);
-    ELSIF NOT pg_catalog.pg_try_advisory_lock(lock_key) THEN
-        PERFORM @extschema@.job_finish(run_id, 'failed', NULL, NULL,
-                                       pg_catalog.format('another %s run is in progress', job), '55P03');
-        COMMIT;
-        RAISE EXCEPTION 'another % run is in progress', job
-            USING ERRCODE = '55P03', HINT = 'Retry later, or leave the option "wait" at true to queue.';
-    END IF;
-
-    IF pg_catalog.to_regprocedure(pg_catalog.format('@extschema@.%I(bigint, jsonb)',
-                                  'job_' OPERATOR(pg_catalog.||) job OPERATOR(pg_catalog.||) '_read')) IS NOT NULL THEN
+    LOOP
+        attempt := attempt OPERATOR(pg_catalog.+) 1;
+        err_state := NULL;
+        n_read := NULL;
+        counts := NULL;
+        -- The handler catches a cancel too (query_canceled is not among
+        -- OTHERS), so a cancelled run is recorded as failed. The lock is
+        -- transaction-level: whatever ends this transaction releases it.
         BEGIN
-            EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)',
-                                      'job_' OPERATOR(pg_catalog.||) job OPERATOR(pg_catalog.||) '_read')
-               INTO n_read USING run_id, args;
-        EXCEPTION WHEN OTHERS THEN
-            GET STACKED DIAGNOSTICS err_text = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
-                                    err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
-        END;
-        IF err_state IS NULL THEN
-            UPDATE @extschema@.job_run SET rows_read = n_read WHERE id OPERATOR(pg_catalog.=) run_id;
-            COMMIT;
-            RAISE NOTICE '% run %: % rows read', job, run_id, n_read;
-        END IF;
-    END IF;
-
-    IF err_state IS NULL THEN
-        BEGIN
+            IF wait THEN
+                PERFORM pg_catalog.pg_advisory_xact_lock(lock_key);
+            ELSIF NOT pg_catalog.pg_try_advisory_xact_lock(lock_key) THEN
+                RAISE EXCEPTION 'another % run is in progress', job
+                    USING ERRCODE = '55P03', HINT = 'Retry later, or leave the option "wait" at true to queue.';
+            END IF;
+            IF has_read THEN
+                EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)',
+                                          'job_' OPERATOR(pg_catalog.||) job OPERATOR(pg_catalog.||) '_read')
+                   INTO n_read USING run_id, args;
+                RAISE NOTICE '% run %: % rows read', job, run_id, n_read;
+            END IF;
             EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', 'job_' OPERATOR(pg_catalog.||) job)
                INTO counts USING run_id, args;
-        EXCEPTION WHEN OTHERS THEN
+            IF pg_catalog.to_regclass('pg_temp.o2c_job_rows') IS NOT NULL THEN
+                DROP TABLE pg_temp.o2c_job_rows;
+            END IF;
+            PERFORM @extschema@.job_finish(run_id, 'succeeded', coalesce(counts[1], n_read), counts[2], NULL, NULL);
+            UPDATE @extschema@.job_run SET attempts = attempt WHERE id OPERATOR(pg_catalog.=) run_id;
+            -- Bounded history: keep the newest keep_runs finished runs of this job.
+            DELETE FROM @extschema@.job_run j
+             WHERE j.job OPERATOR(pg_catalog.=) run_job.job
+               AND j.status OPERATOR(pg_catalog.<>) 'running'
+               AND j.id OPERATOR(pg_catalog.<) (
+                   SELECT pg_catalog.min(k.id) FROM (
+                       SELECT r.id FROM @extschema@.job_run r
+                        WHERE r.job OPERATOR(pg_catalog.=) run_job.job
+                          AND r.status OPERATOR(pg_catalog.<>) 'running'
+                        ORDER BY r.id DESC LIMIT keep_runs) k);
+        EXCEPTION WHEN OTHERS OR query_canceled THEN
             GET STACKED DIAGNOSTICS err_text = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
                                     err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
         END;
-    END IF;
-    IF pg_catalog.to_regclass('pg_temp.o2c_job_rows') IS NOT NULL THEN
-        DROP TABLE pg_temp.o2c_job_rows;
-    END IF;
+        EXIT WHEN err_state IS NULL;
+        -- A fresh transaction (and snapshot) for whatever comes next.
+        ROLLBACK;
+        -- Deadlocks and serialization failures are retried, in a new
+        -- transaction after a short randomised pause; anything else is final.
+        EXIT WHEN err_state OPERATOR(pg_catalog.<>) ALL (ARRAY['40P01', '40001'])
+               OR attempt OPERATOR(pg_catalog.>) retries;
+        RAISE NOTICE '% run %: % (SQLSTATE %), retrying (attempt % of %)',
+                     job, run_id, err_text, err_state, attempt OPERATOR(pg_catalog.+) 1, retries OPERATOR(pg_catalog.+) 1;
+        PERFORM pg_catalog.pg_sleep(0.05 OPERATOR(pg_catalog.*) attempt
+                                    OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) pg_catalog.random()));
+    END LOOP;
 
     IF err_state IS NOT NULL THEN
         PERFORM @extschema@.job_finish(run_id, 'failed', n_read, NULL, err_text, err_state);
+        UPDATE @extschema@.job_run SET attempts = attempt WHERE id OPERATOR(pg_catalog.=) run_id;
         COMMIT;
-        PERFORM pg_catalog.pg_advisory_unlock(lock_key);
         -- RAISE refuses NULL options and prints empty ones: pass only what is there.
         IF err_detail OPERATOR(pg_catalog.<>) '' AND err_hint OPERATOR(pg_catalog.<>) '' THEN
             RAISE EXCEPTION USING MESSAGE = err_text, ERRCODE = err_state, DETAIL = err_detail, HINT = err_hint;
@@ -192,25 +273,12 @@ BEGIN
             RAISE EXCEPTION USING MESSAGE = err_text, ERRCODE = err_state;
         END IF;
     END IF;
-
-    PERFORM @extschema@.job_finish(run_id, 'succeeded', coalesce(counts[1], n_read), counts[2], NULL, NULL);
-    -- Bounded history: keep the newest keep_runs finished runs of this job.
-    DELETE FROM @extschema@.job_run j
-     WHERE j.job OPERATOR(pg_catalog.=) run_job.job
-       AND j.status OPERATOR(pg_catalog.<>) 'running'
-       AND j.id OPERATOR(pg_catalog.<) (
-           SELECT pg_catalog.min(k.id) FROM (
-               SELECT r.id FROM @extschema@.job_run r
-                WHERE r.job OPERATOR(pg_catalog.=) run_job.job
-                  AND r.status OPERATOR(pg_catalog.<>) 'running'
-                ORDER BY r.id DESC LIMIT keep_runs) k);
     COMMIT;
-    PERFORM pg_catalog.pg_advisory_unlock(lock_key);
     RAISE NOTICE '% run %: % rows written', job, run_id, counts[2];
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_job(text, jsonb, jsonb) IS
-    'runs the o2c job o2c.job_<job>(run_id, args) with the shared lifecycle: job_run row committed first, advisory lock per job name (options: wait, keep_runs), all-or-nothing work, failure recorded and re-raised';
+    'runs the o2c job o2c.job_<job>(run_id, args) with the shared lifecycle: job_run row committed first, then one transaction under a transaction-level advisory lock per job name (options: wait, keep_runs, retries), deadlocks and serialization failures retried (default 3 times), any failure or cancel recorded and re-raised';
 
 -- The read phase most jobs share: the invoices of args.invoices_sql, with the
 -- columns a job needs, into the session's pg_temp.o2c_job_rows.
@@ -312,7 +380,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.snapshot_aging(text, date, integer[], text, jsonb) IS
-    'job: per-customer aging of the inner query''s open invoices as of a date into o2c.aging_snapshot, replacing that ledger''s rows for that date; options: wait (default true: wait for a concurrent run; false: fail fast with 55P03), keep_runs (job_run history kept, default 1000)';
+    'job: per-customer aging of the inner query''s open invoices as of a date into o2c.aging_snapshot, replacing that ledger''s rows for that date; options: wait (default true: wait for a concurrent run; false: fail fast with 55P03), keep_runs (job_run history kept, default 1000), retries (of a deadlock or serialization failure, default 3)';
 
 CREATE VIEW @extschema@.aging_trend AS
 SELECT s.ledger, s.as_of, s.currency, b.bucket, b.ord AS bucket_order,
@@ -331,24 +399,30 @@ COMMENT ON COLUMN @extschema@.aging_trend.customers IS 'customers in the snapsho
 CREATE VIEW @extschema@.job_health AS
 SELECT DISTINCT ON (j.job)
        j.job, j.id AS last_run_id, j.started_at AS last_started_at, j.finished_at AS last_finished_at,
-       j.status AS last_status, j.finished_at - j.started_at AS last_duration,
+       CASE WHEN j.status OPERATOR(pg_catalog.=) 'running'
+                 AND NOT coalesce(@extschema@.job_run_alive(j.backend_pid, j.backend_start, j.started_at), false)
+            THEN 'abandoned' ELSE j.status END AS last_status,
+       j.finished_at - j.started_at AS last_duration,
        j.rows_read AS last_rows_read, j.rows_written AS last_rows_written, j.error AS last_error,
        (SELECT pg_catalog.max(k.finished_at) FROM @extschema@.job_run k
          WHERE k.job = j.job AND k.status = 'succeeded') AS last_success_at,
        (SELECT pg_catalog.count(*) FROM @extschema@.job_run k
-         WHERE k.job = j.job AND k.status = 'failed'
+         WHERE k.job = j.job AND k.status IN ('failed', 'abandoned')
            AND k.started_at > pg_catalog.now() - interval '7 days') AS failures_7d
   FROM @extschema@.job_run j
  ORDER BY j.job, j.id DESC;
 COMMENT ON VIEW @extschema@.job_health IS
-    'one row per job: its last run (status, duration, row counts, error), its last success, and failures in the last 7 days';
+    'one row per job: its last run (status, duration, row counts, error; a run shown as running whose backend is gone or has moved on is abandoned), its last success, and failures (and abandoned runs) in the last 7 days';
 
 -- Column comments, so BI tools and \d+ say what each column means.
 COMMENT ON COLUMN @extschema@.job_run.job IS 'job name: snapshot_aging, run_dunning, run_quality_scan or run_cash_application';
 COMMENT ON COLUMN @extschema@.job_run.args IS 'the arguments and options the job was called with';
-COMMENT ON COLUMN @extschema@.job_run.status IS 'running, succeeded or failed';
+COMMENT ON COLUMN @extschema@.job_run.status IS 'running, succeeded, failed, or abandoned (its backend ended or was cancelled before the run finished, found by a later run)';
+COMMENT ON COLUMN @extschema@.job_run.backend_pid IS 'process id of the backend that ran the job';
+COMMENT ON COLUMN @extschema@.job_run.backend_start IS 'start time of that backend, so a reused pid is not taken for it';
+COMMENT ON COLUMN @extschema@.job_run.attempts IS 'attempts the run took: more than 1 when a deadlock or serialization failure was retried';
 COMMENT ON COLUMN @extschema@.job_run.error IS 'error message of a failed run';
-COMMENT ON COLUMN @extschema@.job_run.sqlstate IS 'SQLSTATE of a failed run (55P03: another run held the lock)';
+COMMENT ON COLUMN @extschema@.job_run.sqlstate IS 'SQLSTATE of a failed run (55P03: another run held the lock; 57014: cancelled; 40P01, 40001: still failing after the retries)';
 COMMENT ON COLUMN @extschema@.aging_snapshot.as_of IS 'the date the invoices were aged as of';
 COMMENT ON COLUMN @extschema@.aging_snapshot.current IS 'open amount not yet past due (0 or fewer days)';
 COMMENT ON COLUMN @extschema@.aging_snapshot.d1_30 IS 'open amount 1 to 30 days past due';
@@ -363,7 +437,7 @@ COMMENT ON COLUMN @extschema@.aging_snapshot.bounds IS 'custom bucket bounds of 
 COMMENT ON COLUMN @extschema@.aging_snapshot.labels IS 'labels of the custom buckets';
 COMMENT ON COLUMN @extschema@.aging_snapshot.amounts IS 'amounts of the custom buckets';
 COMMENT ON COLUMN @extschema@.aging_snapshot.job_run_id IS 'the o2c.job_run that wrote the row';
-COMMENT ON COLUMN @extschema@.job_health.last_status IS 'status of the newest run: running, succeeded or failed';
+COMMENT ON COLUMN @extschema@.job_health.last_status IS 'status of the newest run: running, succeeded, failed or abandoned (also when it is shown as running but its backend is gone or has moved on)';
 COMMENT ON COLUMN @extschema@.job_health.last_duration IS 'finished_at - started_at of the newest run';
 COMMENT ON COLUMN @extschema@.job_health.last_success_at IS 'when the job last finished successfully';
-COMMENT ON COLUMN @extschema@.job_health.failures_7d IS 'failed runs started in the last 7 days';
+COMMENT ON COLUMN @extschema@.job_health.failures_7d IS 'failed and abandoned runs started in the last 7 days';

@@ -16,7 +16,7 @@ CREATE TABLE @extschema@.dunning_notice (
     fee         numeric NOT NULL,
     interest    numeric NOT NULL,
     action      text NOT NULL,
-    job_run_id  bigint REFERENCES @extschema@.job_run (id) ON DELETE SET NULL,
+    job_run_id  bigint,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     sent_at     timestamptz,
     UNIQUE (ledger, invoice_id, level)
@@ -29,6 +29,23 @@ COMMENT ON COLUMN @extschema@.dunning_notice.amount IS 'open amount of the invoi
 COMMENT ON COLUMN @extschema@.dunning_notice.interest IS 'late interest on the open amount from due to as_of at the level''s annual rate (0 without a rate)';
 COMMENT ON COLUMN @extschema@.dunning_notice.sent_at IS 'when the notice was sent; NULL while it waits in the outbox';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_notice', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_notice_id_seq', '');
+-- job_run_id refers to job_run.id (on delete set null): as in jobs.sql.
+CREATE TRIGGER dunning_notice_job_run_check AFTER INSERT ON @extschema@.dunning_notice
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
+CREATE TRIGGER dunning_notice_job_run_check_update AFTER UPDATE OF job_run_id ON @extschema@.dunning_notice
+    FOR EACH ROW WHEN (NEW.job_run_id IS DISTINCT FROM OLD.job_run_id)
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
+CREATE TRIGGER dunning_notice_job_run_delete AFTER DELETE ON @extschema@.job_run
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.dunning_notice', 'job_run_id', 'set null');
+CREATE TRIGGER dunning_notice_job_run_truncate AFTER TRUNCATE ON @extschema@.job_run
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.dunning_notice', 'job_run_id', 'set null');
+CREATE TRIGGER dunning_notice_job_run_renumber AFTER UPDATE OF id ON @extschema@.job_run
+    FOR EACH ROW WHEN (NEW.id IS DISTINCT FROM OLD.id)
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.dunning_notice', 'job_run_id', 'set null');
 
 CREATE TABLE @extschema@.cash_match (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -39,7 +56,7 @@ CREATE TABLE @extschema@.cash_match (
     score          double precision,
     rule           text NOT NULL,
     status         text NOT NULL CHECK (status IN ('auto', 'suggested')),
-    job_run_id     bigint REFERENCES @extschema@.job_run (id) ON DELETE SET NULL,
+    job_run_id     bigint,
     matched_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
     sent_at        timestamptz,
     UNIQUE NULLS NOT DISTINCT (ledger, payment_id, invoice_id)
@@ -51,6 +68,25 @@ COMMENT ON TABLE @extschema@.cash_match IS
 COMMENT ON COLUMN @extschema@.cash_match.status IS 'auto: applied automatically (score cleared the threshold and margin); suggested: for a person to confirm';
 COMMENT ON COLUMN @extschema@.cash_match.sent_at IS 'when an auto application was announced downstream; NULL while it waits in the outbox';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.cash_match', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cash_match_id_seq', '');
+-- job_run_id refers to job_run.id (on delete set null): as in jobs.sql.
+CREATE TRIGGER cash_match_job_run_check AFTER INSERT ON @extschema@.cash_match
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id');
+-- Every run rewrites job_run_id in all the rows it upserts: checked per
+-- statement, not per row.
+CREATE TRIGGER cash_match_job_run_check_update AFTER UPDATE ON @extschema@.cash_match
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_check('job_run_id', '@extschema@.job_run', 'id', 'id');
+CREATE TRIGGER cash_match_job_run_delete AFTER DELETE ON @extschema@.job_run
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.cash_match', 'job_run_id', 'set null');
+CREATE TRIGGER cash_match_job_run_truncate AFTER TRUNCATE ON @extschema@.job_run
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.cash_match', 'job_run_id', 'set null');
+CREATE TRIGGER cash_match_job_run_renumber AFTER UPDATE OF id ON @extschema@.job_run
+    FOR EACH ROW WHEN (NEW.id IS DISTINCT FROM OLD.id)
+    EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.cash_match', 'job_run_id', 'set null');
 
 -- The outbox: NOTIFY is transactional, so a listener hears of a notice or an
 -- auto match only once the job's transaction commits, never of a rolled-back one.
@@ -168,7 +204,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_dunning(text, text, date, text, jsonb) IS
-    'job: writes o2c.dunning_notice for the dunning levels of a policy that the inner query''s open invoices newly reached as of a date (each level once per invoice); options: wait, keep_runs';
+    'job: writes o2c.dunning_notice for the dunning levels of a policy that the inner query''s open invoices newly reached as of a date (each level once per invoice); options: wait, keep_runs, retries';
 
 -- Quality scan ---------------------------------------------------------------
 
@@ -227,7 +263,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_quality_scan(text, jsonb, text, jsonb) IS
-    'job: o2c.quality_scan over the inner query into o2c.finding, replacing the findings of the previous scan of the same source; options go to quality_scan, job_options (wait, keep_runs) to the job';
+    'job: o2c.quality_scan over the inner query into o2c.finding, replacing the findings of the previous scan of the same source; options go to quality_scan, job_options (wait, keep_runs, retries) to the job';
 
 -- Cash application -----------------------------------------------------------
 
@@ -261,13 +297,22 @@ DECLARE
     n_written bigint;
 BEGIN
 
+    -- Lock the rows this run may change first, in id order: the order the
+    -- README's mailer recipe claims them in, so the two never wait on each
+    -- other crosswise (a deadlock).
+    PERFORM FROM @extschema@.cash_match c
+      WHERE c.ledger OPERATOR(pg_catalog.=) v_ledger
+        AND c.payment_id OPERATOR(pg_catalog.=) ANY (SELECT m.payment_id FROM pg_temp.o2c_job_rows m)
+      ORDER BY c.id
+        FOR UPDATE OF c;
     -- The latest run's application of a payment replaces the previous one.
     DELETE FROM @extschema@.cash_match c
      WHERE c.ledger OPERATOR(pg_catalog.=) v_ledger
-       AND c.payment_id IN (SELECT m.payment_id FROM pg_temp.o2c_job_rows m)
+       AND c.payment_id OPERATOR(pg_catalog.=) ANY (SELECT m.payment_id FROM pg_temp.o2c_job_rows m)
        AND NOT EXISTS (SELECT 1 FROM pg_temp.o2c_job_rows m
                         WHERE m.payment_id OPERATOR(pg_catalog.=) c.payment_id
-                          AND m.invoice_id IS NOT DISTINCT FROM c.invoice_id);
+                          AND (m.invoice_id OPERATOR(pg_catalog.=) c.invoice_id
+                               OR (m.invoice_id IS NULL AND c.invoice_id IS NULL)));
     INSERT INTO @extschema@.cash_match
           (ledger, payment_id, invoice_id, applied_amount, score, rule, status, job_run_id)
     SELECT v_ledger, m.payment_id, m.invoice_id, m.applied_amount, m.score, m.rule,
@@ -302,7 +347,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_cash_application(text, text, jsonb, text, jsonb) IS
-    'job: o2c.match_payments into o2c.cash_match (auto or suggested, with the run id), the latest run''s application of each payment replacing the previous one; options go to match_payments, job_options (wait, keep_runs) to the job';
+    'job: o2c.match_payments into o2c.cash_match (auto or suggested, with the run id), the latest run''s application of each payment replacing the previous one; options go to match_payments, job_options (wait, keep_runs, retries) to the job';
 
 -- The checks of collection_worklist's arguments, its first statement.
 CREATE FUNCTION @extschema@.collection_worklist_check(invoices_sql text, as_of date, options jsonb)
