@@ -37,8 +37,10 @@ psqlq -c 'CREATE EXTENSION o2c' \
       -c "CREATE TABLE inv AS SELECT 'C' || i AS customer_id, DATE '2024-06-01' AS due_date, i::numeric AS open_amount
           FROM generate_series(1, 10) i"
 
-# A slow run in the background; its backend is killed while it works.
-psqlq -c "CALL o2c.snapshot_aging('SELECT i.* FROM public.inv i, (SELECT pg_sleep(30)) s', '2024-06-30')" \
+# A slow run in the background; its backend is killed while it works. Its
+# commits are durable (the test cluster runs with synchronous_commit off, and
+# a commit still in the WAL buffers is lost in the crash).
+PGOPTIONS="-c synchronous_commit=on" psqlq -c "CALL o2c.snapshot_aging('SELECT i.* FROM public.inv i, (SELECT pg_sleep(30)) s', '2024-06-30')" \
     >/dev/null 2>&1 &
 pid=
 for _ in $(seq 1 100); do
