@@ -1,6 +1,6 @@
 -- pgTAP: bank statement parsers (parse_mt940, parse_camt053, parse_bai2)
 BEGIN;
-SELECT plan(74);
+SELECT plan(83);
 
 -- The error detail of a statement, to check strict-mode messages.
 CREATE FUNCTION pg_temp.detail_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -122,6 +122,34 @@ SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<?xml version="1.0"?><!DOCTY
                  '22P02', 'camt.053 document with a DOCTYPE declaration refused', 'camt: entity expansion bomb refused');
 SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><Document>&x;</Document>')$$,
                  '22P02', 'camt.053 document with a DOCTYPE declaration refused', 'camt: external entity refused');
+-- A DTD hidden behind another encoding: UTF-7 writes '<' as '+ADw-'.
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<?xml version="1.0" encoding="UTF-7"?>' || E'\n' ||
+                   '+ADw-+ACE-DOCTYPE Document +AFs-+ADw-+ACE-ENTITY x SYSTEM +ACI-file:///etc/passwd+ACI-+AD4-+AF0-+AD4-' || E'\n' ||
+                   '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt><Id>&x;</Id>' ||
+                   '<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Ntry></Stmt></BkToCstmrStmt></Document>')$$,
+                 '22P02', 'camt.053 document in encoding "UTF-7" refused', 'camt: UTF-7 DOCTYPE refused by its encoding');
+SELECT is(pg_temp.detail_of($$SELECT * FROM o2c.parse_camt053('<?xml version="1.0" encoding="utf-7"?><Document/>')$$),
+          'Its XML declaration names it; camt.053 is read in UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 or windows-1252.',
+          'camt: the detail names the encodings read');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<?xml version="1.0" encoding="UTF-16"?>' ||
+                   '<!DOCTYPE Document [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>' ||
+                   '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">&lol2;</Document>')$$,
+                 '22P02', 'camt.053 document in encoding "UTF-16" refused', 'camt: UTF-16 DOCTYPE refused by its encoding');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<?xml version="1.0" encoding="IBM037"?><Document/>')$$,
+                 '22P02', 'camt.053 document in encoding "IBM037" refused', 'camt: EBCDIC refused');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<!DOCTYPE Document [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>' ||
+                   '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"/>')$$,
+                 '22P02', 'camt.053 document with a DOCTYPE declaration refused', 'camt: external parameter entity refused');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<!DOCTYPE Document SYSTEM "file:///etc/passwd">' ||
+                   '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"/>')$$,
+                 '22P02', 'camt.053 document with a DOCTYPE declaration refused', 'camt: external DTD refused');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<!DOCTYPE Document [<!ENTITY x ]><Document/>')$$,
+                 '22P02', 'camt.053 document with a DOCTYPE declaration refused', 'camt: a broken DTD is refused as a DTD');
+-- text is in the server's encoding: a declared 8-bit encoding does not garble it
+SELECT is((SELECT counterparty_name FROM o2c.parse_camt053(replace((SELECT body FROM camt), 'encoding="UTF-8"', 'encoding="ISO-8859-1"'))),
+          'Søren & Co', 'camt: declared ISO-8859-1, the text read as it is');
+SELECT is((SELECT counterparty_name FROM o2c.parse_camt053(replace((SELECT body FROM camt), 'encoding="UTF-8"', 'encoding="windows-1252"'))),
+          'Søren & Co', 'camt: declared windows-1252, the text read as it is');
 SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), 'INV 9', 'INV &x;'))$$,
                  '22P02', NULL, 'camt: an undeclared entity is an error, never expanded');
 SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<Document><unclosed></Document>')$$,

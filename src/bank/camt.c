@@ -4,11 +4,15 @@
  *
  * Several statements per document; entries with and without transaction
  * details; a batched entry (one Ntry, several TxDtls) gives one line per
- * TxDtls. Safety first: any <!DOCTYPE is refused before parsing (so no
- * entity can be declared, let alone expanded), libxml2 runs with network
- * access off and without entity substitution or DTD loading, and the input
- * size is capped; statements are read one at a time by a streaming reader.
- * Plain C over buffers and libxml2, so fuzzers reach it.
+ * TxDtls. Safety first: the encoding is decided before libxml2 sees a byte
+ * (UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 or windows-1252; anything else,
+ * such as UTF-7, UTF-16/32 or EBCDIC, is refused) and libxml2 is told to
+ * read in it, whatever the document declares; any DTD libxml2 parses (a
+ * DOCTYPE node, an internal or external subset) refuses the document, so no
+ * entity is ever expanded or loaded; libxml2 runs with network access off and
+ * without entity substitution or DTD loading, and the input size is capped;
+ * statements are read one at a time by a streaming reader. Plain C over
+ * buffers and libxml2, so fuzzers reach it.
  */
 #include <string.h>
 
@@ -592,29 +596,168 @@ xml_error(void *arg, xmlErrorPtr e)
 	o2c_fail(c->err, O2C_ERR_SYNTAX, "invalid camt.053 document: line %d: %s", e->line, msg);
 }
 
-static const char *
-find(const char *buf, size_t len, const char *needle)
+/* The encodings read, by the names a declaration may give (any case). */
+static const struct
 {
-	size_t		nl = strlen(needle);
+	const char *name;
+	const char *libxml;			/* what libxml2 is told; NULL: UTF-8 */
+}			camt_encodings[] =
+{
+	{"UTF-8", NULL}, {"UTF8", NULL},
+	{"US-ASCII", "US-ASCII"}, {"ASCII", "US-ASCII"},
+	{"ISO-8859-1", "ISO-8859-1"}, {"ISO_8859-1", "ISO-8859-1"},
+	{"ISO8859-1", "ISO-8859-1"}, {"LATIN1", "ISO-8859-1"},
+	{"ISO-8859-15", "ISO-8859-15"}, {"ISO_8859-15", "ISO-8859-15"},
+	{"ISO8859-15", "ISO-8859-15"}, {"LATIN-9", "ISO-8859-15"}, {"LATIN9", "ISO-8859-15"},
+	{"WINDOWS-1252", "WINDOWS-1252"}, {"CP1252", "WINDOWS-1252"},
+	{NULL, NULL}
+};
+
+static bool
+same_name(const char *a, size_t an, const char *b)
+{
 	size_t		i;
 
-	for (i = 0; i + nl <= len; i++)
-		if (buf[i] == needle[0] && memcmp(buf + i, needle, nl) == 0)
-			return buf + i;
-	return NULL;
+	if (strlen(b) != an)
+		return false;
+	for (i = 0; i < an; i++)
+	{
+		char		c = a[i];
+
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
+		if (c != b[i])
+			return false;
+	}
+	return true;
+}
+
+static bool
+refuse_encoding(O2cError *err, const char *name, size_t n, const char *how)
+{
+	char		shown[48];
+	size_t		i;
+
+	/* quote a short, printable prefix of whatever the document says */
+	for (i = 0; i < n && i < 40; i++)
+		shown[i] = (name[i] > ' ' && name[i] < 0x7f && name[i] != '"') ? name[i] : '?';
+	if (n > 40)
+		memcpy(shown + i, "...", 3), i += 3;
+	shown[i] = '\0';
+	o2c_fail(err, O2C_ERR_SYNTAX, "camt.053 document in encoding \"%s\" refused", shown);
+	o2c_fail_detail(err, "%s camt.053 is read in UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 or windows-1252.", how);
+	o2c_fail_hint(err, "Convert the file to UTF-8 first, for example with iconv.");
+	return false;
+}
+
+/*
+ * The encoding of buf (past white space and a UTF-8 byte order mark): from
+ * a byte order mark or the first bytes of a non-ASCII-compatible encoding,
+ * else from the XML declaration, else UTF-8. Sets *libxml to the name
+ * libxml2 must read it in (NULL for UTF-8); false, with err filled, when it
+ * is not one of the encodings read. Every encoding accepted writes markup
+ * as ASCII bytes, so what libxml2 parses is what these bytes say.
+ */
+static bool
+document_encoding(const char *buf, size_t len, const char **libxml, O2cError *err)
+{
+	static const struct
+	{
+		const char *bytes;
+		size_t		n;
+		const char *name;
+	}			marks[] =
+	{
+		/* longest first: FF FE 00 00 is UTF-32LE, not UTF-16LE */
+		{"\x00\x00\xFE\xFF", 4, "UTF-32BE"}, {"\xFF\xFE\x00\x00", 4, "UTF-32LE"},
+		{"\x00\x00\x00\x3C", 4, "UTF-32BE"}, {"\x3C\x00\x00\x00", 4, "UTF-32LE"},
+		{"\x00\x3C\x00\x3F", 4, "UTF-16BE"}, {"\x3C\x00\x3F\x00", 4, "UTF-16LE"},
+		{"\x4C\x6F\xA7\x94", 4, "EBCDIC"}, {"\xDD\x73\x66\x73", 4, "UTF-EBCDIC"},
+		{"\x84\x31\x95\x33", 4, "GB18030"},
+		{"\xFE\xFF", 2, "UTF-16BE"}, {"\xFF\xFE", 2, "UTF-16LE"},
+		{"+/v", 3, "UTF-7"}, {"\x0E\xFE\xFF", 3, "SCSU"}, {"\xFB\xEE\x28", 3, "BOCU-1"},
+		{NULL, 0, NULL}
+	};
+	const char *end;
+	const char *e;
+	size_t		i;
+	char		quote;
+
+	*libxml = NULL;
+	for (i = 0; marks[i].bytes; i++)
+		if (len >= marks[i].n && memcmp(buf, marks[i].bytes, marks[i].n) == 0)
+			return refuse_encoding(err, marks[i].name, strlen(marks[i].name),
+								   "Its first bytes are of that encoding;");
+	/* a NUL is no character of XML: the rest of a UTF-16 or UTF-32 text */
+	if (memchr(buf, '\0', len) != NULL)
+		return refuse_encoding(err, "UTF-16", 6, "It holds NUL bytes, as UTF-16 and UTF-32 do;");
+	if (len < 6 || memcmp(buf, "<?xml", 5) != 0 ||
+		!(buf[5] == ' ' || buf[5] == '\t' || buf[5] == '\r' || buf[5] == '\n'))
+		return true;			/* no declaration: UTF-8 */
+	/* the declaration ends at the first "?>"; find encoding="..." in it */
+	for (end = buf + 5; end + 1 < buf + len && !(end[0] == '?' && end[1] == '>'); end++)
+		;
+	for (e = buf + 5; e + 8 <= end; e++)
+		if (memcmp(e, "encoding", 8) == 0 &&
+			(e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+			break;
+	if (e + 8 > end)
+		return true;			/* no encoding declared: UTF-8 */
+	e += 8;
+	while (e < end && (*e == ' ' || *e == '\t' || *e == '\r' || *e == '\n'))
+		e++;
+	if (e >= end || *e != '=')
+		return true;			/* malformed: libxml2 says so */
+	e++;
+	while (e < end && (*e == ' ' || *e == '\t' || *e == '\r' || *e == '\n'))
+		e++;
+	if (e >= end || (*e != '"' && *e != '\''))
+		return true;
+	quote = *e++;
+	for (i = 0; e + i < end && e[i] != quote; i++)
+		;
+	{
+		int			k;
+
+		for (k = 0; camt_encodings[k].name; k++)
+			if (same_name(e, i, camt_encodings[k].name))
+			{
+				*libxml = camt_encodings[k].libxml;
+				return true;
+			}
+	}
+	return refuse_encoding(err, e, i, "Its XML declaration names it;");
+}
+
+static bool
+refuse_dtd(O2cError *err)
+{
+	o2c_fail(err, O2C_ERR_SYNTAX, "camt.053 document with a DOCTYPE declaration refused");
+	o2c_fail_detail(err, "Document type declarations can define entities (external files, exponential expansion); camt.053 has none.");
+	return false;
 }
 
 bool
 o2c_parse_camt053(const char *buf, size_t len, bool strict,
 				  O2cBankResult *res, O2cError *err)
 {
+	return o2c_parse_camt053_as(buf, len, NULL, strict, res, err);
+}
+
+bool
+o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
+					 bool strict, O2cBankResult *res, O2cError *err)
+{
 	Camt		c;
 	xmlTextReaderPtr reader;
+	xmlDocPtr	doc;
 	int			ret;
 	bool		ok = true;
 	bool		in_bk = false,
-				seen_bk = false;
+				seen_bk = false,
+				dtd = false;
 	int			root_line = 1;
+	const char *read_as;
 
 	if (len > CAMT_MAX_BYTES)
 	{
@@ -622,18 +765,16 @@ o2c_parse_camt053(const char *buf, size_t len, bool strict,
 		o2c_fail_detail(err, "The limit is %d bytes.", CAMT_MAX_BYTES);
 		return false;
 	}
-	/* no DTD, hence no entity declarations: refused before libxml2 sees it */
-	if (find(buf, len, "<!DOCTYPE") != NULL)
-	{
-		o2c_fail(err, O2C_ERR_SYNTAX, "camt.053 document with a DOCTYPE declaration refused");
-		o2c_fail_detail(err, "Document type declarations can define entities (external files, exponential expansion); camt.053 has none.");
-		return false;
-	}
 	/* white space, control characters or a BOM before the declaration */
-	while (len > 0 && (unsigned char) buf[0] <= ' ')
+	while (len > 0 && (unsigned char) buf[0] <= ' ' && buf[0] != '\0')
 		buf++, len--;
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		buf += 3, len -= 3;
+	if (!document_encoding(buf, len, &read_as, err))
+		return false;
+	/* the caller knows better than the declaration what the bytes are */
+	if (encoding != NULL)
+		read_as = encoding;
 	memset(&c, 0, sizeof(c));
 	c.res = res;
 	c.err = err;
@@ -642,12 +783,14 @@ o2c_parse_camt053(const char *buf, size_t len, bool strict,
 	/*
 	 * A streaming reader: each Stmt is expanded into a small tree, read, and
 	 * freed as the reader moves on, so memory stays bounded by the largest
-	 * statement rather than the whole file.
+	 * statement rather than the whole file. No entity substitution, no DTD
+	 * loading, no network; the declared encoding is ignored for read_as.
 	 */
 	xmlInitParser();
-	reader = xmlReaderForMemory(buf, (int) len, NULL, NULL,
+	reader = xmlReaderForMemory(buf, (int) len, NULL, read_as,
 								XML_PARSE_NONET | XML_PARSE_NOERROR |
-								XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
+								XML_PARSE_NOWARNING | XML_PARSE_COMPACT |
+								XML_PARSE_IGNORE_ENC);
 	if (reader == NULL)
 		return o2c_fail(err, O2C_ERR_LIMIT, "out of memory creating an XML reader");
 	xmlTextReaderSetStructuredErrorHandler(reader, xml_error, &c);
@@ -656,8 +799,16 @@ o2c_parse_camt053(const char *buf, size_t len, bool strict,
 	{
 		int			depth;
 		const char *name;
+		int			type = xmlTextReaderNodeType(reader);
 
-		if (xmlTextReaderNodeType(reader) != XML_READER_TYPE_ELEMENT)
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE)
+		{
+			/* before any content: no entity of it has been referenced */
+			dtd = true;
+			ok = false;
+			break;
+		}
+		if (type != XML_READER_TYPE_ELEMENT)
 		{
 			ret = xmlTextReaderRead(reader);
 			continue;
@@ -705,7 +856,22 @@ o2c_parse_camt053(const char *buf, size_t len, bool strict,
 					 xmlTextReaderGetParserLineNumber(reader));
 		ok = false;
 	}
+
+	/*
+	 * Whatever else went wrong, a DTD that libxml2 parsed is the reason
+	 * given. Asking for the document makes it ours to free.
+	 */
+	doc = xmlTextReaderCurrentDoc(reader);
+	if (doc != NULL && (doc->intSubset != NULL || doc->extSubset != NULL))
+		dtd = true;
 	xmlFreeTextReader(reader);
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	if (dtd)
+	{
+		o2c_bank_free(res);
+		return refuse_dtd(err);
+	}
 	if (ok && !seen_bk)
 		ok = o2c_fail(err, O2C_ERR_SYNTAX,
 					  "invalid camt.053 document: line %d: expected BkToCstmrStmt in Document",
