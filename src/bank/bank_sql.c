@@ -12,6 +12,7 @@
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(o2c_parse_mt940_sql);
 PG_FUNCTION_INFO_V1(o2c_parse_camt053_sql);
@@ -98,12 +99,23 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 	bool		utf8 = parse == camt_server_text && GetDatabaseEncoding() != PG_UTF8 &&
 		GetDatabaseEncoding() != PG_SQL_ASCII;
 
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext stmtcxt,
+				rowcxt;
+
 	InitMaterializedSRF(fcinfo, 0);
 	o2c_bank_init(&res);
 	memset(&err, 0, sizeof(err));
 	if (!parse(VARDATA_ANY(input), VARSIZE_ANY_EXHDR(input), strict, &res, &err))
 		o2c_raise(&err);
 
+	/*
+	 * A row's datums are garbage once the tuplestore has copied them: freed
+	 * per row (and a statement's per statement), so that a large statement
+	 * costs its compact lines and the tuplestore (work_mem), no more.
+	 */
+	stmtcxt = AllocSetContextCreate(outer, "o2c bank statement", ALLOCSET_SMALL_SIZES);
+	rowcxt = AllocSetContextCreate(outer, "o2c bank line", ALLOCSET_SMALL_SIZES);
 	for (i = 0; i < res.nlines; i++)
 	{
 		O2cBankLine *l = &res.lines[i];
@@ -115,6 +127,8 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 			/* the statement's columns, computed once per statement */
 			O2cBankStmt *s = &res.stmts[l->stmt];
 
+			MemoryContextReset(stmtcxt);
+			MemoryContextSwitchTo(stmtcxt);
 			cur = l->stmt;
 			scale = o2c_bank_stmt_scale(s);
 			memset(stmt_nulls, 0, sizeof(stmt_nulls));
@@ -130,6 +144,7 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 			else
 				stmt_nulls[15] = true;
 		}
+		MemoryContextSwitchTo(rowcxt);
 		memcpy(values, stmt_values, sizeof(values));
 		memcpy(nulls, stmt_nulls, sizeof(nulls));
 		values[3] = Int32GetDatum(l->line_no);
@@ -150,7 +165,11 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 		put_text(values, nulls, 12, l->bank_reference, utf8);
 		put_text(values, nulls, 13, l->type_code, utf8);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(outer);
+		MemoryContextReset(rowcxt);
 	}
+	MemoryContextDelete(rowcxt);
+	MemoryContextDelete(stmtcxt);
 	o2c_bank_free(&res);
 	return (Datum) 0;
 }

@@ -10,9 +10,11 @@
  * read in it, whatever the document declares; any DTD libxml2 parses (a
  * DOCTYPE node, an internal or external subset) refuses the document, so no
  * entity is ever expanded or loaded; libxml2 runs with network access off and
- * without entity substitution or DTD loading, and the input size is capped;
- * statements are read one at a time by a streaming reader. Plain C over
- * buffers and libxml2, so fuzzers reach it.
+ * without entity substitution or DTD loading, and the input size is capped.
+ * A streaming reader expands one child of a Stmt (an entry) at a time and
+ * frees it as it moves on, so memory holds the input, the compact lines and
+ * one entry's tree, whatever the size of a statement. Plain C over buffers
+ * and libxml2, so fuzzers reach it.
  */
 #include <string.h>
 
@@ -31,6 +33,13 @@ typedef struct Camt
 	O2cError   *err;
 	bool		strict;
 	bool		xml_failed;
+	/* the statement being read, one child element at a time */
+	O2cBankStmt *stmt;
+	int			line_no;
+	bool		seen_id;
+	bool		seen_acct;
+	bool		opbd;			/* an OPBD balance came: PRCD no longer opens */
+	xmlNode    *summary;		/* a copy of its TxsSummry, checked at its end */
 	/* the current statement's entries, for its TxsSummry */
 	long		entries;
 	long		credits;
@@ -204,49 +213,42 @@ direction(Camt *c, xmlNode *n, bool *credit, bool *has)
 	return true;
 }
 
+/* One Bal: OPBD (or PRCD before any OPBD) opens, CLBD closes. */
 static bool
-balances(Camt *c, xmlNode *stmt, O2cBankStmt *s)
+balance(Camt *c, xmlNode *b, O2cBankStmt *s)
 {
-	xmlNode    *b;
-	bool		opbd = false;
+	size_t		len;
+	const char *code;
+	int64_t		units;
+	bool		credit = true,
+				has;
+	bool		opening;
 
-	for (b = stmt->children; b != NULL; b = b->next)
+	code = text(path(b, "Tp/CdOrPrtry/Cd"), &len);
+	if (code == NULL || len != 4)
+		return true;
+	if (memcmp(code, "OPBD", 4) == 0 || (memcmp(code, "PRCD", 4) == 0 && !c->opbd))
+		opening = true;
+	else if (memcmp(code, "CLBD", 4) == 0)
+		opening = false;
+	else
+		return true;
+	if (!amount_of(c, child(b, "Amt"), s, &units) || !direction(c, b, &credit, &has))
+		return false;
+	if (!has)
+		return syntax(c, b, "CdtDbtInd in Bal");
+	if (!credit)
+		units = -units;
+	if (opening)
 	{
-		size_t		len;
-		const char *code;
-		int64_t		units;
-		bool		credit = true,
-					has;
-		bool		opening;
-
-		if (!named(b, "Bal"))
-			continue;
-		code = text(path(b, "Tp/CdOrPrtry/Cd"), &len);
-		if (code == NULL || len != 4)
-			continue;
-		if (memcmp(code, "OPBD", 4) == 0 || (memcmp(code, "PRCD", 4) == 0 && !opbd))
-			opening = true;
-		else if (memcmp(code, "CLBD", 4) == 0)
-			opening = false;
-		else
-			continue;
-		if (!amount_of(c, child(b, "Amt"), s, &units) || !direction(c, b, &credit, &has))
-			return false;
-		if (!has)
-			return syntax(c, b, "CdtDbtInd in Bal");
-		if (!credit)
-			units = -units;
-		if (opening)
-		{
-			opbd = opbd || memcmp(code, "OPBD", 4) == 0;
-			s->has_opening = true;
-			s->opening = units;
-		}
-		else
-		{
-			s->has_closing = true;
-			s->closing = units;
-		}
+		c->opbd = c->opbd || memcmp(code, "OPBD", 4) == 0;
+		s->has_opening = true;
+		s->opening = units;
+	}
+	else
+	{
+		s->has_closing = true;
+		s->closing = units;
 	}
 	return true;
 }
@@ -489,14 +491,11 @@ summary_mismatch(Camt *c, O2cBankStmt *s, const char *what, const char *found,
 
 /* TxsSummry: numbers of entries and sums of credits and debits. */
 static bool
-check_summary(Camt *c, xmlNode *st, O2cBankStmt *s)
+check_summary(Camt *c, xmlNode *sum, O2cBankStmt *s)
 {
 	static const char *const groups[] = {"TtlNtries", "TtlCdtNtries", "TtlDbtNtries"};
-	xmlNode    *sum = child(st, "TxsSummry");
 	int			g;
 
-	if (sum == NULL)
-		return true;
 	for (g = 0; g < 3; g++)
 	{
 		xmlNode    *grp = child(sum, groups[g]);
@@ -554,28 +553,73 @@ check_summary(Camt *c, xmlNode *st, O2cBankStmt *s)
 	return true;
 }
 
-static bool
-statement(Camt *c, xmlNode *st)
+/*
+ * A statement is read one child element at a time (Id, Acct, Bal,
+ * TxsSummry, Ntry, ...), each expanded into a small tree that the reader
+ * frees as it moves on: memory holds one entry, never the whole statement.
+ * Its lines are kept as compact structs until the SRF turns them into rows.
+ */
+static void
+statement_begin(Camt *c, int line)
 {
-	O2cBankStmt *s;
-	xmlNode    *n;
-	int			line_no = 0;
-
-	s = o2c_bank_add_stmt(c->res);
-	s->first_line = (int) xmlGetLineNo(st);
-	s->statement_id = dup(c, child(st, "Id"));
-	s->account = account_of(c, child(st, "Acct"));
-	s->currency = dup(c, path(st, "Acct/Ccy"));
-	if (s->currency != NULL && strlen(s->currency) != 3)
-		return syntax(c, path(st, "Acct/Ccy"), "a 3-letter currency in Ccy");
-	if (!balances(c, st, s))
-		return false;
+	c->stmt = o2c_bank_add_stmt(c->res);
+	c->stmt->first_line = line;
+	c->line_no = 0;
+	c->seen_id = c->seen_acct = c->opbd = false;
+	c->summary = NULL;
 	c->entries = c->credits = c->debits = 0;
 	c->credit_sum = c->debit_sum = 0;
-	for (n = st->children; n != NULL; n = n->next)
-		if (named(n, "Ntry") && !entry(c, n, s, &line_no))
-			return false;
-	return !c->strict || check_summary(c, st, s);
+}
+
+static bool
+statement_child(Camt *c, xmlNode *n)
+{
+	O2cBankStmt *s = c->stmt;
+
+	if (named(n, "Ntry"))
+		return entry(c, n, s, &c->line_no);
+	if (named(n, "Bal"))
+		return balance(c, n, s);
+	if (named(n, "Id") && !c->seen_id)
+	{
+		c->seen_id = true;
+		s->statement_id = dup(c, n);
+	}
+	else if (named(n, "Acct") && !c->seen_acct)
+	{
+		char	   *ccy = dup(c, child(n, "Ccy"));
+
+		c->seen_acct = true;
+		s->account = account_of(c, n);
+		if (ccy != NULL && strlen(ccy) != 3)
+			return syntax(c, child(n, "Ccy"), "a 3-letter currency in Ccy");
+		/* the account's currency, over one an Amt gave before it */
+		if (ccy != NULL)
+			s->currency = ccy;
+	}
+	else if (named(n, "TxsSummry") && c->strict && c->summary == NULL)
+	{
+		/* it comes before the entries it sums: kept (small) for the end */
+		c->summary = xmlCopyNode(n, 1);
+		if (c->summary == NULL)
+			return o2c_fail(c->err, O2C_ERR_LIMIT, "out of memory copying a camt.053 TxsSummry");
+	}
+	return true;
+}
+
+static bool
+statement_end(Camt *c)
+{
+	bool		ok = true;
+
+	if (c->summary != NULL)
+	{
+		ok = check_summary(c, c->summary, c->stmt);
+		xmlFreeNode(c->summary);
+		c->summary = NULL;
+	}
+	c->stmt = NULL;
+	return ok;
 }
 
 /* libxml2 reports here (never on stderr); the first error is kept. */
@@ -781,10 +825,9 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 	c.strict = strict;
 
 	/*
-	 * A streaming reader: each Stmt is expanded into a small tree, read, and
-	 * freed as the reader moves on, so memory stays bounded by the largest
-	 * statement rather than the whole file. No entity substitution, no DTD
-	 * loading, no network; the declared encoding is ignored for read_as.
+	 * A streaming reader (statement_begin and after). No entity
+	 * substitution, no DTD loading, no network; the declared encoding is
+	 * ignored for read_as.
 	 */
 	xmlInitParser();
 	reader = xmlReaderForMemory(buf, (int) len, NULL, read_as,
@@ -795,7 +838,8 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 		return o2c_fail(err, O2C_ERR_LIMIT, "out of memory creating an XML reader");
 	xmlTextReaderSetStructuredErrorHandler(reader, xml_error, &c);
 	ret = xmlTextReaderRead(reader);
-	while (ret == 1 && ok)
+	/* an XML error stops the reading: what follows it may be cut short */
+	while (ret == 1 && ok && !c.xml_failed)
 	{
 		int			depth;
 		const char *name;
@@ -808,6 +852,9 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 			ok = false;
 			break;
 		}
+		if (type == XML_READER_TYPE_END_ELEMENT && c.stmt != NULL &&
+			xmlTextReaderDepth(reader) == 2)
+			ok = statement_end(&c);
 		if (type != XML_READER_TYPE_ELEMENT)
 		{
 			ret = xmlTextReaderRead(reader);
@@ -839,16 +886,26 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 		}
 		else if (depth == 2 && in_bk && strcmp(name, "Stmt") == 0)
 		{
-			xmlNode    *st = xmlTextReaderExpand(reader);
+			xmlNode    *st = xmlTextReaderCurrentNode(reader);
 
-			if (st == NULL)
+			statement_begin(&c, st ? (int) xmlGetLineNo(st) : 0);
+			if (xmlTextReaderIsEmptyElement(reader))
+				ok = statement_end(&c);
+		}
+		else if (depth == 3 && c.stmt != NULL)
+		{
+			xmlNode    *n = xmlTextReaderExpand(reader);
+
+			if (n == NULL || c.xml_failed)
 				break;
-			ok = statement(&c, st);
+			ok = statement_child(&c, n);
 			ret = xmlTextReaderNext(reader);
 			continue;
 		}
 		ret = xmlTextReaderRead(reader);
 	}
+	if (c.summary != NULL)
+		xmlFreeNode(c.summary);
 	if (ok && (ret < 0 || c.xml_failed))
 	{
 		if (!c.xml_failed)
