@@ -816,9 +816,12 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 		buf += 3, len -= 3;
 	if (!document_encoding(buf, len, &read_as, err))
 		return false;
-	/* the caller knows better than the declaration what the bytes are */
+	/*
+	 * The caller knows better than the declaration what the bytes are.
+	 * UTF-8 is libxml2's own: told nothing, it reads UTF-8 without a copy.
+	 */
 	if (encoding != NULL)
-		read_as = encoding;
+		read_as = strcmp(encoding, "UTF-8") == 0 ? NULL : encoding;
 	memset(&c, 0, sizeof(c));
 	c.res = res;
 	c.err = err;
