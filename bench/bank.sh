@@ -7,6 +7,13 @@
 #   baseline: COPY t FROM csv     (the same lines, same columns, as CSV)
 # Both read a file and load a table of the same 16 columns, so the ratio is
 # what parsing costs over the floor a user already has.
+#
+# Memory: one camt.053 statement of O2C_BENCH_BANK_MB megabytes
+# (bench/camt053_statement.awk) is parsed in a fresh backend with the
+# default work_mem of 4MB; the peak resident memory the backend gained
+# (VmHWM of /proc/<pid>/status, read before and after) is set against the
+# input's size. The input text itself (pg_read_file) counts in the peak.
+# O2C_BENCH_BANK_MEMORY_ONLY=1 runs only this measurement.
 set -euo pipefail
 . "$O2C_ROOT/bench/lib.sh"
 
@@ -17,6 +24,7 @@ chmod 755 "$dir"
 trap 'rm -rf "$dir"' EXIT
 bytes=$((MB * 1024 * 1024))
 
+if [ "${O2C_BENCH_BANK_MEMORY_ONLY:-0}" != 1 ]; then
 # MT940: statements of 100 credit lines with a structured :86:
 awk -v limit="$bytes" 'BEGIN {
     size = 0; s = 0; k = 0; bal = 1000000;
@@ -84,3 +92,23 @@ chmod 777 "$dir"
 run mt940 "$dir/bench.sta" 3 "MT940"
 run camt053 "$dir/bench.camt053" 6 "camt.053"
 bench_psql -c "DROP TABLE bank_parsed, bank_copied"
+fi
+
+# Peak memory of one camt.053 statement, in a fresh backend.
+awk -v limit="$bytes" -f "$O2C_ROOT/bench/camt053_statement.awk" > "$dir/one.camt053"
+chmod 644 "$dir/one.camt053"
+hwm="(pg_catalog.regexp_match(pg_catalog.pg_read_file('/proc/' || pg_catalog.pg_backend_pid() || '/status'), 'VmHWM:\s+(\d+) kB'))[1]::bigint"
+read -r before lines after < <(bench_psql -At -F ' ' \
+    -c "SET work_mem = '4MB'" \
+    -c "SELECT $hwm" \
+    -c "SELECT count(*) FROM o2c.parse_camt053(pg_catalog.pg_read_file('$dir/one.camt053'))" \
+    -c "SELECT $hwm" | paste -sd ' ')
+insize=$(stat -c %s "$dir/one.camt053")
+awk -v b="$insize" -v l="$lines" -v p0="$before" -v p1="$after" 'BEGIN {
+    peak = (p1 - p0) * 1024
+    printf "camt.053, one statement: %.1f MB, %d lines\n", b / 1048576, l
+    printf "  peak backend memory    %10.1f MB   (VmHWM %.1f -> %.1f MB)\n", peak / 1048576, p0 / 1024, p1 / 1024
+    printf "  ratio peak / input     %10.2f\n", peak / b
+}'
+bench_check "camt.053 peak memory / input size" \
+    "$(awk -v b="$insize" -v p0="$before" -v p1="$after" 'BEGIN { printf "%.2f", (p1 - p0) * 1024 / b }')" 3

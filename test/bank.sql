@@ -1,6 +1,6 @@
 -- pgTAP: bank statement parsers (parse_mt940, parse_camt053, parse_bai2)
 BEGIN;
-SELECT plan(74);
+SELECT plan(90);
 
 -- The error detail of a statement, to check strict-mode messages.
 CREATE FUNCTION pg_temp.detail_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -63,6 +63,46 @@ SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(E':20:B\n:61:250301C12345678901
 SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(E'01,B,C,250303,0600,7,,,2/\n02,C,B,1,250303,,USD,2/\n03,1,,010,999999999999999999,,/\n')$$,
                  '22P02', 'invalid BAI2 file: line 3: expected an amount below 10^13 currency units', 'bai2: amount beyond 10^13');
 
+-- MT940: no remittance text is cut, however many lines the bank writes
+-- (SWIFT allows 6 x 65 characters in :86:; banks write more)
+CREATE TEMP TABLE longtext AS
+SELECT string_agg('word' || lpad(i::text, 4, '0'), ' ' ORDER BY i) AS words,
+       string_agg('Part' || lpad(i::text, 3, '0') || ' ', '' ORDER BY i) AS parts
+FROM generate_series(1, 600) i;
+CREATE TEMP TABLE longmt AS
+SELECT ':20:L' || E'\n:25:A\n:60F:C250301EUR0,00\n:61:250301C1,00NTRFX//B1\n:86:' ||
+       (SELECT string_agg(substr(words, k * 65 + 1, 65), E'\n' ORDER BY k)
+        FROM generate_series(0, (length(words) - 1) / 65) k) ||
+       E'\n:62F:C250301EUR1,00\n' AS free,
+       ':20:G' || E'\n:25:A\n:60F:C250301EUR0,00\n:61:250301C1,00NTRFX//B1\n:86:166?00GUTSCHRIFT' ||
+       (SELECT string_agg('?2' || (k % 10) || substr(parts, k * 8 + 1, 8), E'\n' ORDER BY k)
+        FROM generate_series(0, 599) k) ||
+       E'\n:62F:C250301EUR1,00\n' AS german,
+       ':20:S' || E'\n:25:A\n:60F:C250301EUR0,00\n:61:250301C1,00NTRFX//B1\n' ||
+       (SELECT string_agg('Detail ' || k, E'\n' ORDER BY k) FROM generate_series(1, 300) k) ||
+       E'\n:62F:C250301EUR1,00\n' AS supplementary
+FROM longtext;
+SELECT is((SELECT remittance FROM o2c.parse_mt940((SELECT free FROM longmt))), (SELECT words FROM longtext),
+          'mt940: 5,399 characters of :86: over 84 lines kept whole (strict)');
+SELECT is((SELECT remittance FROM o2c.parse_mt940((SELECT free FROM longmt), false)), (SELECT words FROM longtext),
+          'mt940: 5,399 characters of :86: kept whole (lax)');
+SELECT is((SELECT remittance FROM o2c.parse_mt940((SELECT german FROM longmt))), (SELECT rtrim(parts) FROM longtext),
+          'mt940: 600 German ?2x sub-field lines kept whole (strict)');
+SELECT is((SELECT remittance FROM o2c.parse_mt940((SELECT german FROM longmt), false)), (SELECT rtrim(parts) FROM longtext),
+          'mt940: 600 German ?2x sub-field lines kept whole (lax)');
+SELECT is((SELECT remittance FROM o2c.parse_mt940((SELECT supplementary FROM longmt))),
+          (SELECT string_agg('Detail ' || k, ' ' ORDER BY k) FROM generate_series(1, 300) k),
+          'mt940: 300 lines of :61: supplementary details kept whole (strict)');
+SELECT is((SELECT remittance FROM o2c.parse_mt940((SELECT supplementary FROM longmt), false)),
+          (SELECT string_agg('Detail ' || k, ' ' ORDER BY k) FROM generate_series(1, 300) k),
+          'mt940: 300 lines of :61: supplementary details kept whole (lax)');
+SELECT is((SELECT remittance FROM o2c.parse_mt940(':20:R' || E'\n:61:250301C1,00NTRFX\n:86:/NAME/Acme/REMI/\n' ||
+                  (SELECT string_agg(substr(words, k * 60 + 1, 60), E'\n' ORDER BY k)
+                   FROM longtext, generate_series(0, (length(words) - 1) / 60) k) || E'\n')),
+          (SELECT btrim(string_agg(substr(words, k * 60 + 1, 60), ' ' ORDER BY k))
+           FROM longtext, generate_series(0, (length(words) - 1) / 60) k),
+          'mt940: a /REMI/ value over 90 lines kept whole');
+
 -- MT940 errors
 SELECT throws_ok($$SELECT * FROM o2c.parse_mt940('hello world')$$, '22P02',
                  'invalid MT940 statement: no :20: tag found', 'mt940: text without :20:');
@@ -122,6 +162,34 @@ SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<?xml version="1.0"?><!DOCTY
                  '22P02', 'camt.053 document with a DOCTYPE declaration refused', 'camt: entity expansion bomb refused');
 SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><Document>&x;</Document>')$$,
                  '22P02', 'camt.053 document with a DOCTYPE declaration refused', 'camt: external entity refused');
+-- A DTD hidden behind another encoding: UTF-7 writes '<' as '+ADw-'.
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<?xml version="1.0" encoding="UTF-7"?>' || E'\n' ||
+                   '+ADw-+ACE-DOCTYPE Document +AFs-+ADw-+ACE-ENTITY x SYSTEM +ACI-file:///etc/passwd+ACI-+AD4-+AF0-+AD4-' || E'\n' ||
+                   '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt><Id>&x;</Id>' ||
+                   '<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd></Ntry></Stmt></BkToCstmrStmt></Document>')$$,
+                 '22P02', 'camt.053 document in encoding "UTF-7" refused', 'camt: UTF-7 DOCTYPE refused by its encoding');
+SELECT is(pg_temp.detail_of($$SELECT * FROM o2c.parse_camt053('<?xml version="1.0" encoding="utf-7"?><Document/>')$$),
+          'Its XML declaration names it; camt.053 is read in UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 or windows-1252.',
+          'camt: the detail names the encodings read');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<?xml version="1.0" encoding="UTF-16"?>' ||
+                   '<!DOCTYPE Document [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>' ||
+                   '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">&lol2;</Document>')$$,
+                 '22P02', 'camt.053 document in encoding "UTF-16" refused', 'camt: UTF-16 DOCTYPE refused by its encoding');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<?xml version="1.0" encoding="IBM037"?><Document/>')$$,
+                 '22P02', 'camt.053 document in encoding "IBM037" refused', 'camt: EBCDIC refused');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<!DOCTYPE Document [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>' ||
+                   '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"/>')$$,
+                 '22P02', 'camt.053 document with a DOCTYPE declaration refused', 'camt: external parameter entity refused');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<!DOCTYPE Document SYSTEM "file:///etc/passwd">' ||
+                   '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"/>')$$,
+                 '22P02', 'camt.053 document with a DOCTYPE declaration refused', 'camt: external DTD refused');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<!DOCTYPE Document [<!ENTITY x ]><Document/>')$$,
+                 '22P02', 'camt.053 document with a DOCTYPE declaration refused', 'camt: a broken DTD is refused as a DTD');
+-- text is in the server's encoding: a declared 8-bit encoding does not garble it
+SELECT is((SELECT counterparty_name FROM o2c.parse_camt053(replace((SELECT body FROM camt), 'encoding="UTF-8"', 'encoding="ISO-8859-1"'))),
+          'Søren & Co', 'camt: declared ISO-8859-1, the text read as it is');
+SELECT is((SELECT counterparty_name FROM o2c.parse_camt053(replace((SELECT body FROM camt), 'encoding="UTF-8"', 'encoding="windows-1252"'))),
+          'Søren & Co', 'camt: declared windows-1252, the text read as it is');
 SELECT throws_ok($$SELECT * FROM o2c.parse_camt053(replace((SELECT body FROM camt), 'INV 9', 'INV &x;'))$$,
                  '22P02', NULL, 'camt: an undeclared entity is an error, never expanded');
 SELECT throws_ok($$SELECT * FROM o2c.parse_camt053('<Document><unclosed></Document>')$$,

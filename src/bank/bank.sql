@@ -23,7 +23,7 @@ RETURNS TABLE (
 AS 'MODULE_PATHNAME', 'o2c_parse_camt053_sql'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.parse_camt053(text, boolean) IS
-    'lines of a ISO 20022 camt.053 XML (versions 001.02 to 001.08; DOCTYPE and entities refused), one row each, amounts signed (credit positive); strict checks opening balance plus entries against the closing balance (22000 on a mismatch); malformed input is 22P02 naming the line';
+    'lines of a ISO 20022 camt.053 XML (versions 001.02 to 001.08; any DTD refused; a declared encoding other than UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 or windows-1252 refused, and the text read in the server encoding whatever it declares), one row each, amounts signed (credit positive); strict checks opening balance plus entries against the closing balance (22000 on a mismatch); malformed input is 22P02 naming the line';
 
 CREATE FUNCTION @extschema@.parse_mt940(statement text, strict boolean DEFAULT true)
 RETURNS TABLE (

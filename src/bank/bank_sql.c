@@ -14,8 +14,10 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(o2c_parse_mt940_sql);
 PG_FUNCTION_INFO_V1(o2c_parse_camt053_sql);
@@ -50,13 +52,38 @@ amount_datum(int64 units, int scale)
 	return NumericGetDatum(int64_div_fast_to_numeric(units / div, scale));
 }
 
+/* Text out of the parser: UTF-8 (camt) is converted to the server's encoding. */
 static void
-put_text(Datum *values, bool *nulls, int i, const char *s)
+put_text(Datum *values, bool *nulls, int i, const char *s, bool utf8)
 {
 	if (s == NULL)
 		nulls[i] = true;
+	else if (utf8)
+		values[i] = CStringGetTextDatum(pg_any_to_server(s, strlen(s), PG_UTF8));
 	else
 		values[i] = CStringGetTextDatum(s);
+}
+
+/*
+ * A text argument is in the server's encoding, whatever the XML declaration
+ * it carries says (it described the file before it became text; it must
+ * still name an encoding read): libxml2 reads it as that. Under SQL_ASCII
+ * the bytes are the file's, and the declaration decides.
+ */
+static bool
+camt_server_text(const char *buf, size_t len, bool strict,
+				 O2cBankResult *res, O2cError *err)
+{
+	int			enc = GetDatabaseEncoding();
+
+	if (enc == PG_SQL_ASCII)
+		return o2c_parse_camt053(buf, len, strict, res, err);
+	if (enc != PG_UTF8)
+	{
+		buf = pg_server_to_any(buf, (int) len, PG_UTF8);
+		len = strlen(buf);
+	}
+	return o2c_parse_camt053_as(buf, len, "UTF-8", strict, res, err);
 }
 
 static Datum
@@ -73,12 +100,27 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 	bool		stmt_nulls[BANK_COLS];
 	int			scale = 2;
 
+	/* camt text is UTF-8 out of libxml2; MT940 and BAI2 are slices of the input */
+	bool		utf8 = parse == camt_server_text && GetDatabaseEncoding() != PG_UTF8 &&
+		GetDatabaseEncoding() != PG_SQL_ASCII;
+
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext stmtcxt,
+				rowcxt;
+
 	InitMaterializedSRF(fcinfo, 0);
 	o2c_bank_init(&res);
 	memset(&err, 0, sizeof(err));
 	if (!parse(VARDATA_ANY(input), VARSIZE_ANY_EXHDR(input), strict, &res, &err))
 		o2c_raise(&err);
 
+	/*
+	 * A row's datums are garbage once the tuplestore has copied them: freed
+	 * per row (and a statement's per statement), so that a large statement
+	 * costs its compact lines and the tuplestore (work_mem), no more.
+	 */
+	stmtcxt = AllocSetContextCreate(outer, "o2c bank statement", ALLOCSET_SMALL_SIZES);
+	rowcxt = AllocSetContextCreate(outer, "o2c bank line", ALLOCSET_SMALL_SIZES);
 	for (i = 0; i < res.nlines; i++)
 	{
 		O2cBankLine *l = &res.lines[i];
@@ -90,12 +132,14 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 			/* the statement's columns, computed once per statement */
 			O2cBankStmt *s = &res.stmts[l->stmt];
 
+			MemoryContextReset(stmtcxt);
+			MemoryContextSwitchTo(stmtcxt);
 			cur = l->stmt;
 			scale = o2c_bank_stmt_scale(s);
 			memset(stmt_nulls, 0, sizeof(stmt_nulls));
-			put_text(stmt_values, stmt_nulls, 0, s->statement_id);
-			put_text(stmt_values, stmt_nulls, 1, s->account);
-			put_text(stmt_values, stmt_nulls, 2, s->currency);
+			put_text(stmt_values, stmt_nulls, 0, s->statement_id, utf8);
+			put_text(stmt_values, stmt_nulls, 1, s->account, utf8);
+			put_text(stmt_values, stmt_nulls, 2, s->currency, utf8);
 			if (s->has_opening)
 				stmt_values[14] = amount_datum(s->opening, scale);
 			else
@@ -105,6 +149,7 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 			else
 				stmt_nulls[15] = true;
 		}
+		MemoryContextSwitchTo(rowcxt);
 		memcpy(values, stmt_values, sizeof(values));
 		memcpy(nulls, stmt_nulls, sizeof(nulls));
 		values[3] = Int32GetDatum(l->line_no);
@@ -118,14 +163,18 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 			nulls[5] = true;
 		values[6] = amount_datum(l->amount, scale);
 		values[7] = BoolGetDatum(l->credit);
-		put_text(values, nulls, 8, l->counterparty_name);
-		put_text(values, nulls, 9, l->counterparty_account);
-		put_text(values, nulls, 10, l->reference);
-		put_text(values, nulls, 11, l->remittance);
-		put_text(values, nulls, 12, l->bank_reference);
-		put_text(values, nulls, 13, l->type_code);
+		put_text(values, nulls, 8, l->counterparty_name, utf8);
+		put_text(values, nulls, 9, l->counterparty_account, utf8);
+		put_text(values, nulls, 10, l->reference, utf8);
+		put_text(values, nulls, 11, l->remittance, utf8);
+		put_text(values, nulls, 12, l->bank_reference, utf8);
+		put_text(values, nulls, 13, l->type_code, utf8);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(outer);
+		MemoryContextReset(rowcxt);
 	}
+	MemoryContextDelete(rowcxt);
+	MemoryContextDelete(stmtcxt);
 	o2c_bank_free(&res);
 	return (Datum) 0;
 }
@@ -139,7 +188,7 @@ o2c_parse_mt940_sql(PG_FUNCTION_ARGS)
 Datum
 o2c_parse_camt053_sql(PG_FUNCTION_ARGS)
 {
-	return bank_srf(fcinfo, o2c_parse_camt053);
+	return bank_srf(fcinfo, camt_server_text);
 }
 
 Datum

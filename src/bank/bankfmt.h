@@ -67,6 +67,13 @@ extern bool o2c_parse_mt940(const char *buf, size_t len, bool strict,
 							O2cBankResult *res, O2cError *err);
 extern bool o2c_parse_camt053(const char *buf, size_t len, bool strict,
 							  O2cBankResult *res, O2cError *err);
+/*
+ * camt.053 whose bytes are known to be in encoding (a libxml2 name such as
+ * "UTF-8"; NULL: as the document declares). The declaration must still name
+ * an encoding read (camt.c).
+ */
+extern bool o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
+								 bool strict, O2cBankResult *res, O2cError *err);
 extern bool o2c_parse_bai2(const char *buf, size_t len, bool strict,
 						   O2cBankResult *res, O2cError *err);
 

@@ -4,11 +4,17 @@
  *
  * Several statements per document; entries with and without transaction
  * details; a batched entry (one Ntry, several TxDtls) gives one line per
- * TxDtls. Safety first: any <!DOCTYPE is refused before parsing (so no
- * entity can be declared, let alone expanded), libxml2 runs with network
- * access off and without entity substitution or DTD loading, and the input
- * size is capped; statements are read one at a time by a streaming reader.
- * Plain C over buffers and libxml2, so fuzzers reach it.
+ * TxDtls. Safety first: the encoding is decided before libxml2 sees a byte
+ * (UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 or windows-1252; anything else,
+ * such as UTF-7, UTF-16/32 or EBCDIC, is refused) and libxml2 is told to
+ * read in it, whatever the document declares; any DTD libxml2 parses (a
+ * DOCTYPE node, an internal or external subset) refuses the document, so no
+ * entity is ever expanded or loaded; libxml2 runs with network access off and
+ * without entity substitution or DTD loading, and the input size is capped.
+ * A streaming reader expands one child of a Stmt (an entry) at a time and
+ * frees it as it moves on, so memory holds the input, the compact lines and
+ * one entry's tree, whatever the size of a statement. Plain C over buffers
+ * and libxml2, so fuzzers reach it.
  */
 #include <string.h>
 
@@ -27,6 +33,13 @@ typedef struct Camt
 	O2cError   *err;
 	bool		strict;
 	bool		xml_failed;
+	/* the statement being read, one child element at a time */
+	O2cBankStmt *stmt;
+	int			line_no;
+	bool		seen_id;
+	bool		seen_acct;
+	bool		opbd;			/* an OPBD balance came: PRCD no longer opens */
+	xmlNode    *summary;		/* a copy of its TxsSummry, checked at its end */
 	/* the current statement's entries, for its TxsSummry */
 	long		entries;
 	long		credits;
@@ -200,49 +213,42 @@ direction(Camt *c, xmlNode *n, bool *credit, bool *has)
 	return true;
 }
 
+/* One Bal: OPBD (or PRCD before any OPBD) opens, CLBD closes. */
 static bool
-balances(Camt *c, xmlNode *stmt, O2cBankStmt *s)
+balance(Camt *c, xmlNode *b, O2cBankStmt *s)
 {
-	xmlNode    *b;
-	bool		opbd = false;
+	size_t		len;
+	const char *code;
+	int64_t		units;
+	bool		credit = true,
+				has;
+	bool		opening;
 
-	for (b = stmt->children; b != NULL; b = b->next)
+	code = text(path(b, "Tp/CdOrPrtry/Cd"), &len);
+	if (code == NULL || len != 4)
+		return true;
+	if (memcmp(code, "OPBD", 4) == 0 || (memcmp(code, "PRCD", 4) == 0 && !c->opbd))
+		opening = true;
+	else if (memcmp(code, "CLBD", 4) == 0)
+		opening = false;
+	else
+		return true;
+	if (!amount_of(c, child(b, "Amt"), s, &units) || !direction(c, b, &credit, &has))
+		return false;
+	if (!has)
+		return syntax(c, b, "CdtDbtInd in Bal");
+	if (!credit)
+		units = -units;
+	if (opening)
 	{
-		size_t		len;
-		const char *code;
-		int64_t		units;
-		bool		credit = true,
-					has;
-		bool		opening;
-
-		if (!named(b, "Bal"))
-			continue;
-		code = text(path(b, "Tp/CdOrPrtry/Cd"), &len);
-		if (code == NULL || len != 4)
-			continue;
-		if (memcmp(code, "OPBD", 4) == 0 || (memcmp(code, "PRCD", 4) == 0 && !opbd))
-			opening = true;
-		else if (memcmp(code, "CLBD", 4) == 0)
-			opening = false;
-		else
-			continue;
-		if (!amount_of(c, child(b, "Amt"), s, &units) || !direction(c, b, &credit, &has))
-			return false;
-		if (!has)
-			return syntax(c, b, "CdtDbtInd in Bal");
-		if (!credit)
-			units = -units;
-		if (opening)
-		{
-			opbd = opbd || memcmp(code, "OPBD", 4) == 0;
-			s->has_opening = true;
-			s->opening = units;
-		}
-		else
-		{
-			s->has_closing = true;
-			s->closing = units;
-		}
+		c->opbd = c->opbd || memcmp(code, "OPBD", 4) == 0;
+		s->has_opening = true;
+		s->opening = units;
+	}
+	else
+	{
+		s->has_closing = true;
+		s->closing = units;
 	}
 	return true;
 }
@@ -485,14 +491,11 @@ summary_mismatch(Camt *c, O2cBankStmt *s, const char *what, const char *found,
 
 /* TxsSummry: numbers of entries and sums of credits and debits. */
 static bool
-check_summary(Camt *c, xmlNode *st, O2cBankStmt *s)
+check_summary(Camt *c, xmlNode *sum, O2cBankStmt *s)
 {
 	static const char *const groups[] = {"TtlNtries", "TtlCdtNtries", "TtlDbtNtries"};
-	xmlNode    *sum = child(st, "TxsSummry");
 	int			g;
 
-	if (sum == NULL)
-		return true;
 	for (g = 0; g < 3; g++)
 	{
 		xmlNode    *grp = child(sum, groups[g]);
@@ -550,28 +553,73 @@ check_summary(Camt *c, xmlNode *st, O2cBankStmt *s)
 	return true;
 }
 
-static bool
-statement(Camt *c, xmlNode *st)
+/*
+ * A statement is read one child element at a time (Id, Acct, Bal,
+ * TxsSummry, Ntry, ...), each expanded into a small tree that the reader
+ * frees as it moves on: memory holds one entry, never the whole statement.
+ * Its lines are kept as compact structs until the SRF turns them into rows.
+ */
+static void
+statement_begin(Camt *c, int line)
 {
-	O2cBankStmt *s;
-	xmlNode    *n;
-	int			line_no = 0;
-
-	s = o2c_bank_add_stmt(c->res);
-	s->first_line = (int) xmlGetLineNo(st);
-	s->statement_id = dup(c, child(st, "Id"));
-	s->account = account_of(c, child(st, "Acct"));
-	s->currency = dup(c, path(st, "Acct/Ccy"));
-	if (s->currency != NULL && strlen(s->currency) != 3)
-		return syntax(c, path(st, "Acct/Ccy"), "a 3-letter currency in Ccy");
-	if (!balances(c, st, s))
-		return false;
+	c->stmt = o2c_bank_add_stmt(c->res);
+	c->stmt->first_line = line;
+	c->line_no = 0;
+	c->seen_id = c->seen_acct = c->opbd = false;
+	c->summary = NULL;
 	c->entries = c->credits = c->debits = 0;
 	c->credit_sum = c->debit_sum = 0;
-	for (n = st->children; n != NULL; n = n->next)
-		if (named(n, "Ntry") && !entry(c, n, s, &line_no))
-			return false;
-	return !c->strict || check_summary(c, st, s);
+}
+
+static bool
+statement_child(Camt *c, xmlNode *n)
+{
+	O2cBankStmt *s = c->stmt;
+
+	if (named(n, "Ntry"))
+		return entry(c, n, s, &c->line_no);
+	if (named(n, "Bal"))
+		return balance(c, n, s);
+	if (named(n, "Id") && !c->seen_id)
+	{
+		c->seen_id = true;
+		s->statement_id = dup(c, n);
+	}
+	else if (named(n, "Acct") && !c->seen_acct)
+	{
+		char	   *ccy = dup(c, child(n, "Ccy"));
+
+		c->seen_acct = true;
+		s->account = account_of(c, n);
+		if (ccy != NULL && strlen(ccy) != 3)
+			return syntax(c, child(n, "Ccy"), "a 3-letter currency in Ccy");
+		/* the account's currency, over one an Amt gave before it */
+		if (ccy != NULL)
+			s->currency = ccy;
+	}
+	else if (named(n, "TxsSummry") && c->strict && c->summary == NULL)
+	{
+		/* it comes before the entries it sums: kept (small) for the end */
+		c->summary = xmlCopyNode(n, 1);
+		if (c->summary == NULL)
+			return o2c_fail(c->err, O2C_ERR_LIMIT, "out of memory copying a camt.053 TxsSummry");
+	}
+	return true;
+}
+
+static bool
+statement_end(Camt *c)
+{
+	bool		ok = true;
+
+	if (c->summary != NULL)
+	{
+		ok = check_summary(c, c->summary, c->stmt);
+		xmlFreeNode(c->summary);
+		c->summary = NULL;
+	}
+	c->stmt = NULL;
+	return ok;
 }
 
 /* libxml2 reports here (never on stderr); the first error is kept. */
@@ -592,29 +640,168 @@ xml_error(void *arg, xmlErrorPtr e)
 	o2c_fail(c->err, O2C_ERR_SYNTAX, "invalid camt.053 document: line %d: %s", e->line, msg);
 }
 
-static const char *
-find(const char *buf, size_t len, const char *needle)
+/* The encodings read, by the names a declaration may give (any case). */
+static const struct
 {
-	size_t		nl = strlen(needle);
+	const char *name;
+	const char *libxml;			/* what libxml2 is told; NULL: UTF-8 */
+}			camt_encodings[] =
+{
+	{"UTF-8", NULL}, {"UTF8", NULL},
+	{"US-ASCII", "US-ASCII"}, {"ASCII", "US-ASCII"},
+	{"ISO-8859-1", "ISO-8859-1"}, {"ISO_8859-1", "ISO-8859-1"},
+	{"ISO8859-1", "ISO-8859-1"}, {"LATIN1", "ISO-8859-1"},
+	{"ISO-8859-15", "ISO-8859-15"}, {"ISO_8859-15", "ISO-8859-15"},
+	{"ISO8859-15", "ISO-8859-15"}, {"LATIN-9", "ISO-8859-15"}, {"LATIN9", "ISO-8859-15"},
+	{"WINDOWS-1252", "WINDOWS-1252"}, {"CP1252", "WINDOWS-1252"},
+	{NULL, NULL}
+};
+
+static bool
+same_name(const char *a, size_t an, const char *b)
+{
 	size_t		i;
 
-	for (i = 0; i + nl <= len; i++)
-		if (buf[i] == needle[0] && memcmp(buf + i, needle, nl) == 0)
-			return buf + i;
-	return NULL;
+	if (strlen(b) != an)
+		return false;
+	for (i = 0; i < an; i++)
+	{
+		char		c = a[i];
+
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
+		if (c != b[i])
+			return false;
+	}
+	return true;
+}
+
+static bool
+refuse_encoding(O2cError *err, const char *name, size_t n, const char *how)
+{
+	char		shown[48];
+	size_t		i;
+
+	/* quote a short, printable prefix of whatever the document says */
+	for (i = 0; i < n && i < 40; i++)
+		shown[i] = (name[i] > ' ' && name[i] < 0x7f && name[i] != '"') ? name[i] : '?';
+	if (n > 40)
+		memcpy(shown + i, "...", 3), i += 3;
+	shown[i] = '\0';
+	o2c_fail(err, O2C_ERR_SYNTAX, "camt.053 document in encoding \"%s\" refused", shown);
+	o2c_fail_detail(err, "%s camt.053 is read in UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 or windows-1252.", how);
+	o2c_fail_hint(err, "Convert the file to UTF-8 first, for example with iconv.");
+	return false;
+}
+
+/*
+ * The encoding of buf (past white space and a UTF-8 byte order mark): from
+ * a byte order mark or the first bytes of a non-ASCII-compatible encoding,
+ * else from the XML declaration, else UTF-8. Sets *libxml to the name
+ * libxml2 must read it in (NULL for UTF-8); false, with err filled, when it
+ * is not one of the encodings read. Every encoding accepted writes markup
+ * as ASCII bytes, so what libxml2 parses is what these bytes say.
+ */
+static bool
+document_encoding(const char *buf, size_t len, const char **libxml, O2cError *err)
+{
+	static const struct
+	{
+		const char *bytes;
+		size_t		n;
+		const char *name;
+	}			marks[] =
+	{
+		/* longest first: FF FE 00 00 is UTF-32LE, not UTF-16LE */
+		{"\x00\x00\xFE\xFF", 4, "UTF-32BE"}, {"\xFF\xFE\x00\x00", 4, "UTF-32LE"},
+		{"\x00\x00\x00\x3C", 4, "UTF-32BE"}, {"\x3C\x00\x00\x00", 4, "UTF-32LE"},
+		{"\x00\x3C\x00\x3F", 4, "UTF-16BE"}, {"\x3C\x00\x3F\x00", 4, "UTF-16LE"},
+		{"\x4C\x6F\xA7\x94", 4, "EBCDIC"}, {"\xDD\x73\x66\x73", 4, "UTF-EBCDIC"},
+		{"\x84\x31\x95\x33", 4, "GB18030"},
+		{"\xFE\xFF", 2, "UTF-16BE"}, {"\xFF\xFE", 2, "UTF-16LE"},
+		{"+/v", 3, "UTF-7"}, {"\x0E\xFE\xFF", 3, "SCSU"}, {"\xFB\xEE\x28", 3, "BOCU-1"},
+		{NULL, 0, NULL}
+	};
+	const char *end;
+	const char *e;
+	size_t		i;
+	char		quote;
+
+	*libxml = NULL;
+	for (i = 0; marks[i].bytes; i++)
+		if (len >= marks[i].n && memcmp(buf, marks[i].bytes, marks[i].n) == 0)
+			return refuse_encoding(err, marks[i].name, strlen(marks[i].name),
+								   "Its first bytes are of that encoding;");
+	/* a NUL is no character of XML: the rest of a UTF-16 or UTF-32 text */
+	if (memchr(buf, '\0', len) != NULL)
+		return refuse_encoding(err, "UTF-16", 6, "It holds NUL bytes, as UTF-16 and UTF-32 do;");
+	if (len < 6 || memcmp(buf, "<?xml", 5) != 0 ||
+		!(buf[5] == ' ' || buf[5] == '\t' || buf[5] == '\r' || buf[5] == '\n'))
+		return true;			/* no declaration: UTF-8 */
+	/* the declaration ends at the first "?>"; find encoding="..." in it */
+	for (end = buf + 5; end + 1 < buf + len && !(end[0] == '?' && end[1] == '>'); end++)
+		;
+	for (e = buf + 5; e + 8 <= end; e++)
+		if (memcmp(e, "encoding", 8) == 0 &&
+			(e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+			break;
+	if (e + 8 > end)
+		return true;			/* no encoding declared: UTF-8 */
+	e += 8;
+	while (e < end && (*e == ' ' || *e == '\t' || *e == '\r' || *e == '\n'))
+		e++;
+	if (e >= end || *e != '=')
+		return true;			/* malformed: libxml2 says so */
+	e++;
+	while (e < end && (*e == ' ' || *e == '\t' || *e == '\r' || *e == '\n'))
+		e++;
+	if (e >= end || (*e != '"' && *e != '\''))
+		return true;
+	quote = *e++;
+	for (i = 0; e + i < end && e[i] != quote; i++)
+		;
+	{
+		int			k;
+
+		for (k = 0; camt_encodings[k].name; k++)
+			if (same_name(e, i, camt_encodings[k].name))
+			{
+				*libxml = camt_encodings[k].libxml;
+				return true;
+			}
+	}
+	return refuse_encoding(err, e, i, "Its XML declaration names it;");
+}
+
+static bool
+refuse_dtd(O2cError *err)
+{
+	o2c_fail(err, O2C_ERR_SYNTAX, "camt.053 document with a DOCTYPE declaration refused");
+	o2c_fail_detail(err, "Document type declarations can define entities (external files, exponential expansion); camt.053 has none.");
+	return false;
 }
 
 bool
 o2c_parse_camt053(const char *buf, size_t len, bool strict,
 				  O2cBankResult *res, O2cError *err)
 {
+	return o2c_parse_camt053_as(buf, len, NULL, strict, res, err);
+}
+
+bool
+o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
+					 bool strict, O2cBankResult *res, O2cError *err)
+{
 	Camt		c;
 	xmlTextReaderPtr reader;
+	xmlDocPtr	doc;
 	int			ret;
 	bool		ok = true;
 	bool		in_bk = false,
-				seen_bk = false;
+				seen_bk = false,
+				dtd = false;
 	int			root_line = 1;
+	const char *read_as;
 
 	if (len > CAMT_MAX_BYTES)
 	{
@@ -622,42 +809,56 @@ o2c_parse_camt053(const char *buf, size_t len, bool strict,
 		o2c_fail_detail(err, "The limit is %d bytes.", CAMT_MAX_BYTES);
 		return false;
 	}
-	/* no DTD, hence no entity declarations: refused before libxml2 sees it */
-	if (find(buf, len, "<!DOCTYPE") != NULL)
-	{
-		o2c_fail(err, O2C_ERR_SYNTAX, "camt.053 document with a DOCTYPE declaration refused");
-		o2c_fail_detail(err, "Document type declarations can define entities (external files, exponential expansion); camt.053 has none.");
-		return false;
-	}
 	/* white space, control characters or a BOM before the declaration */
-	while (len > 0 && (unsigned char) buf[0] <= ' ')
+	while (len > 0 && (unsigned char) buf[0] <= ' ' && buf[0] != '\0')
 		buf++, len--;
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		buf += 3, len -= 3;
+	if (!document_encoding(buf, len, &read_as, err))
+		return false;
+	/*
+	 * The caller knows better than the declaration what the bytes are.
+	 * UTF-8 is libxml2's own: told nothing, it reads UTF-8 without a copy.
+	 */
+	if (encoding != NULL)
+		read_as = strcmp(encoding, "UTF-8") == 0 ? NULL : encoding;
 	memset(&c, 0, sizeof(c));
 	c.res = res;
 	c.err = err;
 	c.strict = strict;
 
 	/*
-	 * A streaming reader: each Stmt is expanded into a small tree, read, and
-	 * freed as the reader moves on, so memory stays bounded by the largest
-	 * statement rather than the whole file.
+	 * A streaming reader (statement_begin and after). No entity
+	 * substitution, no DTD loading, no network; the declared encoding is
+	 * ignored for read_as.
 	 */
 	xmlInitParser();
-	reader = xmlReaderForMemory(buf, (int) len, NULL, NULL,
+	reader = xmlReaderForMemory(buf, (int) len, NULL, read_as,
 								XML_PARSE_NONET | XML_PARSE_NOERROR |
-								XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
+								XML_PARSE_NOWARNING | XML_PARSE_COMPACT |
+								XML_PARSE_IGNORE_ENC);
 	if (reader == NULL)
 		return o2c_fail(err, O2C_ERR_LIMIT, "out of memory creating an XML reader");
 	xmlTextReaderSetStructuredErrorHandler(reader, xml_error, &c);
 	ret = xmlTextReaderRead(reader);
-	while (ret == 1 && ok)
+	/* an XML error stops the reading: what follows it may be cut short */
+	while (ret == 1 && ok && !c.xml_failed)
 	{
 		int			depth;
 		const char *name;
+		int			type = xmlTextReaderNodeType(reader);
 
-		if (xmlTextReaderNodeType(reader) != XML_READER_TYPE_ELEMENT)
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE)
+		{
+			/* before any content: no entity of it has been referenced */
+			dtd = true;
+			ok = false;
+			break;
+		}
+		if (type == XML_READER_TYPE_END_ELEMENT && c.stmt != NULL &&
+			xmlTextReaderDepth(reader) == 2)
+			ok = statement_end(&c);
+		if (type != XML_READER_TYPE_ELEMENT)
 		{
 			ret = xmlTextReaderRead(reader);
 			continue;
@@ -688,16 +889,26 @@ o2c_parse_camt053(const char *buf, size_t len, bool strict,
 		}
 		else if (depth == 2 && in_bk && strcmp(name, "Stmt") == 0)
 		{
-			xmlNode    *st = xmlTextReaderExpand(reader);
+			xmlNode    *st = xmlTextReaderCurrentNode(reader);
 
-			if (st == NULL)
+			statement_begin(&c, st ? (int) xmlGetLineNo(st) : 0);
+			if (xmlTextReaderIsEmptyElement(reader))
+				ok = statement_end(&c);
+		}
+		else if (depth == 3 && c.stmt != NULL)
+		{
+			xmlNode    *n = xmlTextReaderExpand(reader);
+
+			if (n == NULL || c.xml_failed)
 				break;
-			ok = statement(&c, st);
+			ok = statement_child(&c, n);
 			ret = xmlTextReaderNext(reader);
 			continue;
 		}
 		ret = xmlTextReaderRead(reader);
 	}
+	if (c.summary != NULL)
+		xmlFreeNode(c.summary);
 	if (ok && (ret < 0 || c.xml_failed))
 	{
 		if (!c.xml_failed)
@@ -705,7 +916,22 @@ o2c_parse_camt053(const char *buf, size_t len, bool strict,
 					 xmlTextReaderGetParserLineNumber(reader));
 		ok = false;
 	}
+
+	/*
+	 * Whatever else went wrong, a DTD that libxml2 parsed is the reason
+	 * given. Asking for the document makes it ours to free.
+	 */
+	doc = xmlTextReaderCurrentDoc(reader);
+	if (doc != NULL && (doc->intSubset != NULL || doc->extSubset != NULL))
+		dtd = true;
 	xmlFreeTextReader(reader);
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	if (dtd)
+	{
+		o2c_bank_free(res);
+		return refuse_dtd(err);
+	}
 	if (ok && !seen_bk)
 		ok = o2c_fail(err, O2C_ERR_SYNTAX,
 					  "invalid camt.053 document: line %d: expected BkToCstmrStmt in Document",

@@ -8,7 +8,10 @@
  * sub-fields (?20-?29 and ?60-?63 remittance, ?31 account, ?32/?33 name) and
  * Dutch /KEY/value pairs (/NAME/ /IBAN/ /REMI/ /EREF/ /CNTP/); anything else
  * is remittance text. The supplementary details on the second line of :61:
- * are the remittance when :86: gives none. Plain C over buffers (core.h), so fuzzers reach it.
+ * are the remittance when :86: gives none. Every line of a field is kept,
+ * however many the bank writes (SWIFT's 6 x 65 characters of :86: are
+ * exceeded in practice): no text is cut. Plain C over buffers (core.h), so
+ * fuzzers reach it.
  */
 #include <string.h>
 
@@ -20,9 +23,10 @@ typedef struct Mt940
 	O2cError   *err;
 	char		tag[8];			/* current field's tag, "" if none */
 	int			tag_line;		/* input line where it starts */
-	const char *seg[64];		/* the field's physical lines (first 64) */
-	size_t		seglen[64];
+	const char **seg;			/* the field's physical lines, all of them */
+	size_t	   *seglen;
 	int			nseg;
+	int			segcap;
 	char		prev_tag[8];	/* tag of the field flushed last */
 	int			cur;			/* current statement, -1 if none */
 	int			last_line;		/* last :61: line of it, -1 if none */
@@ -284,42 +288,38 @@ entry(Mt940 *p)
 	 * The field's next line holds the supplementary details (subfield 9):
 	 * the remittance until a :86: gives one, as camt.053's AddtlNtryInf.
 	 */
-	for (int k = 1; k < p->nseg; k++)
+	if (p->nseg > 1)
 	{
-		const char *t = p->seg[k];
-		size_t		tn = p->seglen[k];
+		size_t		need = 0,
+					rn = 0;
+		char	   *r = NULL;
 
-		trim(&t, &tn);
-		if (tn == 0)
-			continue;
-		if (l->remittance == NULL)
-			l->remittance = o2c_bank_strndup(p->res, t, tn);
-		else
+		/* joined in one allocation: lines are as many as the bank wrote */
+		for (int k = 1; k < p->nseg; k++)
+			need += p->seglen[k] + 1;
+		for (int k = 1; k < p->nseg; k++)
 		{
-			size_t		rn = strlen(l->remittance);
-			char	   *spaced = o2c_bank_concat(p->res, l->remittance, rn, " ", 1);
+			const char *t = p->seg[k];
+			size_t		tn = p->seglen[k];
 
-			l->remittance = o2c_bank_concat(p->res, spaced, rn + 1, t, tn);
+			trim(&t, &tn);
+			if (tn == 0)
+				continue;
+			if (r == NULL)
+				r = o2c_core_alloc(need);
+			else
+				r[rn++] = ' ';
+			memcpy(r + rn, t, tn);
+			rn += tn;
+		}
+		if (r != NULL)
+		{
+			l->remittance = o2c_bank_strndup(p->res, r, rn);
+			o2c_core_free(r);
 		}
 	}
 	p->last_line = p->res->nlines - 1;
 	return true;
-}
-
-static char *
-append(Mt940 *p, char *old, const char *s, size_t n)
-{
-	size_t		ol;
-	char	   *r;
-
-	trim(&s, &n);
-	if (n == 0)
-		return old;
-	if (old == NULL)
-		return o2c_bank_strndup(p->res, s, n);
-	ol = strlen(old);
-	r = o2c_bank_strndup(p->res, old, ol);
-	return o2c_bank_concat(p->res, r, ol, s, n);
 }
 
 /* German ?nn sub-fields after a 3-digit business code. */
@@ -328,6 +328,14 @@ info_german(Mt940 *p, O2cBankLine *l, const char *t, size_t n)
 {
 	char		sep = t[3];
 	size_t		i = 3;
+
+	/* pieces gathered in place (they fit in n): sub-fields may be many */
+	char	   *rem = o2c_core_alloc(n + 1);
+	char	   *name = o2c_core_alloc(n + 1);
+	size_t		remlen = 0,
+				namelen = 0;
+	bool		has_rem = false,
+				has_name = false;
 
 	while (i < n)
 	{
@@ -347,25 +355,25 @@ info_german(Mt940 *p, O2cBankLine *l, const char *t, size_t n)
 		if ((code >= 20 && code <= 29) || (code >= 60 && code <= 63))
 		{
 			/* sub-fields cut words at fixed widths: keep their spaces */
-			if (l->remittance == NULL)
-				l->remittance = o2c_bank_strndup(p->res, t + start, i - start);
-			else
-				l->remittance = o2c_bank_concat(p->res, l->remittance,
-												strlen(l->remittance),
-												t + start, i - start);
+			memcpy(rem + remlen, t + start, i - start);
+			remlen += i - start;
+			has_rem = true;
 		}
 		else if (code == 31)
 			l->counterparty_account = dup_trim(p, t + start, i - start);
 		else if (code == 32 || code == 33)
-			l->counterparty_name = l->counterparty_name == NULL
-				? o2c_bank_strndup(p->res, t + start, i - start)
-				: o2c_bank_concat(p->res, l->counterparty_name,
-								  strlen(l->counterparty_name), t + start, i - start);
+		{
+			memcpy(name + namelen, t + start, i - start);
+			namelen += i - start;
+			has_name = true;
+		}
 	}
-	if (l->counterparty_name != NULL)
-		l->counterparty_name = dup_trim(p, l->counterparty_name, strlen(l->counterparty_name));
-	if (l->remittance != NULL)
-		l->remittance = dup_trim(p, l->remittance, strlen(l->remittance));
+	if (has_name)
+		l->counterparty_name = dup_trim(p, name, namelen);
+	if (has_rem)
+		l->remittance = dup_trim(p, rem, remlen);
+	o2c_core_free(rem);
+	o2c_core_free(name);
 	/* SEPA end-to-end reference inside the purpose text */
 	if (l->remittance != NULL && l->reference == NULL)
 	{
@@ -434,6 +442,10 @@ info_slash(Mt940 *p, O2cBankLine *l, const char *t, size_t n)
 	int			key;
 	size_t		kl = slash_key(t, n, &key);
 
+	/* /REMI/ values, trimmed and joined, gathered in place (they fit in n) */
+	char	   *rem = o2c_core_alloc(n + 1);
+	size_t		remlen = 0;
+
 	while (kl > 0)
 	{
 		size_t		start = i + kl;
@@ -454,7 +466,9 @@ info_slash(Mt940 *p, O2cBankLine *l, const char *t, size_t n)
 		{
 			if (vn >= 6 && memcmp(v, "USTD//", 6) == 0)
 				v += 6, vn -= 6;
-			l->remittance = append(p, l->remittance, v, vn);
+			trim(&v, &vn);
+			memcpy(rem + remlen, v, vn);
+			remlen += vn;
 		}
 		else if (strcmp(k, "NAME") == 0 && l->counterparty_name == NULL)
 			l->counterparty_name = dup_trim(p, v, vn);
@@ -489,6 +503,9 @@ info_slash(Mt940 *p, O2cBankLine *l, const char *t, size_t n)
 		kl = nkl;
 		key = next;
 	}
+	if (remlen > 0)
+		l->remittance = o2c_bank_strndup(p->res, rem, remlen);
+	o2c_core_free(rem);
 }
 
 static void
@@ -602,6 +619,32 @@ tag_start(const char *s, size_t n, char tag[8], size_t *vstart)
 	return true;
 }
 
+/* Add a physical line to the current field: every line is kept. */
+static void
+add_segment(Mt940 *p, const char *s, size_t n)
+{
+	if (p->nseg == p->segcap)
+	{
+		int			cap = p->segcap ? p->segcap * 2 : 64;
+		const char **seg = o2c_core_alloc(cap * sizeof(*seg));
+		size_t	   *seglen = o2c_core_alloc(cap * sizeof(*seglen));
+
+		if (p->nseg > 0)
+		{
+			memcpy(seg, p->seg, p->nseg * sizeof(*seg));
+			memcpy(seglen, p->seglen, p->nseg * sizeof(*seglen));
+		}
+		o2c_core_free(p->seg);
+		o2c_core_free(p->seglen);
+		p->seg = seg;
+		p->seglen = seglen;
+		p->segcap = cap;
+	}
+	p->seg[p->nseg] = s;
+	p->seglen[p->nseg] = n;
+	p->nseg++;
+}
+
 static bool
 one_line(Mt940 *p, const char *s, size_t n, int lineno)
 {
@@ -659,20 +702,15 @@ one_line(Mt940 *p, const char *s, size_t n, int lineno)
 			return false;
 		memcpy(p->tag, tag, sizeof(tag));
 		p->tag_line = lineno;
-		p->seg[0] = s + v;
-		p->seglen[0] = n - v;
-		p->nseg = 1;
+		p->nseg = 0;
+		add_segment(p, s + v, n - v);
 		return true;
 	}
 	if (p->tag[0] != '\0')
 	{
-		/* a continuation line; beyond 64 lines nothing is kept */
-		if (n > 0 && p->nseg < 64)
-		{
-			p->seg[p->nseg] = s;
-			p->seglen[p->nseg] = n;
-			p->nseg++;
-		}
+		/* a continuation line, kept however many there are */
+		if (n > 0)
+			add_segment(p, s, n);
 		return true;
 	}
 	while (n > 0 && (s[0] == ' ' || s[0] == '\t'))
@@ -729,6 +767,8 @@ o2c_parse_mt940(const char *buf, size_t len, bool strict,
 	if (ok)
 		ok = flush(&p);
 	o2c_core_free(p.scratch);
+	o2c_core_free(p.seg);
+	o2c_core_free(p.seglen);
 	if (ok && res->nstmts == 0 && p.content)
 		ok = o2c_fail(err, O2C_ERR_SYNTAX,
 					  "invalid MT940 statement: no :20: tag found");

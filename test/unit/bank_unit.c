@@ -1,0 +1,182 @@
+/*
+ * bank_unit.c — the camt.053 parser against hostile documents (test/unit/bank.sh).
+ *
+ * test/fixtures/refused holds documents with a DTD (entity expansion, an
+ * external entity, an external parameter entity, an external DTD), in UTF-8
+ * and hidden behind another encoding (UTF-7, UTF-16 with and without a byte
+ * order mark, UTF-32, EBCDIC): each must be refused with O2C_ERR_SYNTAX
+ * (22P02), and libxml2 must never be asked to load anything, which a
+ * counting external entity loader checks. test/fixtures/encodings holds the
+ * 8-bit encodings a bank sends, which must read as the same UTF-8 text.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+#include "bank/bankfmt.h"
+
+static int	loads;
+static int	passed;
+static int	failed;
+
+/* Counts every attempt to load an external resource, and loads nothing. */
+static xmlParserInputPtr
+counting_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	loads++;
+	return NULL;
+}
+
+static char *
+slurp(const char *dir, const char *name, size_t *len)
+{
+	char		path[1024];
+	FILE	   *f;
+	char	   *buf;
+	long		n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+	{
+		fprintf(stderr, "cannot open %s\n", path);
+		exit(2);
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(n + 1);
+	if (fread(buf, 1, n, f) != (size_t) n)
+		exit(2);
+	fclose(f);
+	*len = (size_t) n;
+	return buf;
+}
+
+static void
+check(bool ok, const char *what)
+{
+	if (ok)
+		passed++;
+	else
+		failed++;
+	printf("%s - %s\n", ok ? "ok" : "NOT OK", what);
+}
+
+/* A refused document: 22P02 with the message given, nothing loaded. */
+static void
+refused(const char *dir, const char *name, const char *encoding, const char *message)
+{
+	size_t		len;
+	char	   *buf = slurp(dir, name, &len);
+	int			strict;
+
+	for (strict = 0; strict < 2; strict++)
+	{
+		O2cBankResult res;
+		O2cError	err;
+		bool		ok;
+		char		what[512];
+
+		o2c_bank_init(&res);
+		memset(&err, 0, sizeof(err));
+		loads = 0;
+		ok = o2c_parse_camt053_as(buf, len, encoding, strict, &res, &err);
+		snprintf(what, sizeof(what), "%s%s%s%s: refused (got \"%s\")", name,
+				 encoding ? " read as " : "", encoding ? encoding : "",
+				 strict ? "" : ", lax", ok ? "no error" : err.message);
+		check(!ok && err.kind == O2C_ERR_SYNTAX && strcmp(err.message, message) == 0 &&
+			  res.nlines == 0, what);
+		snprintf(what, sizeof(what), "%s%s: nothing loaded (%d attempts)", name,
+				 strict ? "" : ", lax", loads);
+		check(loads == 0, what);
+		o2c_bank_free(&res);
+	}
+	free(buf);
+}
+
+/* An accepted document: its one line's remittance, as UTF-8. */
+static void
+accepted(const char *dir, const char *name, const char *encoding, const char *remittance)
+{
+	size_t		len;
+	char	   *buf = slurp(dir, name, &len);
+	O2cBankResult res;
+	O2cError	err;
+	bool		ok;
+	char		what[512];
+
+	o2c_bank_init(&res);
+	memset(&err, 0, sizeof(err));
+	ok = o2c_parse_camt053_as(buf, len, encoding, true, &res, &err);
+	snprintf(what, sizeof(what), "%s%s%s: remittance \"%s\" (got %s \"%s\")", name,
+			 encoding ? " read as " : "", encoding ? encoding : "", remittance,
+			 ok ? "remittance" : "error", ok ? (res.nlines == 1 && res.lines[0].remittance ? res.lines[0].remittance : "?") : err.message);
+	check(ok && res.nlines == 1 && res.lines[0].remittance != NULL &&
+		  strcmp(res.lines[0].remittance, remittance) == 0, what);
+	o2c_bank_free(&res);
+	free(buf);
+}
+
+int
+main(int argc, char **argv)
+{
+	char		refused_dir[1024],
+				enc_dir[1024];
+	const char *dtd = "camt.053 document with a DOCTYPE declaration refused";
+
+	if (argc < 2)
+		return 2;
+	snprintf(refused_dir, sizeof(refused_dir), "%s/refused", argv[1]);
+	snprintf(enc_dir, sizeof(enc_dir), "%s/encodings", argv[1]);
+	xmlSetExternalEntityLoader(counting_loader);
+
+	refused(refused_dir, "billion_laughs.camt053", NULL, dtd);
+	refused(refused_dir, "external_entity.camt053", NULL, dtd);
+	refused(refused_dir, "external_parameter_entity.camt053", NULL, dtd);
+	refused(refused_dir, "external_dtd.camt053", NULL, dtd);
+	refused(refused_dir, "utf7_doctype.camt053", NULL,
+			"camt.053 document in encoding \"UTF-7\" refused");
+	refused(refused_dir, "utf16_doctype.camt053", NULL,
+			"camt.053 document in encoding \"UTF-16LE\" refused");
+	refused(refused_dir, "utf16be_doctype.camt053", NULL,
+			"camt.053 document in encoding \"UTF-16BE\" refused");
+	refused(refused_dir, "utf32_doctype.camt053", NULL,
+			"camt.053 document in encoding \"UTF-32LE\" refused");
+	refused(refused_dir, "ebcdic_doctype.camt053", NULL,
+			"camt.053 document in encoding \"EBCDIC\" refused");
+	/* the server passes text in its own encoding: the same refusals */
+	refused(refused_dir, "billion_laughs.camt053", "UTF-8", dtd);
+	refused(refused_dir, "external_entity.camt053", "UTF-8", dtd);
+	refused(refused_dir, "utf7_doctype.camt053", "UTF-8",
+			"camt.053 document in encoding \"UTF-7\" refused");
+
+	accepted(enc_dir, "ascii.camt053", NULL, "plain");
+	accepted(enc_dir, "latin1.camt053", NULL, "S\xc3\xb8ren \xc3\x86r\xc3\xb8");
+	accepted(enc_dir, "latin9.camt053", NULL, "5 \xe2\x82\xac \xc5\x92uvre");
+	accepted(enc_dir, "cp1252.camt053", NULL, "5 \xe2\x82\xac \xe2\x80\x9eZahlung\xe2\x80\x9c");
+
+	/* text the server converted to UTF-8 keeps its (now wrong) declaration */
+	{
+		const char *doc = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
+			"<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt><Stmt>"
+			"<Ntry><Amt>1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><AddtlNtryInf>S\xc3\xb8ren</AddtlNtryInf></Ntry>"
+			"</Stmt></BkToCstmrStmt></Document>";
+		O2cBankResult res;
+		O2cError	err;
+		bool		ok;
+
+		o2c_bank_init(&res);
+		memset(&err, 0, sizeof(err));
+		ok = o2c_parse_camt053_as(doc, strlen(doc), "UTF-8", true, &res, &err);
+		check(ok && res.nlines == 1 && strcmp(res.lines[0].remittance, "S\xc3\xb8ren") == 0,
+			  "declared ISO-8859-1, read as UTF-8: the UTF-8 text unchanged");
+		o2c_bank_free(&res);
+	}
+
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}
