@@ -79,7 +79,7 @@ refused(const char *dir, const char *name, const char *encoding, const char *mes
 		O2cBankResult res;
 		O2cError	err;
 		bool		ok;
-		char		what[512];
+		char		what[2048];
 
 		o2c_bank_init(&res);
 		memset(&err, 0, sizeof(err));
@@ -107,7 +107,7 @@ accepted(const char *dir, const char *name, const char *encoding, const char *re
 	O2cBankResult res;
 	O2cError	err;
 	bool		ok;
-	char		what[512];
+	char		what[2048];
 
 	o2c_bank_init(&res);
 	memset(&err, 0, sizeof(err));
