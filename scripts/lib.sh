@@ -6,6 +6,7 @@ O2C_PACKAGES=(
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
     postgresql-15-cron
     clang-14 libclang-rt-14-dev libxml2-dev
+    sqlsmith libdbd-pg-perl
 )
 # O2C_PGBIN may name another PostgreSQL 15 installation (a relocated copy).
 O2C_PGBIN=${O2C_PGBIN:-/usr/lib/postgresql/15/bin}
@@ -85,7 +86,7 @@ o2c_cluster_start() {
     "${O2C_RUNAS[@]}" "$O2C_PGBIN/pg_ctl" -D "$O2C_PGDIR/data" -l "$O2C_PGDIR/server.log" \
         -w -t 60 start >/dev/null \
         || { cat "$O2C_PGDIR/server.log" >&2; return 1; }
-    export PGHOST="$O2C_PGDIR/sock" PGPORT=$port PGUSER=postgres
+    export PGHOST="$O2C_PGDIR/sock" PGPORT=$port PGUSER=postgres O2C_SERVER_LOG="$O2C_PGDIR/server.log"
     o2c_log "throwaway cluster at $PGHOST port $PGPORT"
 }
 
@@ -165,6 +166,22 @@ o2c_run_tests() {
         fi
         rm -f "$fuzz_log"
     fi
+
+    # A short soak (scripts/soak.sh): sqlsmith, targeted calls, jobs at once.
+    local soak_log soak_line
+    soak_log=$(mktemp)
+    o2c_log "soak (${O2C_TEST_SOAK_SECONDS:-60} s)"
+    O2C_SOAK_SECONDS=${O2C_TEST_SOAK_SECONDS:-60} bash "$O2C_ROOT/scripts/soak.sh" >"$soak_log" 2>&1 || true
+    sed -n '/^soak summary/,$p' "$soak_log"
+    soak_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$soak_log" | tail -n 1 || true)
+    if [ -n "$soak_line" ]; then
+        passed=$((passed + $(echo "$soak_line" | awk '{print $1}')))
+        failed=$((failed + $(echo "$soak_line" | awk '{print $3}')))
+    else
+        tail -n 20 "$soak_log"
+        failed=$((failed + 1))
+    fi
+    rm -f "$soak_log"
 
     # Standalone unit tests of the pure-C cores (test/unit/*.sh): a script
     # that ends with "N passed, N failed" counts as such, others as one test.
