@@ -4,6 +4,10 @@
 #   scripts/run.sh demo    install what is missing, build, run the demo
 #   scripts/run.sh test    install what is missing, build, run every test
 #   scripts/run.sh bench   install what is missing, build, run the benchmarks
+#   scripts/run.sh soak    install what is missing, build, soak for O2C_SOAK_SECONDS
+#                          (default 1200): sqlsmith, targeted calls, jobs (scripts/soak.sh)
+#   scripts/run.sh valgrind  the regression suite against a server run under
+#                          valgrind (scripts/valgrind.sh; installs valgrind)
 #
 # Run as root or as a user with sudo. When PGHOST and PGPORT are both set, the
 # server they name is used; otherwise a throwaway cluster is started on a
@@ -15,18 +19,23 @@ O2C_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$O2C_ROOT/scripts/lib.sh"
 
 usage() {
-    echo "usage: $0 demo|test|bench" >&2
+    echo "usage: $0 demo|test|bench|soak|valgrind" >&2
     exit 2
 }
 
 main() {
     local cmd=${1:-}
     case "$cmd" in
-        demo|test|bench) ;;
+        demo|test|bench|soak|valgrind) ;;
         *) usage ;;
     esac
+    [ "$cmd" = valgrind ] && O2C_PACKAGES+=(valgrind)
     o2c_install_deps
     o2c_build_install
+    if [ "$cmd" = valgrind ]; then
+        # Starts its own server, under valgrind.
+        exec bash "$O2C_ROOT/scripts/valgrind.sh"
+    fi
     if [ "$cmd" = bench ]; then
         O2C_CLUSTER_PROFILE=bench o2c_cluster_start
     else
@@ -36,6 +45,7 @@ main() {
         demo)  o2c_run_demo ;;
         test)  o2c_run_tests ;;
         bench) o2c_run_bench ;;
+        soak)  bash "$O2C_ROOT/scripts/soak.sh" ;;
     esac
 }
 
