@@ -48,7 +48,7 @@ port=$((55000 + RANDOM % 1000))
 # pg_ctl starts this instead of postgres; children are followed (fork and exec).
 cat >"$dir/postgres" <<EOF
 #!/bin/sh
-exec valgrind --quiet --trace-children=yes --leak-check=no --track-origins=yes --num-callers=30 \\
+exec valgrind --quiet --trace-children=yes --leak-check=no --track-origins=yes --num-callers=30 --fullpath-after= \\
     --suppressions="$O2C_ROOT/scripts/valgrind.supp" --error-limit=no \\
     --log-file="$dir/vg/%p.log" "$O2C_PGBIN/postgres" "\$@"
 EOF
@@ -77,17 +77,24 @@ if [ -n "${O2C_VALGRIND_TAP:-}" ]; then
     n=$(grep -cE '^ *not ok [0-9]+' "$dir/tap.log"); failed=$((failed + n))
     tail -n 5 "$dir/tap.log"
 fi
+if [ -n "${O2C_VALGRIND_SQL:-}" ]; then
+    # Another psql script under valgrind, e.g. to reproduce a report.
+    psql -X -q -d postgres -f "$O2C_VALGRIND_SQL" >"$dir/extra.log" 2>&1
+    tail -n 5 "$dir/extra.log"
+fi
 stop
 
 # An error record is the lines from one "==PID== <message>" to the blank
-# "==PID== " line after its stack; keep those with a frame in o2c.so.
+# "==PID== " line after its stack; keep those with a frame in o2c.so (a frame
+# with debug information shows its source file instead, under $O2C_ROOT/src).
+match=${O2C_VALGRIND_MATCH:-o2c[.]so|$O2C_ROOT/src/}
 errors=0 o2c_errors=0
 for f in "$dir"/vg/*.log; do
     [ -s "$f" ] || continue
-    awk -v file="$f" '
-        /^==[0-9]+== *$/ { if (rec != "") { n++; if (rec ~ /o2c\.so/) { o++; print rec > (file ".o2c") } } rec = ""; next }
+    awk -v file="$f" -v match_re="$match" '
+        /^==[0-9]+== *$/ { if (rec != "") { n++; if (rec ~ match_re) { o++; print rec > (file ".o2c") } } rec = ""; next }
         /^==[0-9]+== / { rec = rec $0 "\n"; next }
-        END { if (rec != "") { n++; if (rec ~ /o2c\.so/) { o++; print rec > (file ".o2c") } }
+        END { if (rec != "") { n++; if (rec ~ match_re) { o++; print rec > (file ".o2c") } }
               print n + 0, o + 0 }' "$f" >"$f.count"
     read -r a b <"$f.count"
     errors=$((errors + a)) o2c_errors=$((o2c_errors + b))
