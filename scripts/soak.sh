@@ -14,7 +14,9 @@
 # a crash restart resets, and from the server log when O2C_SERVER_LOG names
 # it), any XX000 from o2c, any broken invariant, any job failing other than by
 # a deadlock (counted apart). O2C_SOAK_SEED makes a run repeatable (up to
-# timing). Last line: "N passed, N failed" (one per part, plus crashes).
+# timing). The databases and the role are dropped at the end unless
+# O2C_SOAK_KEEP is set. Last line: "N passed, N failed" (one per part, plus
+# crashes).
 set -uo pipefail
 
 O2C_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -188,5 +190,11 @@ if [ "$smith_sent" -eq 0 ]; then
     failed=$((failed + 1))
 fi
 if [ "$crashes" -gt 0 ]; then failed=$((failed + 1)); else passed=$((passed + 1)); fi
+# Leave nothing behind on the server, unless asked to (to look into a failure).
+if [ -z "${O2C_SOAK_KEEP:-}" ]; then
+    psql -X -q -d postgres -c 'SET client_min_messages = warning' \
+        -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "DROP DATABASE IF EXISTS $LOGDB WITH (FORCE)" \
+        -c "DROP ROLE IF EXISTS $SMITH" >/dev/null 2>&1
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
