@@ -505,7 +505,7 @@ sub jobs {
         my $end = time + $round_secs;
         $end = $deadline - 3 if $end > $deadline - 3;
         my @kids;
-        for my $who (qw(cash cash dunning aging quality writer mailer)) {
+        for my $who (qw(cash cash dunning aging quality writer mailer canceller)) {
             my $pid = fork;
             die "fork: $!" unless defined $pid;
             if ($pid == 0) { worker($who, $end, $round); }
@@ -555,6 +555,10 @@ sub worker {
                  . ", $as_of, '{30,60,90,120}', 'soak')";
         } elsif ($who eq 'quality') {
             $sql = "CALL o2c.run_quality_scan(" . lit("SELECT * FROM soak.invoice") . ", '{}', 'soak')";
+        } elsif ($who eq 'canceller') {
+            canceller_step($dbh, $as_of);
+            sleep 0.3;
+            next;
         } elsif ($who eq 'writer') {
             writer_step($dbh, $round);
             sleep 0.5;
@@ -581,6 +585,43 @@ sub worker {
     }
     write_out();
     exit 0;
+}
+
+# A run cancelled part way (statement_timeout of 10 to 400 ms), then: this
+# session, still open, must hold no advisory lock (else every later run of
+# the job waits for it).
+sub canceller_step {
+    my ($dbh, $as_of) = @_;
+    my $job = pick('cash', 'dunning', 'aging');
+    my $sql = $job eq 'cash'
+        ? "CALL o2c.run_cash_application(" . lit($PAY_SQL) . ", " . lit($INV_SQL) . ", " . lit($MATCH_OPTS) . ", 'soak')"
+        : $job eq 'dunning' ? "CALL o2c.run_dunning(" . lit("SELECT * FROM soak.invoice") . ", 'example', $as_of, 'soak')"
+        : "CALL o2c.snapshot_aging(" . lit("SELECT * FROM soak.invoice WHERE open_amount <> 0") . ", $as_of, NULL, 'soak')";
+    $dbh->do("SET statement_timeout = " . (10 + int(rand(390))));
+    $count{queries_jobs}++;
+    $count{jobs_runs}++;
+    my $ok = $dbh->do($sql);
+    my $st = $dbh->state // '';
+    $dbh->do("RESET statement_timeout");
+    if ($ok) { $count{jobs_succeeded}++; return; }
+    if (!$dbh->ping) { $count{jobs_connection_lost}++; return; }
+    if ($st eq '57014') {
+        $count{jobs_cancelled}++;
+        $count{queries_jobs}++;
+        $count{invariant_checks}++;
+        my ($held) = $dbh->selectrow_array(
+            "SELECT pg_catalog.count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid()");
+        if ($held) {
+            $count{invariant_failures}++;
+            fail("a cancelled $job run left its session holding $held advisory lock(s)");
+            $dbh->do("SELECT pg_catalog.pg_advisory_unlock_all()");
+        }
+    } elsif ($st eq '40P01') {
+        $count{jobs_deadlocks}++;
+    } else {
+        $count{jobs_failed_other}++;
+        fail("cancelled $job job failed otherwise: $st " . short($dbh->errstr));
+    }
 }
 
 # New invoices and payments: most payments pay an open invoice exactly (by

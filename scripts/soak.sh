@@ -162,7 +162,7 @@ echo "  internal errors (o2c): sqlsmith $(val "$work/sqlsmith.out" sqlsmith_inte
 echo "  XX000 outside o2c:    $(val "$work/sqlsmith.out" sqlsmith_internal_errors_elsewhere) (sqlsmith; listed below, not failures)"
 echo "  sqlsmith:             $(val "$work/sqlsmith.out" sqlsmith_errors) statements failed with a proper SQLSTATE or timed out; $smith_broken lost connections"
 echo "  targeted calls:       $(val "$work/calls.out" calls_functions) functions ($(val "$work/calls.out" calls_functions_called) called; $(val "$work/calls.out" calls_functions_skipped) taking internal, reached through their aggregates), $(val "$work/calls.out" calls_ok) ok, $(val "$work/calls.out" calls_errors) proper errors, $(val "$work/calls.out" calls_timeouts) timeouts"
-echo "  jobs:                 $(val "$work/jobs.out" jobs_rounds) rounds, $(val "$work/jobs.out" jobs_runs) runs, $(val "$work/jobs.out" jobs_succeeded) succeeded; deadlocks: jobs $(val "$work/jobs.out" jobs_deadlocks), mailer $(val "$work/jobs.out" mailer_deadlocks), writer $(val "$work/jobs.out" writer_deadlocks)"
+echo "  jobs:                 $(val "$work/jobs.out" jobs_rounds) rounds, $(val "$work/jobs.out" jobs_runs) runs, $(val "$work/jobs.out" jobs_succeeded) succeeded, $(val "$work/jobs.out" jobs_cancelled) cancelled on purpose; deadlocks: jobs $(val "$work/jobs.out" jobs_deadlocks), mailer $(val "$work/jobs.out" mailer_deadlocks), writer $(val "$work/jobs.out" writer_deadlocks)"
 echo "  invariant checks:     $(( $(val "$work/jobs.out" invariant_checks) + $(val "$work/calls.out" calls_invariant_checks) )), $(val "$work/jobs.out" invariant_failures) broken"
 if [ "$crashes" -gt 0 ] && [ -s "$work/server.log" ]; then
     echo "crashes in the server log:"
