@@ -9,22 +9,22 @@
 #   soak.pl sqlsmith 0 0 OUT         the errors sqlsmith logged (database
 #       $O2C_SOAK_LOGDB): each XX000 query is run again as the sqlsmith role
 #       with verbose errors; it is o2c's when the error's location is in o2c's
-#       source, its context names o2c, or the query runs o2c code (an o2c
-#       function, operator or type, or a table with an o2c trigger or column).
-#   soak.pl jobs SECONDS SEED OUT    job runners, a writer and a mailer at once
-#       on the tables of schema soak (made by soak.sh), in rounds; after each
-#       round, with everyone stopped: the money invariants (see check_round).
+#       source, its context names o2c, or the query names an o2c function or
+#       type or writes to a table with an o2c trigger.
+#   soak.pl jobs SECONDS SEED OUT    job runners, a writer, a mailer and a
+#       canceller at once on the tables of schema soak (made by soak.sh), in
+#       rounds; after each round, with everyone stopped: the money invariants
+#       (see check_round).
 #
 # Connection from the libpq environment (PGHOST, PGPORT, PGUSER), database
 # PGDATABASE. OUT receives "key value" counter lines and "failure: ..." lines.
 use strict;
 use warnings;
 use DBI;
-use POSIX qw(floor);
 use Time::HiRes qw(time sleep);
 
 my ($mode, $seconds, $seed, $out) = @ARGV;
-die "usage: soak.pl calls|jobs SECONDS SEED OUT\n" unless $mode && defined $out;
+die "usage: soak.pl calls|jobs|sqlsmith SECONDS SEED OUT\n" unless $mode && defined $out;
 srand($seed);
 my $deadline = time + $seconds;
 my %count;
@@ -55,7 +55,9 @@ sub connect_db {
     while ($tries-- > 0) {
         my $dbh = DBI->connect('dbi:Pg:', undef, undef,
             { AutoCommit => 1, RaiseError => 0, PrintError => 0, PrintWarn => 0,
-              pg_errorlevel => 2, pg_server_prepare => 0 });
+              pg_errorlevel => 2, pg_server_prepare => 0,
+              # SQL may hold ? and :name (jsonb operators, casts): never placeholders.
+              pg_placeholder_dollaronly => 1, pg_placeholder_nocolons => 1 });
         if ($dbh) {
             $dbh->do("SET client_min_messages = warning");
             $dbh->do("SET application_name = 'o2c-soak-$mode'");
@@ -69,7 +71,7 @@ sub connect_db {
 sub lost {
     my ($dbh) = @_;
     my $st = $dbh->state // '';
-    return 1 if $st =~ /^(08|57P0[123])/;
+    return 1 if $st =~ /^(0800[036]|57P0[123])$/;
     return !$dbh->ping;
 }
 
@@ -324,7 +326,7 @@ sub run_call {
     }
     my $st = $dbh->state // '';
     my $err = $dbh->errstr // '';
-    if ($st =~ /^(08|57P0[123])/ || !$dbh->ping) {
+    if ($st =~ /^(0800[036]|57P0[123])$/ || !$dbh->ping) {
         $count{calls_connection_lost}++;
         fail("connection lost (crash?) in $what: " . short($sql) . " -- " . short($err));
     } elsif ($st eq 'XX000') {
@@ -833,7 +835,7 @@ sub sqlsmith_report {
         "SELECT query, pg_catalog.min(msg), pg_catalog.count(*) FROM error WHERE sqlstate = 'XX000' GROUP BY query LIMIT 200");
     return unless @$xx;
     my $db = DBI->connect("dbi:Pg:user=$smith", undef, undef,
-        { AutoCommit => 1, RaiseError => 0, PrintError => 0, pg_errorlevel => 2 });
+        { AutoCommit => 1, RaiseError => 0, PrintError => 0, pg_errorlevel => 2, pg_placeholder_dollaronly => 1 });
     # What runs o2c code: o2c's functions, types and operators named in the
     # query, and writes to a table with an o2c trigger.
     my $o2c_tables = $db->selectcol_arrayref(q{
@@ -849,13 +851,13 @@ sub sqlsmith_report {
         my ($query, $msg, $n) = @$x;
         $db->begin_work;
         $db->do("SET LOCAL statement_timeout = '5s'");
-        my $sth = $db->prepare($query);
-        my $okrun = $sth && $sth->execute;
+        my $okrun = $db->do($query);    # no placeholders: the query as sqlsmith sent it
         my $err = $db->errstr // '';
         my $st = $db->state // '';
         $db->rollback if $db->ping;
         $db = DBI->connect("dbi:Pg:user=$smith", undef, undef,
-            { AutoCommit => 1, RaiseError => 0, PrintError => 0, pg_errorlevel => 2 }) unless $db->ping;
+            { AutoCommit => 1, RaiseError => 0, PrintError => 0, pg_errorlevel => 2, pg_placeholder_dollaronly => 1 })
+            unless $db->ping;
         my ($file) = $err =~ /LOCATION:\s+\S+,\s+([\w.]+):\d+/;
         my ($context) = $err =~ /CONTEXT:\s+(.*)/;
         my $calls_o2c = 0;
