@@ -714,7 +714,10 @@ sub mailer_step {
                AND EXISTS (SELECT 1 FROM o2c.cash_match m WHERE m.ledger = 'soak' AND m.payment_id = p.payment_id)
                AND NOT EXISTS (SELECT 1 FROM o2c.cash_match m
                                 WHERE m.ledger = 'soak' AND m.payment_id = p.payment_id
-                                  AND (m.status <> 'auto' OR m.sent_at IS NULL))
+                                  AND (m.status <> 'auto' OR m.sent_at IS NULL
+                                       -- posted a little later, as a bookkeeper would: the
+                                       -- jobs keep rewriting these rows meanwhile
+                                       OR m.sent_at > pg_catalog.clock_timestamp() - interval '3 seconds'))
              ORDER BY p.payment_id LIMIT 20
              FOR UPDATE OF p SKIP LOCKED),
         posted AS (
