@@ -6,7 +6,7 @@ O2C_PACKAGES=(
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
     postgresql-15-cron
     clang-14 libclang-rt-14-dev libxml2-dev
-    libdbd-pg-perl
+    sqlsmith libdbd-pg-perl
 )
 # O2C_PGBIN may name another PostgreSQL installation (15 or later; see
 # scripts/versions.sh for the ones built from source).
@@ -102,7 +102,7 @@ o2c_cluster_start() {
     "${O2C_RUNAS[@]}" "$O2C_PGBIN/pg_ctl" -D "$O2C_PGDIR/data" -l "$O2C_PGDIR/server.log" \
         -w -t 60 start >/dev/null \
         || { cat "$O2C_PGDIR/server.log" >&2; return 1; }
-    export PGHOST="$O2C_PGDIR/sock" PGPORT=$port PGUSER=postgres
+    export PGHOST="$O2C_PGDIR/sock" PGPORT=$port PGUSER=postgres O2C_SERVER_LOG="$O2C_PGDIR/server.log"
     o2c_log "throwaway cluster at $PGHOST port $PGPORT"
 }
 
@@ -172,6 +172,22 @@ o2c_run_tests() {
     # pg_dump/pg_restore in O2C_PGBIN; only on a throwaway cluster may a
     # test crash the server (O2C_CRASH_TEST=1).
     O2C_CRASH_TEST="${O2C_OWN_CLUSTER:-0}" o2c_run_scripts server "$O2C_ROOT"/test/server/*.sh
+
+    # A short soak (scripts/soak.sh): sqlsmith, targeted calls, jobs at once.
+    local soak_log soak_line
+    soak_log=$(mktemp)
+    o2c_log "soak (${O2C_TEST_SOAK_SECONDS:-60} s)"
+    O2C_SOAK_SECONDS=${O2C_TEST_SOAK_SECONDS:-60} bash "$O2C_ROOT/scripts/soak.sh" >"$soak_log" 2>&1 || true
+    sed -n '/^soak summary/,$p' "$soak_log"
+    soak_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$soak_log" | tail -n 1 || true)
+    if [ -n "$soak_line" ]; then
+        passed=$((passed + $(echo "$soak_line" | awk '{print $1}')))
+        failed=$((failed + $(echo "$soak_line" | awk '{print $3}')))
+    else
+        tail -n 20 "$soak_log"
+        failed=$((failed + 1))
+    fi
+    rm -f "$soak_log"
 
     # The standalone checks do not depend on the server: a run over several
     # server versions (scripts/versions.sh) does them once.
