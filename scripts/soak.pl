@@ -761,10 +761,22 @@ sub check_round {
         return;
     }
     my @checks = (
+        # The job keeps a payment's sent applications (match_payments' option
+        # applied_sql); a fresh call is given the same.
         ['stored matches of the unposted payments equal a fresh match_payments over the same inputs', qq{
             WITH fresh AS (SELECT payment_id, invoice_id, applied_amount, rule,
                                   CASE WHEN auto THEN 'auto' ELSE 'suggested' END AS status
-                             FROM o2c.match_payments(${\ lit($PAY_SQL)}, ${\ lit($INV_SQL)}, ${\ lit($MATCH_OPTS)})),
+                             FROM o2c.match_payments(${\ lit($PAY_SQL)}, ${\ lit($INV_SQL)},
+                                  ${\ lit($MATCH_OPTS)}::jsonb || pg_catalog.jsonb_build_object('applied_sql',
+                                  'SELECT c.payment_id, c.invoice_id, c.applied_amount AS amount FROM o2c.cash_match c
+                                    WHERE c.ledger = ''soak'' AND EXISTS (SELECT 1 FROM o2c.cash_match s
+                                     WHERE s.ledger = c.ledger AND s.payment_id = c.payment_id AND s.sent_at IS NOT NULL)'))
+                           UNION ALL
+                           SELECT m.payment_id, m.invoice_id, m.applied_amount, m.rule, m.status
+                             FROM o2c.cash_match m JOIN soak.payment p USING (payment_id)
+                            WHERE m.ledger = 'soak' AND NOT p.posted
+                              AND EXISTS (SELECT 1 FROM o2c.cash_match s WHERE s.ledger = m.ledger
+                                             AND s.payment_id = m.payment_id AND s.sent_at IS NOT NULL)),
                  stored AS (SELECT m.payment_id, m.invoice_id, m.applied_amount, m.rule, m.status
                               FROM o2c.cash_match m JOIN soak.payment p USING (payment_id)
                              WHERE m.ledger = 'soak' AND NOT p.posted)

@@ -94,6 +94,43 @@ SELECT count(*) AS unsent FROM o2c.outbox;
 
 SELECT job, status, rows_read, rows_written, sqlstate, error FROM o2c.job_run ORDER BY id;
 
+-- A sent application is final. P-6 pays S-5 and is announced; P-10, for the
+-- same invoice, arrives later and sorts first: it does not take S-5 while
+-- P-6 is still read (not yet posted), and P-6's sent row is never replaced.
+CREATE TABLE sent_invoices (invoice_id text, customer_id text, open_amount numeric, reference text);
+INSERT INTO sent_invoices VALUES ('S-5', 'C1', 100.00, 'S-5'), ('S-6', 'C1', 40.00, 'S-6');
+CREATE TABLE sent_payments (payment_id text, amount numeric, reference text);
+INSERT INTO sent_payments VALUES ('P-6', 100.00, 'pays S-5');
+CALL o2c.run_cash_application('SELECT * FROM sent_payments ORDER BY payment_id',
+                              'SELECT * FROM sent_invoices WHERE open_amount > 0', '{}', 'sent');
+UPDATE o2c.cash_match SET sent_at = now() WHERE ledger = 'sent' AND status = 'auto';
+SELECT id AS p6_id FROM o2c.cash_match WHERE ledger = 'sent' AND payment_id = 'P-6' \gset
+INSERT INTO sent_payments VALUES ('P-10', 100.00, 'pays S-5');
+CALL o2c.run_cash_application('SELECT * FROM sent_payments ORDER BY payment_id',
+                              'SELECT * FROM sent_invoices WHERE open_amount > 0', '{}', 'sent');
+SELECT payment_id, invoice_id, applied_amount, rule, status, sent_at IS NOT NULL AS sent,
+       id = :p6_id AS same_row
+  FROM o2c.cash_match WHERE ledger = 'sent' ORDER BY payment_id, invoice_id;
+-- The same through match_payments: applied_sql names the applications made.
+SELECT * FROM o2c.match_payments('SELECT * FROM sent_payments ORDER BY payment_id',
+    'SELECT * FROM sent_invoices WHERE open_amount > 0',
+    '{"applied_sql": "SELECT ''P-6'' AS payment_id, ''S-5'' AS invoice_id, 100 AS amount"}');
+-- P-6 posted (S-5 paid, P-6 no longer read): still one row, still sent.
+UPDATE sent_invoices SET open_amount = 0 WHERE invoice_id = 'S-5';
+DELETE FROM sent_payments WHERE payment_id = 'P-6';
+CALL o2c.run_cash_application('SELECT * FROM sent_payments ORDER BY payment_id',
+                              'SELECT * FROM sent_invoices WHERE open_amount > 0', '{}', 'sent');
+SELECT payment_id, invoice_id, applied_amount, rule, status, sent_at IS NOT NULL AS sent,
+       id = :p6_id AS same_row
+  FROM o2c.cash_match WHERE ledger = 'sent' ORDER BY payment_id, invoice_id;
+\set VERBOSITY terse
+SELECT * FROM o2c.match_payments('SELECT * FROM sent_payments', 'SELECT * FROM sent_invoices', '{"applied_sql": 1}');
+SELECT * FROM o2c.match_payments('SELECT * FROM sent_payments', 'SELECT * FROM sent_invoices',
+    '{"applied_sql": "SELECT 1 AS payment_id, 2 AS invoice_id"}');
+\set VERBOSITY default
+DELETE FROM o2c.cash_match WHERE ledger = 'sent';
+DROP TABLE sent_invoices, sent_payments;
+
 DELETE FROM o2c.cash_match;
 DELETE FROM o2c.dunning_notice;
 DELETE FROM o2c.finding WHERE source = 'quality_scan';

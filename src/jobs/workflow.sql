@@ -277,10 +277,21 @@ BEGIN
     IF pg_catalog.to_regclass('pg_temp.o2c_job_rows') IS NOT NULL THEN
         DROP TABLE pg_temp.o2c_job_rows;
     END IF;
+    -- A payment with a sent application keeps it as it is: match_payments
+    -- does not match it again and, while it is still among the payments
+    -- read, takes its amounts off the invoices (option applied_sql).
     CREATE TEMP TABLE o2c_job_rows AS
         SELECT * FROM @extschema@.match_payments(args OPERATOR(pg_catalog.->>) 'payments_sql',
-                                                 args OPERATOR(pg_catalog.->>) 'invoices_sql',
-                                                 args OPERATOR(pg_catalog.->) 'match_options');
+            args OPERATOR(pg_catalog.->>) 'invoices_sql',
+            (args OPERATOR(pg_catalog.->) 'match_options') OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('applied_sql',
+                pg_catalog.format('SELECT c.payment_id, c.invoice_id, c.applied_amount AS amount
+                                     FROM @extschema@.cash_match c
+                                    WHERE c.ledger OPERATOR(pg_catalog.=) %L
+                                      AND EXISTS (SELECT 1 FROM @extschema@.cash_match s
+                                                   WHERE s.ledger OPERATOR(pg_catalog.=) c.ledger
+                                                     AND s.payment_id OPERATOR(pg_catalog.=) c.payment_id
+                                                     AND s.sent_at IS NOT NULL)',
+                                  args OPERATOR(pg_catalog.->>) 'ledger')));
     SELECT pg_catalog.count(DISTINCT m.payment_id) INTO n_read FROM pg_temp.o2c_job_rows m;
     RETURN n_read;
 END
@@ -326,7 +337,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.job_run_cash_application(bigint, jsonb) IS
-    'the write phase of o2c.run_cash_application: each payment''s application replaces the previous one (called by o2c.run_job)';
+    'the write phase of o2c.run_cash_application: each payment''s application replaces the previous one, except a payment with a sent application, which keeps it (called by o2c.run_job)';
 
 CREATE PROCEDURE @extschema@.run_cash_application(
     payments_sql text,
@@ -347,7 +358,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_cash_application(text, text, jsonb, text, jsonb) IS
-    'job: o2c.match_payments into o2c.cash_match (auto or suggested, with the run id), the latest run''s application of each payment replacing the previous one; options go to match_payments, job_options (wait, keep_runs, retries) to the job';
+    'job: o2c.match_payments into o2c.cash_match (auto or suggested, with the run id), the latest run''s application of each payment replacing the previous one; a payment with a sent application keeps it, and its amounts stay taken off the invoices while the payment is still read; options go to match_payments, job_options (wait, keep_runs, retries) to the job';
 
 -- The checks of collection_worklist's arguments, its first statement.
 CREATE FUNCTION @extschema@.collection_worklist_check(invoices_sql text, as_of date, options jsonb)

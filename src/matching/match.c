@@ -84,6 +84,7 @@ parse_options(Jsonb *jb, Options *o)
 	o->max_candidates = 25;
 	o->max_invoices = 8;
 	o->max_steps = 100000;
+	o->applied_sql = NULL;
 	if (jb == NULL)
 		return;
 	if (!JB_ROOT_IS_OBJECT(jb))
@@ -116,11 +117,19 @@ parse_options(Jsonb *jb, Options *o)
 				o->max_invoices = (int) option_number(&v, key, 0, 64);
 			else if (strcmp(key, "max_steps") == 0)
 				o->max_steps = (int) option_number(&v, key, 0, 100000000);
+			else if (strcmp(key, "applied_sql") == 0)
+			{
+				if (v.type != jbvString)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("option \"applied_sql\" of match_payments must be a string holding a query")));
+				o->applied_sql = pnstrdup(v.val.string.val, v.val.string.len);
+			}
 			else
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("unknown option of match_payments: \"%s\"", o2c_quote_cstr(key)),
-						 errhint("Known options: auto_threshold, margin, name_threshold, tolerance, tolerance_percent, max_candidates, max_invoices, max_steps.")));
+						 errhint("Known options: auto_threshold, margin, name_threshold, tolerance, tolerance_percent, max_candidates, max_invoices, max_steps, applied_sql.")));
 		}
 	}
 }
@@ -566,6 +575,91 @@ read_payment(Matcher *m, Col *cols, HeapTuple tup, TupleDesc td)
 	m->npay++;
 }
 
+/* ---------- applications already made (option applied_sql) ---------- */
+
+enum
+{
+	A_PAY, A_INV, A_AMOUNT, A_NCOLS
+};
+
+typedef struct Applied
+{
+	char	   *payment_id;
+	char	   *invoice_id;		/* NULL for an unapplied remainder */
+	int128		amount;
+} Applied;
+
+static void
+read_applied(Matcher *m, Col *cols, HeapTuple tup, TupleDesc td)
+{
+	Applied    *a;
+	int32		dscale;
+
+	if (m->napplied == m->cap_applied)
+	{
+		m->cap_applied = m->cap_applied ? m->cap_applied * 2 : 256;
+		m->applied = m->applied
+			? repalloc_huge(m->applied, sizeof(Applied) * m->cap_applied)
+			: palloc(sizeof(Applied) * m->cap_applied);
+	}
+	a = &m->applied[m->napplied];
+	a->payment_id = col_text(&cols[A_PAY], tup, td);
+	if (a->payment_id == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("payment_id is NULL in applied_sql of match_payments")));
+	a->invoice_id = col_text(&cols[A_INV], tup, td);
+	if (!col_amount(&cols[A_AMOUNT], tup, td, &a->amount, &dscale) || a->amount < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("amount in applied_sql of match_payments must be a non-negative number")));
+	m->napplied++;
+}
+
+/*
+ * Applications already made (announced downstream, say) are final: their
+ * payments are not matched again, and while such a payment is still among
+ * the payments read (not yet posted to the invoices), its amounts are taken
+ * off the invoices' open amounts, so no other payment is given them.
+ */
+static void
+apply_applied(Matcher *m)
+{
+	StrMap	   *frozen,
+			   *seen,
+			   *inv_ids;
+	int			kept = 0;
+
+	if (m->napplied == 0)
+		return;
+	frozen = strmap_create(m->mcxt, m->napplied, NULL);
+	seen = strmap_create(m->mcxt, m->napplied, NULL);
+	for (int i = 0; i < m->napplied; i++)
+		*o2c_strmap_slot(frozen, m->applied[i].payment_id) = 1;
+	for (int i = 0; i < m->npay; i++)
+	{
+		if (o2c_strmap_get(frozen, m->pay[i].id) == 1)
+			*o2c_strmap_slot(seen, m->pay[i].id) = 1;
+		else
+			m->pay[kept++] = m->pay[i];
+	}
+	m->npay = kept;
+	inv_ids = strmap_create(m->mcxt, m->ninv + 1, NULL);
+	for (int i = 0; i < m->ninv; i++)
+		*o2c_strmap_slot(inv_ids, m->inv[i].id) = i;
+	for (int i = 0; i < m->napplied; i++)
+	{
+		Applied    *a = &m->applied[i];
+		int			k;
+
+		if (a->invoice_id == NULL || o2c_strmap_get(seen, a->payment_id) != 1 ||
+			(k = o2c_strmap_get(inv_ids, a->invoice_id)) < 0)
+			continue;
+		m->inv[k].open = Max(m->inv[k].open - a->amount, 0);
+		m->inv[k].remaining = Max(m->inv[k].remaining - a->amount, 0);
+	}
+}
+
 /* ---------- the SQL function ---------- */
 
 Datum
@@ -621,7 +715,17 @@ o2c_match_payments(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	run_query(m, invoices_sql, "invoices_sql", icols, I_NCOLS, read_invoice);
 	run_query(m, payments_sql, "payments_sql", pcols, P_NCOLS, read_payment);
+	if (m->opt.applied_sql != NULL)
+	{
+		Col			acols[A_NCOLS] = {
+			{"payment_id", O2C_COL_ID, true}, {"invoice_id", O2C_COL_ID, true},
+			{"amount", O2C_COL_AMOUNT, true}
+		};
+
+		run_query(m, m->opt.applied_sql, "applied_sql", acols, A_NCOLS, read_applied);
+	}
 	SPI_finish();
+	apply_applied(m);
 
 	old = MemoryContextSwitchTo(mcxt);
 	o2c_match_run(m);

@@ -42,6 +42,7 @@ typedef struct Options
 	int			max_candidates;
 	int			max_invoices;
 	int			max_steps;
+	char	   *applied_sql;	/* applications already made, or NULL */
 } Options;
 
 typedef struct Invoice
@@ -165,6 +166,9 @@ typedef struct Matcher
 	char	   *terms_text;		/* last terms text parsed, and its result */
 	int			terms_nparts;
 	O2cTermPart terms_part;
+	struct Applied *applied;	/* the rows of option applied_sql (match.c) */
+	int			napplied,
+				cap_applied;
 } Matcher;
 
 typedef struct NameKey
