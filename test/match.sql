@@ -1,5 +1,5 @@
 BEGIN;
-SELECT plan(37);
+SELECT plan(39);
 
 -- Random books: conservation (no invoice over-applied, every payment's money
 -- accounted for exactly once) on three seeds.
@@ -190,6 +190,23 @@ SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 A
                  '22023', 'currency "XAU" of invoice "1" in invoices_sql of match_payments has no minor unit', 'terms discount in a currency without minor units');
 SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount, DATE ''2024-01-01'' AS invoice_date, ''EURO'' AS currency, ''2/10 NET 30'' AS terms')$$,
                  '22023', 'unknown currency "EURO" of invoice "1" in invoices_sql of match_payments', 'terms discount in an unknown currency');
+
+-- A flat tolerance does not make a short pay of a large share automatic.
+SELECT results_eq(
+    $$SELECT payment_id, invoice_id, rule, auto FROM o2c.match_payments(
+        $q$SELECT * FROM (VALUES ('S1', 26.91, 'C7'), ('S2', 37.62, 'C7'), ('S3', 480.00, 'C8'))
+               AS t(payment_id, amount, customer_id) ORDER BY payment_id$q$,
+        $q$SELECT * FROM (VALUES ('S-A', 'C7', DATE '2024-01-01', 64.53), ('S-B', 'C7', DATE '2024-01-02', 40.00),
+                                 ('S-C', 'C7', DATE '2024-01-03', 55.00), ('S-D', 'C8', DATE '2024-01-01', 500.00))
+               AS t(invoice_id, customer_id, invoice_date, open_amount)$q$,
+        '{"tolerance": 25}')$$,
+    $$VALUES ('S1', 'S-B', 'short_pay', false), ('S2', 'S-C', 'short_pay', false), ('S3', 'S-D', 'short_pay', true)$$,
+    'a short pay beyond 10% of the open amount is proposed, not automatic');
+SELECT results_eq(
+    $$SELECT auto FROM o2c.match_payments($q$SELECT 'S1' AS payment_id, 26.91 AS amount, 'C7' AS customer_id$q$,
+        $q$SELECT 'S-B' AS invoice_id, 'C7' AS customer_id, 40.00 AS open_amount$q$,
+        '{"tolerance": 25, "tolerance_percent": 40}')$$,
+    $$VALUES (true)$$, 'tolerance_percent still allows a larger share');
 
 SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc
            WHERE oid = 'o2c.match_payments(text, text, jsonb)'::regprocedure), 'vr',

@@ -269,7 +269,12 @@ amount_fit(const Matcher *m, const Payment *p, const Invoice *iv, const char **r
 			return FIT_DISCOUNT;
 		}
 	}
-	tol = m->opt.tolerance;
+	/*
+	 * A flat tolerance sized for bank fees would cover most of a small
+	 * invoice: beyond SHORT_PAY_MAX_SHARE of the open amount (unless
+	 * tolerance_percent allows it) the short pay is only proposed.
+	 */
+	tol = Min(m->opt.tolerance, r * SHORT_PAY_MAX_SHARE / 100);
 	if (m->opt.tolerance_pct > 0)
 	{
 		int128		t = r * m->opt.tolerance_pct / ((int128) 100 * 100000000);
@@ -277,11 +282,11 @@ amount_fit(const Matcher *m, const Payment *p, const Invoice *iv, const char **r
 		if (t > tol)
 			tol = t;
 	}
-	if (r - a <= tol)
+	if (r - a <= tol || r - a <= m->opt.tolerance)
 	{
 		*rule = "short_pay";
 		*settles = true;
-		return FIT_SHORT_PAY;
+		return r - a <= tol ? FIT_SHORT_PAY : FIT_SHORT_PAY_LARGE;
 	}
 	*rule = "partial";
 	return FIT_PARTIAL;
