@@ -1,5 +1,5 @@
 BEGIN;
-SELECT plan(39);
+SELECT plan(41);
 
 -- Random books: conservation (no invoice over-applied, every payment's money
 -- accounted for exactly once) on three seeds.
@@ -207,6 +207,32 @@ SELECT results_eq(
         $q$SELECT 'S-B' AS invoice_id, 'C7' AS customer_id, 40.00 AS open_amount$q$,
         '{"tolerance": 25, "tolerance_percent": 40}')$$,
     $$VALUES (true)$$, 'tolerance_percent still allows a larger share');
+
+-- Without a reference, a payment short of one invoice of the customer may
+-- as well be part of a larger one: the short pay is only proposed. With a
+-- single open invoice it stays automatic.
+SELECT results_eq(
+    $$SELECT payment_id, invoice_id, rule, auto FROM o2c.match_payments(
+        $q$SELECT * FROM (VALUES ('U1', 95.00, 'C9'), ('U2', 95.00, 'C10'))
+               AS t(payment_id, amount, customer_id) ORDER BY payment_id$q$,
+        $q$SELECT * FROM (VALUES ('U-A', 'C9', DATE '2024-01-01', 100.00), ('U-B', 'C9', DATE '2024-01-02', 300.00),
+                                 ('U-C', 'C10', DATE '2024-01-01', 100.00))
+               AS t(invoice_id, customer_id, invoice_date, open_amount)$q$,
+        '{"tolerance": 25}')$$,
+    $$VALUES ('U1', 'U-A', 'short_pay', false), ('U2', 'U-C', 'short_pay', true)$$,
+    'a short pay found by customer is automatic only when no other invoice could take it as a part payment');
+-- The reference as written finds one of the payer's invoices, which the
+-- amount pays in part: a neighbouring reference one edit away that the
+-- amount would short-pay does not win.
+SELECT results_eq(
+    $$SELECT payment_id, invoice_id, rule, auto FROM o2c.match_payments(
+        $q$SELECT 'V1' AS payment_id, 85.00 AS amount, 'C11' AS customer_id, 'INV-000501' AS reference$q$,
+        $q$SELECT * FROM (VALUES ('V-A', 'C11', DATE '2024-01-01', 200.00, 'INV-000501'),
+                                 ('V-B', 'C11', DATE '2024-01-02', 90.00, 'INV-000502'))
+               AS t(invoice_id, customer_id, invoice_date, open_amount, reference)$q$,
+        '{"tolerance": 25}')$$,
+    $$VALUES ('V1', 'V-A', 'partial', false)$$,
+    'a part payment of the invoice written is not turned into a short pay of its neighbour');
 
 SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc
            WHERE oid = 'o2c.match_payments(text, text, jsonb)'::regprocedure), 'vr',
