@@ -620,7 +620,6 @@ reference_options(Matcher *m, int pi, Choices *ch)
 	{
 		const char *rule;
 		bool		settles;
-
 		double		fit;
 
 		if (c.ev[i] < EV_REF_CORE)
