@@ -1,5 +1,5 @@
 BEGIN;
-SELECT plan(41);
+SELECT plan(42);
 
 -- Random books: conservation (no invoice over-applied, every payment's money
 -- accounted for exactly once) on three seeds.
@@ -233,6 +233,19 @@ SELECT results_eq(
         '{"tolerance": 25}')$$,
     $$VALUES ('V1', 'V-A', 'partial', false)$$,
     'a part payment of the invoice written is not turned into a short pay of its neighbour');
+
+-- A short pay only proposed does not settle the invoice: the second
+-- instalment still finds the rest open, and pays it exactly.
+SELECT results_eq(
+    $$SELECT payment_id, invoice_id, applied_amount, rule, auto FROM o2c.match_payments(
+        $q$SELECT * FROM (VALUES ('W1', 13.99, 'C12', '25-047795'), ('W2', 23.83, 'C12', '25-047795'))
+               AS t(payment_id, amount, customer_id, reference) ORDER BY payment_id$q$,
+        $q$SELECT * FROM (VALUES ('W-A', 'C12', DATE '2024-01-01', 37.82, 'FA25-047795'),
+                                 ('W-B', 'C12', DATE '2024-01-02', 24.26, 'FA25-047794'))
+               AS t(invoice_id, customer_id, invoice_date, open_amount, reference)$q$,
+        '{"tolerance": 25}')$$,
+    $$VALUES ('W1', 'W-A', 13.99, 'short_pay', false), ('W2', 'W-A', 23.83, 'reference', true)$$,
+    'a proposed short pay leaves the rest of the invoice open');
 
 SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc
            WHERE oid = 'o2c.match_payments(text, text, jsonb)'::regprocedure), 'vr',

@@ -430,7 +430,8 @@ apply_best(Matcher *m, int pi, Choices *ch)
 		if (amt <= 0)
 			continue;
 		emit(m, pi, o->invs[k], amt, Max(p->dscale, iv->dscale), o->score, o->rule, is_auto);
-		iv->remaining = o->settles ? 0 : iv->remaining - amt;
+		/* a short pay or discount only proposed leaves the rest open to later payments */
+		iv->remaining = o->settles && is_auto ? 0 : iv->remaining - amt;
 		left -= amt;
 	}
 	if (left > 0)
