@@ -6,6 +6,7 @@
 #
 # Sizes: O2C_MATCH_CUSTOMERS (100000), O2C_MATCH_INVOICES (1000000),
 # O2C_MATCH_PAYMENTS (10000); O2C_BENCH_RUNS timed runs of each (default 1).
+# A second, independently generated book follows (bench/books/matching2.sh).
 set -euo pipefail
 . "$O2C_ROOT/bench/lib.sh"
 
@@ -226,7 +227,9 @@ t_base=$(PGOPTIONS="-c pg_trgm.similarity_threshold=0.5" timed_create b_base "$B
 # Figures: precision of automatic applications, auto-match rate (payments
 # whose every application is automatic and exactly the truth), invoice-level
 # hit rate (true applications found, automatic or not).
+# figures RESULT [TRUTH PAYMENTS]
 figures() {
+    local truth=${2:-b_truth} pay=${3:-b_pay}
     bench_psql -At -F ' ' <<SQL
 WITH r AS (SELECT payment_id, invoice_id, applied_amount, auto FROM $1),
 rg AS (SELECT payment_id,
@@ -237,19 +240,19 @@ rg AS (SELECT payment_id,
        FROM r GROUP BY 1),
 tg AS (SELECT payment_id,
               array_agg(coalesce(invoice_id, '-') || ':' || amount ORDER BY coalesce(invoice_id, '-'), amount) AS want
-       FROM b_truth GROUP BY 1),
+       FROM $truth GROUP BY 1),
 prec AS (SELECT count(t.payment_id) AS good, count(*) AS n
-         FROM r LEFT JOIN b_truth AS t
+         FROM r LEFT JOIN $truth AS t
            ON t.payment_id = r.payment_id AND t.invoice_id = r.invoice_id AND t.amount = r.applied_amount
          WHERE r.auto AND r.invoice_id IS NOT NULL),
 hit AS (SELECT count(x.payment_id) AS good, count(*) AS n
-        FROM b_truth AS t
+        FROM $truth AS t
         LEFT JOIN (SELECT DISTINCT payment_id, invoice_id, applied_amount FROM r) AS x
           ON x.payment_id = t.payment_id AND x.invoice_id = t.invoice_id AND x.applied_amount = t.amount
         WHERE t.invoice_id IS NOT NULL)
 SELECT round(100.0 * prec.good / greatest(prec.n, 1), 2),
        round(100.0 * (SELECT count(*) FROM rg JOIN tg USING (payment_id) WHERE rg.all_auto AND rg.got = tg.want)
-             / (SELECT count(*) FROM b_pay), 2),
+             / (SELECT count(*) FROM $pay), 2),
        round(100.0 * hit.good / greatest(hit.n, 1), 2)
 FROM prec, hit
 SQL
@@ -305,3 +308,17 @@ bench_check "terms as text vs discount columns (text/columns)" "$(bench_ratio "$
 bench_check "terms as o2c.terms vs discount columns (typed/columns)" "$(bench_ratio "$t_typed" "$t_cols")" 1.25
 
 # The string metrics per call against levenshtein: bench/strsim.sh.
+
+# A second book from a generator written independently of the first
+# (bench/books/matching2.sh), with a flat tolerance of 25: its figures beside
+# the first book's.
+. "$O2C_ROOT/bench/books/matching2.sh"
+read -r o2_prec o2_rate o2_hit <<<"$(figures b2_res b2_truth b2_pay)"
+o2_per=$(awk -v t="$t_o2c2" -v n="$(bench_psql -At -c "SELECT count(*) FROM b2_pay")" 'BEGIN { printf "%.1f", t / n * 1000 }')
+printf '  %-34s %12s %12s\n' "o2c on" "book 1" "book 2"
+printf '  %-34s %11s%% %11s%%\n' "auto-match precision" "$o_prec" "$o2_prec"
+printf '  %-34s %11s%% %11s%%\n' "auto-match rate" "$o_rate" "$o2_rate"
+printf '  %-34s %11s%% %11s%%\n' "invoice-level hit rate" "$o_hit" "$o2_hit"
+printf '  %-34s %12s %12s\n' "ms per 1,000 payments" "$o_per" "$o2_per"
+echo "  book 2 by rule: $(bench_psql -At -c "SELECT string_agg(rule || ' ' || n || ' (' || a || ' auto)', ', ' ORDER BY rule) FROM (SELECT rule, count(*) AS n, count(*) FILTER (WHERE auto) AS a FROM b2_res GROUP BY 1) t")"
+bench_check "book 2 auto precision >= 99.5% (shortfall/0.5)" "$(awk -v p="$o2_prec" 'BEGIN { printf "%.2f", (100 - p) / 0.5 }')" 1.00

@@ -317,3 +317,79 @@ SQL
 printf '  %-40s %10s ms\n' "duplicate_customers" "$t_dup"
 bench_check "duplicate_customers seconds / 30 s" "$(bench_ratio "$t_dup" 30000)" 1
 bench_psql -c 'DROP TABLE bench_cust, bench_planted'
+
+# A book where near-names are common and mostly different companies:
+# numbered branches ("Lumen Crest 12", "Lumen Crest 122") and one stem under
+# legal forms of different countries ("Lumen Crest B.V.", "Lumen Crest S.A.",
+# "Lumen Crest 22 Pte Ltd"), country known for a third of them. 2% planted
+# duplicates: a letter typed wrong in the stem, the name in upper case, the
+# legal form written another way of the same country (Pvt Ltd / Private
+# Limited), or doubled spaces with the same e-mail.
+NEAR=$((CUSTOMERS / 5))
+echo "== duplicate_customers over about $NEAR customers with common near-names, 2% planted duplicates"
+bench_psql <<SQL
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS bench_near, bench_near_planted;
+CREATE TABLE bench_near AS
+WITH w AS (
+    SELECT ARRAY['Lumen','Crest','Harbor','Meridian','Summit','Cobalt','Falcon','Granite','Pioneer','Sterling',
+                 'Willow','Beacon','Horizon','Juniper','Kestrel','Linden','Marble','Orchid','Prairie','Quarry',
+                 'Raven','Sierra','Thistle','Valley','Walnut','Amber','Bramble','Copper','Dover','Elm'] AS a,
+           ARRAY['Trading','Foods','Optics','Motors','Textiles','Pharma','Logistics','Stores','Bakery','Dental',
+                 'Garments','Rubber','Timber','Cables','Spices','Marine','Paper','Tiles','Metals','Plastics',
+                 'Market','Pharmacy','Clinic','Garage','Kitchens','Printing','Travel','Fitness','Studio','Imports'] AS b,
+           ARRAY['GmbH','Inc.','S.A.','B.V.','Pte Ltd','Sdn Bhd','Pvt Ltd','ApS','S.r.l.','Oy'] AS f,
+           ARRAY['DE','US','FR','NL','SG','MY','IN','DK','IT','FI'] AS cc,
+           ARRAY['1','2','3','12','21','22','122','212','221','2000','20','200'] AS num
+), g AS (
+    SELECT i, w.a[1 + i % 30] || ' ' || w.b[1 + (i / 30) % 30]
+              || CASE WHEN (i / 900) % 3 = 0 THEN '' ELSE ' ' || w.num[1 + ((i / 900) * 5 + i) % 12] END
+              || ' ' || w.f[1 + ((i / 900) * 7 + i / 30) % 10] AS name,
+           CASE WHEN i % 3 = 0 THEN w.cc[1 + ((i / 900) * 7 + i / 30) % 10] END AS country
+    FROM pg_catalog.generate_series(1, $NEAR) i, w
+)
+SELECT DISTINCT ON (name) i AS customer_id, name, 'NT' || (10000000 + i) AS tax_id, NULL::text AS iban,
+       'ar' || i || '@near' || (i % 613) || '.example' AS email, country
+FROM g ORDER BY name, i;
+CREATE TABLE bench_near_planted AS
+SELECT 10000000 + k AS customer_id, orig AS duplicate_of, k % 4 AS kind
+FROM (SELECT k, (SELECT customer_id FROM bench_near ORDER BY pg_catalog.hashint4(customer_id + k * 7919), customer_id LIMIT 1) AS orig
+      FROM pg_catalog.generate_series(1, $NEAR / 50) k) s;
+DELETE FROM bench_near_planted p USING bench_near_planted q
+WHERE p.duplicate_of = q.duplicate_of AND p.customer_id > q.customer_id;
+INSERT INTO bench_near
+SELECT p.customer_id,
+       CASE p.kind
+         WHEN 0 THEN overlay(c.name PLACING 'q' FROM 2 + (p.customer_id::int % (pg_catalog.strpos(c.name, ' ') - 2)) FOR 1)
+         WHEN 1 THEN pg_catalog.upper(c.name)
+         WHEN 2 THEN pg_catalog.regexp_replace(c.name, ' (GmbH|Inc\.|S\.A\.|B\.V\.|Pte Ltd|Sdn Bhd|Pvt Ltd|ApS|S\.r\.l\.|Oy)\$',
+                         ' ' || CASE pg_catalog.substring(c.name, ' (GmbH|Inc\.|S\.A\.|B\.V\.|Pte Ltd|Sdn Bhd|Pvt Ltd|ApS|S\.r\.l\.|Oy)\$')
+                                  WHEN 'GmbH' THEN 'G.m.b.H.' WHEN 'Inc.' THEN 'Incorporated' WHEN 'S.A.' THEN 'SA'
+                                  WHEN 'B.V.' THEN 'BV' WHEN 'Pte Ltd' THEN 'Pte. Limited' WHEN 'Sdn Bhd' THEN 'Sdn. Bhd.'
+                                  WHEN 'Pvt Ltd' THEN 'Private Limited' WHEN 'ApS' THEN 'APS' WHEN 'S.r.l.' THEN 'SRL' ELSE 'OY' END)
+         ELSE pg_catalog.replace(c.name, ' ', '  ') END,
+       NULL, NULL, CASE p.kind WHEN 3 THEN pg_catalog.upper(c.email) END, c.country
+FROM bench_near_planted p JOIN bench_near c ON c.customer_id = p.duplicate_of;
+VACUUM ANALYZE bench_near;
+SQL
+bench_psql -At <<SQL
+CREATE TEMP TABLE found AS
+SELECT customer_id::bigint AS a, duplicate_of::bigint AS b
+FROM o2c.duplicate_customers('SELECT customer_id, name, tax_id, iban, email, country FROM bench_near');
+SELECT '  customers: ' || (SELECT pg_catalog.count(*) FROM bench_near)
+    || ', planted: ' || (SELECT pg_catalog.count(*) FROM bench_near_planted)
+    || ', pairs returned: ' || (SELECT pg_catalog.count(*) FROM found);
+WITH hit AS (
+    SELECT pg_catalog.count(*) AS n FROM found f JOIN bench_near_planted p
+      ON (f.a, f.b) = (p.customer_id, p.duplicate_of) OR (f.b, f.a) = (p.customer_id, p.duplicate_of))
+SELECT '  near-names: precision ' || pg_catalog.round(hit.n::numeric / NULLIF((SELECT pg_catalog.count(*) FROM found), 0), 4)
+    || ', recall ' || pg_catalog.round(hit.n::numeric / (SELECT pg_catalog.count(*) FROM bench_near_planted), 4)
+FROM hit;
+SELECT '  recall by kind (letter typo, upper case, form of the same country, same e-mail): '
+    || pg_catalog.string_agg(pg_catalog.round(found::numeric / n, 4)::text, ', ' ORDER BY kind)
+FROM (SELECT p.kind, pg_catalog.count(*) AS n,
+             pg_catalog.count(*) FILTER (WHERE EXISTS (SELECT 1 FROM found f WHERE (f.a, f.b) = (p.customer_id, p.duplicate_of)
+                                                                              OR (f.b, f.a) = (p.customer_id, p.duplicate_of))) AS found
+      FROM bench_near_planted p GROUP BY 1) t;
+SQL
+bench_psql -c 'DROP TABLE bench_near, bench_near_planted'

@@ -102,6 +102,21 @@ SELECT * FROM o2c.match_payments(
     $$SELECT 'T5' AS invoice_id, 'C5' AS customer_id, DATE '2024-03-01' AS invoice_date, 12345 AS open_amount,
              'JPY' AS currency, 'INV-7005' AS reference, '2/10 net 30' AS terms$$);
 
+-- A flat tolerance sized for bank fees is most of a small invoice. C7 has
+-- three small invoices; S1 and S2 are two instalments of S-A (64.53) paid
+-- by customer id without a reference. Within the tolerance of 25, S1 (26.91)
+-- is 13.09 short of S-B (40.00) and S2 (37.62) 17.38 short of S-C (55.00):
+-- more than 10% of the open amount, so a short pay is only proposed
+-- (1.00 x 0.80, not automatic). S3 pays a bank fee of 20.00 (4%) on
+-- C8's 500.00: a short pay, automatic (1.00 x 0.95).
+SELECT * FROM o2c.match_payments(
+    $$SELECT * FROM (VALUES ('S1', 26.91, 'C7'), ('S2', 37.62, 'C7'), ('S3', 480.00, 'C8'))
+          AS t(payment_id, amount, customer_id) ORDER BY payment_id$$,
+    $$SELECT * FROM (VALUES ('S-A', 'C7', DATE '2024-01-01', 64.53), ('S-B', 'C7', DATE '2024-01-02', 40.00),
+                            ('S-C', 'C7', DATE '2024-01-03', 55.00), ('S-D', 'C8', DATE '2024-01-01', 500.00))
+          AS t(invoice_id, customer_id, invoice_date, open_amount)$$,
+    '{"tolerance": 25}');
+
 -- Errors name what is wrong.
 SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id', 'SELECT * FROM inv');
 SELECT * FROM o2c.match_payments('SELECT * FROM pay', 'SELECT invoice_id, customer_id, open_amount::text AS open_amount FROM inv');

@@ -23,7 +23,10 @@ SELECT n, o2c.normalize_name(n)
 FROM (VALUES ('The ACME Corp., Inc.'), ('Acme'), ('AB Volvo'),
              ('Müller & Söhne GmbH & Co. KG'), ('ÉTABLISSEMENTS DUPONT S.A.R.L.'),
              ('Smith-Jones  Ltd'), ('O''Brien Holdings PLC'), ('The Company'),
-             ('Société Générale SA'), ('Łódź Logistics sp. z o.o.')) AS t(n);
+             ('Société Générale SA'), ('Łódź Logistics sp. z o.o.'),
+             ('Tata Consultancy Services Private Limited'), ('Infosys Pvt. Ltd.'),
+             ('Petronas Dagangan Sdn. Bhd.'), ('Wilmar Trading Pte Ltd'),
+             ('PT Bank Mandiri (Persero) Tbk'), ('Private Label Foods')) AS t(n);
 
 -- References: normalized like invoice references.
 SELECT r, o2c.normalize_ref(r)
@@ -31,7 +34,11 @@ FROM (VALUES ('INV-000123'), ('inv 123'), ('2024/0815'), ('RE 0000'), ('A-07-000
 
 SELECT t, o2c.extract_refs(t)
 FROM (VALUES ('Payment INV-000123'), ('inv 123'), ('Rechnung 2024/0815'),
-             ('invoices 123, 124 and 125'), ('thanks!')) AS t(t);
+             ('invoices 123, 124 and 125'), ('thanks!'),
+             -- a short letter prefix apart from its digits is joined to them;
+             -- longer words and labels (no, ref, and) are not
+             ('payment inv 000123 thanks'), ('invoice no. 123'), ('order 55 and inv 123'),
+             ('RE 2024/0815'), ('ref 77')) AS t(t);
 
 -- With a pattern: its first capture group (or the whole match).
 SELECT o2c.extract_refs('our ref PO-7781, invoice no. 42 and 0043', 'no\. (\d+)(?: and (\d+))?') AS grp,

@@ -1,5 +1,5 @@
 BEGIN;
-SELECT plan(37);
+SELECT plan(42);
 
 -- Random books: conservation (no invoice over-applied, every payment's money
 -- accounted for exactly once) on three seeds.
@@ -190,6 +190,62 @@ SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 A
                  '22023', 'currency "XAU" of invoice "1" in invoices_sql of match_payments has no minor unit', 'terms discount in a currency without minor units');
 SELECT throws_ok($$SELECT * FROM o2c.match_payments('SELECT 1 AS payment_id, 1 AS amount', 'SELECT 1 AS invoice_id, 1 AS customer_id, 1 AS open_amount, DATE ''2024-01-01'' AS invoice_date, ''EURO'' AS currency, ''2/10 NET 30'' AS terms')$$,
                  '22023', 'unknown currency "EURO" of invoice "1" in invoices_sql of match_payments', 'terms discount in an unknown currency');
+
+-- A flat tolerance does not make a short pay of a large share automatic.
+SELECT results_eq(
+    $$SELECT payment_id, invoice_id, rule, auto FROM o2c.match_payments(
+        $q$SELECT * FROM (VALUES ('S1', 26.91, 'C7'), ('S2', 37.62, 'C7'), ('S3', 480.00, 'C8'))
+               AS t(payment_id, amount, customer_id) ORDER BY payment_id$q$,
+        $q$SELECT * FROM (VALUES ('S-A', 'C7', DATE '2024-01-01', 64.53), ('S-B', 'C7', DATE '2024-01-02', 40.00),
+                                 ('S-C', 'C7', DATE '2024-01-03', 55.00), ('S-D', 'C8', DATE '2024-01-01', 500.00))
+               AS t(invoice_id, customer_id, invoice_date, open_amount)$q$,
+        '{"tolerance": 25}')$$,
+    $$VALUES ('S1', 'S-B', 'short_pay', false), ('S2', 'S-C', 'short_pay', false), ('S3', 'S-D', 'short_pay', true)$$,
+    'a short pay beyond 10% of the open amount is proposed, not automatic');
+SELECT results_eq(
+    $$SELECT auto FROM o2c.match_payments($q$SELECT 'S1' AS payment_id, 26.91 AS amount, 'C7' AS customer_id$q$,
+        $q$SELECT 'S-B' AS invoice_id, 'C7' AS customer_id, 40.00 AS open_amount$q$,
+        '{"tolerance": 25, "tolerance_percent": 40}')$$,
+    $$VALUES (true)$$, 'tolerance_percent still allows a larger share');
+
+-- Without a reference, a payment short of one invoice of the customer may
+-- as well be part of a larger one: the short pay is only proposed. With a
+-- single open invoice it stays automatic.
+SELECT results_eq(
+    $$SELECT payment_id, invoice_id, rule, auto FROM o2c.match_payments(
+        $q$SELECT * FROM (VALUES ('U1', 95.00, 'C9'), ('U2', 95.00, 'C10'))
+               AS t(payment_id, amount, customer_id) ORDER BY payment_id$q$,
+        $q$SELECT * FROM (VALUES ('U-A', 'C9', DATE '2024-01-01', 100.00), ('U-B', 'C9', DATE '2024-01-02', 300.00),
+                                 ('U-C', 'C10', DATE '2024-01-01', 100.00))
+               AS t(invoice_id, customer_id, invoice_date, open_amount)$q$,
+        '{"tolerance": 25}')$$,
+    $$VALUES ('U1', 'U-A', 'short_pay', false), ('U2', 'U-C', 'short_pay', true)$$,
+    'a short pay found by customer is automatic only when no other invoice could take it as a part payment');
+-- The reference as written finds one of the payer's invoices, which the
+-- amount pays in part: a neighbouring reference one edit away that the
+-- amount would short-pay does not win.
+SELECT results_eq(
+    $$SELECT payment_id, invoice_id, rule, auto FROM o2c.match_payments(
+        $q$SELECT 'V1' AS payment_id, 85.00 AS amount, 'C11' AS customer_id, 'INV-000501' AS reference$q$,
+        $q$SELECT * FROM (VALUES ('V-A', 'C11', DATE '2024-01-01', 200.00, 'INV-000501'),
+                                 ('V-B', 'C11', DATE '2024-01-02', 90.00, 'INV-000502'))
+               AS t(invoice_id, customer_id, invoice_date, open_amount, reference)$q$,
+        '{"tolerance": 25}')$$,
+    $$VALUES ('V1', 'V-A', 'partial', false)$$,
+    'a part payment of the invoice written is not turned into a short pay of its neighbour');
+
+-- A short pay only proposed does not settle the invoice: the second
+-- instalment still finds the rest open, and pays it exactly.
+SELECT results_eq(
+    $$SELECT payment_id, invoice_id, applied_amount, rule, auto FROM o2c.match_payments(
+        $q$SELECT * FROM (VALUES ('W1', 13.99, 'C12', '25-047795'), ('W2', 23.83, 'C12', '25-047795'))
+               AS t(payment_id, amount, customer_id, reference) ORDER BY payment_id$q$,
+        $q$SELECT * FROM (VALUES ('W-A', 'C12', DATE '2024-01-01', 37.82, 'FA25-047795'),
+                                 ('W-B', 'C12', DATE '2024-01-02', 24.26, 'FA25-047794'))
+               AS t(invoice_id, customer_id, invoice_date, open_amount, reference)$q$,
+        '{"tolerance": 25}')$$,
+    $$VALUES ('W1', 'W-A', 13.99, 'short_pay', false), ('W2', 'W-A', 23.83, 'reference', true)$$,
+    'a proposed short pay leaves the rest of the invoice open');
 
 SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc
            WHERE oid = 'o2c.match_payments(text, text, jsonb)'::regprocedure), 'vr',

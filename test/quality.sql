@@ -2,7 +2,7 @@
 -- error path with its SQLSTATE, catalog properties, and planted-duplicate
 -- recall on generated data.
 BEGIN;
-SELECT plan(53);
+SELECT plan(55);
 
 CREATE TEMP TABLE inv (invoice_id text, customer_id text, invoice_date date, due_date date,
                        amount numeric, open_amount numeric, currency text, reference text);
@@ -181,6 +181,24 @@ SELECT results_eq($q$SELECT customer_id, duplicate_of, reason FROM o2c.duplicate
         ORDER BY 1$q$,
     $$VALUES ('2', '1', 'similar name (2 edits)'), ('4', '3', 'similar name (1 edit)')$$,
     'typos in those names are duplicates');
+
+-- names that differ only in a number, or in a legal form of another
+-- country, are different companies; typos in letters, the same form written
+-- another way, or a form dropped are still duplicates
+SELECT is((SELECT pg_catalog.count(*) FROM o2c.duplicate_customers($$SELECT * FROM (VALUES
+        (1, 'Store 12'), (2, 'Store 122'), (3, 'Store 21'),
+        (4, 'Lumen Crest 122 B.V.'), (5, 'Lumen Crest 22 S.A.'),
+        (6, 'Harbor Optics GmbH'), (7, 'Harbor Optics Inc.'), (8, 'Harbor Optics S.A.'),
+        (9, 'Tan Rubber Sdn Bhd'), (10, 'Tan Rubber Pte Ltd')) AS t(customer_id, name)$$)),
+    0::bigint, 'names differing only in a number or in a foreign legal form are not duplicates');
+SELECT results_eq($q$SELECT customer_id, duplicate_of, reason FROM o2c.duplicate_customers($i$SELECT * FROM (VALUES
+        (1, 'Northwind Traders 12 Ltd'), (2, 'Northwind Tradets 12 Limited'), (3, 'Harbor Optics GmbH'), (4, 'Harbor Optics AG'),
+        (5, 'Sharma Textiles Private Limited'), (6, 'Sharma Textiles Pvt. Ltd.'), (7, 'Lumen Crest 122'),
+        (8, 'Lumen Crest 122 B.V.')) AS t(customer_id, name)$i$)
+        ORDER BY 1$q$,
+    $$VALUES ('2', '1', 'similar name (1 edit)'), ('4', '3', 'same normalized name'),
+             ('6', '5', 'same normalized name'), ('8', '7', 'same normalized name')$$,
+    'a typo, forms of one country and a dropped form are still duplicates');
 
 CREATE TEMP TABLE gen_invoices AS
 SELECT 'I' || i AS invoice_id, 'C' || (i % 500) AS customer_id, DATE '2024-01-01' + (i % 90) AS invoice_date,

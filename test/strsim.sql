@@ -1,5 +1,5 @@
 BEGIN;
-SELECT plan(46);
+SELECT plan(52);
 
 -- Winkler's reference pairs (Winkler 1994 table; standard form, 3 decimals).
 SELECT is(round(o2c.jaro_winkler(a, b)::numeric, 3), e, a || ' / ' || b)
@@ -75,6 +75,13 @@ FROM (VALUES ('The ACME Corp., Inc.'), ('Müller & Söhne GmbH & Co. KG'), ('S.A
 SELECT is(o2c.extract_refs('invoices 123, 124 and 125'), '{123,124,125}'::text[], 'a list of references');
 SELECT is(o2c.extract_refs('INV-000123 and inv 123'), '{inv123,123}'::text[], 'normalized, separators and zeros dropped');
 SELECT is(o2c.extract_refs('no digits here'), '{}'::text[], 'no candidates');
+SELECT ok(o2c.extract_refs('payment inv 000123 thanks') && o2c.extract_refs('INV-000123'),
+          'a prefix written apart from its digits is the same reference');
+SELECT is(o2c.extract_refs('order 55, invoice no. 42'), '{55,42}'::text[], 'long words and labels are not prefixes');
+SELECT is(o2c.normalize_name('Infosys Pvt. Ltd.'), 'infosys', 'Indian legal form removed');
+SELECT is(o2c.normalize_name('Tata Motors Private Limited'), 'tata motors', 'multi-word legal form removed');
+SELECT is(o2c.normalize_name('Petronas Sdn Bhd'), 'petronas', 'Malaysian legal form removed');
+SELECT is(o2c.normalize_name('Private Label Foods'), 'private label foods', '"private" alone is kept');
 SELECT is(o2c.extract_refs('R-1 r-01 R1', 'r-?(\d+)'), '{1}'::text[], 'pattern capture group, deduplicated');
 SELECT throws_ok($$SELECT o2c.extract_refs('x', '(')$$, '2201B', NULL, 'bad pattern is an error');
 

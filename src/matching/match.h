@@ -27,6 +27,8 @@
 #define FIT_EXACT		1.00
 #define FIT_DISCOUNT	0.97
 #define FIT_SHORT_PAY	0.95
+#define FIT_SHORT_PAY_LARGE 0.80	/* a short pay only proposed: see amount_fit */
+#define SHORT_PAY_MAX_SHARE 10		/* a flat tolerance's cap, % of the open amount */
 #define FIT_COMBINATION 0.95
 #define FIT_OVERPAY		0.90	/* the rest stays unapplied */
 #define FIT_OVERPAY_UNCONFIRMED 0.85

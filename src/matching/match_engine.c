@@ -269,7 +269,12 @@ amount_fit(const Matcher *m, const Payment *p, const Invoice *iv, const char **r
 			return FIT_DISCOUNT;
 		}
 	}
-	tol = m->opt.tolerance;
+	/*
+	 * A flat tolerance sized for bank fees would cover most of a small
+	 * invoice: beyond SHORT_PAY_MAX_SHARE of the open amount (unless
+	 * tolerance_percent allows it) the short pay is only proposed.
+	 */
+	tol = Min(m->opt.tolerance, r * SHORT_PAY_MAX_SHARE / 100);
 	if (m->opt.tolerance_pct > 0)
 	{
 		int128		t = r * m->opt.tolerance_pct / ((int128) 100 * 100000000);
@@ -277,11 +282,11 @@ amount_fit(const Matcher *m, const Payment *p, const Invoice *iv, const char **r
 		if (t > tol)
 			tol = t;
 	}
-	if (r - a <= tol)
+	if (r - a <= tol || r - a <= m->opt.tolerance)
 	{
 		*rule = "short_pay";
 		*settles = true;
-		return FIT_SHORT_PAY;
+		return r - a <= tol ? FIT_SHORT_PAY : FIT_SHORT_PAY_LARGE;
 	}
 	*rule = "partial";
 	return FIT_PARTIAL;
@@ -425,7 +430,8 @@ apply_best(Matcher *m, int pi, Choices *ch)
 		if (amt <= 0)
 			continue;
 		emit(m, pi, o->invs[k], amt, Max(p->dscale, iv->dscale), o->score, o->rule, is_auto);
-		iv->remaining = o->settles ? 0 : iv->remaining - amt;
+		/* a short pay or discount only proposed leaves the rest open to later payments */
+		iv->remaining = o->settles && is_auto ? 0 : iv->remaining - amt;
 		left -= amt;
 	}
 	if (left > 0)
@@ -578,6 +584,7 @@ reference_options(Matcher *m, int pi, Choices *ch)
 				best_ev = 0;
 	int			order[256];
 	double		ev_sorted[256];
+	bool		written_fits = false;
 
 	if (p->reference == NULL)
 		return false;
@@ -606,6 +613,23 @@ reference_options(Matcher *m, int pi, Choices *ch)
 	if (c.n == 0)
 		return false;
 
+	/*
+	 * Does the reference as written find an invoice that the amount fits
+	 * (even as a short pay), or one of the payer's own invoices?
+	 */
+	for (int i = 0; i < c.n; i++)
+	{
+		const char *rule;
+		bool		settles;
+		double		fit;
+
+		if (c.ev[i] < EV_REF_CORE)
+			continue;
+		fit = amount_fit(m, p, &m->inv[c.inv[i]], &rule, &settles);
+		if ((fit >= FIT_SHORT_PAY_LARGE && fit != FIT_OVERPAY) ||
+			payer_is_customer(m, p, m->inv[c.inv[i]].cust))
+			written_fits = true;
+	}
 	for (int i = 0; i < c.n; i++)
 	{
 		const char *rule;
@@ -620,8 +644,13 @@ reference_options(Matcher *m, int pi, Choices *ch)
 		/* paying more than is open is believable from the customer, not from anyone */
 		if (fit == FIT_OVERPAY && rule == NULL && !confirmed)
 			fit = FIT_OVERPAY_UNCONFIRMED;
-		/* a reference one edit away counts only when the amount confirms it */
-		if (c.ev[i] >= EV_REF_CORE || fit > FIT_OVERPAY)
+
+		/*
+		 * A reference one edit away counts only when the amount confirms it;
+		 * only exactly or by a discount when the reference as written finds
+		 * a fitting invoice or one of the payer's (a part payment of it).
+		 */
+		if (c.ev[i] >= EV_REF_CORE || fit > (written_fits ? FIT_SHORT_PAY : FIT_OVERPAY))
 			add_option(ch, c.ev[i] * fit, rule ? rule : "reference", &c.inv[i], 1, settles);
 		if (c.ev[i] >= EV_REF_CORE)
 		{
@@ -795,8 +824,23 @@ customer_options(Matcher *m, int pi, Choices *ch)
 		int			cand[64];
 		double		ev[64];
 		int			ncand = 0;
-		bool		partial_added = false;
+		bool		partial_added = false,
+					could_be_partial = false;
 
+		/*
+		 * Without a reference, a payment short of one invoice may as well be
+		 * part of a larger one: then a short pay is only proposed.
+		 */
+		for (int j = 0; j < c->count; j++)
+		{
+			Invoice    *iv = &m->inv[m->by_cust[c->first + j]];
+			const char *rule;
+			bool		settles;
+
+			if (iv->remaining > 0 && currency_ok(p, iv) &&
+				amount_fit(m, p, iv, &rule, &settles) == FIT_PARTIAL)
+				could_be_partial = true;
+		}
 		for (int j = 0; j < c->count; j++)
 		{
 			int			ii = m->by_cust[c->first + j];
@@ -815,6 +859,8 @@ customer_options(Matcher *m, int pi, Choices *ch)
 			fit = amount_fit(m, p, iv, &rule, &settles);
 			if (fit == FIT_OVERPAY && rule == NULL)
 				continue;		/* no overpayment without a reference */
+			if (fit == FIT_SHORT_PAY && could_be_partial)
+				fit = FIT_SHORT_PAY_LARGE;
 			if (fit == FIT_PARTIAL)
 			{
 				if (partial_added)

@@ -387,16 +387,56 @@ o2c_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen)
 /* Legal forms and articles removed as whole words (after dots are dropped). */
 static const char *const legal_forms[] = {
 	"ab", "ag", "aps", "as", "bv", "co", "company", "corp", "corporation",
-	"gmbh", "inc", "incorporated", "kg", "kk", "limited", "llc", "llp", "ltd",
-	"nv", "oy", "plc", "pte", "pty", "sa", "sarl", "sas", "spa", "srl"
+	"berhad", "bhd", "gmbh", "inc", "incorporated", "kg", "kk", "limited", "llc",
+	"llp", "ltd", "nv", "oy", "plc", "pte", "pty", "pvt", "sa", "sarl", "sas",
+	"spa", "srl", "tbk"
 };
+
+/*
+ * Words that are a legal form only before one of the given words: "private"
+ * in "private limited", "sdn" in "sdn bhd" ("Private Label Foods" keeps it).
+ */
+static const struct
+{
+	const char *word;
+	const char *next[3];
+}			legal_form_heads[] = {
+	{"private", {"limited", "ltd", NULL}},
+	{"sdn", {"bhd", "berhad", NULL}},
+	{"sendirian", {"berhad", "bhd", NULL}}
+};
+
+static bool
+word_is(const char *w, size_t len, const char *lit)
+{
+	return strlen(lit) == len && memcmp(lit, w, len) == 0;
+}
 
 static bool
 is_legal_form(const char *w, size_t len)
 {
 	for (size_t i = 0; i < sizeof(legal_forms) / sizeof(legal_forms[0]); i++)
-		if (strlen(legal_forms[i]) == len && memcmp(legal_forms[i], w, len) == 0)
+		if (word_is(w, len, legal_forms[i]))
 			return true;
+	return false;
+}
+
+/* Is word w of the name part of a legal form (alone or with the next word)? */
+static bool
+is_legal_form_at(const char *tmp, const size_t *wstart, const size_t *wlen, int nwords, int w)
+{
+	if (is_legal_form(tmp + wstart[w], wlen[w]))
+		return true;
+	if (w + 1 >= nwords)
+		return false;
+	for (size_t i = 0; i < sizeof(legal_form_heads) / sizeof(legal_form_heads[0]); i++)
+	{
+		if (!word_is(tmp + wstart[w], wlen[w], legal_form_heads[i].word))
+			continue;
+		for (int k = 0; k < 3 && legal_form_heads[i].next[k]; k++)
+			if (word_is(tmp + wstart[w + 1], wlen[w + 1], legal_form_heads[i].next[k]))
+				return true;
+	}
 	return false;
 }
 
@@ -421,6 +461,7 @@ o2c_normalize_name(const char *s, size_t len, size_t *outlen)
 				kept = 0,
 				first;
 	bool		all_removable = true;
+	bool	   *removable;
 
 	/* Pass 1: fold to lower-case, accent-free words separated by one space. */
 	for (int i = 0; i < n; i++)
@@ -473,12 +514,15 @@ o2c_normalize_name(const char *s, size_t len, size_t *outlen)
 	 * those is left ("The Company"), keep every word rather than return ''.
 	 */
 	first = (nwords > 1 && wlen[0] == 3 && memcmp(tmp + wstart[0], "the", 3) == 0) ? 1 : 0;
+	removable = o2c_core_alloc((size_t) nwords + 1);
+	for (int w = 0; w < nwords; w++)
+		removable[w] = is_legal_form_at(tmp, wstart, wlen, nwords, w);
 	for (int w = first; w < nwords; w++)
-		if (!is_legal_form(tmp + wstart[w], wlen[w]))
+		if (!removable[w])
 			all_removable = false;
 	for (int w = all_removable ? 0 : first; w < nwords; w++)
 	{
-		if (!all_removable && is_legal_form(tmp + wstart[w], wlen[w]))
+		if (!all_removable && removable[w])
 			wlen[w] = 0;
 	}
 	/* An "and" left dangling by a removed form ("Meyer & Co." -> "meyer"). */
@@ -507,6 +551,7 @@ o2c_normalize_name(const char *s, size_t len, size_t *outlen)
 	o2c_core_free(tmp);
 	o2c_core_free(wstart);
 	o2c_core_free(wlen);
+	o2c_core_free(removable);
 	return out;
 }
 
@@ -567,11 +612,77 @@ is_ref_joiner(unsigned char c)
 }
 
 /*
+ * Short words that label a number rather than prefix it ("no 42", "ref 7"):
+ * never joined to the digits that follow.
+ */
+static const char *const ref_labels[] = {
+	"and", "at", "by", "for", "in", "nr", "nro", "no", "num", "of", "on", "or",
+	"per", "ref", "the", "to"
+};
+
+/*
+ * A word that may be a reference's letter prefix written apart from its
+ * digits ("inv 000123", "RE 2024/0815"): 1 to 4 ASCII letters, no label.
+ */
+static bool
+is_ref_prefix_word(const unsigned char *w, size_t len)
+{
+	char		low[5];
+
+	if (len == 0 || len > 4)
+		return false;
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = w[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c += 32;
+		if (c < 'a' || c > 'z')
+			return false;
+		low[i] = (char) c;
+	}
+	for (size_t i = 0; i < sizeof(ref_labels) / sizeof(ref_labels[0]); i++)
+		if (strlen(ref_labels[i]) == len && memcmp(ref_labels[i], low, len) == 0)
+			return false;
+	return true;
+}
+
+/* Appends the normalized text s[0..len) to out unless empty or present. */
+static void
+add_ref(char ***out, int *n, int *cap, const char *s, size_t len)
+{
+	size_t		rlen;
+	char	   *r = o2c_normalize_ref(s, len, &rlen);
+
+	for (int k = 0; k < *n; k++)
+		if (strcmp((*out)[k], r) == 0)
+			rlen = 0;
+	if (rlen == 0)
+	{
+		o2c_core_free(r);
+		return;
+	}
+	if (*n == *cap)
+	{
+		char	  **bigger = o2c_core_alloc(*cap * 2 * sizeof(char *));
+
+		memcpy(bigger, *out, *cap * sizeof(char *));
+		o2c_core_free(*out);
+		*out = bigger;
+		*cap *= 2;
+	}
+	(*out)[(*n)++] = r;
+}
+
+/*
  * A candidate is a maximal run of ASCII letters and digits, possibly joined
  * by single separators (- / . _ # \) between them, that holds a digit.
- * Words without digits ("invoice", "Rechnung", "and") are not references,
- * so "inv 123" gives "123" and "INV-000123" gives "inv123"; the matcher
- * compares the digits after a letter prefix too, so both find the invoice.
+ * Words without digits ("invoice", "Rechnung", "and") are not references.
+ * A short letter word separated only by blanks from a run that starts with
+ * a digit is also read as that run's prefix: "inv 000123" gives "inv123"
+ * (as "INV-000123" does) and then "123", so the digits alone still find an
+ * invoice whose prefix differs. Longer words and labels ("invoice 5",
+ * "order 55", "no 42") are never joined.
  */
 int
 o2c_extract_refs(const char *s, size_t len, char ***refs)
@@ -581,15 +692,20 @@ o2c_extract_refs(const char *s, size_t len, char ***refs)
 				n = 0;
 	char	  **out = o2c_core_alloc(cap * sizeof(char *));
 	size_t		i = 0;
+	size_t		pw_start = 0,
+				pw_len = 0;		/* the last prefix word, while only blanks follow it */
 
 	while (i < len)
 	{
 		size_t		start,
 					j;
-		bool		digit = false;
+		bool		digit = false,
+					joined = false;
 
 		if (!is_ascii_alnum(p[i]))
 		{
+			if (p[i] != ' ' && p[i] != '\t')
+				pw_len = 0;
 			i++;
 			continue;
 		}
@@ -604,35 +720,35 @@ o2c_extract_refs(const char *s, size_t len, char ***refs)
 				j++;
 			}
 			if (j + 1 < len && is_ref_joiner(p[j]) && is_ascii_alnum(p[j + 1]))
+			{
 				j++;
+				joined = true;
+			}
 			else
 				break;
 		}
 		/* Glued to non-ASCII letters (e.g. "Nr.123ä")? Still a token. */
 		if (digit)
 		{
-			size_t		rlen;
-			char	   *r = o2c_normalize_ref(s + start, j - start, &rlen);
-			bool		dup = false;
-
-			for (int k = 0; k < n && !dup; k++)
-				dup = strcmp(out[k], r) == 0;
-			if (dup || rlen == 0)
-				o2c_core_free(r);
-			else
+			if (pw_len > 0 && p[start] >= '0' && p[start] <= '9')
 			{
-				if (n == cap)
-				{
-					char	  **bigger = o2c_core_alloc(cap * 2 * sizeof(char *));
+				char	   *both = o2c_core_alloc(pw_len + (j - start) + 1);
 
-					memcpy(bigger, out, cap * sizeof(char *));
-					o2c_core_free(out);
-					out = bigger;
-					cap *= 2;
-				}
-				out[n++] = r;
+				memcpy(both, s + pw_start, pw_len);
+				memcpy(both + pw_len, s + start, j - start);
+				add_ref(&out, &n, &cap, both, pw_len + (j - start));
+				o2c_core_free(both);
 			}
+			add_ref(&out, &n, &cap, s + start, j - start);
+			pw_len = 0;
 		}
+		else if (!joined && is_ref_prefix_word(p + start, j - start))
+		{
+			pw_start = start;
+			pw_len = j - start;
+		}
+		else
+			pw_len = 0;
 		i = j;
 	}
 	*refs = out;

@@ -231,28 +231,117 @@ fold_latin1(unsigned char c2)
 	return map[c2 - 0x80];
 }
 
-static const char *const legal_forms[] = {
-	"ab", "ag", "as", "asa", "bv", "bvba", "co", "company", "corp", "corporation",
-	"gmbh", "inc", "incorporated", "kft", "kg", "llc", "llp", "lp", "ltd", "limited",
-	"nv", "oy", "oyj", "plc", "pty", "sa", "sarl", "sas", "spa", "sp", "srl",
-	"sro", "the", "ug", "zoo", NULL
+/*
+ * Legal forms, each with the countries that use it (one bit per country).
+ * Two names whose forms share no country name different legal entities:
+ * "Lumen Crest B.V." and "Lumen Crest S.A." are a Dutch and a French firm.
+ * Forms of no one country ("co", "company", "the") carry no bits.
+ * Belgium and Switzerland name one form in two languages, so they have a
+ * bit per form: a Belgian NV is an SA (BE_NV), a BV an SRL (BE); a Swiss AG
+ * an SA (CH_AG), a GmbH a Sarl (CH_GMBH).
+ */
+#define LF_DE (UINT64CONST(1) << 0)
+#define LF_AT (UINT64CONST(1) << 1)
+#define LF_CH_AG (UINT64CONST(1) << 2)
+#define LF_CH_GMBH (UINT64CONST(1) << 3)
+#define LF_FR (UINT64CONST(1) << 4)
+#define LF_BE (UINT64CONST(1) << 5)
+#define LF_BE_NV (UINT64CONST(1) << 6)
+#define LF_LU (UINT64CONST(1) << 7)
+#define LF_NL (UINT64CONST(1) << 8)
+#define LF_IT (UINT64CONST(1) << 9)
+#define LF_ES (UINT64CONST(1) << 10)
+#define LF_PT (UINT64CONST(1) << 11)
+#define LF_GB (UINT64CONST(1) << 12)
+#define LF_IE (UINT64CONST(1) << 13)
+#define LF_US (UINT64CONST(1) << 14)
+#define LF_CA (UINT64CONST(1) << 15)
+#define LF_AU (UINT64CONST(1) << 16)
+#define LF_NZ (UINT64CONST(1) << 17)
+#define LF_IN (UINT64CONST(1) << 18)
+#define LF_SG (UINT64CONST(1) << 19)
+#define LF_MY (UINT64CONST(1) << 20)
+#define LF_HK (UINT64CONST(1) << 21)
+#define LF_SE (UINT64CONST(1) << 22)
+#define LF_NO (UINT64CONST(1) << 23)
+#define LF_DK (UINT64CONST(1) << 24)
+#define LF_FI (UINT64CONST(1) << 25)
+#define LF_PL (UINT64CONST(1) << 26)
+#define LF_CZ (UINT64CONST(1) << 27)
+#define LF_SK (UINT64CONST(1) << 28)
+#define LF_HU (UINT64CONST(1) << 29)
+#define LF_ID (UINT64CONST(1) << 30)
+#define LF_JP (UINT64CONST(1) << 31)
+#define LF_ZA (UINT64CONST(1) << 32)
+
+#define LF_COMMONWEALTH (LF_GB | LF_IE | LF_CA | LF_AU | LF_NZ | LF_IN | LF_SG | LF_MY | LF_HK | LF_ZA)
+
+static const struct
+{
+	const char *form;
+	uint64		countries;
+}			legal_forms[] = {
+	{"ab", LF_SE | LF_FI}, {"ag", LF_DE | LF_AT | LF_CH_AG}, {"as", LF_NO | LF_DK | LF_CZ | LF_SK},
+	{"asa", LF_NO}, {"aps", LF_DK}, {"berhad", LF_MY}, {"bhd", LF_MY}, {"bv", LF_NL | LF_BE},
+	{"bvba", LF_BE}, {"co", 0}, {"company", 0}, {"corp", LF_US | LF_CA}, {"corporation", LF_US | LF_CA},
+	{"gmbh", LF_DE | LF_AT | LF_CH_GMBH}, {"inc", LF_US | LF_CA}, {"incorporated", LF_US | LF_CA},
+	{"kft", LF_HU}, {"kg", LF_DE | LF_AT}, {"kk", LF_JP}, {"llc", LF_US}, {"llp", LF_GB | LF_US | LF_IN},
+	{"lp", LF_US | LF_GB | LF_CA}, {"ltd", LF_COMMONWEALTH}, {"limited", LF_COMMONWEALTH},
+	{"nv", LF_NL | LF_BE_NV}, {"oy", LF_FI}, {"oyj", LF_FI}, {"plc", LF_GB | LF_IE},
+	{"pte", LF_SG}, {"pty", LF_AU | LF_ZA}, {"pvt", LF_IN},
+	{"sa", LF_FR | LF_BE_NV | LF_LU | LF_CH_AG | LF_ES | LF_PT | LF_PL},
+	{"sarl", LF_FR | LF_LU | LF_CH_GMBH}, {"sas", LF_FR}, {"sdn", LF_MY}, {"spa", LF_IT},
+	{"sp", LF_PL}, {"srl", LF_IT | LF_BE}, {"sro", LF_CZ | LF_SK}, {"tbk", LF_ID}, {"the", 0},
+	{"ug", LF_DE}, {"zoo", LF_PL}
 };
 
-static bool
-is_legal_form(const char *w, int len)
+/*
+ * The countries of a name's forms are those all its forms share ("Pte Ltd"
+ * is Singapore's, "Sdn Bhd" Malaysia's), or all of them when they share none.
+ */
+static void
+add_form_countries(uint64 *acc, uint64 countries)
 {
-	for (int i = 0; legal_forms[i]; i++)
-		if ((int) strlen(legal_forms[i]) == len && memcmp(legal_forms[i], w, len) == 0)
+	if (countries == 0)
+		return;
+	if (*acc == 0 || (*acc & countries) == 0)
+		*acc |= countries;
+	else
+		*acc &= countries;
+}
+
+/* Is w a legal form? Its countries go to *countries. */
+static bool
+is_legal_form(const char *w, int len, uint64 *countries)
+{
+	for (int i = 0; i < (int) lengthof(legal_forms); i++)
+		if ((int) strlen(legal_forms[i].form) == len && memcmp(legal_forms[i].form, w, len) == 0)
+		{
+			add_form_countries(countries, legal_forms[i].countries);
 			return true;
+		}
 	return false;
+}
+
+/* Is the next word after the spaces at p the word w? */
+static bool
+word_at(const char *p, const char *w)
+{
+	size_t		l = strlen(w);
+
+	while (*p == ' ')
+		p++;
+	return strncmp(p, w, l) == 0 && (p[l] == ' ' || p[l] == '\0');
 }
 
 /*
  * Lower case, accents folded, punctuation dropped, legal forms removed as
- * whole words ("ACME GmbH." and "Acme" are "acme"; "A.C.M.E." is "acme").
+ * whole words ("ACME GmbH." and "Acme" are "acme"; "A.C.M.E." is "acme"),
+ * "private" too before "limited" or "ltd". The countries of the forms
+ * removed go to *countries.
  */
 static char *
-normalize_customer_name(const char *s)
+normalize_customer_name(const char *s, uint64 *countries)
 {
 	int			len = strlen(s);
 	char	   *tmp = palloc(len + 1);
@@ -293,7 +382,14 @@ normalize_customer_name(const char *s)
 		j = i;
 		while (j < n && tmp[j] != ' ')
 			j++;
-		if (j > i && !is_legal_form(tmp + i, j - i))
+		if (j - i == 7 && memcmp(tmp + i, "private", 7) == 0 &&
+			(word_at(tmp + j, "limited") || word_at(tmp + j, "ltd")))
+		{
+			add_form_countries(countries, LF_IN);
+			i = j;
+			continue;
+		}
+		if (j > i && !is_legal_form(tmp + i, j - i, countries))
 		{
 			if (o > 0)
 				out[o++] = ' ';
@@ -418,6 +514,57 @@ differing_words_are_typos(const char *a, const char *b)
 	return true;
 }
 
+/*
+ * Do two names hold the same numbers (words of digits only) in the same
+ * order? "Store 12" and "Store 122", "Lumen Crest 122" and "Lumen Crest 22"
+ * are different firms (branches, franchises, numbered companies) far more
+ * often than typos. Digits inside a word ("c4ca42") are left to the edit
+ * distance.
+ */
+static const char *
+next_number(const char *s, int *len)
+{
+	while (*s)
+	{
+		const char *e = s;
+		bool		digits = true;
+
+		while (*e && *e != ' ')
+		{
+			if (*e < '0' || *e > '9')
+				digits = false;
+			e++;
+		}
+		if (digits && e > s)
+		{
+			*len = (int) (e - s);
+			return s;
+		}
+		s = *e ? e + 1 : e;
+	}
+	*len = 0;
+	return NULL;
+}
+
+static bool
+same_numbers(const char *a, const char *b)
+{
+	for (;;)
+	{
+		int			la,
+					lb;
+
+		a = next_number(a, &la);
+		b = next_number(b, &lb);
+		if (a == NULL || b == NULL)
+			return a == b;
+		if (la != lb || memcmp(a, b, la) != 0)
+			return false;
+		a += la;
+		b += lb;
+	}
+}
+
 /* Sorted neighbourhood: compare each row with the next `window` by key. */
 static void
 pairs_similar_names(DupPairs *pairs, char **sortkey, char **names, int n,
@@ -453,7 +600,7 @@ pairs_similar_names(DupPairs *pairs, char **sortkey, char **names, int n,
 				int			d;
 				double		sim;
 
-				if (limit < 1)
+				if (limit < 1 || !same_numbers(na, nb))
 					continue;
 				d = o2c_bounded_levenshtein(na, nb, limit);
 				if (d > limit || !differing_words_are_typos(na, nb))
@@ -598,7 +745,7 @@ pairs_one_edit_names(DupPairs *pairs, char **names, int n, double threshold,
 					int			limit = (int) ((1.0 - threshold) * maxlen + 1e-9);
 					int			d;
 
-					if (keys[x].row == keys[y].row || limit < 1)
+					if (keys[x].row == keys[y].row || limit < 1 || !same_numbers(na, nb))
 						continue;
 					d = o2c_bounded_levenshtein(na, nb, Min(limit, 1));
 					if (d != 1)
@@ -721,6 +868,7 @@ o2c_duplicate_customers(PG_FUNCTION_ARGS)
 			  **iban,
 			  **email,
 			  **country;
+	uint64	   *forms;
 	DupPairs	pairs = {0};
 
 	if (options != NULL)
@@ -748,6 +896,7 @@ o2c_duplicate_customers(PG_FUNCTION_ARGS)
 	iban = ROWS_ARRAY();
 	email = ROWS_ARRAY();
 	country = ROWS_ARRAY();
+	forms = palloc_extended(sizeof(uint64) * (n > 0 ? n : 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	for (int i = 0; i < n; i++)
 	{
 		HeapTuple	tup = tt->vals[i];
@@ -757,7 +906,7 @@ o2c_duplicate_customers(PG_FUNCTION_ARGS)
 		ids[i] = o2c_col_text(tup, td, &cols[DC_ID]);
 		if (ids[i] == NULL)
 			ids[i] = "";
-		names[i] = name ? normalize_customer_name(name) : "";
+		names[i] = name ? normalize_customer_name(name, &forms[i]) : "";
 		revnames[i] = reverse_string(names[i]);
 		wordnames[i] = sorted_words(names[i]);
 		tax[i] = compact_key(o2c_col_text(tup, td, &cols[DC_TAX]), 4, true);
@@ -778,14 +927,20 @@ o2c_duplicate_customers(PG_FUNCTION_ARGS)
 	pairs_similar_names(&pairs, wordnames, names, n, window, threshold, 0.8);
 	pairs_one_edit_names(&pairs, names, n, threshold, 0.8);
 
-	/* Different countries make a name-only match much weaker. */
+	/*
+	 * Different countries, or legal forms of different countries, make a
+	 * name-only match much weaker.
+	 */
 	for (int64 i = 0; i < pairs.n; i++)
 	{
 		DupPair    *p = &pairs.items[i];
 
-		if (country[p->a] && country[p->b] && strcmp(country[p->a], country[p->b]) != 0 &&
-			(strncmp(p->reason, "same normalized name", 20) == 0 ||
-			 strncmp(p->reason, "similar name", 12) == 0))
+		if (strncmp(p->reason, "same normalized name", 20) != 0 &&
+			strncmp(p->reason, "similar name", 12) != 0)
+			continue;
+		if (country[p->a] && country[p->b] && strcmp(country[p->a], country[p->b]) != 0)
+			p->score *= 0.5;
+		if (forms[p->a] && forms[p->b] && (forms[p->a] & forms[p->b]) == 0)
 			p->score *= 0.5;
 	}
 	pairs_merge(&pairs);

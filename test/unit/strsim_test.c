@@ -138,6 +138,35 @@ dl_cp(const char *a, const char *b)
 	return o2c_damerau_levenshtein_cp(ac, la, bc, lb);
 }
 
+/* extract_refs(text) joined with commas, compared with want. */
+static void
+check_refs(const char *text, const char *want)
+{
+	char	  **refs;
+	int			n = o2c_extract_refs(text, strlen(text), &refs);
+	char		got[256] = "";
+
+	for (int i = 0; i < n; i++)
+	{
+		if (i > 0)
+			strcat(got, ",");
+		strncat(got, refs[i], sizeof(got) - strlen(got) - 2);
+		o2c_core_free(refs[i]);
+	}
+	o2c_core_free(refs);
+	CHECK(strcmp(got, want) == 0, "extract_refs(%s) is {%s}, want {%s}", text, got, want);
+}
+
+static void
+check_name(const char *name, const char *want)
+{
+	size_t		len;
+	char	   *got = o2c_normalize_name(name, strlen(name), &len);
+
+	CHECK(strcmp(got, want) == 0, "normalize_name(%s) is '%s', want '%s'", name, got, want);
+	o2c_core_free(got);
+}
+
 int
 main(void)
 {
@@ -149,6 +178,32 @@ main(void)
 	CHECK(o2c_damerau_levenshtein("CA", 2, "ABC", 3, &err) == 2, "CA/ABC");
 	CHECK(fabs(o2c_jaro_winkler("MARTHA", 6, "MARHTA", 6) - 0.9611) < 0.0001, "MARTHA");
 	CHECK(fabs(o2c_jaro_winkler("DIXON", 5, "DICKSONX", 8) - 0.8133) < 0.0001, "DIXON");
+
+	/* a letter prefix written apart from its digits */
+	check_refs("payment inv 000123 thanks", "inv123,123");
+	check_refs("INV-000123", "inv123");
+	check_refs("inv\t 123", "inv123,123");
+	check_refs("RE 2024/0815", "re2024815,2024815");
+	check_refs("Rechnung 2024/0815", "2024815");
+	check_refs("invoice no. 123", "123");
+	check_refs("invoice no 123", "123");
+	check_refs("order 55 and inv 123", "55,inv123,123");
+	check_refs("inv, 123", "123");
+	check_refs("inv-x 123", "123");
+	check_refs("inv 123 456", "inv123,123,456");
+	check_refs("inv abc123", "abc123");
+	check_refs("inv", "");
+
+	/* legal forms, single and multi-word */
+	check_name("Tata Consultancy Services Private Limited", "tata consultancy services");
+	check_name("Infosys Pvt. Ltd.", "infosys");
+	check_name("Petronas Dagangan Sdn. Bhd.", "petronas dagangan");
+	check_name("Maybank Berhad", "maybank");
+	check_name("Wilmar Trading Pte Ltd", "wilmar trading");
+	check_name("PT Bank Mandiri Tbk", "pt bank mandiri");
+	check_name("Private Label Foods", "private label foods");
+	check_name("Sdn Logistics", "sdn logistics");
+	check_name("Private Limited", "private limited");
 
 	srand(42);
 	for (int n = 0; n < 200000; n++)
