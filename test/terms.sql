@@ -1,6 +1,6 @@
 -- pgTAP: o2c.terms errors, canonical text and properties.
 BEGIN;
-SELECT plan(62);
+SELECT plan(65);
 
 -- Bad text: 22P02 with the position of what was expected.
 SELECT throws_ok($$SELECT 'net'::o2c.terms$$, '22P02', NULL, 'NET without days');
@@ -128,6 +128,16 @@ SELECT throws_ok(pg_temp.copy_file(''), '22P03', 'invalid binary payment terms: 
 SELECT throws_ok(pg_temp.copy_file('\x01'), '22P03', NULL, 'a version byte alone');
 SELECT throws_ok(pg_temp.copy_file('\x0102'), '22P03', NULL, 'a header without its installments');
 SELECT throws_ok(pg_temp.copy_file('\x0102000027100000000000000000010000'), '22P03', NULL, 'two installments announced, one given');
+
+-- o2c's operators are found on the search path (README's set-up puts o2c
+-- there); without it a plain = is the error README shows, and the qualified
+-- operator works either way.
+SET LOCAL search_path = public;
+SELECT throws_ok($$SELECT 'NET 30'::o2c.terms = 'NET 30'$$, '42883',
+    'operator does not exist: o2c.terms = unknown', 'without o2c on the search path, = on o2c.terms is not found');
+SELECT ok('NET 30'::o2c.terms OPERATOR(o2c.=) 'net 30', 'the qualified operator needs no search path');
+SET LOCAL search_path = "$user", public, o2c;
+SELECT ok('2% 10 net 30'::o2c.terms = '2/10 NET 30', 'with o2c on the search path, as README sets it, = works');
 
 SELECT * FROM finish();
 ROLLBACK;
