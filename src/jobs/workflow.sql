@@ -277,6 +277,17 @@ BEGIN
     IF pg_catalog.to_regclass('pg_temp.o2c_job_rows') IS NOT NULL THEN
         DROP TABLE pg_temp.o2c_job_rows;
     END IF;
+    -- Lock every unsent row of the ledger first, in id order (the order the
+    -- README's mailer recipe claims them in, so the two never wait on each
+    -- other crosswise). A row a mailer marks sent meanwhile is waited for and
+    -- then left alone; once locked, no row can be sent while this run reads
+    -- and rewrites the applications, so what the read takes as unsent is
+    -- still unsent when the write replaces it.
+    PERFORM FROM @extschema@.cash_match c
+      WHERE c.ledger OPERATOR(pg_catalog.=) (args OPERATOR(pg_catalog.->>) 'ledger')
+        AND c.sent_at IS NULL
+      ORDER BY c.id
+        FOR UPDATE OF c;
     -- A payment with a sent application keeps it as it is: match_payments
     -- does not match it again and, while it is still among the payments
     -- read, takes its amounts off the invoices (option applied_sql).
@@ -308,15 +319,8 @@ DECLARE
     n_written bigint;
 BEGIN
 
-    -- Lock the rows this run may change first, in id order: the order the
-    -- README's mailer recipe claims them in, so the two never wait on each
-    -- other crosswise (a deadlock).
-    PERFORM FROM @extschema@.cash_match c
-      WHERE c.ledger OPERATOR(pg_catalog.=) v_ledger
-        AND c.payment_id OPERATOR(pg_catalog.=) ANY (SELECT m.payment_id FROM pg_temp.o2c_job_rows m)
-      ORDER BY c.id
-        FOR UPDATE OF c;
-    -- The latest run's application of a payment replaces the previous one.
+    -- The latest run's application of a payment replaces the previous one
+    -- (its rows were locked by the read phase).
     DELETE FROM @extschema@.cash_match c
      WHERE c.ledger OPERATOR(pg_catalog.=) v_ledger
        AND c.payment_id OPERATOR(pg_catalog.=) ANY (SELECT m.payment_id FROM pg_temp.o2c_job_rows m)

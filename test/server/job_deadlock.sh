@@ -6,8 +6,10 @@
 # victim, retries, and succeeds. (3) For about 10 s, jobs run back to back
 # while a mailer follows README's recipe (claim a batch in id order with FOR
 # UPDATE SKIP LOCKED, send, set sent_at, commit): no run fails and none ever
-# needs a retry. Needs the server named by PGHOST/PGPORT (scripts/run.sh test
-# starts one). Ends "N passed, N failed"; takes about 20 s.
+# needs a retry. (4) A match marked sent while a run is in its read phase:
+# what the mailer sent is what o2c.cash_match keeps. Needs the server named
+# by PGHOST/PGPORT (scripts/run.sh test starts one). Ends "N passed, N
+# failed"; takes about 25 s.
 set -uo pipefail
 bin=${O2C_PGBIN:-/usr/lib/postgresql/15/bin}
 export PGUSER=${PGUSER:-postgres}
@@ -191,6 +193,61 @@ else
 fi
 check "no run needed a retry (the recipe never deadlocks with the job)" \
     "NOT EXISTS (SELECT 1 FROM o2c.job_run WHERE status <> 'succeeded' OR attempts <> 1)"
+
+# (4) A match sent while a run reads. The run has read the payments and is
+# still reading the invoices (slowly) when a mailer marks the payment's
+# current match sent and commits. The match as sent must stay what the
+# mailer sent: the mailer waits for the run, then sends the run's new match.
+psqlq <<'SQL'
+SET client_min_messages = warning;
+CREATE TABLE race_inv AS SELECT * FROM inv WHERE invoice_id = 'INV-0001';
+CREATE TABLE race_pay AS SELECT * FROM pay WHERE payment_id = 'PAY-0001';
+CREATE FUNCTION slow() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_sleep(2); RETURN true; END $$;
+CALL o2c.run_cash_application('SELECT * FROM race_pay', 'SELECT * FROM race_inv', ledger => 'race');
+-- Half of it paid: the next run applies 50.50 where 101 stands now.
+UPDATE race_pay SET amount = 50.50;
+CREATE TABLE mailed (payment_id text, invoice_id text, amount numeric);
+SQL
+psqlt -v ON_ERROR_STOP=0 >"$work/race.log" 2>&1 <<'SQL'
+SET client_min_messages = warning;
+SELECT format('host=%s port=%s dbname=%s user=%s',
+              split_part(current_setting('unix_socket_directories'), ',', 1),
+              current_setting('port'), current_database(), current_user) AS conn \gset
+SELECT dblink_connect('job', :'conn');
+SELECT pid AS job_pid FROM dblink('job', 'SELECT pg_backend_pid()') AS t(pid int) \gset
+SELECT dblink_send_query('job', $$CALL o2c.run_cash_application('SELECT * FROM race_pay',
+                                   'SELECT * FROM race_inv WHERE slow()', ledger => 'race')$$);
+SELECT set_config('o2c_test.job_pid', :'job_pid', false);
+DO $$
+BEGIN
+    FOR i IN 1..100 LOOP
+        EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity
+                           WHERE pid = current_setting('o2c_test.job_pid')::int AND wait_event = 'PgSleep');
+        PERFORM pg_sleep(0.05);
+    END LOOP;
+END $$;
+-- The mailer, while the run sleeps in its read.
+WITH sent AS (
+    UPDATE o2c.cash_match SET sent_at = now()
+     WHERE ledger = 'race' AND sent_at IS NULL
+    RETURNING payment_id, invoice_id, applied_amount)
+INSERT INTO mailed SELECT * FROM sent;
+SELECT status AS job_result FROM dblink_get_result('job', false) AS r(status text);
+SELECT dblink_disconnect('job');
+SQL
+if grep -A2 'job_result' "$work/race.log" | grep -q 'CALL'; then
+    ok "match sent during a run's read: the run succeeds"
+else
+    cat "$work/race.log"; not_ok "match sent during a run's read: the run succeeds"
+fi
+check "the mailer sent one match, the run's new one (50.50)" \
+    "(SELECT array_agg(amount) FROM mailed) = '{50.50}'"
+check "what the mailer sent is what o2c.cash_match holds as sent" \
+    "(SELECT count(*) FROM mailed d JOIN o2c.cash_match m
+        ON m.ledger = 'race' AND m.payment_id = d.payment_id AND m.invoice_id IS NOT DISTINCT FROM d.invoice_id
+       AND m.applied_amount = d.amount AND m.sent_at IS NOT NULL) = 1
+     AND (SELECT count(*) FROM o2c.cash_match WHERE ledger = 'race') = 1"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
