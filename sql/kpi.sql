@@ -14,8 +14,12 @@ SELECT o2c.dso(400000, 1200000, 90)                       AS dso,
 -- Rounded once, half away from zero, from the exact ratio.
 SELECT o2c.dso(1, 3, 30)       AS ten,
        o2c.dso(100, 300, 1)    AS one_third,
-       o2c.dso(200, 300, 1)    AS two_thirds,
-       o2c.dso(-100, 800, 1)   AS credit_balance;
+       o2c.dso(200, 300, 1)    AS two_thirds;
+
+-- A book in credit has no DSO. Overdue credit notes can make the current
+-- receivables exceed all receivables: the ADD is then negative.
+SELECT o2c.dso(-100, 800, 1) AS credit_balance;
+SELECT o2c.average_days_delinquent(100, 300, 800, 30) AS overdue_credit_notes;
 
 -- CEI: began with 500,000, sold 1,200,000, ended with 400,000 of which
 -- 250,000 current.

@@ -36,6 +36,14 @@ FROM o2c.collection_worklist(
     'SELECT id AS invoice_id, cust AS customer_id, name AS customer_name, due AS due_date,
             open_amt AS open_amount, cur AS currency FROM rep_invoices', '2024-06-30');
 
+-- A currency in credit (a large credit note): its DSO is NULL beside the
+-- negative receivables, and the other rows are still given.
+CALL o2c.snapshot_aging($$SELECT cust AS customer_id, due AS due_date, open_amt AS open_amount, cur AS currency
+                          FROM rep_invoices
+                          UNION ALL SELECT 'CASTOR', DATE '2024-06-25', -1500.00, 'USD'$$, '2024-06-30', ledger => 'rep_credit');
+SELECT as_of, currency, credit_sales, receivables, current_receivables, dso, best_possible_dso, average_days_delinquent
+FROM o2c.dso_trend('SELECT issued AS invoice_date, amount, cur AS currency FROM rep_invoices', 'rep_credit');
+
 -- Errors name the column.
 SELECT * FROM o2c.dso_trend('SELECT issued AS invoice_date FROM rep_invoices', 'rep');
 -- An error in the worklist's inner query: at the default verbosity its

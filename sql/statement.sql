@@ -49,7 +49,8 @@ WITH open_items AS (
     WHERE p.customer_id = 'ACME' AND p.invoice_id IS NULL AND p.received_on <= '2024-03-31')
 SELECT (o2c.aging(amount, due_date, '2024-03-31')).* FROM open_items;
 
--- A customer with no activity gets its opening and closing balance only.
+-- A customer the queries never name (a mistyped id): an error, not a
+-- statement of zeros.
 SELECT * FROM o2c.customer_statement('SELECT * FROM inv', 'SELECT * FROM pay',
                                      'NOBODY', '2024-02-01', '2024-03-31');
 

@@ -1,7 +1,7 @@
 -- pgTAP: customer history, training determinism, scoring with empty
 -- histories, every error path.
 BEGIN;
-SELECT plan(44);
+SELECT plan(45);
 
 CREATE TABLE r_book (invoice_id text, customer_id text, invoice_date date,
                      due_date date, amount numeric, paid_on date, disputed boolean);
@@ -121,6 +121,21 @@ SELECT is((SELECT count(DISTINCT probability) FROM sc WHERE customer_id LIKE 'NE
 SELECT ok((SELECT reasons <@ ARRAY['prior_invoices=0', 'no_paid_history', 'dispute_rate=0.00', 'open_overdue=0', 'relative_amount=1.00']
            FROM sc WHERE invoice_id = 'N1'), 'empty history reasons name only what is known');
 SELECT ok((SELECT bool_and(cardinality(reasons) <= 3) FROM sc), 'at most 3 reasons');
+-- A model whose dispute coefficient came out against common sense: a
+-- customer with no dispute scores higher for it, but "dispute_rate=0.00" is
+-- never given as a reason.
+INSERT INTO o2c.risk_model (name, as_of, late_days, l2, features, intercept, coefficients, feature_mean,
+                            feature_scale, window_from, window_to, rows, late_rows, holdout_rows, trained_at)
+SELECT 'contrary', as_of, late_days, l2, features, intercept, coefficients, feature_mean,
+       feature_scale, window_from, window_to, rows, late_rows, holdout_rows, trained_at
+FROM o2c.risk_model WHERE name = 't1';
+UPDATE o2c.risk_model SET coefficients[5] = -5, feature_mean[5] = 0.5, feature_scale[5] = 1 WHERE name = 'contrary';
+SELECT is((SELECT row(probability > (SELECT probability FROM sc WHERE invoice_id = 'N1'),
+                      'dispute_rate=0.00' = ANY (reasons))::text
+           FROM o2c.risk_score('contrary', 'SELECT * FROM r_gen',
+                $$SELECT 'N1' AS invoice_id, 'NEW-1' AS customer_id, DATE '2023-11-05' AS invoice_date,
+                         DATE '2023-12-05' AS due_date, 100 AS amount, false AS disputed$$, '2023-11-01')),
+          '(t,f)', 'a feature on its safe side of the mean is never a reason, whatever the model learned');
 SELECT ok((SELECT avg(probability) FILTER (WHERE customer_id IN (SELECT customer_id FROM r_gen GROUP BY 1 HAVING min(substr(customer_id, 2)::int % 5) = 1))
                > avg(probability) FILTER (WHERE customer_id IN (SELECT customer_id FROM r_gen GROUP BY 1 HAVING min(substr(customer_id, 2)::int % 5) = 0))
            FROM sc), 'late payers score above punctual ones');

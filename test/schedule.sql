@@ -1,7 +1,7 @@
 -- pgTAP: split_amount, payment_schedule, installment_plan, late_interest and
 -- dunning: errors and properties.
 BEGIN;
-SELECT plan(47);
+SELECT plan(48);
 
 -- split_amount errors: 22023.
 SELECT throws_ok($$SELECT o2c.split_amount(10, '{}')$$, '22023', NULL, 'no weights');
@@ -40,6 +40,8 @@ SELECT throws_ok($$SELECT * FROM o2c.installment_plan(1000, 0.05, 12, '2024-01-0
 SELECT throws_ok($$SELECT o2c.late_interest(100, '2024-01-01', '2024-02-01', 0.05, 'act/366')$$, '22023',
     'unknown day count convention: "act/366"', 'unknown day count');
 SELECT throws_ok($$SELECT o2c.late_interest(100, '2024-01-01', '2024-02-01', -0.05)$$, '22023', NULL, 'negative late rate');
+SELECT throws_ok($$SELECT o2c.late_interest(-100, '2024-01-01', '2024-02-01', 0.05)$$, '22023', 'amount -100 is negative',
+                 'a credit note earns no late interest');
 SELECT throws_ok($$SELECT o2c.late_interest(100, '2024-01-01', 'infinity', 0.05)$$, '22008', NULL, 'infinite payment date');
 SELECT throws_ok($$SELECT o2c.late_interest(100, '2024-01-01', '2024-02-01', 0.05, 'act/365', 'ZZZ')$$, '22023', NULL, 'late interest in an unknown currency');
 

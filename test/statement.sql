@@ -93,12 +93,11 @@ SELECT is((SELECT count(*) FROM (
               SELECT entry_date, lag(entry_date) OVER (PARTITION BY cust ORDER BY line) AS prev FROM st) x
            WHERE entry_date < prev), 0::bigint, 'lines are in date order');
 
--- No activity at all: two lines, both 0.
-SELECT is((SELECT array_agg(row(kind, balance)::text ORDER BY line)
-           FROM o2c.customer_statement('SELECT * FROM s_inv', 'SELECT * FROM s_pay', 'NOBODY', '2024-01-01', '2024-12-31')),
-          ARRAY['("opening balance",0)', '("closing balance",0)'], 'no activity: opening and closing balance only');
-SELECT is((SELECT count(*) FROM o2c.customer_statement('SELECT * FROM s_inv WHERE false', 'SELECT * FROM s_pay WHERE false', 'K1', '2024-01-01', '2024-12-31')),
-          2::bigint, 'empty queries: two lines');
+-- A customer the queries never name: an error naming it, not zeros.
+SELECT throws_ok($$SELECT * FROM o2c.customer_statement('SELECT * FROM s_inv', 'SELECT * FROM s_pay', 'NOBODY', '2024-01-01', '2024-12-31')$$,
+                 'P0002', 'customer "NOBODY" has no invoice and no payment in the queries', 'unknown customer: an error');
+SELECT throws_ok($$SELECT * FROM o2c.customer_statement('SELECT * FROM s_inv WHERE false', 'SELECT * FROM s_pay WHERE false', 'K1', '2024-01-01', '2024-12-31')$$,
+                 'P0002', 'customer "K1" has no invoice and no payment in the queries', 'empty queries: an error');
 SELECT is((SELECT count(*) FROM o2c.customer_statement('SELECT * FROM s_inv', 'SELECT * FROM s_pay', NULL, '2024-01-01', '2024-12-31')),
           0::bigint, 'STRICT: NULL customer gives no rows');
 

@@ -56,6 +56,26 @@ period_days_arg(FunctionCallInfo fcinfo, int argno)
 	return int64_to_numeric(days);
 }
 
+/*
+ * A receivables figure below zero is a book in credit (more credit notes and
+ * payments than invoices): no number of days of sales describes it, and a
+ * negative DSO would only look like a very good one.
+ */
+static Numeric
+receivables_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	Numeric		num = finite_arg(fcinfo, argno, name);
+
+	if (o2c_numeric_sign(num) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s %s is negative", name,
+						o2c_quote_cstr(DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num))))),
+				 errhint("A negative balance is a customer in credit: leave such customers out of the KPI, "
+						 "or report them apart.")));
+	return num;
+}
+
 /* round(part / sales * days, 2), or NULL when sales <= 0. */
 static Datum
 days_of_sales(FunctionCallInfo fcinfo, Numeric part, Numeric sales, Numeric days)
@@ -69,7 +89,7 @@ days_of_sales(FunctionCallInfo fcinfo, Numeric part, Numeric sales, Numeric days
 Datum
 o2c_dso(PG_FUNCTION_ARGS)
 {
-	Numeric		receivables = finite_arg(fcinfo, 0, "receivables");
+	Numeric		receivables = receivables_arg(fcinfo, 0, "receivables");
 	Numeric		sales = finite_arg(fcinfo, 1, "credit_sales");
 
 	return days_of_sales(fcinfo, receivables, sales, period_days_arg(fcinfo, 2));
@@ -79,7 +99,7 @@ o2c_dso(PG_FUNCTION_ARGS)
 Datum
 o2c_best_possible_dso(PG_FUNCTION_ARGS)
 {
-	Numeric		current = finite_arg(fcinfo, 0, "current_receivables");
+	Numeric		current = receivables_arg(fcinfo, 0, "current_receivables");
 	Numeric		sales = finite_arg(fcinfo, 1, "credit_sales");
 
 	return days_of_sales(fcinfo, current, sales, period_days_arg(fcinfo, 2));
@@ -92,8 +112,8 @@ o2c_best_possible_dso(PG_FUNCTION_ARGS)
 Datum
 o2c_average_days_delinquent(PG_FUNCTION_ARGS)
 {
-	Numeric		receivables = finite_arg(fcinfo, 0, "receivables");
-	Numeric		current = finite_arg(fcinfo, 1, "current_receivables");
+	Numeric		receivables = receivables_arg(fcinfo, 0, "receivables");
+	Numeric		current = receivables_arg(fcinfo, 1, "current_receivables");
 	Numeric		sales = finite_arg(fcinfo, 2, "credit_sales");
 	Numeric		days = period_days_arg(fcinfo, 3);
 
@@ -108,13 +128,17 @@ o2c_average_days_delinquent(PG_FUNCTION_ARGS)
 Datum
 o2c_cei(PG_FUNCTION_ARGS)
 {
-	Numeric		beginning = finite_arg(fcinfo, 0, "beginning_receivables");
+	Numeric		beginning = receivables_arg(fcinfo, 0, "beginning_receivables");
 	Numeric		sales = finite_arg(fcinfo, 1, "credit_sales");
-	Numeric		ending = finite_arg(fcinfo, 2, "ending_receivables");
-	Numeric		ending_current = finite_arg(fcinfo, 3, "ending_current_receivables");
-	Numeric		available = numeric_add_opt_error(beginning, sales, NULL);
-	Numeric		collected = numeric_sub_opt_error(available, ending, NULL);
-	Numeric		collectible = numeric_sub_opt_error(available, ending_current, NULL);
+	Numeric		ending = receivables_arg(fcinfo, 2, "ending_receivables");
+	Numeric		ending_current = receivables_arg(fcinfo, 3, "ending_current_receivables");
+	Numeric		available;
+	Numeric		collected;
+	Numeric		collectible;
+
+	available = numeric_add_opt_error(beginning, sales, NULL);
+	collected = numeric_sub_opt_error(available, ending, NULL);
+	collectible = numeric_sub_opt_error(available, ending_current, NULL);
 
 	if (o2c_numeric_sign(collectible) <= 0)
 		PG_RETURN_NULL();

@@ -26,13 +26,19 @@ BEGIN ATOMIC
            (m.as_of OPERATOR(pg_catalog.-) m.period_start OPERATOR(pg_catalog.+) 1)::integer,
            coalesce(pg_catalog.sum(x.amount), 0::numeric),
            m.receivables, m.current_receivables,
+           -- A book in credit (receivables below 0) has no DSO: NULL beside
+           -- the negative receivables shown, rather than an error for the
+           -- whole trend.
+           CASE WHEN m.receivables OPERATOR(pg_catalog.>=) 0 THEN
            @extschema@.dso(m.receivables, coalesce(pg_catalog.sum(x.amount), 0::numeric),
-                           (m.as_of OPERATOR(pg_catalog.-) m.period_start OPERATOR(pg_catalog.+) 1)::integer),
+                           (m.as_of OPERATOR(pg_catalog.-) m.period_start OPERATOR(pg_catalog.+) 1)::integer) END,
+           CASE WHEN m.current_receivables OPERATOR(pg_catalog.>=) 0 THEN
            @extschema@.best_possible_dso(m.current_receivables, coalesce(pg_catalog.sum(x.amount), 0::numeric),
-                           (m.as_of OPERATOR(pg_catalog.-) m.period_start OPERATOR(pg_catalog.+) 1)::integer),
+                           (m.as_of OPERATOR(pg_catalog.-) m.period_start OPERATOR(pg_catalog.+) 1)::integer) END,
+           CASE WHEN m.receivables OPERATOR(pg_catalog.>=) 0 AND m.current_receivables OPERATOR(pg_catalog.>=) 0 THEN
            @extschema@.average_days_delinquent(m.receivables, m.current_receivables,
                            coalesce(pg_catalog.sum(x.amount), 0::numeric),
-                           (m.as_of OPERATOR(pg_catalog.-) m.period_start OPERATOR(pg_catalog.+) 1)::integer)
+                           (m.as_of OPERATOR(pg_catalog.-) m.period_start OPERATOR(pg_catalog.+) 1)::integer) END
       FROM month_end m
       LEFT JOIN sales x ON x.currency OPERATOR(pg_catalog.=) m.currency
                        AND x.invoice_date OPERATOR(pg_catalog.>=) m.period_start

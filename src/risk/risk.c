@@ -52,6 +52,16 @@ const char *const o2c_risk_feature_names[RISK_NFEAT] = {
 	"no_paid_history"
 };
 
+/*
+ * The side of its mean on which each feature means more risk: fewer prior
+ * invoices, more of everything else. A feature is named as a reason only when
+ * the invoice's value lies on that side, so a model that learned a sign
+ * against common sense (disputes lowering the risk, on a book where disputed
+ * customers are large and pay) never gives "dispute_rate=0.00" as why a score
+ * is high.
+ */
+const int	o2c_risk_feature_direction[RISK_NFEAT] = {-1, 1, 1, 1, 1, 1, 1, 1, 1};
+
 /* ---------------------------------------------------------------------
  * Reading the history
  */

@@ -59,6 +59,7 @@ typedef struct RiskInvoice
 #define RISK_NCOLS	7			/* columns of the history query */
 
 extern const char *const o2c_risk_feature_names[RISK_NFEAT];
+extern const int o2c_risk_feature_direction[RISK_NFEAT];
 extern const O2cColSpec o2c_risk_history_cols[RISK_NCOLS];
 extern const O2cColSpec o2c_risk_score_cols[RISK_NCOLS];
 

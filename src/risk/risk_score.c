@@ -248,6 +248,7 @@ o2c_risk_score(PG_FUNCTION_ARGS)
 
 			for (int j = 0; j < RISK_NFEAT; j++)
 				if (!used[j] && contrib[j] >= MIN_REASON && !(s.paid == 0 && j >= 1 && j <= 3) &&
+					(x[j] - fit.mean[j]) * o2c_risk_feature_direction[j] > 0 &&
 					(best < 0 || contrib[j] > contrib[best]))
 					best = j;
 			if (best < 0)

@@ -45,6 +45,7 @@ typedef struct StmtRead
 {
 	const char *customer;
 	bool		payments;
+	int64		rows;			/* rows read, of any customer */
 	StmtDoc    *docs;
 	int			ndocs;
 	int			cap;
@@ -72,6 +73,7 @@ collect_doc(const O2cValue *v, void *arg)
 	StmtRead   *st = (StmtRead *) arg;
 	StmtDoc    *d;
 
+	st->rows++;
 	if (v[1].isnull || strcmp(v[1].id, st->customer) != 0)
 		return;
 	if (st->ndocs == st->cap)
@@ -208,6 +210,18 @@ o2c_customer_statement(PG_FUNCTION_ARGS)
 	pay.payments = true;
 	o2c_read_inner_query(payments_sql, "payments query", payment_cols,
 						 lengthof(payment_cols), collect_doc, &pay);
+
+	/*
+	 * A customer the queries never name is most often a mistyped id: say so
+	 * rather than print a statement of zeros.
+	 */
+	if (inv.ndocs == 0 && pay.ndocs == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("customer \"%s\" has no invoice and no payment in the queries", o2c_quote_cstr(customer)),
+				 errdetail("The invoices query returned " INT64_FORMAT " rows and the payments query " INT64_FORMAT
+						   ", none of this customer, at any date.", inv.rows, pay.rows),
+				 errhint("Customer ids are compared exactly (case and spaces count).")));
 
 	/* Apply payments that name an invoice of this customer dated by to_date. */
 	by_id = palloc(sizeof(StmtDoc *) * Max(inv.ndocs, 1));

@@ -281,6 +281,12 @@ o2c_late_interest(PG_FUNCTION_ARGS)
 	o2c_check_finite_amount(rate, "annual rate");
 	o2c_check_finite_date(due, "due date");
 	o2c_check_finite_date(paid, "payment date");
+	if (o2c_numeric_sign(amount) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("amount %s is negative",
+						o2c_quote_cstr(DatumGetCString(DirectFunctionCall1(numeric_out, num(amount))))),
+				 errhint("Late interest is charged on an amount owed; a credit note or an overpayment earns none.")));
 	if (o2c_numeric_sign(rate) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
