@@ -26,7 +26,7 @@ SELECT * FROM bills ORDER BY bill_no;
 
 -- each broken rule is an error naming the rule and the row key (23514)
 INSERT INTO bills VALUES ('B-4', NULL,  '2024-05-04', '2024-06-03', 10, 10, 'EUR', NULL);
-INSERT INTO bills VALUES ('B-5', 'C5',  '2024-05-05', '2024-06-04', -1, 0, 'EUR', NULL);
+INSERT INTO bills VALUES ('B-5', 'C5',  '2024-05-05', '2024-06-04', 0, 0, 'EUR', NULL);
 INSERT INTO bills VALUES ('B-6', 'C6',  '2024-05-06', '2024-05-01', 10, 10, 'EUR', NULL);
 INSERT INTO bills VALUES ('B-7', 'C7',  '2024-05-07', '2024-06-06', 10, 10, 'EUX', NULL);
 INSERT INTO bills VALUES ('B-8', 'C8',  '2024-05-08', '2024-06-07', 10, 20, 'EUR', NULL);
@@ -236,7 +236,7 @@ CREATE TRIGGER g BEFORE INSERT OR UPDATE ON q6 FOR EACH ROW
 DELETE FROM o2c.finding;
 INSERT INTO q6 VALUES ('A', 10, NULL);
 UPDATE q6 SET total = 5;
-UPDATE q6 SET total = -5, note = 'refund';
+UPDATE q6 SET total = 0, note = 'void';
 SELECT * FROM q6;
 SELECT source, row_key, rule, detail FROM o2c.finding ORDER BY id;
 DROP TABLE q6;

@@ -63,9 +63,9 @@ CALL o2c.run_dunning('SELECT * FROM run_invoices', 'no such policy', '2024-06-30
 -- Quality scan into o2c.finding: a rerun replaces the findings of its source.
 INSERT INTO run_invoices VALUES
     ('INV-106', 'DELTA', 'Delta SA', '2024-06-10', '2024-06-01', 50.00, 50.00, 'EUR', 'INV-106'),   -- due before issued
-    ('INV-107', NULL,    NULL,       '2024-06-10', '2024-07-10', -5.00, -5.00, 'EUR', 'INV-107');   -- no customer, negative
-CALL o2c.run_quality_scan('SELECT * FROM run_invoices', '{"rules": ["due_before_invoice", "missing_customer", "nonpositive_amount"]}');
-CALL o2c.run_quality_scan('SELECT * FROM run_invoices', '{"rules": ["due_before_invoice", "missing_customer", "nonpositive_amount"]}');
+    ('INV-107', NULL,    NULL,       '2024-06-10', '2024-07-10', -5.00, -5.00, 'EUR', 'INV-107');   -- no customer (a credit note)
+CALL o2c.run_quality_scan('SELECT * FROM run_invoices', '{"rules": ["due_before_invoice", "missing_customer", "zero_amount"]}');
+CALL o2c.run_quality_scan('SELECT * FROM run_invoices', '{"rules": ["due_before_invoice", "missing_customer", "zero_amount"]}');
 SELECT source, row_key, rule, severity FROM o2c.finding WHERE source = 'quality_scan' ORDER BY row_key, rule;
 
 -- Cash application into o2c.cash_match.

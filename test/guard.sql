@@ -2,7 +2,7 @@
 -- misconfiguration with its SQLSTATE, COPY through the trigger, and the
 -- narrow definer-rights writer of o2c.finding.
 BEGIN;
-SELECT plan(71);
+SELECT plan(76);
 SET LOCAL client_min_messages = warning;
 
 CREATE TABLE g_bills (
@@ -19,7 +19,24 @@ SELECT is((SELECT payer_iban FROM g_bills WHERE bill_no = 'OK-1'), 'DE8937040044
 SELECT throws_ok($$INSERT INTO g_bills VALUES ('R-1', NULL, '2024-01-01', '2024-01-31', 10, 10, 'EUR', NULL)$$,
     '23514', 'invoice R-1 violates rule missing_customer', 'missing_customer is rejected');
 SELECT throws_ok($$INSERT INTO g_bills VALUES ('R-2', 'C', '2024-01-01', '2024-01-31', 0, 0, 'EUR', NULL)$$,
-    '23514', 'invoice R-2 violates rule nonpositive_amount', 'nonpositive_amount is rejected');
+    '23514', 'invoice R-2 violates rule zero_amount', 'zero_amount is rejected');
+-- a negative amount is a credit note, as o2c.aging takes it; its open amount lies between it and 0
+SELECT lives_ok($$INSERT INTO g_bills VALUES ('CN-1', 'C', '2024-01-01', '2024-01-31', -10, -4, 'EUR', NULL)$$,
+    'a credit note goes in by default');
+SELECT throws_ok($$INSERT INTO g_bills VALUES ('CN-2', 'C', '2024-01-01', '2024-01-31', -10, -11, 'EUR', NULL)$$,
+    '23514', 'invoice CN-2 violates rule open_exceeds_amount', 'a credit note with more open than its amount is rejected');
+SELECT throws_ok($$INSERT INTO g_bills VALUES ('CN-3', 'C', '2024-01-01', '2024-01-31', -10, 1, 'EUR', NULL)$$,
+    '23514', 'invoice CN-3 violates rule open_exceeds_amount', 'a credit note with a positive open amount is rejected');
+CREATE TABLE g_inv_only (invoice_id text PRIMARY KEY, amount numeric);
+CREATE TRIGGER g_inv_only_guard BEFORE INSERT ON g_inv_only FOR EACH ROW
+    EXECUTE FUNCTION o2c.invoice_guard('credit_notes=false');
+SELECT throws_ok($$INSERT INTO g_inv_only VALUES ('N-1', -10)$$,
+    '23514', 'invoice N-1 violates rule negative_amount', 'credit_notes=false refuses a negative amount');
+CREATE TABLE g_cn_bad (invoice_id text PRIMARY KEY, amount numeric);
+CREATE TRIGGER g_cn_bad_guard BEFORE INSERT ON g_cn_bad FOR EACH ROW
+    EXECUTE FUNCTION o2c.invoice_guard('credit_notes=perhaps');
+SELECT throws_ok($$INSERT INTO g_cn_bad VALUES ('N-1', 10)$$,
+    '22023', 'invoice_guard argument "credit_notes=perhaps": credit_notes must be true or false', 'credit_notes takes a boolean');
 SELECT throws_ok($$INSERT INTO g_bills VALUES ('R-3', 'C', '2024-01-02', '2024-01-01', 10, 10, 'EUR', NULL)$$,
     '23514', 'invoice R-3 violates rule due_before_invoice', 'due_before_invoice is rejected');
 SELECT throws_ok($$INSERT INTO g_bills VALUES ('R-4', 'C', '2024-01-01', '2024-01-31', 10, 10, 'ABC', NULL)$$,
@@ -58,8 +75,8 @@ DELETE FROM o2c.finding;
 SELECT lives_ok($$INSERT INTO g_log VALUES ('L-1', '', '2024-01-02', '2024-01-01', -5, 1, 'QQQ', 'DE00 0000')$$,
     'record mode lets a bad row in');
 SELECT set_eq($$SELECT rule FROM o2c.finding WHERE source = 'public.g_log' AND row_key = 'L-1'$$,
-    ARRAY['missing_customer', 'nonpositive_amount', 'due_before_invoice', 'invalid_currency',
-          'open_exceeds_amount', 'invalid_iban'], 'one finding per broken rule, keyed by the row');
+    ARRAY['missing_customer', 'due_before_invoice', 'invalid_currency',
+          'open_exceeds_amount', 'invalid_iban'], 'one finding per broken rule, keyed by the row (a credit note of -5 with 1 open)');
 SELECT is((SELECT pg_catalog.count(*) FROM o2c.finding WHERE severity <> 'error' OR found_at IS NULL), 0::bigint,
     'findings carry severity and time');
 SELECT lives_ok($$COPY g_log FROM PROGRAM 'printf "L-2\tC1\t2024-02-01\t2024-01-01\t5.00\t5.00\tCHF\t\\\\N\nL-3\tC1\t2024-02-01\t2024-03-01\t5.00\t5.00\tCHF\t\\\\N\n"'$$,
@@ -71,7 +88,7 @@ SELECT is((SELECT pg_catalog.count(*) FROM g_log), 3::bigint, 'all rows are in t
 -- the row key: a composite primary key, or invoice_id=
 CREATE TABLE g_pk (ledger text, no int, total numeric, PRIMARY KEY (ledger, no));
 CREATE TRIGGER g_pk_guard BEFORE INSERT ON g_pk FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('amount=total');
-SELECT throws_ok($$INSERT INTO g_pk VALUES ('EU', 7, -1)$$, '23514', 'invoice EU,7 violates rule nonpositive_amount',
+SELECT throws_ok($$INSERT INTO g_pk VALUES ('EU', 7, 0)$$, '23514', 'invoice EU,7 violates rule zero_amount',
     'the key of a composite primary key names the row');
 -- columns with the standard names need no mapping; an o2c.iban column is accepted as valid
 CREATE TABLE g_std (invoice_id int, customer_id int, invoice_date date, due_date date, amount bigint, iban o2c.iban);
@@ -80,7 +97,7 @@ SELECT throws_ok($$INSERT INTO g_std VALUES (5, 1, '2024-01-02', '2024-01-01', 3
     '23514', 'invoice 5 violates rule due_before_invoice', 'standard column names are matched by name');
 -- rules= restricts the checks
 CREATE TABLE g_some (LIKE g_std);
-CREATE TRIGGER g_some_guard BEFORE INSERT ON g_some FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('rules=nonpositive_amount');
+CREATE TRIGGER g_some_guard BEFORE INSERT ON g_some FOR EACH ROW EXECUTE FUNCTION o2c.invoice_guard('rules=zero_amount');
 SELECT lives_ok($$INSERT INTO g_some VALUES (5, NULL, '2024-01-02', '2024-01-01', 3, NULL)$$, 'rules= turns the other rules off');
 SELECT throws_ok($$INSERT INTO g_some VALUES (6, 1, '2024-01-01', '2024-01-02', 0, NULL)$$, '23514', NULL, 'and keeps the chosen one');
 

@@ -44,9 +44,9 @@ SELECT is(pg_temp.err($$SELECT o2c.currency_minor_units(pg_catalog.repeat('é€
 CREATE TABLE g_big (doc_no text PRIMARY KEY, total numeric, cur text);
 CREATE TRIGGER g_big_guard BEFORE INSERT ON g_big FOR EACH ROW
     EXECUTE FUNCTION o2c.invoice_guard('invoice_id=doc_no', 'amount=total', 'currency=cur');
-SELECT is(pg_temp.err($$INSERT INTO g_big SELECT pg_catalog.left(v, 3000), -1, 'EUR' FROM big$$),
+SELECT is(pg_temp.err($$INSERT INTO g_big SELECT pg_catalog.left(v, 3000), 0, 'EUR' FROM big$$),
     '23514: invoice INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-... (3000 characters) '
-    'violates rule nonpositive_amount DETAIL: Amount -1 is not positive (table public.g_big).',
+    'violates rule zero_amount DETAIL: Amount 0 is neither positive (an invoice) nor negative (a credit note) (table public.g_big).',
     'invoice_guard names a long row key by its prefix');
 SELECT is(pg_temp.err($$INSERT INTO g_big SELECT 'K-1', 1, v FROM big$$),
     '23514: invoice K-1 violates rule invalid_currency DETAIL: Currency "INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-... (102000 characters)" '

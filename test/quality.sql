@@ -2,7 +2,7 @@
 -- error path with its SQLSTATE, catalog properties, and planted-duplicate
 -- recall on generated data.
 BEGIN;
-SELECT plan(55);
+SELECT plan(58);
 
 CREATE TEMP TABLE inv (invoice_id text, customer_id text, invoice_date date, due_date date,
                        amount numeric, open_amount numeric, currency text, reference text);
@@ -75,8 +75,15 @@ SELECT throws_ok($$SELECT * FROM o2c.duplicate_customers('SELECT 1 AS customer_i
 
 -- behaviour
 SELECT set_eq($$SELECT rule FROM o2c.quality_scan('SELECT * FROM inv', '{"as_of": "2024-06-30"}') WHERE invoice_id = 'B'$$,
-    ARRAY['missing_customer', 'nonpositive_amount', 'due_before_invoice', 'invalid_currency',
-          'open_exceeds_amount'], 'invoice B breaks exactly its five rules');
+    ARRAY['missing_customer', 'due_before_invoice', 'invalid_currency',
+          'open_exceeds_amount'], 'invoice B (a credit note of -1 with 5 open) breaks exactly its four rules');
+SELECT set_eq($$SELECT rule FROM o2c.quality_scan('SELECT * FROM inv', '{"as_of": "2024-06-30", "credit_notes": false}') WHERE invoice_id = 'B'$$,
+    ARRAY['missing_customer', 'negative_amount', 'due_before_invoice', 'invalid_currency',
+          'open_exceeds_amount'], 'with credit_notes false, its negative amount breaks negative_amount');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"credit_notes": "no"}')$$,
+    '22023', 'option "credit_notes" must be true or false', 'credit_notes takes a boolean');
+SELECT throws_ok($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"credit_notes": true, "rules": ["negative_amount"]}')$$,
+    '22023', 'option "credit_notes": true contradicts rule "negative_amount"', 'credit_notes true and rule negative_amount contradict');
 SELECT is_empty($$SELECT * FROM o2c.quality_scan('SELECT * FROM inv', '{"as_of": "2024-06-30"}') WHERE invoice_id = 'A'$$,
     'the clean invoice has no finding');
 SELECT results_eq($$SELECT rule FROM o2c.quality_scan('SELECT * FROM inv', '{"as_of": "2023-12-31"}') WHERE invoice_id = 'A'$$,

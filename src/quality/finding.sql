@@ -7,7 +7,7 @@ CREATE TABLE @extschema@.finding (
     found_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     source   text NOT NULL,
     row_key  text,
-    rule     text NOT NULL CHECK (rule IN ('missing_customer', 'nonpositive_amount',
+    rule     text NOT NULL CHECK (rule IN ('missing_customer', 'zero_amount', 'negative_amount',
                  'due_before_invoice', 'invalid_currency', 'open_exceeds_amount',
                  'negative_open', 'future_invoice_date', 'invalid_iban',
                  'invalid_terms', 'terms_due_mismatch', 'duplicate_number', 'suspected_duplicate')),

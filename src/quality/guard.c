@@ -97,7 +97,7 @@ typedef struct GuardConfig
 } GuardConfig;
 
 static const char *const guard_keys =
-"invoice_id, customer_id, invoice_date, due_date, amount, open_amount, currency, iban, mode, rules, terms, calendar";
+"invoice_id, customer_id, invoice_date, due_date, amount, open_amount, currency, iban, mode, rules, terms, calendar, credit_notes";
 
 static int
 guard_attnum(Relation rel, const char *arg, const char *colname)
@@ -177,6 +177,8 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 				iban_type;
 	bool		explicit_rules = false;
 	const char *terms_arg = NULL;
+	bool		credit_notes = true;
+	bool		credit_notes_set = false;
 
 	if (cfg != NULL && cfg->tgoid == tg->tgoid && cfg->relid == RelationGetRelid(rel) &&
 		cfg->natts == desc->natts)
@@ -187,7 +189,8 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 	cfg->tgoid = tg->tgoid;
 	cfg->relid = RelationGetRelid(rel);
 	for (int r = 0; r < O2C_RULE_COUNT; r++)
-		cfg->enabled[r] = r != O2C_RULE_DUPLICATE_NUMBER && r != O2C_RULE_SUSPECTED_DUPLICATE;
+		cfg->enabled[r] = r != O2C_RULE_DUPLICATE_NUMBER && r != O2C_RULE_SUSPECTED_DUPLICATE &&
+			o2c_rule_on_by_default(r);
 
 	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
 	iban_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
@@ -241,6 +244,18 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 			cfg->terms_att = att;
 			cfg->terms_col_type = t;
 			terms_arg = pstrdup(arg);
+			continue;
+		}
+		if (strcmp(key, "credit_notes") == 0)
+		{
+			bool		allowed;
+
+			if (!parse_bool(val, &allowed))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("invoice_guard argument \"%s\": credit_notes must be true or false", o2c_quote_cstr(arg))));
+			credit_notes_set = true;
+			credit_notes = allowed;
 			continue;
 		}
 		if (strcmp(key, "calendar") == 0)
@@ -306,6 +321,12 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 				 errmsg("invoice_guard argument \"%s\" needs an invoice date and a due date column in table \"%s\"",
 						o2c_quote_cstr(terms_arg), RelationGetRelationName(rel)),
 				 errhint("Map them with invoice_date= and due_date=.")));
+	if (credit_notes_set && credit_notes && explicit_rules && cfg->enabled[O2C_RULE_NEGATIVE_AMOUNT])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invoice_guard argument credit_notes=true contradicts rule \"negative_amount\"")));
+	if (credit_notes_set && !credit_notes)
+		cfg->enabled[O2C_RULE_NEGATIVE_AMOUNT] = true;
 	if (cfg->cal_name != NULL && terms_arg == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -377,7 +398,8 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 	if (cfg->att[G_CUSTOMER] == 0)
 		cfg->enabled[O2C_RULE_MISSING_CUSTOMER] = false;
 	if (cfg->att[G_AMOUNT] == 0)
-		cfg->enabled[O2C_RULE_NONPOSITIVE_AMOUNT] = cfg->enabled[O2C_RULE_OPEN_EXCEEDS_AMOUNT] = false;
+		cfg->enabled[O2C_RULE_ZERO_AMOUNT] = cfg->enabled[O2C_RULE_NEGATIVE_AMOUNT] =
+			cfg->enabled[O2C_RULE_OPEN_EXCEEDS_AMOUNT] = false;
 	if (cfg->att[G_INVOICE_DATE] == 0)
 		cfg->enabled[O2C_RULE_DUE_BEFORE_INVOICE] = cfg->enabled[O2C_RULE_FUTURE_INVOICE_DATE] = false;
 	if (cfg->att[G_DUE_DATE] == 0)

@@ -120,9 +120,20 @@ scan_rules(Jsonb *options, bool *enabled, bool *explicit_rules)
 {
 	JsonbValue *v = o2c_options_get(options, "rules");
 
+	JsonbValue *cn = o2c_options_get(options, "credit_notes");
+	bool		credit_notes = true;
+
+	if (cn != NULL && cn->type != jbvBool)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"credit_notes\" must be true or false")));
+	if (cn != NULL)
+		credit_notes = cn->val.boolean;
 	*explicit_rules = false;
 	for (int i = 0; i < O2C_RULE_COUNT; i++)
-		enabled[i] = true;
+		enabled[i] = o2c_rule_on_by_default(i);
+	if (!credit_notes)
+		enabled[O2C_RULE_NEGATIVE_AMOUNT] = true;
 	if (v == NULL)
 		return;
 	if (v->type != jbvBinary || !JsonContainerIsArray(v->val.binary.data))
@@ -153,10 +164,16 @@ scan_rules(Jsonb *options, bool *enabled, bool *explicit_rules)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("unknown rule: \"%s\"", o2c_quote_cstr(name)),
-						 errhint("Rules: missing_customer, nonpositive_amount, due_before_invoice, invalid_currency, open_exceeds_amount, negative_open, future_invoice_date, invalid_iban, invalid_terms, terms_due_mismatch, duplicate_number, suspected_duplicate.")));
+						 errhint("Rules: missing_customer, zero_amount, negative_amount, due_before_invoice, invalid_currency, open_exceeds_amount, negative_open, future_invoice_date, invalid_iban, invalid_terms, terms_due_mismatch, duplicate_number, suspected_duplicate.")));
 			enabled[r] = true;
 		}
 	}
+	if (cn != NULL && credit_notes && enabled[O2C_RULE_NEGATIVE_AMOUNT])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"credit_notes\": true contradicts rule \"negative_amount\"")));
+	if (!credit_notes)
+		enabled[O2C_RULE_NEGATIVE_AMOUNT] = true;
 }
 
 /* An explicitly chosen rule whose column the query lacks is an error. */
@@ -195,7 +212,7 @@ static const O2cColSpec scan_cols[SC_NCOLS] = {
 };
 
 static const char *const scan_options[] = {
-	"rules", "as_of", "window_days", "max_reference_distance", "calendar", NULL
+	"rules", "as_of", "window_days", "max_reference_distance", "calendar", "credit_notes", NULL
 };
 
 Datum

@@ -23,7 +23,8 @@
 typedef enum O2cRule
 {
 	O2C_RULE_MISSING_CUSTOMER,
-	O2C_RULE_NONPOSITIVE_AMOUNT,
+	O2C_RULE_ZERO_AMOUNT,
+	O2C_RULE_NEGATIVE_AMOUNT,
 	O2C_RULE_DUE_BEFORE_INVOICE,
 	O2C_RULE_INVALID_CURRENCY,
 	O2C_RULE_OPEN_EXCEEDS_AMOUNT,
@@ -36,6 +37,13 @@ typedef enum O2cRule
 	O2C_RULE_SUSPECTED_DUPLICATE,
 	O2C_RULE_COUNT
 } O2cRule;
+
+/*
+ * A negative amount is a credit note, as o2c.aging and o2c.open_items take
+ * it: rule negative_amount, which refuses it, is on only when asked for
+ * (credit_notes=false, or named in the rules).
+ */
+extern bool o2c_rule_on_by_default(int rule);
 
 extern const char *const o2c_rule_names[O2C_RULE_COUNT];
 extern const char *const o2c_rule_severity[O2C_RULE_COUNT];

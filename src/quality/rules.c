@@ -19,7 +19,8 @@
 
 const char *const o2c_rule_names[O2C_RULE_COUNT] = {
 	[O2C_RULE_MISSING_CUSTOMER] = "missing_customer",
-	[O2C_RULE_NONPOSITIVE_AMOUNT] = "nonpositive_amount",
+	[O2C_RULE_ZERO_AMOUNT] = "zero_amount",
+	[O2C_RULE_NEGATIVE_AMOUNT] = "negative_amount",
 	[O2C_RULE_DUE_BEFORE_INVOICE] = "due_before_invoice",
 	[O2C_RULE_INVALID_CURRENCY] = "invalid_currency",
 	[O2C_RULE_OPEN_EXCEEDS_AMOUNT] = "open_exceeds_amount",
@@ -34,7 +35,8 @@ const char *const o2c_rule_names[O2C_RULE_COUNT] = {
 
 const char *const o2c_rule_severity[O2C_RULE_COUNT] = {
 	[O2C_RULE_MISSING_CUSTOMER] = "error",
-	[O2C_RULE_NONPOSITIVE_AMOUNT] = "error",
+	[O2C_RULE_ZERO_AMOUNT] = "error",
+	[O2C_RULE_NEGATIVE_AMOUNT] = "error",
 	[O2C_RULE_DUE_BEFORE_INVOICE] = "error",
 	[O2C_RULE_INVALID_CURRENCY] = "error",
 	[O2C_RULE_OPEN_EXCEEDS_AMOUNT] = "error",
@@ -46,6 +48,12 @@ const char *const o2c_rule_severity[O2C_RULE_COUNT] = {
 	[O2C_RULE_DUPLICATE_NUMBER] = "error",
 	[O2C_RULE_SUSPECTED_DUPLICATE] = "warning",
 };
+
+bool
+o2c_rule_on_by_default(int rule)
+{
+	return rule != O2C_RULE_NEGATIVE_AMOUNT;
+}
 
 int
 o2c_rule_lookup(const char *name)
@@ -154,9 +162,13 @@ o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 				open;
 	bool		has_amount = v->has_amount && !v->amount_null;
 	bool		has_open = v->has_open && !v->open_null;
+	bool		credit_note;
 
 	if (has_amount)
 		amount_load(&amount, v->amount, v->amount_type);
+	/* Unless credit notes are refused, a negative amount is one. */
+	credit_note = has_amount && !enabled[O2C_RULE_NEGATIVE_AMOUNT] &&
+		!amount_is_nan(&amount) && amount_sign(&amount) < 0;
 	if (has_open)
 		amount_load(&open, v->open_amount, v->open_type);
 
@@ -169,10 +181,14 @@ o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 		if (c == NULL || *c == '\0')
 			emit(arg, O2C_RULE_MISSING_CUSTOMER, pstrdup("the invoice has no customer"));
 	}
-	if (enabled[O2C_RULE_NONPOSITIVE_AMOUNT] && has_amount &&
-		(amount_is_nan(&amount) || amount_sign(&amount) <= 0))
-		emit(arg, O2C_RULE_NONPOSITIVE_AMOUNT,
-			 psprintf("amount %s is not positive", amount_text(&amount)));
+	if (enabled[O2C_RULE_ZERO_AMOUNT] && has_amount &&
+		(amount_is_nan(&amount) || amount_sign(&amount) == 0))
+		emit(arg, O2C_RULE_ZERO_AMOUNT,
+			 psprintf("amount %s is neither positive (an invoice) nor negative (a credit note)", amount_text(&amount)));
+	if (enabled[O2C_RULE_NEGATIVE_AMOUNT] && has_amount && !amount_is_nan(&amount) &&
+		amount_sign(&amount) < 0)
+		emit(arg, O2C_RULE_NEGATIVE_AMOUNT,
+			 psprintf("amount %s is negative (a credit note, refused here)", amount_text(&amount)));
 	if (enabled[O2C_RULE_DUE_BEFORE_INVOICE] && v->has_due_date &&
 		v->has_invoice_date && !v->due_date_null && !v->invoice_date_null &&
 		v->due_date < v->invoice_date)
@@ -184,13 +200,18 @@ o2c_check_invoice_row(const O2cInvoiceVals *v, const bool *enabled,
 		emit(arg, O2C_RULE_INVALID_CURRENCY,
 			 psprintf("currency \"%s\" is not an active ISO 4217 code",
 					  o2c_quote(&(O2cQuote) {{0}}, v->currency, v->currency_len)));
+	/* A credit note's open amount lies between its amount and 0. */
 	if (enabled[O2C_RULE_OPEN_EXCEEDS_AMOUNT] && has_open && has_amount &&
 		!amount_is_nan(&open) && !amount_is_nan(&amount) &&
-		amount_cmp(&open, &amount) > 0)
+		(credit_note ? amount_cmp(&open, &amount) < 0 || amount_sign(&open) > 0
+		 : amount_cmp(&open, &amount) > 0))
 		emit(arg, O2C_RULE_OPEN_EXCEEDS_AMOUNT,
+			 credit_note ?
+			 psprintf("open amount %s is outside credit note amount %s to 0",
+					  amount_text(&open), amount_text(&amount)) :
 			 psprintf("open amount %s exceeds amount %s",
 					  amount_text(&open), amount_text(&amount)));
-	if (enabled[O2C_RULE_NEGATIVE_OPEN] && has_open && !amount_is_nan(&open) &&
+	if (enabled[O2C_RULE_NEGATIVE_OPEN] && has_open && !credit_note && !amount_is_nan(&open) &&
 		amount_sign(&open) < 0)
 		emit(arg, O2C_RULE_NEGATIVE_OPEN,
 			 psprintf("open amount %s is negative", amount_text(&open)));
