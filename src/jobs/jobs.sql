@@ -222,7 +222,6 @@ BEGIN
                 EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)',
                                           'job_' OPERATOR(pg_catalog.||) job OPERATOR(pg_catalog.||) '_read')
                    INTO n_read USING run_id, args;
-                RAISE NOTICE '% run %: % rows read', job, run_id, n_read;
             END IF;
             EXECUTE pg_catalog.format('SELECT @extschema@.%I($1, $2)', 'job_' OPERATOR(pg_catalog.||) job)
                INTO counts USING run_id, args;
@@ -274,7 +273,14 @@ BEGIN
         END IF;
     END IF;
     COMMIT;
-    RAISE NOTICE '% run %: % rows written', job, run_id, counts[2];
+    -- One line per run: what it read (when it reads) and what it wrote.
+    RAISE NOTICE '% run %: % written', job, run_id,
+        CASE WHEN coalesce(counts[1], n_read) IS NULL THEN ''
+             ELSE coalesce(counts[1], n_read)::text OPERATOR(pg_catalog.||)
+                  CASE WHEN coalesce(counts[1], n_read) OPERATOR(pg_catalog.=) 1 THEN ' row' ELSE ' rows' END
+                  OPERATOR(pg_catalog.||) ' read, ' END
+        OPERATOR(pg_catalog.||) coalesce(counts[2], 0)::text OPERATOR(pg_catalog.||)
+            CASE WHEN counts[2] OPERATOR(pg_catalog.=) 1 THEN ' row' ELSE ' rows' END;
 END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_job(text, jsonb, jsonb) IS
@@ -384,17 +390,19 @@ COMMENT ON PROCEDURE @extschema@.snapshot_aging(text, date, integer[], text, jso
 
 CREATE VIEW @extschema@.aging_trend AS
 SELECT s.ledger, s.as_of, s.currency, b.bucket, b.ord AS bucket_order,
-       pg_catalog.sum(b.amount) AS amount, pg_catalog.count(*) AS customers
+       pg_catalog.sum(b.amount) AS amount,
+       pg_catalog.count(*) FILTER (WHERE b.amount OPERATOR(pg_catalog.<>) 0) AS customers
   FROM @extschema@.aging_snapshot s
  CROSS JOIN LATERAL (VALUES (1, 'current', s.current), (2, '1-30', s.d1_30), (3, '31-60', s.d31_60),
                             (4, '61-90', s.d61_90), (5, '91+', s.d91_plus)) AS b(ord, bucket, amount)
- GROUP BY s.ledger, s.as_of, s.currency, b.bucket, b.ord;
+ GROUP BY s.ledger, s.as_of, s.currency, b.bucket, b.ord
+ ORDER BY s.ledger, s.as_of, s.currency, b.ord;
 COMMENT ON VIEW @extschema@.aging_trend IS
     'aging totals per ledger, snapshot date, currency and bucket (never adding currencies), from o2c.aging_snapshot';
 COMMENT ON COLUMN @extschema@.aging_trend.bucket IS 'current, 1-30, 31-60, 61-90 or 91+';
 COMMENT ON COLUMN @extschema@.aging_trend.bucket_order IS '1 to 5, to sort buckets from current to oldest';
 COMMENT ON COLUMN @extschema@.aging_trend.amount IS 'exact sum of the bucket over all customers of the snapshot';
-COMMENT ON COLUMN @extschema@.aging_trend.customers IS 'customers in the snapshot';
+COMMENT ON COLUMN @extschema@.aging_trend.customers IS 'customers with an amount (not 0) in this bucket';
 
 CREATE VIEW @extschema@.job_health AS
 SELECT DISTINCT ON (j.job)

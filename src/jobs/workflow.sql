@@ -449,8 +449,11 @@ BEGIN ATOMIC
            (x.a).overdue, (x.a).d91_plus, x.overdue_items, x.oldest, (x.a).avg_days_past_due, x.prio,
            pg_catalog.concat_ws('; ',
                CASE WHEN policy IS NOT NULL THEN pg_catalog.format('dunning level %s', x.level) END,
-               pg_catalog.format('%s %s overdue in %s items, on average %s days past due, oldest %s days',
-                                 x.currency, (x.a).overdue, x.overdue_items, (x.a).avg_days_past_due, x.oldest),
+               pg_catalog.format('%s %s overdue in %s %s, on average %s days past due, oldest %s %s',
+                                 x.currency, (x.a).overdue, x.overdue_items,
+                                 CASE WHEN x.overdue_items OPERATOR(pg_catalog.=) 1 THEN 'item' ELSE 'items' END,
+                                 (x.a).avg_days_past_due, x.oldest,
+                                 CASE WHEN x.oldest OPERATOR(pg_catalog.=) 1 THEN 'day' ELSE 'days' END),
                CASE WHEN (x.a).d91_plus OPERATOR(pg_catalog.>) 0
                     THEN pg_catalog.format('%s over 90 days', (x.a).d91_plus) END,
                CASE WHEN x.grade IS NOT NULL
