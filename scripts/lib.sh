@@ -133,11 +133,13 @@ o2c_run_tests() {
     local regress_rc=0
     make -C "$O2C_ROOT" -s PG_CONFIG="$O2C_PGBIN/pg_config" installcheck >"$regress_log" 2>&1 || regress_rc=$?
     # pg_regress prints "test name ... ok" up to 15, TAP ("ok 1 - name") from 16.
-    grep -E '^test |^ +[a-z0-9_]+ +\.\.\.|^(not )?ok [0-9]+ |tests (passed|failed)|^make: \*\*\*|No such file' "$regress_log" || true
-    n=$(grep -cE '^(test | )?[a-z0-9_]+ +\.\.\. ok|^ok [0-9]+ ' "$regress_log" || true)
-    passed=$((passed + n))
-    n=$(grep -cE '\.\.\. FAILED|^not ok [0-9]+ ' "$regress_log" || true)
-    failed=$((failed + n))
+    local rp rf
+    rp=$(grep -cE '^(test | )?[a-z0-9_]+ +\.\.\. ok|^ok [0-9]+ ' "$regress_log" || true)
+    rf=$(grep -cE '\.\.\. FAILED|^not ok [0-9]+ ' "$regress_log" || true)
+    passed=$((passed + rp)) failed=$((failed + rf))
+    echo "pg_regress: $rp passed, $rf failed"
+    # Only what failed is listed.
+    grep -E '\.\.\. FAILED|^not ok [0-9]+ |^make: \*\*\*|No such file' "$regress_log" || true
     if [ -s "$O2C_ROOT/regression.diffs" ]; then
         cat "$O2C_ROOT/regression.diffs"
     fi
@@ -155,10 +157,11 @@ o2c_run_tests() {
         -c 'DROP DATABASE IF EXISTS o2c_tap' -c 'CREATE DATABASE o2c_tap'
     o2c_psql -d o2c_tap -c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION o2c'
     pg_prove -v -d o2c_tap "$O2C_ROOT"/test/*.sql >"$tap_log" 2>&1 || true
-    n=$(grep -cE '^ *ok [0-9]+' "$tap_log" || true)
-    passed=$((passed + n))
-    n=$(grep -cE '^ *not ok [0-9]+' "$tap_log" || true)
-    failed=$((failed + n))
+    local tp tf
+    tp=$(grep -cE '^ *ok [0-9]+' "$tap_log" || true)
+    tf=$(grep -cE '^ *not ok [0-9]+' "$tap_log" || true)
+    passed=$((passed + tp)) failed=$((failed + tf))
+    echo "pgTAP: $(ls "$O2C_ROOT"/test/*.sql | wc -l) files, $tp passed, $tf failed"
     grep -E '^ *not ok|^# |Failed|Parse errors|Dubious' "$tap_log" || true
     if ! grep -qE '^Result: PASS' "$tap_log"; then
         tail -n 30 "$tap_log"
@@ -176,10 +179,18 @@ o2c_run_tests() {
     # A short soak (scripts/soak.sh): sqlsmith, targeted calls, jobs at once.
     local soak_log soak_line
     soak_log=$(mktemp)
-    o2c_log "soak (${O2C_TEST_SOAK_SECONDS:-60} s)"
+    o2c_log "soak (${O2C_TEST_SOAK_SECONDS:-60} s; scripts/run.sh soak runs it longer)"
     O2C_SOAK_SECONDS=${O2C_TEST_SOAK_SECONDS:-60} bash "$O2C_ROOT/scripts/soak.sh" >"$soak_log" 2>&1 || true
-    sed -n '/^soak summary/,$p' "$soak_log"
     soak_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$soak_log" | tail -n 1 || true)
+    if [ -n "$soak_line" ] && [ "$(echo "$soak_line" | awk '{print $3}')" = 0 ]; then
+        # One line when all is well; the whole summary when not.
+        printf 'soak: %s queries, %s crashes, %s invariant checks: %s\n' \
+            "$(sed -n 's/^  queries sent: *\([0-9]*\).*/\1/p' "$soak_log")" \
+            "$(sed -n 's/^  crashes: *\([0-9]*\).*/\1/p' "$soak_log")" \
+            "$(sed -n 's/^  invariant checks: *\([0-9]*\).*/\1/p' "$soak_log")" "$soak_line"
+    else
+        sed -n '/^soak summary/,$p' "$soak_log"
+    fi
     if [ -n "$soak_line" ]; then
         passed=$((passed + $(echo "$soak_line" | awk '{print $1}')))
         failed=$((failed + $(echo "$soak_line" | awk '{print $3}')))
@@ -201,9 +212,9 @@ o2c_run_tests() {
     if [ -f "$O2C_ROOT/scripts/fuzz.sh" ]; then
         local fuzz_log fuzz_line
         fuzz_log=$(mktemp)
-        o2c_log "fuzzing"
+        o2c_log "fuzzing (each parser for ${O2C_FUZZ_SECONDS:-20} s; set O2C_FUZZ_SECONDS for longer)"
         bash "$O2C_ROOT/scripts/fuzz.sh" >"$fuzz_log" 2>&1 || true
-        cat "$fuzz_log"
+        grep -vE '^[0-9]+ passed, [0-9]+ failed' "$fuzz_log"
         fuzz_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$fuzz_log" | tail -n 1 || true)
         if [ -n "$fuzz_line" ]; then
             passed=$((passed + $(echo "$fuzz_line" | awk '{print $1}')))
@@ -227,16 +238,21 @@ o2c_run_tests() {
 # "N passed, N failed" counts as such, others as one test; a script that
 # exits non-zero has failed at least once.
 o2c_run_scripts() {
-    local kind=$1 script log line rc p f
+    local kind=$1 script log line rc p f start
     shift
     for script in "$@"; do
         [ -f "$script" ] || continue
         log=$(mktemp)
         o2c_log "$kind: $(basename "$script")"
-        rc=0
+        rc=0 start=$SECONDS
         O2C_PGBIN="$O2C_PGBIN" bash "$script" >"$log" 2>&1 || rc=$?
-        if [ "$rc" -eq 0 ]; then tail -n 3 "$log"; else cat "$log"; fi
         line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+        # One line for a script that passed; its whole output when it failed.
+        if [ "$rc" -eq 0 ] && ! grep -qE '^not ok' "$log"; then
+            echo "$kind: $(basename "$script"): ${line:-$(tail -n 1 "$log")} ($((SECONDS - start)) s)"
+        else
+            cat "$log"
+        fi
         if [ -n "$line" ]; then
             p=$(echo "$line" | awk '{print $1}') f=$(echo "$line" | awk '{print $3}')
         else
