@@ -222,28 +222,48 @@ bench_check "COPY, row-form invoice_guard / PL/pgSQL row trigger" "$(bench_ratio
 bench_psql -c 'DROP TABLE bench_inv_plain, bench_inv_noop, bench_inv_guard, bench_inv_plpgsql, bench_inv_batch, bench_inv_batch_plpgsql' \
     -c 'DROP FUNCTION bench_noop_trigger(), bench_guard_plpgsql(), bench_guard_plpgsql_batch()'
 
-echo "== COPY of $INVOICES invoices without due dates, filled from o2c.terms by invoice_guard"
+echo "== COPY of $INVOICES invoices without due dates, filled from payment terms by invoice_guard"
 bench_psql <<SQL
 SET client_min_messages = warning;
-DROP TABLE IF EXISTS bench_terms_plain, bench_terms_guard;
+DROP TABLE IF EXISTS bench_terms_plain, bench_terms_guard, bench_terms_text, bench_terms_text_guard, bench_terms_text_noop;
 CREATE TABLE bench_terms_plain (
     invoice_id bigint PRIMARY KEY, customer_id text, invoice_date date, due_date date,
     amount numeric(12,2), open_amount numeric(12,2), currency text, payment_terms o2c.terms);
 CREATE TABLE bench_terms_guard (LIKE bench_terms_plain INCLUDING ALL);
 CREATE TRIGGER guard BEFORE INSERT OR UPDATE ON bench_terms_guard FOR EACH ROW
     EXECUTE FUNCTION o2c.invoice_guard('terms=payment_terms');
+-- the same with the terms as text, as most ERP exports hold them
+CREATE TABLE bench_terms_text (LIKE bench_terms_plain INCLUDING ALL);
+ALTER TABLE bench_terms_text ALTER payment_terms TYPE text;
+CREATE TABLE bench_terms_text_guard (LIKE bench_terms_text INCLUDING ALL);
+CREATE TRIGGER guard BEFORE INSERT OR UPDATE ON bench_terms_text_guard FOR EACH ROW
+    EXECUTE FUNCTION o2c.invoice_guard('terms=payment_terms');
+-- the floor of any row trigger written in PL/pgSQL: one that only returns NEW
+CREATE TABLE bench_terms_text_noop (LIKE bench_terms_text INCLUDING ALL);
+CREATE OR REPLACE FUNCTION bench_plpgsql_noop() RETURNS trigger LANGUAGE plpgsql AS \$f\$ BEGIN RETURN NEW; END \$f\$;
+CREATE TRIGGER noop BEFORE INSERT OR UPDATE ON bench_terms_text_noop FOR EACH ROW
+    EXECUTE FUNCTION bench_plpgsql_noop();
 COPY (SELECT i, 'C' || (i % 50000), DATE '2024-01-01' + (i % 365), NULL,
              (i % 100000) / 100.0 + 1, (i % 100000) / 200.0, (ARRAY['EUR', 'USD', 'GBP', 'SEK'])[i % 4 + 1],
              (ARRAY['NET 30', 'NET 30 EOM', '2/10 NET 45', '15 PROX'])[i % 4 + 1]
       FROM pg_catalog.generate_series(1, $INVOICES) i) TO '$CSV_TERMS';
 SQL
 copy_terms_sql() { echo "DO \$d\$ BEGIN TRUNCATE $1; EXECUTE 'COPY $1 FROM ''$CSV_TERMS'''; END \$d\$"; }
-t_tplain=$(bench_median "$(copy_terms_sql bench_terms_plain)")
-t_tguard=$(bench_median "$(copy_terms_sql bench_terms_guard)")
-bench_psql -At -c "SELECT '  rows: plain ' || (SELECT pg_catalog.count(*) FROM bench_terms_plain) || ', guard ' || (SELECT pg_catalog.count(*) FROM bench_terms_guard) || ', due dates filled ' || (SELECT pg_catalog.count(*) FROM bench_terms_guard WHERE due_date = o2c.due_date(payment_terms, invoice_date))"
-printf '  %-40s %10s ms\n' "COPY, no trigger (due dates NULL)" "$t_tplain" "COPY, invoice_guard terms= (filled)" "$t_tguard"
-printf '  %-40s %10s\n' "invoice_guard terms= / no trigger" "$(bench_ratio "$t_tguard" "$t_tplain")"
-bench_psql -c 'DROP TABLE bench_terms_plain, bench_terms_guard'
+read -r t_tplain t_tguard t_ttext t_ttguard t_ttnoop < <(bench_medians "" \
+    "$(copy_terms_sql bench_terms_plain)" "$(copy_terms_sql bench_terms_guard)" "$(copy_terms_sql bench_terms_text)" \
+    "$(copy_terms_sql bench_terms_text_guard)" "$(copy_terms_sql bench_terms_text_noop)")
+bench_psql -At -c "SELECT '  rows: o2c.terms plain ' || (SELECT pg_catalog.count(*) FROM bench_terms_plain) || ', guard ' || (SELECT pg_catalog.count(*) FROM bench_terms_guard) || ' (due dates filled ' || (SELECT pg_catalog.count(*) FROM bench_terms_guard WHERE due_date = o2c.due_date(payment_terms, invoice_date)) || '); text plain ' || (SELECT pg_catalog.count(*) FROM bench_terms_text) || ', guard ' || (SELECT pg_catalog.count(*) FROM bench_terms_text_guard) || ' (due dates filled ' || (SELECT pg_catalog.count(*) FROM bench_terms_text_guard WHERE due_date = o2c.due_date(payment_terms::o2c.terms, invoice_date)) || '), PL/pgSQL no-op ' || (SELECT pg_catalog.count(*) FROM bench_terms_text_noop)"
+printf '  %-52s %10s ms\n' "COPY, no trigger (due dates NULL), o2c.terms column" "$t_tplain" \
+    "COPY, invoice_guard terms= (filled), o2c.terms" "$t_tguard" \
+    "COPY, no trigger, text terms column" "$t_ttext" \
+    "COPY, invoice_guard terms= (filled), text terms" "$t_ttguard" \
+    "COPY, PL/pgSQL row trigger returning NEW, text terms" "$t_ttnoop"
+printf '  %-52s %10s\n' "invoice_guard terms= / no trigger (o2c.terms)" "$(bench_ratio "$t_tguard" "$t_tplain")" \
+    "invoice_guard terms= / no trigger (text)" "$(bench_ratio "$t_ttguard" "$t_ttext")" \
+    "PL/pgSQL no-op row trigger / no trigger (text)" "$(bench_ratio "$t_ttnoop" "$t_ttext")"
+bench_check "COPY, guard filling from text terms / PL/pgSQL no-op" "$(bench_ratio "$t_ttguard" "$t_ttnoop")" 1
+bench_psql -c 'DROP TABLE bench_terms_plain, bench_terms_guard, bench_terms_text, bench_terms_text_guard, bench_terms_text_noop' \
+    -c 'DROP FUNCTION bench_plpgsql_noop()'
 
 echo "== duplicate_customers over $CUSTOMERS customers, 2% planted duplicates"
 bench_psql <<SQL

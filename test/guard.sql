@@ -2,7 +2,7 @@
 -- misconfiguration with its SQLSTATE, COPY through the trigger, and the
 -- narrow definer-rights writer of o2c.finding.
 BEGIN;
-SELECT plan(76);
+SELECT plan(78);
 SET LOCAL client_min_messages = warning;
 
 CREATE TABLE g_bills (
@@ -230,6 +230,23 @@ SELECT results_eq($$
       AND a.relid <> 'stats_before'::regclass$$,
     $$VALUES ('o2c.finding', 1::bigint, 0::bigint, 0::bigint)$$,
     'calling record_finding changes nothing but one new row of o2c.finding');
+
+-- text terms are parsed once per distinct text in a statement: repeated,
+-- invalid and long (uncached) texts each give every row its own result
+CREATE TABLE g_tcache (invoice_id text PRIMARY KEY, invoice_date date, due_date date, terms text);
+CREATE TRIGGER g_terms_guard BEFORE INSERT ON g_tcache FOR EACH ROW
+    EXECUTE FUNCTION o2c.invoice_guard('terms=terms', 'mode=record');
+DELETE FROM o2c.finding;
+INSERT INTO g_tcache VALUES
+    ('T-1', '2024-01-31', NULL, 'NET 30'), ('T-2', '2024-02-29', NULL, 'NET 30'), ('T-3', '2024-03-15', NULL, 'net 30'),
+    ('T-4', '2024-01-01', NULL, 'whenever'), ('T-5', '2024-01-02', NULL, 'whenever'),
+    ('T-6', '2024-01-10', NULL, '10% NET 10; 10% NET 20; 10% NET 30; 10% NET 40; 10% NET 50; 50% NET 60'),
+    ('T-7', '2024-01-20', NULL, '10% NET 10; 10% NET 20; 10% NET 30; 10% NET 40; 10% NET 50; 50% NET 60');
+SELECT is((SELECT pg_catalog.string_agg(invoice_id || ' ' || coalesce(due_date::text, '-'), ', ' ORDER BY invoice_id) FROM g_tcache),
+    'T-1 2024-03-01, T-2 2024-03-30, T-3 2024-04-14, T-4 -, T-5 -, T-6 2024-03-10, T-7 2024-03-20',
+    'each row gets the due date of its own terms and invoice date');
+SELECT is((SELECT pg_catalog.string_agg(row_key || ' ' || rule, ', ' ORDER BY row_key) FROM o2c.finding WHERE source = 'public.g_tcache'),
+    'T-4 invalid_terms, T-5 invalid_terms', 'each row with text that is not terms gets its finding');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -39,6 +39,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -65,6 +66,24 @@ static const O2cColSpec guard_cols[G_NCOLS] = {
 
 #define GUARD_MAX_IBAN 8
 
+/*
+ * Terms held as text are parsed once per distinct text per statement: a
+ * table has a handful of terms ("NET 30", "2/10 NET 30"), and parsing them
+ * on every row was the slow part of filling due dates. The parse depends on
+ * the text alone, so an entry never goes stale. Texts of 64 bytes or more,
+ * and any beyond the first 512 distinct ones, are parsed each time.
+ */
+#define TERMS_CACHE_KEY 64
+#define TERMS_CACHE_MAX 512
+
+typedef struct TermsCacheEntry
+{
+	char		key[TERMS_CACHE_KEY];	/* the terms text, NUL-padded */
+	int			nparts;			/* 0: not terms */
+	O2cTermPart parts[O2C_TERMS_MAX_PARTS];
+	char	   *invalid;		/* the invalid_terms detail, or NULL */
+} TermsCacheEntry;
+
 typedef struct GuardConfig
 {
 	Oid			tgoid;			/* the cache is for this trigger on this table */
@@ -77,6 +96,7 @@ typedef struct GuardConfig
 	int			terms_att;		/* 0 when no terms= */
 	Oid			terms_col_type;
 	Oid			terms_type;		/* o2c.terms */
+	HTAB	   *terms_cache;	/* text terms parsed so far (TermsCacheEntry) */
 	text	   *cal_name;		/* NULL when no calendar= */
 	char	   *cal_cstr;
 	char	   *cal_arg;
@@ -520,6 +540,56 @@ typedef struct GuardChanges
  * normalized and a NULL due date is filled from the terms; without, the row
  * is only checked (statement form).
  */
+/* The parts of a row's terms: o2c.terms read in place, text through the cache. */
+static int
+guard_terms_parts(GuardConfig *cfg, Datum d, O2cTermPart *buf,
+				  const O2cTermPart **parts, char **invalid)
+{
+	text	   *t;
+	int			len;
+	char		key[TERMS_CACHE_KEY];
+	TermsCacheEntry *e;
+	int			n;
+
+	if (cfg->terms_col_type == cfg->terms_type)
+		return o2c_terms_datum_parts(d, cfg->terms_col_type, cfg->terms_type, buf, parts, invalid);
+	t = DatumGetTextPP(d);
+	len = VARSIZE_ANY_EXHDR(t);
+	if (len >= TERMS_CACHE_KEY)
+		return o2c_terms_datum_parts(PointerGetDatum(t), cfg->terms_col_type, cfg->terms_type,
+									 buf, parts, invalid);
+	memset(key, 0, sizeof(key));
+	memcpy(key, VARDATA_ANY(t), len);
+	if (cfg->terms_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = TERMS_CACHE_KEY;
+		ctl.entrysize = sizeof(TermsCacheEntry);
+		ctl.hcxt = GetMemoryChunkContext(cfg);
+		cfg->terms_cache = hash_create("o2c invoice_guard terms", 16, &ctl,
+									   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	}
+	e = hash_search(cfg->terms_cache, key, HASH_FIND, NULL);
+	if (e != NULL)
+	{
+		*parts = e->parts;
+		*invalid = e->invalid != NULL ? pstrdup(e->invalid) : NULL;
+		return e->nparts;
+	}
+	n = o2c_terms_datum_parts(PointerGetDatum(t), cfg->terms_col_type, cfg->terms_type,
+							  buf, parts, invalid);
+	if (hash_get_num_entries(cfg->terms_cache) < TERMS_CACHE_MAX)
+	{
+		e = hash_search(cfg->terms_cache, key, HASH_ENTER, NULL);
+		e->nparts = n;
+		memcpy(e->parts, *parts, sizeof(O2cTermPart) * n);
+		e->invalid = *invalid != NULL ?
+			MemoryContextStrdup(GetMemoryChunkContext(cfg), *invalid) : NULL;
+	}
+	return n;
+}
+
 static void
 guard_check_row(GuardRow *gr, GuardChanges *changes)
 {
@@ -653,8 +723,7 @@ guard_check_row(GuardRow *gr, GuardChanges *changes)
 		char	   *invalid = NULL;
 
 		if (need_due || check_text)
-			n = o2c_terms_datum_parts(values[cfg->terms_att - 1], cfg->terms_col_type,
-									  cfg->terms_type, buf, &parts, &invalid);
+			n = guard_terms_parts(cfg, values[cfg->terms_att - 1], buf, &parts, &invalid);
 		if (invalid != NULL && cfg->enabled[O2C_RULE_INVALID_TERMS])
 			guard_emit(gr, O2C_RULE_INVALID_TERMS, invalid);
 		if (need_due && n > 0)
