@@ -111,8 +111,10 @@ CREATE TRIGGER notify_outbox AFTER INSERT OR UPDATE OF status ON @extschema@.cas
 
 CREATE VIEW @extschema@.outbox AS
 SELECT 'dunning_notice'::text AS table_name, n.id, n.created_at,
-       pg_catalog.format('dunning level %s (%s) for invoice %s: %s %s open, fee %s, interest %s',
-                         n.level, n.action, n.invoice_id, n.amount, coalesce(n.currency, ''), n.fee, n.interest) AS summary
+       pg_catalog.format('dunning level %s (%s) for invoice %s: %s open, fee %s%s',
+                         n.level, n.action, n.invoice_id, pg_catalog.concat_ws(' ', n.amount, n.currency), n.fee,
+                         CASE WHEN n.interest OPERATOR(pg_catalog.<>) 0
+                              THEN ', interest ' OPERATOR(pg_catalog.||) n.interest ELSE '' END) AS summary
   FROM @extschema@.dunning_notice n
  WHERE n.sent_at IS NULL
 UNION ALL
@@ -448,7 +450,8 @@ BEGIN ATOMIC
            x.customer_id, x.customer_name, x.level, x.grade, x.probability,
            (x.a).overdue, (x.a).d91_plus, x.overdue_items, x.oldest, (x.a).avg_days_past_due, x.prio,
            pg_catalog.concat_ws('; ',
-               CASE WHEN policy IS NOT NULL THEN pg_catalog.format('dunning level %s', x.level) END,
+               CASE WHEN policy IS NOT NULL AND x.level OPERATOR(pg_catalog.>) 0
+                    THEN pg_catalog.format('dunning level %s', x.level) END,
                pg_catalog.format('%s %s overdue in %s %s, on average %s days past due, oldest %s %s',
                                  x.currency, (x.a).overdue, x.overdue_items,
                                  CASE WHEN x.overdue_items OPERATOR(pg_catalog.=) 1 THEN 'item' ELSE 'items' END,

@@ -48,8 +48,8 @@ CREATE TABLE dr_typed (
 );
 INSERT INTO dr_typed (terms, iban, buckets, ladder)
 SELECT c.terms, 'DE89 3704 0044 0532 0130 00'::o2c.iban,
-       (SELECT o2c.aging(amount, invoice_date + 30, DATE '2025-06-30') FROM demo_terms_invoice),
-       (SELECT o2c.aging(amount, invoice_date + 30, DATE '2025-06-30', '{0,30,90}') FROM demo_terms_invoice)
+       (SELECT o2c.aging(amount, invoice_date + 30, DATE '2026-06-30') FROM demo_terms_invoice),
+       (SELECT o2c.aging(amount, invoice_date + 30, DATE '2026-06-30', '{0,30,90}') FROM demo_terms_invoice)
 FROM demo_terms_customer c;
 SQL
 
@@ -114,24 +114,24 @@ for db in "${targets[@]}"; do
     # a new risk model, and the restored model, calendar and types in use.
     if psqlq -d "$db" >"$work/$db.jobs.log" 2>&1 <<'SQL'
 SET client_min_messages = warning;
-INSERT INTO o2c.holiday (calendar, day, name) VALUES ('TARGET', '2026-01-01', 'New Year''s Day');
+INSERT INTO o2c.holiday (calendar, day, name) VALUES ('TARGET', '2027-01-01', 'New Year''s Day');
 INSERT INTO demo_bank_lines VALUES
-    ('BL-09', '2024-06-15', 980.00, 'EUR', 'NORDWIND LOGISTIK GMBH', 'DE02120300000000202051', 'RE-2024-1003');
+    ('BL-09', '2026-06-30', 980.00, 'EUR', 'NORDWIND LOGISTIK GMBH', 'DE02120300000000202051', 'RE-2026-0903');
 CALL o2c.snapshot_aging('SELECT customer_id, due_date, open_amount, currency FROM public.invoices WHERE open_amount <> 0',
                         DATE '2026-07-31');
 CALL o2c.run_dunning('SELECT * FROM public.invoices', 'example', DATE '2026-08-31');
 CALL o2c.run_quality_scan($$SELECT doc_no AS invoice_id, customer AS customer_id, issued AS invoice_date,
                                    due AS due_date, total AS amount, open AS open_amount, cur AS currency
-                              FROM public.demo_q_invoice$$, '{"as_of": "2024-07-31"}', 'dump check');
+                              FROM public.demo_q_invoice$$, '{"as_of": "2026-07-31"}', 'dump check');
 CALL o2c.run_cash_application(
     'SELECT line_id AS payment_id, booked AS received_on, amount, currency,
             counterparty AS payer_name, iban AS payer_iban, remittance AS reference
        FROM public.demo_bank_lines',
     'SELECT * FROM public.demo_ar_open', '{"tolerance": 15}');
-CALL o2c.train_risk_model('after restore', 'SELECT * FROM public.risk_demo_invoices', DATE '2025-09-30');
+CALL o2c.train_risk_model('after restore', 'SELECT * FROM public.risk_demo_invoices', DATE '2026-03-31');
 SELECT count(*) FROM o2c.risk_score('demo', 'SELECT * FROM public.risk_demo_invoices',
-                                    'SELECT * FROM public.risk_demo_invoices', DATE '2025-10-01');
-SELECT o2c.due_date('2/10 NET 30'::o2c.terms, DATE '2025-04-17', 'TARGET');
+                                    'SELECT * FROM public.risk_demo_invoices', DATE '2026-04-01');
+SELECT o2c.due_date('2/10 NET 30'::o2c.terms, DATE '2026-04-17', 'TARGET');
 INSERT INTO dr_typed (terms) VALUES ('NET 30');
 SELECT o2c.record_finding('dump check', 'x', 'missing_customer', 'warning', 'after restore');
 DO $$
