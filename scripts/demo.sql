@@ -372,6 +372,15 @@ FROM o2c.collection_worklist($$SELECT i.invoice_id, i.customer_id, c.name AS cus
                                WHERE i.open_amount <> 0$$, DATE '2026-06-30', 'example')
 WHERE priority_rank <= 3;
 
+\echo 'Promises the collectors took in June, checked against the payments that came (o2c.run_promise_check).'
+SELECT o2c.record_promise('K-1016', 'EUR', 2960.50, '2026-06-19', '{RE-2026-0102}', 'will pay once the glass is replaced', '2026-06-10') AS moravia,
+       o2c.record_promise('K-1004', 'EUR', 3000.00, '2026-06-26', NULL, 'two transfers next week', '2026-06-17') AS kowalski,
+       o2c.record_promise('K-1008', 'EUR', 4380.00, '2026-07-10', '{RE-2026-0101}', 'after their board meets', '2026-06-29') AS alpine;
+CALL o2c.run_promise_check('SELECT payment_id, customer_id, received_on, amount, currency, invoice_id FROM public.payments',
+                           DATE '2026-06-30', 'example');
+SELECT c.name, p.amount, p.due_on, p.status, p.paid_amount, p.decided_on, p.note
+FROM o2c.promise p JOIN customers c USING (customer_id) ORDER BY p.id;
+
 \echo 'What a mailer still has to send, oldest first (the outbox view; NOTIFY o2c_notice announces new rows).'
 SELECT table_name, id, summary FROM o2c.outbox ORDER BY table_name, id LIMIT 5;
 

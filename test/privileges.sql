@@ -1,10 +1,11 @@
 -- pgTAP: who may do what, with real roles; RLS inside inner queries.
 BEGIN;
-SELECT plan(17);
+SELECT plan(22);
 
 CREATE ROLE tap_nobody NOLOGIN;
 CREATE ROLE tap_reader NOLOGIN IN ROLE o2c_reader;
 CREATE ROLE tap_operator NOLOGIN IN ROLE o2c_operator;
+CREATE ROLE tap_collector NOLOGIN IN ROLE o2c_collector;
 
 CREATE TABLE tap_ledger (customer_id text, due_date date, open_amount numeric, owner name);
 INSERT INTO tap_ledger VALUES ('A', '2024-06-01', 100, 'tap_operator'), ('B', '2024-06-01', 999, 'someone_else');
@@ -44,6 +45,20 @@ SELECT is((SELECT (o2c.aging(open_amount, due_date, DATE '2024-06-30')).total
            FROM o2c.invoices_from('SELECT * FROM tap_ledger')), 100::numeric,
           'so aging through o2c sees only the permitted rows');
 SELECT lives_ok($$INSERT INTO o2c.job_run (job) VALUES ('tap')$$, 'an operator may write job outputs');
+RESET ROLE;
+
+-- o2c_collector: records and cancels promises, reads, runs no job.
+SET LOCAL ROLE tap_collector;
+SELECT lives_ok($$SELECT o2c.record_promise('A', 'EUR', 100, '2024-07-15', NULL, 'called', '2024-07-01')$$,
+                'a collector records a promise');
+SELECT lives_ok($$SELECT o2c.cancel_promise((SELECT max(id) FROM o2c.promise), 'wrong customer')$$,
+                'and cancels an open one');
+SELECT throws_ok($$UPDATE o2c.promise SET amount = 1$$, '42501', NULL, 'but cannot change what was promised');
+SELECT throws_ok($$CALL o2c.run_promise_check('SELECT 1', '2024-07-31')$$, '42501', NULL, 'nor run the jobs');
+RESET ROLE;
+SET LOCAL ROLE tap_reader;
+SELECT throws_ok($$SELECT o2c.record_promise('A', 'EUR', 100, '2024-07-15')$$, '42501', NULL,
+                 'a reader records no promise');
 RESET ROLE;
 
 -- Nothing of o2c is SECURITY DEFINER except the narrow recorders that say why.

@@ -24,7 +24,7 @@
 
 #define INNER_FETCH_ROWS 10000
 
-/* The documented invoice columns (DESIGN.md), in output order. */
+/* The documented columns (DESIGN.md) of each kind of row, in output order. */
 static const O2cColSpec invoice_columns[] = {
 	{"invoice_id", O2C_COL_ID},
 	{"customer_id", O2C_COL_ID},
@@ -36,9 +36,46 @@ static const O2cColSpec invoice_columns[] = {
 	{"currency", O2C_COL_ID},
 	{"reference", O2C_COL_ID},
 };
-#define N_INVOICE_COLUMNS lengthof(invoice_columns)
+
+static const O2cColSpec payment_columns[] = {
+	{"payment_id", O2C_COL_ID},
+	{"customer_id", O2C_COL_ID},
+	{"received_on", O2C_COL_DATE},
+	{"amount", O2C_COL_AMOUNT},
+	{"currency", O2C_COL_ID},
+	{"invoice_id", O2C_COL_ID},
+	{"payer_name", O2C_COL_ID},
+	{"reference", O2C_COL_ID},
+};
+
+#define MAX_INNER_COLUMNS 16
+
+typedef struct InnerKind
+{
+	const char *arg;			/* the argument's name: invoices_sql */
+	const char *noun;			/* "invoice" */
+	const O2cColSpec *cols;
+	int			ncols;
+	const char *hint;			/* the columns, for an unknown one */
+} InnerKind;
+
+static const InnerKind invoice_kind = {
+	"invoices_sql", "invoice", invoice_columns, lengthof(invoice_columns),
+	"Invoice columns are invoice_id, customer_id, customer_name, invoice_date, due_date, amount, open_amount, currency and reference."
+};
+static const InnerKind payment_kind = {
+	"payments_sql", "payment", payment_columns, lengthof(payment_columns),
+	"Payment columns are payment_id, customer_id, received_on, amount, currency, invoice_id, payer_name and reference."
+};
 
 PG_FUNCTION_INFO_V1(o2c_invoices_from);
+PG_FUNCTION_INFO_V1(o2c_payments_from);
+
+typedef struct InnerContext
+{
+	const InnerKind *kind;
+	const char *sql;
+} InnerContext;
 
 /*
  * What an error inside invoices_from is about: the argument and (a prefix
@@ -48,22 +85,24 @@ PG_FUNCTION_INFO_V1(o2c_invoices_from);
 static void
 inner_context(void *arg)
 {
-	errcontext("inner query invoices_sql: %s", o2c_quote_cstr((const char *) arg));
+	InnerContext *ic = arg;
+
+	errcontext("inner query %s: %s", ic->kind->arg, o2c_quote_cstr(ic->sql));
 }
 
 /*
- * The columns asked for in required must be invoice columns; they are
+ * The columns asked for in required must be columns of the kind; they are
  * required, the others optional, and all are bound as every inner query is.
  */
 static void
-map_columns(TupleDesc desc, const char *what, ArrayType *required, O2cCol *map)
+map_columns(TupleDesc desc, const InnerKind *kind, ArrayType *required, O2cCol *map)
 {
-	O2cColSpec	specs[N_INVOICE_COLUMNS];
+	O2cColSpec	specs[MAX_INNER_COLUMNS];
 	Datum	   *req;
 	bool	   *req_nulls;
 	int			nreq;
 
-	memcpy(specs, invoice_columns, sizeof(specs));
+	memcpy(specs, kind->cols, sizeof(O2cColSpec) * kind->ncols);
 	deconstruct_array(required, TEXTOID, -1, false, TYPALIGN_INT, &req, &req_nulls, &nreq);
 	for (int r = 0; r < nreq; r++)
 	{
@@ -73,23 +112,24 @@ map_columns(TupleDesc desc, const char *what, ArrayType *required, O2cCol *map)
 		if (req_nulls[r])
 			continue;
 		name = TextDatumGetCString(req[r]);
-		for (c = 0; c < (int) N_INVOICE_COLUMNS; c++)
-			if (strcmp(name, invoice_columns[c].name) == 0)
+		for (c = 0; c < kind->ncols; c++)
+			if (strcmp(name, kind->cols[c].name) == 0)
 				break;
-		if (c == (int) N_INVOICE_COLUMNS)
+		if (c == kind->ncols)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("\"%s\" is not an invoice column", o2c_quote_cstr(name)),
-					 errhint("Invoice columns are invoice_id, customer_id, customer_name, invoice_date, due_date, amount, open_amount, currency and reference.")));
+					 errmsg("\"%s\" is not %s %s column", o2c_quote_cstr(name),
+							kind->noun[0] == 'i' ? "an" : "a", kind->noun),
+					 errhint("%s", kind->hint)));
 		specs[c].required = true;
 	}
-	o2c_innerq_bind(desc, specs, N_INVOICE_COLUMNS, map, what, InvalidOid);
+	o2c_innerq_bind(desc, specs, kind->ncols, map, kind->arg, InvalidOid);
 }
 
 static Datum
-column_value(const O2cCol *map, int c, Datum value)
+column_value(const InnerKind *kind, const O2cCol *map, int c, Datum value)
 {
-	switch (invoice_columns[c].kind)
+	switch (kind->cols[c].kind)
 	{
 		case O2C_COL_AMOUNT:
 			switch (map[c].type)
@@ -115,19 +155,19 @@ column_value(const O2cCol *map, int c, Datum value)
 }
 
 /*
- * o2c.invoices_from(invoices_sql text, required text[]) returns the inner
- * query's rows with the documented invoice columns; absent optional columns
- * are NULL.
+ * The inner query's rows with the documented columns of kind; absent
+ * optional columns are NULL.
  */
-Datum
-o2c_invoices_from(PG_FUNCTION_ARGS)
+static Datum
+inner_rows(FunctionCallInfo fcinfo, const InnerKind *kind)
 {
 	char	   *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	ArrayType  *required = PG_GETARG_ARRAYTYPE_P(1);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ErrorContextCallback errcb;
+	InnerContext ic = {kind, sql};
 	MemoryContext row_ctx;
-	O2cCol		map[N_INVOICE_COLUMNS];
+	O2cCol		map[MAX_INNER_COLUMNS];
 	Portal		portal;
 	bool		mapped = false;
 
@@ -136,20 +176,20 @@ o2c_invoices_from(PG_FUNCTION_ARGS)
 									ALLOCSET_DEFAULT_SIZES);
 
 	errcb.callback = inner_context;
-	errcb.arg = sql;
+	errcb.arg = &ic;
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	portal = o2c_innerq_open(sql, "invoices_sql", true);
+	portal = o2c_innerq_open(sql, kind->arg, true);
 
 	for (;;)
 	{
 		SPI_cursor_fetch(portal, true, INNER_FETCH_ROWS);
 		if (!mapped)
 		{
-			map_columns(SPI_tuptable->tupdesc, "invoices_sql", required, map);
+			map_columns(SPI_tuptable->tupdesc, kind, required, map);
 			mapped = true;
 		}
 		if (SPI_processed == 0)
@@ -157,11 +197,11 @@ o2c_invoices_from(PG_FUNCTION_ARGS)
 		for (uint64 i = 0; i < SPI_processed; i++)
 		{
 			HeapTuple	tuple = SPI_tuptable->vals[i];
-			Datum		values[N_INVOICE_COLUMNS];
-			bool		nulls[N_INVOICE_COLUMNS];
+			Datum		values[MAX_INNER_COLUMNS];
+			bool		nulls[MAX_INNER_COLUMNS];
 			MemoryContext old = MemoryContextSwitchTo(row_ctx);
 
-			for (int c = 0; c < (int) N_INVOICE_COLUMNS; c++)
+			for (int c = 0; c < kind->ncols; c++)
 			{
 				if (map[c].attno == 0)
 				{
@@ -170,7 +210,7 @@ o2c_invoices_from(PG_FUNCTION_ARGS)
 				}
 				values[c] = SPI_getbinval(tuple, SPI_tuptable->tupdesc, map[c].attno, &nulls[c]);
 				if (!nulls[c])
-					values[c] = column_value(map, c, values[c]);
+					values[c] = column_value(kind, map, c, values[c]);
 			}
 			MemoryContextSwitchTo(old);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
@@ -182,4 +222,18 @@ o2c_invoices_from(PG_FUNCTION_ARGS)
 	SPI_finish();
 	error_context_stack = errcb.previous;
 	return (Datum) 0;
+}
+
+/* o2c.invoices_from(invoices_sql text, required text[]) */
+Datum
+o2c_invoices_from(PG_FUNCTION_ARGS)
+{
+	return inner_rows(fcinfo, &invoice_kind);
+}
+
+/* o2c.payments_from(payments_sql text, required text[]) */
+Datum
+o2c_payments_from(PG_FUNCTION_ARGS)
+{
+	return inner_rows(fcinfo, &payment_kind);
 }

@@ -7,3 +7,11 @@ AS 'MODULE_PATHNAME', 'o2c_invoices_from'
 LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION @extschema@.invoices_from(text, text[]) IS
     'runs an inner query with the caller''s rights and returns its documented invoice columns, matched by name and type-checked; absent columns are NULL unless named in required';
+
+CREATE FUNCTION @extschema@.payments_from(payments_sql text, required text[] DEFAULT '{}')
+RETURNS TABLE (payment_id text, customer_id text, received_on date, amount numeric, currency text,
+               invoice_id text, payer_name text, reference text)
+AS 'MODULE_PATHNAME', 'o2c_payments_from'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.payments_from(text, text[]) IS
+    'runs an inner query with the caller''s rights and returns its documented payment columns, matched by name and type-checked; absent columns are NULL unless named in required';

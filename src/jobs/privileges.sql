@@ -3,6 +3,8 @@
 --   PUBLIC        the schema and the pure functions (IMMUTABLE or STABLE),
 --                 and reading the configuration those functions consult
 --   o2c_reader    also reads every output table and view
+--   o2c_collector also records and cancels promises to pay (the records a
+--                 collections team enters through o2c)
 --   o2c_operator  also runs the jobs and bulk functions (VOLATILE, which run
 --                 inner queries with the caller's own rights) and writes the
 --                 outputs and configuration
@@ -17,7 +19,7 @@ DO $$
 DECLARE
     r text;
 BEGIN
-    FOREACH r IN ARRAY ARRAY['o2c_reader', 'o2c_operator'] LOOP
+    FOREACH r IN ARRAY ARRAY['o2c_reader', 'o2c_collector', 'o2c_operator'] LOOP
         IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) r) THEN
             EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
         ELSIF EXISTS (SELECT FROM pg_catalog.pg_roles
@@ -25,12 +27,13 @@ BEGIN
                          AND (rolcanlogin OR rolsuper OR rolcreaterole OR rolbypassrls)) THEN
             RAISE EXCEPTION 'role "%" exists and is not a plain group role', r
                 USING ERRCODE = '42710',
-                      HINT = 'o2c grants its privileges to the NOLOGIN roles o2c_reader and o2c_operator; drop or rename the existing role first.';
+                      HINT = 'o2c grants its privileges to the NOLOGIN roles o2c_reader, o2c_collector and o2c_operator; drop or rename the existing role first.';
         END IF;
     END LOOP;
 END
 $$;
-GRANT o2c_reader TO o2c_operator;
+GRANT o2c_reader TO o2c_collector;
+GRANT o2c_collector TO o2c_operator;
 
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
@@ -93,3 +96,13 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- o2c_collector: what a collector enters, and nothing else written. The
+-- functions run with the collector's rights, so the columns they write are
+-- granted; status and amounts of a promise are otherwise the job's.
+GRANT EXECUTE ON FUNCTION @extschema@.record_promise(text, text, numeric, date, text[], text, date, text),
+                          @extschema@.cancel_promise(bigint, text) TO o2c_collector;
+GRANT INSERT (ledger, customer_id, currency, amount, promised_on, due_on, invoice_ids, note)
+    ON @extschema@.promise TO o2c_collector;
+GRANT UPDATE (status, paid_amount, decided_on, note) ON @extschema@.promise TO o2c_collector;
+GRANT DELETE ON @extschema@.promise_payment TO o2c_collector;

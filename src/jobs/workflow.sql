@@ -153,11 +153,26 @@ DECLARE
     v_as_of   date := (args OPERATOR(pg_catalog.->>) 'as_of')::date;
     v_policy  text := args OPERATOR(pg_catalog.->>) 'policy';
     v_ledger  text := args OPERATOR(pg_catalog.->>) 'ledger';
+    v_grace    integer;
+    v_escalate boolean;
+    v_max_level integer;
     n_written bigint;
 BEGIN
 
+    SELECT coalesce((SELECT c.promise_grace_days FROM @extschema@.collection_policy c
+                      WHERE c.policy OPERATOR(pg_catalog.=) v_policy), 3),
+           coalesce((SELECT c.escalate_broken_promises FROM @extschema@.collection_policy c
+                      WHERE c.policy OPERATOR(pg_catalog.=) v_policy), true),
+           (SELECT pg_catalog.max(d.level) FROM @extschema@.dunning_policy d
+             WHERE d.policy OPERATOR(pg_catalog.=) v_policy)
+      INTO v_grace, v_escalate, v_max_level;
+
     -- A level is noticed once per invoice; levels skipped while the job did
-    -- not run are not sent late (the highest level reached is).
+    -- not run are not sent late (the highest level reached is). An invoice
+    -- an open promise covers waits until the promise's grace days are over;
+    -- a customer's broken promise (not yet used) raises the level of its
+    -- overdue invoices by one, once.
+    WITH written AS (
     INSERT INTO @extschema@.dunning_notice
           (ledger, invoice_id, customer_id, policy, level, due, as_of, amount, currency,
            fee, interest, action, job_run_id)
@@ -169,23 +184,51 @@ BEGIN
                 ELSE @extschema@.late_interest(r.open_amount, r.due_date, v_as_of, p.annual_interest_rate,
                                                'act/365', r.currency) END,
            p.action, run_id
-      FROM (SELECT t.*, @extschema@.dunning_level(t.due_date, v_as_of, v_policy) AS level
-              FROM pg_temp.o2c_job_rows t
-             WHERE t.open_amount OPERATOR(pg_catalog.>) 0 AND t.invoice_id IS NOT NULL
-               AND t.due_date IS NOT NULL) r
+      FROM (SELECT l.*,
+                   CASE WHEN l.base_level OPERATOR(pg_catalog.>=) 1 AND v_escalate AND EXISTS (
+                            SELECT 1 FROM @extschema@.promise b
+                             WHERE b.ledger OPERATOR(pg_catalog.=) v_ledger
+                               AND b.status OPERATOR(pg_catalog.=) 'broken' AND b.escalated_run IS NULL
+                               AND b.customer_id OPERATOR(pg_catalog.=) l.customer_id
+                               AND b.currency OPERATOR(pg_catalog.=) pg_catalog.upper(l.currency))
+                        THEN LEAST(l.base_level OPERATOR(pg_catalog.+) 1, v_max_level)
+                        ELSE l.base_level END AS level
+              FROM (SELECT t.*, @extschema@.dunning_level(t.due_date, v_as_of, v_policy) AS base_level
+                      FROM pg_temp.o2c_job_rows t
+                     WHERE t.open_amount OPERATOR(pg_catalog.>) 0 AND t.invoice_id IS NOT NULL
+                       AND t.due_date IS NOT NULL
+                       AND NOT EXISTS (
+                           SELECT 1 FROM @extschema@.promise h
+                            WHERE h.ledger OPERATOR(pg_catalog.=) v_ledger
+                              AND h.status OPERATOR(pg_catalog.=) 'open'
+                              AND h.promised_on OPERATOR(pg_catalog.<=) v_as_of
+                              AND v_as_of OPERATOR(pg_catalog.<=) (h.due_on OPERATOR(pg_catalog.+) v_grace)
+                              AND CASE WHEN h.invoice_ids IS NOT NULL
+                                       THEN t.invoice_id OPERATOR(pg_catalog.=) ANY (h.invoice_ids)
+                                       ELSE h.customer_id OPERATOR(pg_catalog.=) t.customer_id
+                                            AND h.currency OPERATOR(pg_catalog.=) pg_catalog.upper(t.currency) END)) l) r
       JOIN @extschema@.dunning_policy p
         ON p.policy OPERATOR(pg_catalog.=) v_policy AND p.level OPERATOR(pg_catalog.=) r.level
      WHERE NOT EXISTS (SELECT 1 FROM @extschema@.dunning_notice n
                         WHERE n.ledger OPERATOR(pg_catalog.=) v_ledger
                           AND n.invoice_id OPERATOR(pg_catalog.=) r.invoice_id
                           AND n.level OPERATOR(pg_catalog.>=) r.level)
-    ON CONFLICT (ledger, invoice_id, level) DO NOTHING;
-    GET DIAGNOSTICS n_written = ROW_COUNT;
+    ON CONFLICT (ledger, invoice_id, level) DO NOTHING
+    RETURNING customer_id, currency, level),
+    escalated AS (
+        UPDATE @extschema@.promise b SET escalated_run = run_id
+         WHERE b.ledger OPERATOR(pg_catalog.=) v_ledger
+           AND b.status OPERATOR(pg_catalog.=) 'broken' AND b.escalated_run IS NULL AND v_escalate
+           AND EXISTS (SELECT 1 FROM written w
+                        WHERE w.customer_id OPERATOR(pg_catalog.=) b.customer_id
+                          AND w.currency OPERATOR(pg_catalog.=) b.currency)
+        RETURNING 1)
+    SELECT (SELECT pg_catalog.count(*) FROM written) INTO n_written;
     RETURN ARRAY[NULL, n_written];
 END
 $$;
 COMMENT ON FUNCTION @extschema@.job_run_dunning(bigint, jsonb) IS
-    'the write phase of o2c.run_dunning: notices for the levels newly reached (called by o2c.run_job)';
+    'the write phase of o2c.run_dunning: notices for the levels newly reached, holding invoices an open promise covers and raising a level for a broken promise (called by o2c.run_job)';
 
 CREATE PROCEDURE @extschema@.run_dunning(
     invoices_sql text,
@@ -207,6 +250,50 @@ END
 $$;
 COMMENT ON PROCEDURE @extschema@.run_dunning(text, text, date, text, jsonb) IS
     'job: writes o2c.dunning_notice for the dunning levels of a policy that the inner query''s open invoices newly reached as of a date (each level once per invoice); options: wait, keep_runs, retries';
+
+-- Promises to pay -------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.job_run_promise_check(run_id bigint, args jsonb)
+RETURNS bigint[]
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v_policy text := args OPERATOR(pg_catalog.->>) 'policy';
+    v_grace  integer := 3;
+BEGIN
+    IF v_policy IS NOT NULL THEN
+        SELECT c.promise_grace_days INTO v_grace FROM @extschema@.collection_policy c
+         WHERE c.policy OPERATOR(pg_catalog.=) v_policy;
+        v_grace := coalesce(v_grace, 3);
+    END IF;
+    RETURN ARRAY[NULL, @extschema@.settle_promises(args OPERATOR(pg_catalog.->>) 'payments_sql',
+                                                   (args OPERATOR(pg_catalog.->>) 'as_of')::date, v_grace,
+                                                   args OPERATOR(pg_catalog.->>) 'ledger', run_id)];
+END
+$$;
+COMMENT ON FUNCTION @extschema@.job_run_promise_check(bigint, jsonb) IS
+    'the work of o2c.run_promise_check: o2c.settle_promises with the policy''s grace days (called by o2c.run_job)';
+
+CREATE PROCEDURE @extschema@.run_promise_check(
+    payments_sql text,
+    as_of date DEFAULT CURRENT_DATE,
+    policy text DEFAULT NULL,
+    ledger text DEFAULT 'default',
+    options jsonb DEFAULT '{}')
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF payments_sql IS NULL OR as_of IS NULL OR ledger IS NULL OR options IS NULL THEN
+        RAISE EXCEPTION 'payments_sql, as_of, ledger and options must not be null' USING ERRCODE = '22004';
+    END IF;
+    CALL @extschema@.run_job('run_promise_check',
+        pg_catalog.jsonb_build_object('payments_sql', payments_sql, 'as_of', as_of,
+                                      'policy', policy, 'ledger', ledger),
+        options);
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.run_promise_check(text, date, text, text, jsonb) IS
+    'job: checks the open promises of a ledger against the payments of the inner query as of a date (o2c.settle_promises), with the grace days of the named collection policy (3 without one); idempotent; options: wait, keep_runs, retries';
 
 -- Quality scan ---------------------------------------------------------------
 

@@ -54,7 +54,7 @@ FROM demo_terms_customer c;
 SQL
 
 # Row counts that must not be zero, so an empty copy cannot pass.
-for t in calendar holiday dunning_policy job_run aging_snapshot dunning_notice cash_match finding risk_model; do
+for t in calendar holiday dunning_policy job_run aging_snapshot dunning_notice cash_match finding risk_model promise promise_payment; do
     n=$(psqlq -At -d "$src" -c "SELECT count(*) FROM o2c.$t")
     if [ "${n:-0}" -gt 0 ]; then ok "source o2c.$t has $n rows"; else not_ok "source o2c.$t has rows"; fi
 done
