@@ -1,8 +1,16 @@
 -- Promises to pay: recorded by a collector, settled by the payments that
 -- arrive, holding dunning while open and raising it once broken.
+-- In a database of its own: its jobs, notices and matches do not shift
+-- the ids the other tests show.
+SET client_min_messages = warning;
+SELECT pg_catalog.current_database() AS regress_db \gset
+DROP DATABASE IF EXISTS o2c_promise_test;
+CREATE DATABASE o2c_promise_test;
+\c o2c_promise_test
 SET client_min_messages = warning;
 SET datestyle = ISO;
 \set SHOW_CONTEXT never
+CREATE EXTENSION o2c;
 CREATE TABLE pr_invoices (
     invoice_id text, customer_id text, due_date date, open_amount numeric(12,2), currency text);
 INSERT INTO pr_invoices VALUES
@@ -87,3 +95,6 @@ SELECT o2c.cancel_promise(999999);
 SELECT o2c.cancel_promise((SELECT min(id) FROM o2c.promise));
 CALL o2c.run_promise_check('SELECT customer_id, amount FROM pr_payments', '2026-07-02');
 SELECT o2c.settle_promises('SELECT * FROM pr_payments', '2026-07-02', -1);
+
+\c :regress_db
+DROP DATABASE o2c_promise_test;

@@ -1,6 +1,6 @@
 -- pgTAP: who may do what, with real roles; RLS inside inner queries.
 BEGIN;
-SELECT plan(22);
+SELECT plan(24);
 
 CREATE ROLE tap_nobody NOLOGIN;
 CREATE ROLE tap_reader NOLOGIN IN ROLE o2c_reader;
@@ -55,6 +55,13 @@ SELECT lives_ok($$SELECT o2c.cancel_promise((SELECT max(id) FROM o2c.promise), '
                 'and cancels an open one');
 SELECT throws_ok($$UPDATE o2c.promise SET amount = 1$$, '42501', NULL, 'but cannot change what was promised');
 SELECT throws_ok($$CALL o2c.run_promise_check('SELECT 1', '2024-07-31')$$, '42501', NULL, 'nor run the jobs');
+RESET ROLE;
+SELECT o2c.install_dispute_reasons();
+SET LOCAL ROLE tap_collector;
+SELECT lives_ok($$SELECT o2c.resolve_dispute(o2c.open_dispute('INV-9', 'EUR', 50, 'pricing', 'A', NULL, NULL, '2024-07-01'),
+                                             'credited', NULL, '2024-07-05')$$,
+                'a collector opens and resolves a dispute');
+SELECT throws_ok($$UPDATE o2c.dispute SET amount = 1$$, '42501', NULL, 'but cannot change its amount');
 RESET ROLE;
 SET LOCAL ROLE tap_reader;
 SELECT throws_ok($$SELECT o2c.record_promise('A', 'EUR', 100, '2024-07-15')$$, '42501', NULL,

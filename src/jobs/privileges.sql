@@ -3,8 +3,9 @@
 --   PUBLIC        the schema and the pure functions (IMMUTABLE or STABLE),
 --                 and reading the configuration those functions consult
 --   o2c_reader    also reads every output table and view
---   o2c_collector also records and cancels promises to pay (the records a
---                 collections team enters through o2c)
+--   o2c_collector also records and cancels promises to pay, and opens and
+--                 resolves disputes (the records a collections team enters
+--                 through o2c)
 --   o2c_operator  also runs the jobs and bulk functions (VOLATILE, which run
 --                 inner queries with the caller's own rights) and writes the
 --                 outputs and configuration
@@ -106,3 +107,11 @@ GRANT INSERT (ledger, customer_id, currency, amount, promised_on, due_on, invoic
     ON @extschema@.promise TO o2c_collector;
 GRANT UPDATE (status, paid_amount, decided_on, note) ON @extschema@.promise TO o2c_collector;
 GRANT DELETE ON @extschema@.promise_payment TO o2c_collector;
+GRANT EXECUTE ON FUNCTION @extschema@.open_dispute(text, text, numeric, text, text, text, text, date, text),
+                          @extschema@.resolve_dispute(bigint, text, text, date) TO o2c_collector;
+GRANT INSERT (ledger, invoice_id, customer_id, currency, amount, reason, owner, opened_on, note)
+    ON @extschema@.dispute TO o2c_collector;
+GRANT UPDATE (status, resolution, resolved_on, note) ON @extschema@.dispute TO o2c_collector;
+-- The reference check of a dispute's reason locks the reason row FOR KEY
+-- SHARE, which takes an UPDATE privilege on some column of dispute_reason.
+GRANT UPDATE (label) ON @extschema@.dispute_reason TO o2c_collector;

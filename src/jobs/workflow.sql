@@ -25,7 +25,7 @@ CREATE INDEX dunning_notice_unsent ON @extschema@.dunning_notice (id) WHERE sent
 CREATE INDEX dunning_notice_as_of ON @extschema@.dunning_notice (as_of, ledger);
 COMMENT ON TABLE @extschema@.dunning_notice IS
     'dunning notices written by o2c.run_dunning: one row per invoice and level reached, never twice; a mailer sets sent_at once it has sent the notice';
-COMMENT ON COLUMN @extschema@.dunning_notice.amount IS 'open amount of the invoice when the level was reached';
+COMMENT ON COLUMN @extschema@.dunning_notice.amount IS 'open amount of the invoice when the level was reached, less what open disputes hold';
 COMMENT ON COLUMN @extschema@.dunning_notice.interest IS 'late interest on the open amount from due to as_of at the level''s annual rate (0 without a rate)';
 COMMENT ON COLUMN @extschema@.dunning_notice.sent_at IS 'when the notice was sent; NULL while it waits in the outbox';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_notice', '');
@@ -171,17 +171,18 @@ BEGIN
     -- not run are not sent late (the highest level reached is). An invoice
     -- an open promise covers waits until the promise's grace days are over;
     -- a customer's broken promise (not yet used) raises the level of its
-    -- overdue invoices by one, once.
+    -- overdue invoices by one, once; what open disputes hold of an invoice
+    -- is not dunned (nor charged interest on).
     WITH written AS (
     INSERT INTO @extschema@.dunning_notice
           (ledger, invoice_id, customer_id, policy, level, due, as_of, amount, currency,
            fee, interest, action, job_run_id)
     SELECT v_ledger, r.invoice_id, r.customer_id, v_policy, r.level, r.due_date, v_as_of,
-           r.open_amount, pg_catalog.upper(r.currency), p.fee,
+           r.undisputed, pg_catalog.upper(r.currency), p.fee,
            CASE WHEN p.annual_interest_rate IS NULL THEN 0
                 WHEN r.currency IS NULL THEN
-                    @extschema@.late_interest(r.open_amount, r.due_date, v_as_of, p.annual_interest_rate)
-                ELSE @extschema@.late_interest(r.open_amount, r.due_date, v_as_of, p.annual_interest_rate,
+                    @extschema@.late_interest(r.undisputed, r.due_date, v_as_of, p.annual_interest_rate)
+                ELSE @extschema@.late_interest(r.undisputed, r.due_date, v_as_of, p.annual_interest_rate,
                                                'act/365', r.currency) END,
            p.action, run_id
       FROM (SELECT l.*,
@@ -193,7 +194,12 @@ BEGIN
                                AND b.currency OPERATOR(pg_catalog.=) pg_catalog.upper(l.currency))
                         THEN LEAST(l.base_level OPERATOR(pg_catalog.+) 1, v_max_level)
                         ELSE l.base_level END AS level
-              FROM (SELECT t.*, @extschema@.dunning_level(t.due_date, v_as_of, v_policy) AS base_level
+              FROM (SELECT t.*, @extschema@.dunning_level(t.due_date, v_as_of, v_policy) AS base_level,
+                           t.open_amount OPERATOR(pg_catalog.-) coalesce((
+                               SELECT pg_catalog.sum(g.amount) FROM @extschema@.dispute g
+                                WHERE g.ledger OPERATOR(pg_catalog.=) v_ledger
+                                  AND g.status OPERATOR(pg_catalog.=) 'open'
+                                  AND g.invoice_id OPERATOR(pg_catalog.=) t.invoice_id), 0) AS undisputed
                       FROM pg_temp.o2c_job_rows t
                      WHERE t.open_amount OPERATOR(pg_catalog.>) 0 AND t.invoice_id IS NOT NULL
                        AND t.due_date IS NOT NULL
@@ -209,7 +215,8 @@ BEGIN
                                             AND h.currency OPERATOR(pg_catalog.=) pg_catalog.upper(t.currency) END)) l) r
       JOIN @extschema@.dunning_policy p
         ON p.policy OPERATOR(pg_catalog.=) v_policy AND p.level OPERATOR(pg_catalog.=) r.level
-     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.dunning_notice n
+     WHERE r.undisputed OPERATOR(pg_catalog.>) 0
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.dunning_notice n
                         WHERE n.ledger OPERATOR(pg_catalog.=) v_ledger
                           AND n.invoice_id OPERATOR(pg_catalog.=) r.invoice_id
                           AND n.level OPERATOR(pg_catalog.>=) r.level)
@@ -228,7 +235,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.job_run_dunning(bigint, jsonb) IS
-    'the write phase of o2c.run_dunning: notices for the levels newly reached, holding invoices an open promise covers and raising a level for a broken promise (called by o2c.run_job)';
+    'the write phase of o2c.run_dunning: notices for the levels newly reached, on the amount no open dispute holds, holding invoices an open promise covers and raising a level for a broken promise (called by o2c.run_job)';
 
 CREATE PROCEDURE @extschema@.run_dunning(
     invoices_sql text,
