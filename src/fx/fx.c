@@ -465,7 +465,9 @@ fx_effective_rate(const O2cFxCache *c)
 		num = NumericGetDatum(int64_to_numeric(1));
 	if (den == (Datum) 0)
 		return DatumGetNumeric(num);
-	return DatumGetNumeric(DirectFunctionCall2(numeric_div, num, den));
+	/* numeric division pads to its working scale: drop the trailing zeros */
+	return DatumGetNumeric(DirectFunctionCall1(numeric_trim_scale,
+											   DirectFunctionCall2(numeric_div, num, den)));
 }
 
 Numeric
