@@ -1,7 +1,7 @@
 -- pgTAP: o2c.convert and o2c.revaluation against a brute-force SQL lookup
 -- of the rate on random rate tables; the cache across statements; errors.
 BEGIN;
-SELECT plan(25);
+SELECT plan(26);
 SELECT setseed(0.2025);
 SET LOCAL datestyle = 'ISO, MDY';
 
@@ -197,6 +197,22 @@ SELECT is((SELECT count(*) FROM o2c.revaluation('SELECT * FROM book', 'CHF', '20
 SELECT is((SELECT count(*) FROM o2c.revaluation('SELECT * FROM book', 'CHF', '2025-04-30') r
            WHERE r.currency = 'CHF' AND (r.booked_rate <> 1 OR r.closing_rate <> 1 OR r.gain_loss <> 0)),
           0::bigint, 'revaluation: items in the target currency have rates 1 and no gain');
+
+-- Rate series spanning centuries (looked up by binary search rather than
+-- by a per-day index) agree with the brute force too.
+DELETE FROM o2c.fx_rate;
+INSERT INTO o2c.fx_rate
+SELECT DISTINCT ON (b, q, d) b, q, d, round((random() * 3)::numeric, 4) + 0.0001
+FROM (SELECT CASE WHEN random() < 0.7 THEN 'USD' ELSE 'GBP' END AS b,
+             DATE '1700-01-01' + (random() * 255000)::int AS d
+      FROM generate_series(1, 300)) r, LATERAL (SELECT CASE WHEN b = 'USD' THEN 'GBP' ELSE 'USD' END AS q) x;
+SELECT is((SELECT count(*) FROM (SELECT round((random() * 1e5)::numeric, 2) AS amount, DATE '1690-01-01' + (random() * 260000)::int AS d
+                                 FROM generate_series(1, 500)
+                                 UNION ALL
+                                 SELECT 100, rate_date + k FROM o2c.fx_rate, generate_series(-1, 1) k) p
+           WHERE pg_temp.conv(amount, 'USD', 'GBP', d) IS DISTINCT FROM pg_temp.ref_convert(amount, 'USD', 'GBP', d)
+              OR pg_temp.conv(amount, 'GBP', 'USD', d) IS DISTINCT FROM pg_temp.ref_convert(amount, 'GBP', 'USD', d)),
+          0::bigint, 'rates spanning centuries: convert equals the brute force');
 
 -- Exact halves round away from zero, through a multiplied and a divided rate.
 DELETE FROM o2c.fx_rate;

@@ -30,7 +30,6 @@
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
@@ -52,10 +51,23 @@ typedef struct FxPoint
 
 typedef struct FxSeries
 {
-	int32		key;			/* base slot * FX_SLOTS + quote slot */
 	int			n;
 	FxPoint    *points;			/* sorted by date, distinct */
+	/* dense[k]: index of the latest point on or before points[0].date + k */
+	int32	   *dense;			/* NULL when the span is too long */
+	int32		span;
 } FxSeries;
+
+/* Series that span up to this many days get an index by day (512 kB). */
+#define FX_DENSE_MAX_DAYS	(1 << 17)
+
+/* A pair asked for: its own series and the other direction's. */
+typedef struct FxPair
+{
+	int32		key;			/* from slot * FX_SLOTS + to slot; -1: empty */
+	const FxSeries *direct;
+	const FxSeries *inverse;
+} FxPair;
 
 /* One stored rate used for a conversion: multiply, or divide if inverse. */
 typedef struct FxLeg
@@ -67,7 +79,9 @@ typedef struct FxLeg
 struct O2cFxCache
 {
 	MemoryContext cxt;			/* the series; reset when stale */
-	HTAB	   *series;
+	FxPair	   *pairs;			/* open addressing, linear probing */
+	int			npairs;
+	int			pairs_cap;		/* a power of 2 */
 	bool		have_pivot;
 	O2cFxCode	pivot;
 	/* the snapshot the series were read under (o2c_fx_cache_check) */
@@ -109,17 +123,20 @@ o2c_fx_code(const char *s, size_t len, O2cFxCode *out, const char *what)
 }
 
 static void
+fx_pairs_alloc(O2cFxCache *c, int cap)
+{
+	c->pairs = MemoryContextAlloc(c->cxt, sizeof(FxPair) * cap);
+	for (int i = 0; i < cap; i++)
+		c->pairs[i].key = -1;
+	c->pairs_cap = cap;
+	c->npairs = 0;
+}
+
+static void
 fx_reset(O2cFxCache *c)
 {
-	HASHCTL		ctl;
-
 	MemoryContextReset(c->cxt);
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(int32);
-	ctl.entrysize = sizeof(FxSeries);
-	ctl.hcxt = c->cxt;
-	c->series = hash_create("o2c fx series", 64, &ctl,
-							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	fx_pairs_alloc(c, 64);
 	c->have_pivot = false;
 	c->stamped = false;
 	c->nlegs = 0;
@@ -190,22 +207,14 @@ fx_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
 	return *slot;
 }
 
-/* The rates of one (base, quote) pair, read at the first need. */
+/* The rates of one (base, quote) pair, sorted by date, read through SPI. */
 static const FxSeries *
-fx_series(O2cFxCache *c, const O2cFxCode *base, const O2cFxCode *quote)
+fx_load(O2cFxCache *c, const O2cFxCode *base, const O2cFxCode *quote)
 {
-	int32		key = base->slot * FX_SLOTS + quote->slot;
-	FxSeries   *s;
-	FxPoint    *points = NULL;
-	uint64		n;
+	FxSeries   *s = MemoryContextAllocZero(c->cxt, sizeof(FxSeries));
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		args[2];
-	bool		found;
 	int			ret;
-
-	s = hash_search(c->series, &key, HASH_FIND, NULL);
-	if (s != NULL)
-		return s;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -219,53 +228,129 @@ fx_series(O2cFxCache *c, const O2cFxCode *base, const O2cFxCode *quote)
 						   args, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "reading o2c.fx_rate failed: %s", SPI_result_code_string(ret));
-	n = SPI_processed;
-	if (n > 0)
+	if (SPI_processed > (uint64) PG_INT32_MAX / sizeof(FxPoint))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many rates in o2c.fx_rate for %s/%s", base->code, quote->code)));
+	s->n = (int) SPI_processed;
+	if (s->n > 0)
+		s->points = MemoryContextAlloc(c->cxt, sizeof(FxPoint) * s->n);
+	for (int i = 0; i < s->n; i++)
 	{
-		points = MemoryContextAlloc(c->cxt, sizeof(FxPoint) * n);
-		for (uint64 i = 0; i < n; i++)
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		FxPoint    *p = &s->points[i];
+		bool		isnull_d,
+					isnull_r;
+		Datum		d = SPI_getbinval(tup, td, 1, &isnull_d);
+		Datum		r = SPI_getbinval(tup, td, 2, &isnull_r);
+		int128		units = 0;
+		int32		dscale;
+		O2cUnitsResult kind;
+
+		if (!isnull_r)			/* a plain 4-byte header, as copied below */
+			r = PointerGetDatum(PG_DETOAST_DATUM(r));
+		kind = isnull_r ? O2C_UNITS_SPECIAL : o2c_numeric_units(r, &units, &dscale);
+		/* The table's checks forbid these; a copy without them may not. */
+		if (isnull_d || kind == O2C_UNITS_SPECIAL ||
+			o2c_numeric_sign(DatumGetNumeric(r)) <= 0 ||
+			DATE_NOT_FINITE(DatumGetDateADT(d)) ||
+			(i > 0 && DatumGetDateADT(d) <= s->points[i - 1].date))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid row in o2c.fx_rate for %s/%s", base->code, quote->code),
+					 errdetail("Every rate must be a positive finite number with a finite date, one per day.")));
+		p->date = DatumGetDateADT(d);
+		p->rate = (Numeric) MemoryContextAlloc(c->cxt, VARSIZE(DatumGetPointer(r)));
+		memcpy(p->rate, DatumGetPointer(r), VARSIZE(DatumGetPointer(r)));
+		p->fast = (kind == O2C_UNITS_FAST && units < FX_FAST_MAX_UNITS);
+		if (p->fast)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			TupleDesc	td = SPI_tuptable->tupdesc;
-			FxPoint    *p = &points[i];
-			bool		isnull_d,
-						isnull_r;
-			Datum		d = SPI_getbinval(tup, td, 1, &isnull_d);
-			Datum		r = SPI_getbinval(tup, td, 2, &isnull_r);
-			int128		units;
-			int32		dscale;
-			O2cUnitsResult kind;
+			int64		g = gcd64((int64) units, FX_UNITS_PER_ONE);
 
-			if (!isnull_r)		/* a plain 4-byte header, as copied below */
-				r = PointerGetDatum(PG_DETOAST_DATUM(r));
-			kind = isnull_r ? O2C_UNITS_SPECIAL : o2c_numeric_units(r, &units, &dscale);
-			/* The table's checks forbid these; a copy without them may not. */
-			if (isnull_d || kind == O2C_UNITS_SPECIAL ||
-				o2c_numeric_sign(DatumGetNumeric(r)) <= 0 ||
-				(i > 0 && DatumGetDateADT(d) <= points[i - 1].date))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("invalid row in o2c.fx_rate for %s/%s", base->code, quote->code),
-						 errdetail("Every rate must be a positive finite number with a date, one per day.")));
-			p->date = DatumGetDateADT(d);
-			p->rate = (Numeric) MemoryContextAlloc(c->cxt, VARSIZE(DatumGetPointer(r)));
-			memcpy(p->rate, DatumGetPointer(r), VARSIZE(DatumGetPointer(r)));
-			p->fast = (kind == O2C_UNITS_FAST && units < FX_FAST_MAX_UNITS);
-			if (p->fast)
-			{
-				int64		g = gcd64((int64) units, FX_UNITS_PER_ONE);
-
-				p->num = (int64) units / g;
-				p->den = FX_UNITS_PER_ONE / g;
-			}
+			p->num = (int64) units / g;
+			p->den = FX_UNITS_PER_ONE / g;
 		}
 	}
 	SPI_finish();
 
-	s = hash_search(c->series, &key, HASH_ENTER, &found);
-	s->n = (int) n;
-	s->points = points;
+	/* A date then costs an array read instead of a binary search. */
+	if (s->n > 1 && (int64) s->points[s->n - 1].date - s->points[0].date < FX_DENSE_MAX_DAYS)
+	{
+		DateADT		first = s->points[0].date;
+		int			k = 0;
+
+		s->span = s->points[s->n - 1].date - first + 1;
+		s->dense = MemoryContextAlloc(c->cxt, sizeof(int32) * s->span);
+		for (int32 day = 0; day < s->span; day++)
+		{
+			while (k + 1 < s->n && s->points[k + 1].date <= first + day)
+				k++;
+			s->dense[day] = k;
+		}
+	}
 	return s;
+}
+
+static uint32
+fx_hash(int32 key)
+{
+	return (uint32) key * 0x9E3779B1u;
+}
+
+static FxPair *
+fx_pair_find(O2cFxCache *c, int32 key)
+{
+	uint32		mask = c->pairs_cap - 1;
+
+	for (uint32 i = fx_hash(key) & mask;; i = (i + 1) & mask)
+		if (c->pairs[i].key == key || c->pairs[i].key == -1)
+			return &c->pairs[i];
+}
+
+/* The series of a/b and b/a, read at the first need. */
+static const FxPair *
+fx_pair(O2cFxCache *c, const O2cFxCode *a, const O2cFxCode *b)
+{
+	int32		key = a->slot * FX_SLOTS + b->slot;
+	FxPair	   *e = fx_pair_find(c, key);
+	FxPair	   *other;
+	const FxSeries *direct,
+			   *inverse;
+
+	if (e->key == key)
+		return e;
+	other = fx_pair_find(c, b->slot * FX_SLOTS + a->slot);
+	if (other->key != -1)
+	{
+		direct = other->inverse;
+		inverse = other->direct;
+	}
+	else
+	{
+		direct = fx_load(c, a, b);
+		inverse = fx_load(c, b, a);
+	}
+	if (2 * (c->npairs + 1) > c->pairs_cap)
+	{
+		FxPair	   *old = c->pairs;
+		int			old_cap = c->pairs_cap;
+
+		fx_pairs_alloc(c, 2 * old_cap);
+		for (int i = 0; i < old_cap; i++)
+			if (old[i].key != -1)
+			{
+				*fx_pair_find(c, old[i].key) = old[i];
+				c->npairs++;
+			}
+		pfree(old);
+	}
+	e = fx_pair_find(c, key);
+	e->key = key;
+	e->direct = direct;
+	e->inverse = inverse;
+	c->npairs++;
+	return e;
 }
 
 static const O2cFxCode *
@@ -300,12 +385,18 @@ fx_pivot(O2cFxCache *c)
 }
 
 /* The latest point dated on or before d, or NULL. */
-static const FxPoint *
+static inline const FxPoint *
 fx_latest(const FxSeries *s, DateADT d)
 {
 	int			lo = 0,
 				hi = s->n;		/* answer is lo - 1 */
 
+	if (s->n == 0 || d < s->points[0].date)
+		return NULL;
+	if (d >= s->points[s->n - 1].date)
+		return &s->points[s->n - 1];
+	if (s->dense != NULL)
+		return &s->points[s->dense[d - s->points[0].date]];
 	while (lo < hi)
 	{
 		int			mid = lo + (hi - lo) / 2;
@@ -315,15 +406,16 @@ fx_latest(const FxSeries *s, DateADT d)
 		else
 			hi = mid;
 	}
-	return lo > 0 ? &s->points[lo - 1] : NULL;
+	return &s->points[lo - 1];
 }
 
 /* The more recent of a/b and b/a on or before d (a/b on a tie). */
 static bool
 fx_leg(O2cFxCache *c, const O2cFxCode *a, const O2cFxCode *b, DateADT d, FxLeg *leg)
 {
-	const FxPoint *p = fx_latest(fx_series(c, a, b), d);
-	const FxPoint *q = fx_latest(fx_series(c, b, a), d);
+	const FxPair *pair = fx_pair(c, a, b);
+	const FxPoint *p = fx_latest(pair->direct, d);
+	const FxPoint *q = fx_latest(pair->inverse, d);
 
 	if (p == NULL && q == NULL)
 		return false;
