@@ -18,6 +18,12 @@ FROM pg_class c, pg_extension e
 WHERE e.extname = 'o2c' AND c.oid IN ('o2c.fx_rate'::regclass, 'o2c.settings'::regclass)
 ORDER BY 1;
 
+-- convert is for anyone; revaluation runs an inner query: o2c_operator only.
+SELECT f, has_function_privilege('public', f, 'EXECUTE') AS public_runs,
+       has_function_privilege('o2c_operator', f, 'EXECUTE') AS operator_runs
+FROM unnest(ARRAY['o2c.convert(numeric, text, text, date)', 'o2c.revaluation(text, text, date)',
+                  'o2c.revaluation(text, text, date, text)']::regprocedure[]) AS f;
+
 -- What fx_rate refuses: lower-case or unknown codes, a pair of one
 -- currency, a rate that is not positive and finite, an infinite date.
 SELECT pg_temp.err(q) FROM unnest(ARRAY[
