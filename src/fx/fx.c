@@ -207,6 +207,34 @@ fx_plan(SPIPlanPtr *slot, const char *sql, int nargs, Oid *types)
 	return *slot;
 }
 
+/*
+ * Connect to SPI for a read-only query. Such a query runs under the active
+ * snapshot; in the rare call without one, under a fresh one (popped by
+ * fx_spi_end, or at abort).
+ */
+static bool
+fx_spi_begin(void)
+{
+	bool		pushed = false;
+
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed = true;
+	}
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	return pushed;
+}
+
+static void
+fx_spi_end(bool pushed)
+{
+	SPI_finish();
+	if (pushed)
+		PopActiveSnapshot();
+}
+
 /* The rates of one (base, quote) pair, sorted by date, read through SPI. */
 static const FxSeries *
 fx_load(O2cFxCache *c, const O2cFxCode *base, const O2cFxCode *quote)
@@ -215,9 +243,8 @@ fx_load(O2cFxCache *c, const O2cFxCode *base, const O2cFxCode *quote)
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		args[2];
 	int			ret;
+	bool		pushed = fx_spi_begin();
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	args[0] = CStringGetTextDatum(base->code);
 	args[1] = CStringGetTextDatum(quote->code);
 	ret = SPI_execute_plan(fx_plan(&series_plan,
@@ -272,7 +299,7 @@ fx_load(O2cFxCache *c, const O2cFxCode *base, const O2cFxCode *quote)
 			p->den = FX_UNITS_PER_ONE / g;
 		}
 	}
-	SPI_finish();
+	fx_spi_end(pushed);
 
 	/* A date then costs an array read instead of a binary search. */
 	if (s->n > 1 && (int64) s->points[s->n - 1].date - s->points[0].date < FX_DENSE_MAX_DAYS)
@@ -358,11 +385,11 @@ fx_pivot(O2cFxCache *c)
 {
 	char	   *value = NULL;
 	int			ret;
+	bool		pushed;
 
 	if (c->have_pivot)
 		return &c->pivot;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	pushed = fx_spi_begin();
 	ret = SPI_execute_plan(fx_plan(&pivot_plan,
 								   "SELECT value FROM o2c.settings "
 								   "WHERE name OPERATOR(pg_catalog.=) 'fx_pivot'",
@@ -377,7 +404,7 @@ fx_pivot(O2cFxCache *c)
 		if (v != NULL)
 			value = MemoryContextStrdup(c->cxt, v);
 	}
-	SPI_finish();
+	fx_spi_end(pushed);
 	o2c_fx_code(value ? value : FX_DEFAULT_PIVOT, strlen(value ? value : FX_DEFAULT_PIVOT),
 				&c->pivot, "the fx_pivot setting of o2c.settings");
 	c->have_pivot = true;
