@@ -91,7 +91,7 @@ BEGIN
         IF r.relkind OPERATOR(pg_catalog.=) 'S' THEN
             EXECUTE pg_catalog.format('GRANT USAGE, SELECT ON SEQUENCE %s TO o2c_operator', r.rel);
         END IF;
-        IF r.relname OPERATOR(pg_catalog.=) ANY (ARRAY['calendar', 'holiday', 'dunning_policy']) THEN
+        IF r.relname OPERATOR(pg_catalog.=) ANY (ARRAY['calendar', 'holiday', 'dunning_policy', 'fx_rate', 'settings']) THEN
             EXECUTE pg_catalog.format('GRANT SELECT ON %s TO PUBLIC', r.rel);
         END IF;
     END LOOP;

@@ -53,8 +53,16 @@ SELECT c.terms, 'DE89 3704 0044 0532 0130 00'::o2c.iban,
 FROM demo_terms_customer c;
 SQL
 
+# Exchange rates and a settings override (o2c.fx_rate, o2c.settings).
+psqlq -d "$src" <<'SQL' || not_ok "the exchange rates are stored"
+INSERT INTO o2c.fx_rate (base, quote, rate_date, rate) VALUES
+    ('USD', 'EUR', '2025-01-01', 0.92), ('USD', 'EUR', '2025-02-01', 0.95),
+    ('EUR', 'JPY', '2025-01-01', 160.25), ('GBP', 'USD', '2025-01-01', 1.2712345678901);
+INSERT INTO o2c.settings (name, value) VALUES ('fx_pivot', 'USD');
+SQL
+
 # Row counts that must not be zero, so an empty copy cannot pass.
-for t in calendar holiday dunning_policy job_run aging_snapshot dunning_notice cash_match finding risk_model promise promise_payment; do
+for t in calendar holiday dunning_policy job_run aging_snapshot dunning_notice cash_match finding risk_model promise promise_payment fx_rate settings; do
     n=$(psqlq -At -d "$src" -c "SELECT count(*) FROM o2c.$t")
     if [ "${n:-0}" -gt 0 ]; then ok "source o2c.$t has $n rows"; else not_ok "source o2c.$t has rows"; fi
 done
@@ -132,6 +140,7 @@ CALL o2c.train_risk_model('after restore', 'SELECT * FROM public.risk_demo_invoi
 SELECT count(*) FROM o2c.risk_score('demo', 'SELECT * FROM public.risk_demo_invoices',
                                     'SELECT * FROM public.risk_demo_invoices', DATE '2026-04-01');
 SELECT o2c.due_date('2/10 NET 30'::o2c.terms, DATE '2026-04-17', 'TARGET');
+INSERT INTO o2c.fx_rate (base, quote, rate_date, rate) VALUES ('USD', 'EUR', '2025-03-01', 0.91);
 INSERT INTO dr_typed (terms) VALUES ('NET 30');
 SELECT o2c.record_finding('dump check', 'x', 'missing_customer', 'warning', 'after restore');
 DO $$
@@ -141,6 +150,10 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM o2c.cash_match WHERE payment_id = 'BL-09') THEN
         RAISE EXCEPTION 'no new cash match was written';
+    END IF;
+    -- the restored rates and pivot (USD): EUR -> GBP through USD
+    IF o2c.convert(1000, 'EUR', 'GBP', DATE '2025-03-31') <> 864.44 THEN
+        RAISE EXCEPTION 'restored rates convert wrongly: %', o2c.convert(1000, 'EUR', 'GBP', DATE '2025-03-31');
     END IF;
 END
 $$;
