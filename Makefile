@@ -5,7 +5,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 # The concerns under src/, one folder each, from the bottom layer up: a
 # folder may use the ones before it, never one after it (scripts/layers.sh
 # checks the #include lines). Sources and SQL parts are found in the folders.
-LAYERS     = core calendar terms fx aging ledger quality matching bank risk collect credit jobs
+LAYERS     = core calendar terms fx aging ledger quality matching bank risk collect credit forecast jobs
 
 MODULE_big = o2c
 OBJS       = $(foreach l,$(LAYERS),$(patsubst %.c,%.o,$(sort $(wildcard src/$(l)/*.c))))

@@ -48,6 +48,18 @@ static const O2cColSpec payment_columns[] = {
 	{"reference", O2C_COL_ID},
 };
 
+/* Payment history: each invoice with the day it was settled, NULL while open. */
+static const O2cColSpec history_columns[] = {
+	{"invoice_id", O2C_COL_ID},
+	{"customer_id", O2C_COL_ID},
+	{"invoice_date", O2C_COL_DATE},
+	{"due_date", O2C_COL_DATE},
+	{"amount", O2C_COL_AMOUNT},
+	{"paid_on", O2C_COL_DATE},
+	{"disputed", O2C_COL_BOOL},
+	{"currency", O2C_COL_ID},
+};
+
 #define MAX_INNER_COLUMNS 16
 
 typedef struct InnerKind
@@ -68,8 +80,14 @@ static const InnerKind payment_kind = {
 	"Payment columns are payment_id, customer_id, received_on, amount, currency, invoice_id, payer_name and reference."
 };
 
+static const InnerKind history_kind = {
+	"history_sql", "history", history_columns, lengthof(history_columns),
+	"History columns are invoice_id, customer_id, invoice_date, due_date, amount, paid_on, disputed and currency."
+};
+
 PG_FUNCTION_INFO_V1(o2c_invoices_from);
 PG_FUNCTION_INFO_V1(o2c_payments_from);
+PG_FUNCTION_INFO_V1(o2c_history_from);
 
 typedef struct InnerContext
 {
@@ -144,6 +162,7 @@ column_value(const InnerKind *kind, const O2cCol *map, int c, Datum value)
 					return PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
 			}
 		case O2C_COL_DATE:
+		case O2C_COL_BOOL:
 			return value;
 		default:
 			/* an id or text: read as text */
@@ -236,4 +255,11 @@ Datum
 o2c_payments_from(PG_FUNCTION_ARGS)
 {
 	return inner_rows(fcinfo, &payment_kind);
+}
+
+/* o2c.history_from(history_sql text, required text[]) */
+Datum
+o2c_history_from(PG_FUNCTION_ARGS)
+{
+	return inner_rows(fcinfo, &history_kind);
 }

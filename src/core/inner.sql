@@ -15,3 +15,11 @@ AS 'MODULE_PATHNAME', 'o2c_payments_from'
 LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION @extschema@.payments_from(text, text[]) IS
     'runs an inner query with the caller''s rights and returns its documented payment columns, matched by name and type-checked; absent columns are NULL unless named in required';
+
+CREATE FUNCTION @extschema@.history_from(history_sql text, required text[] DEFAULT '{}')
+RETURNS TABLE (invoice_id text, customer_id text, invoice_date date, due_date date, amount numeric,
+               paid_on date, disputed boolean, currency text)
+AS 'MODULE_PATHNAME', 'o2c_history_from'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.history_from(text, text[]) IS
+    'runs an inner query of payment history with the caller''s rights and returns its documented columns (paid_on NULL while open), matched by name and type-checked; absent columns are NULL unless named in required';
