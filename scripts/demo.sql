@@ -147,6 +147,14 @@ SELECT i.currency, pg_catalog.count(*) FILTER (WHERE i.amount > 0) AS invoices,
        pg_catalog.sum(i.open_amount) AS open
 FROM invoices i GROUP BY i.currency ORDER BY i.currency;
 
+-- Month-start exchange rates the treasury keeps (illustrative figures):
+-- one euro in US dollars and in Swedish kronor.
+INSERT INTO o2c.fx_rate (base, quote, rate_date, rate)
+SELECT 'EUR', q.quote, m::date,
+       pg_catalog.round(q.base_rate + q.step * pg_catalog.sin(k / 2.0)::numeric, q.decimals)
+FROM pg_catalog.generate_series(DATE '2025-07-01', DATE '2026-06-01', interval '1 month') WITH ORDINALITY AS g(m, k),
+     (VALUES ('USD', 1.12, 0.03, 4), ('SEK', 11.05, 0.25, 4)) AS q(quote, base_rate, step, decimals);
+
 -- @demo:quality
 \echo
 \echo '== 2. Quality on arrival: the customer master, and the invoices the ERP sends each night'
@@ -276,6 +284,17 @@ SELECT o2c.split_amount(1250.00, '{3,2,2}', 'EUR') AS freight_split;
 \echo 'The open book per currency: most of it not yet due (never adding currencies).'
 SELECT currency, (o2c.aging(open_amount, due_date, DATE '2026-06-30')).*
 FROM invoices WHERE open_amount <> 0
+GROUP BY currency ORDER BY currency;
+
+\echo 'The same book in euros, at each day''s rate (o2c.convert): the one figure the CFO asks for.'
+SELECT (o2c.aging(o2c.convert(open_amount, currency, 'EUR', DATE '2026-06-30'), due_date, DATE '2026-06-30')).*
+FROM invoices WHERE open_amount <> 0;
+\echo 'Month-end revaluation of the foreign-currency items: booked at the invoice day''s rate, valued at 30 June.'
+SELECT currency, pg_catalog.count(*) AS items, pg_catalog.sum(open_amount) AS open,
+       pg_catalog.sum(booked_amount) AS booked_eur, pg_catalog.sum(closing_amount) AS closing_eur,
+       pg_catalog.sum(gain_loss) AS unrealized_gain_loss_eur
+FROM o2c.revaluation($$SELECT invoice_id, customer_id, currency, invoice_date, open_amount FROM public.invoices
+                       WHERE open_amount <> 0 AND currency <> 'EUR'$$, 'EUR', DATE '2026-06-30')
 GROUP BY currency ORDER BY currency;
 
 \echo 'The customers with the most overdue, per currency, with their oldest open item.'
@@ -594,6 +613,13 @@ SELECT * FROM o2c.customer_statement(
     'SELECT invoice_id, customer_id, invoice_date, due_date, amount FROM invoices',
     'SELECT payment_id, customer_id, received_on, amount, invoice_id FROM payments',
     'K-1008', '2026-04-01', '2026-06-30');
+
+\echo 'Cash coming in over the next four weeks, per currency, from each customer''s history (o2c.cash_forecast):'
+\echo 'expected, and the scenarios of everyone paying early or late.'
+SELECT week_start, currency, expected, early, late, invoices
+FROM o2c.cash_forecast('SELECT invoice_id, customer_id, due_date, open_amount, currency FROM public.invoices WHERE open_amount > 0',
+                       'SELECT * FROM risk_demo_invoices', DATE '2026-07-01', 4)
+ORDER BY currency, week_start;
 
 \echo
 \echo '== 10. Every job''s last run, and the schedule a DBA adds'
