@@ -370,7 +370,17 @@ ORDER BY currency, as_of;
 \echo 'The shipped example dunning policy (an example, not legal advice): reminders at 7, 21 and 45 days.'
 SELECT o2c.install_example_policy() AS example_levels \gset
 SELECT * FROM o2c.dunning_schedule('2026-05-29', 'example', 'TARGET');
-CALL o2c.run_dunning('SELECT * FROM public.invoices', 'example', DATE '2026-06-30');
+-- Fees in kronor are ten times the euro ones; letters in English and German.
+INSERT INTO o2c.dunning_fee (policy, level, currency, fee) VALUES ('example', 2, 'SEK', 100.00), ('example', 3, 'SEK', 400.00);
+INSERT INTO o2c.letter_template (kind, level, language, subject, body_text) VALUES
+    ('dunning', 0, 'en', 'Nordlicht Components: {{total_open}} {{currency}} overdue',
+     E'Dear {{customer_name}},\n\nas of {{as_of}} these invoices are overdue:\n{{items}}\nPlease transfer {{total_due}} {{currency}} (fees {{total_fee}}, interest {{total_interest}})\nto DE44 5007 0010 0123 4567 89, quoting {{reference}}.\n\nNordlicht Components GmbH, receivables'),
+    ('dunning', 0, 'de', 'Nordlicht Components: {{total_open}} {{currency}} überfällig',
+     E'Sehr geehrte Damen und Herren der {{customer_name}},\n\nzum {{as_of}} sind folgende Rechnungen überfällig:\n{{items}}\nBitte überweisen Sie {{total_due}} {{currency}} (Gebühren {{total_fee}}, Zinsen {{total_interest}})\nauf DE44 5007 0010 0123 4567 89 unter Angabe von {{reference}}.\n\nNordlicht Components GmbH, Forderungsmanagement');
+CALL o2c.run_dunning($$SELECT i.*, c.name AS customer_name,
+                              CASE WHEN c.country IN ('DE', 'AT') THEN 'de' ELSE 'en' END AS language
+                         FROM public.invoices i JOIN public.customers c USING (customer_id)$$,
+                     'example', DATE '2026-06-30');
 \echo 'Notices written, per level and currency (fees and interest in each invoice''s currency).'
 SELECT currency, level, action, pg_catalog.count(*) AS notices, pg_catalog.sum(fee) AS fees,
        pg_catalog.sum(interest) AS interest
@@ -399,6 +409,12 @@ CALL o2c.run_promise_check('SELECT payment_id, customer_id, received_on, amount,
                            DATE '2026-06-30', 'example');
 SELECT c.name, p.amount, p.due_on, p.status, p.paid_amount, p.decided_on, p.note
 FROM o2c.promise p JOIN customers c USING (customer_id) ORDER BY p.id;
+
+\echo 'One letter per customer and currency carries the notices, in the customer''s language: one of each.'
+SELECT subject, body_text FROM o2c.dunning_letter
+WHERE id IN ((SELECT min(id) FROM o2c.dunning_letter WHERE language = 'en'),
+             (SELECT min(id) FROM o2c.dunning_letter WHERE language = 'de'))
+ORDER BY language DESC;
 
 \echo 'What a mailer still has to send, oldest first (the outbox view; NOTIFY o2c_notice announces new rows).'
 SELECT table_name, id, summary FROM o2c.outbox ORDER BY table_name, id LIMIT 5;

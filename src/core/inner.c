@@ -35,6 +35,7 @@ static const O2cColSpec invoice_columns[] = {
 	{"open_amount", O2C_COL_AMOUNT},
 	{"currency", O2C_COL_ID},
 	{"reference", O2C_COL_ID},
+	{"language", O2C_COL_ID},
 };
 
 static const O2cColSpec payment_columns[] = {
@@ -73,7 +74,7 @@ typedef struct InnerKind
 
 static const InnerKind invoice_kind = {
 	"invoices_sql", "invoice", invoice_columns, lengthof(invoice_columns),
-	"Invoice columns are invoice_id, customer_id, customer_name, invoice_date, due_date, amount, open_amount, currency and reference."
+	"Invoice columns are invoice_id, customer_id, customer_name, invoice_date, due_date, amount, open_amount, currency, reference and language."
 };
 static const InnerKind payment_kind = {
 	"payments_sql", "payment", payment_columns, lengthof(payment_columns),

@@ -2,7 +2,8 @@
 
 CREATE FUNCTION @extschema@.invoices_from(invoices_sql text, required text[] DEFAULT '{}')
 RETURNS TABLE (invoice_id text, customer_id text, customer_name text, invoice_date date,
-               due_date date, amount numeric, open_amount numeric, currency text, reference text)
+               due_date date, amount numeric, open_amount numeric, currency text, reference text,
+               language text)
 AS 'MODULE_PATHNAME', 'o2c_invoices_from'
 LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION @extschema@.invoices_from(text, text[]) IS

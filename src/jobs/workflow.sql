@@ -19,6 +19,7 @@ CREATE TABLE @extschema@.dunning_notice (
     job_run_id  bigint,
     created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     sent_at     timestamptz,
+    letter_id   bigint,
     UNIQUE (ledger, invoice_id, level)
 );
 CREATE INDEX dunning_notice_unsent ON @extschema@.dunning_notice (id) WHERE sent_at IS NULL;
@@ -28,6 +29,7 @@ COMMENT ON TABLE @extschema@.dunning_notice IS
 COMMENT ON COLUMN @extschema@.dunning_notice.amount IS 'open amount of the invoice when the level was reached, less what open disputes hold';
 COMMENT ON COLUMN @extschema@.dunning_notice.interest IS 'late interest on the open amount from due to as_of at the level''s annual rate (0 without a rate)';
 COMMENT ON COLUMN @extschema@.dunning_notice.sent_at IS 'when the notice was sent; NULL while it waits in the outbox';
+COMMENT ON COLUMN @extschema@.dunning_notice.letter_id IS 'the o2c.dunning_letter that carries it, when a template was found: the mailer sends the letter, not the notice';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_notice', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_notice_id_seq', '');
 -- job_run_id refers to job_run.id (on delete set null): as in jobs.sql.
@@ -46,6 +48,47 @@ CREATE TRIGGER dunning_notice_job_run_truncate AFTER TRUNCATE ON @extschema@.job
 CREATE TRIGGER dunning_notice_job_run_renumber AFTER UPDATE OF id ON @extschema@.job_run
     FOR EACH ROW WHEN (NEW.id IS DISTINCT FROM OLD.id)
     EXECUTE FUNCTION @extschema@.reference_action('id', '@extschema@.dunning_notice', 'job_run_id', 'set null');
+
+CREATE TABLE @extschema@.dunning_letter (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    ledger      text NOT NULL DEFAULT 'default',
+    customer_id text,
+    currency    text,
+    level       integer NOT NULL,
+    language    text NOT NULL,
+    subject     text NOT NULL,
+    body_text   text NOT NULL,
+    body_html   text,
+    notice_ids  bigint[] NOT NULL,
+    job_run_id  bigint,
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    sent_at     timestamptz
+);
+CREATE INDEX dunning_letter_unsent ON @extschema@.dunning_letter (id) WHERE sent_at IS NULL;
+COMMENT ON TABLE @extschema@.dunning_letter IS
+    'dunning letters written by o2c.run_dunning when a template of the customer''s language exists: one per customer and currency of a run, covering its new notices (notice_ids); a mailer sends it as it is and sets sent_at, which marks its notices sent too';
+COMMENT ON COLUMN @extschema@.dunning_letter.level IS 'the highest level among its notices (the template chosen)';
+COMMENT ON COLUMN @extschema@.dunning_letter.language IS 'the template''s language: the customer''s (the invoices query''s language column), else en';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_letter', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dunning_letter_id_seq', '');
+
+-- A letter sent is its notices sent.
+CREATE FUNCTION @extschema@.dunning_letter_sent()
+RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    UPDATE @extschema@.dunning_notice n SET sent_at = NEW.sent_at
+     WHERE n.id OPERATOR(pg_catalog.=) ANY (NEW.notice_ids)
+       AND n.sent_at IS DISTINCT FROM NEW.sent_at;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.dunning_letter_sent() IS
+    'trigger: setting (or clearing) a dunning letter''s sent_at does the same to its notices';
+CREATE TRIGGER dunning_letter_sent AFTER UPDATE OF sent_at ON @extschema@.dunning_letter
+    FOR EACH ROW WHEN (NEW.sent_at IS DISTINCT FROM OLD.sent_at)
+    EXECUTE FUNCTION @extschema@.dunning_letter_sent();
 
 CREATE TABLE @extschema@.cash_match (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -116,7 +159,13 @@ SELECT 'dunning_notice'::text AS table_name, n.id, n.created_at,
                          CASE WHEN n.interest OPERATOR(pg_catalog.<>) 0
                               THEN ', interest ' OPERATOR(pg_catalog.||) n.interest ELSE '' END) AS summary
   FROM @extschema@.dunning_notice n
- WHERE n.sent_at IS NULL
+ WHERE n.sent_at IS NULL AND n.letter_id IS NULL
+UNION ALL
+SELECT 'dunning_letter', l.id, l.created_at,
+       pg_catalog.format('dunning letter (%s, level %s) to %s: %s', l.language, l.level,
+                         coalesce(l.customer_id, '-'), l.subject)
+  FROM @extschema@.dunning_letter l
+ WHERE l.sent_at IS NULL
 UNION ALL
 SELECT 'cash_match', m.id, m.matched_at,
        pg_catalog.format('payment %s applied %s to invoice %s (%s)',
@@ -124,8 +173,8 @@ SELECT 'cash_match', m.id, m.matched_at,
   FROM @extschema@.cash_match m
  WHERE m.status OPERATOR(pg_catalog.=) 'auto' AND m.sent_at IS NULL;
 COMMENT ON VIEW @extschema@.outbox IS
-    'what a mailer has still to send: dunning notices and auto cash matches whose sent_at is NULL, oldest first by id';
-COMMENT ON COLUMN @extschema@.outbox.table_name IS 'dunning_notice or cash_match: the table to set sent_at in';
+    'what a mailer has still to send: dunning letters, dunning notices no letter carries, and auto cash matches, whose sent_at is NULL';
+COMMENT ON COLUMN @extschema@.outbox.table_name IS 'dunning_letter, dunning_notice or cash_match: the table to set sent_at in';
 COMMENT ON COLUMN @extschema@.outbox.summary IS 'one line saying what the row is about';
 
 -- Dunning ------------------------------------------------------------------
@@ -156,6 +205,10 @@ DECLARE
     v_grace    integer;
     v_escalate boolean;
     v_max_level integer;
+    grp        record;
+    tpl        record;
+    v_vals     jsonb;
+    v_letter   bigint;
     n_written bigint;
 BEGIN
 
@@ -178,8 +231,11 @@ BEGIN
           (ledger, invoice_id, customer_id, policy, level, due, as_of, amount, currency,
            fee, interest, action, job_run_id)
     SELECT v_ledger, r.invoice_id, r.customer_id, v_policy, r.level, r.due_date, v_as_of,
-           r.undisputed, pg_catalog.upper(r.currency), p.fee,
-           CASE WHEN p.annual_interest_rate IS NULL THEN 0
+           r.undisputed, pg_catalog.upper(r.currency),
+           coalesce((SELECT f.fee FROM @extschema@.dunning_fee f
+                      WHERE f.policy OPERATOR(pg_catalog.=) v_policy AND f.level OPERATOR(pg_catalog.=) r.level
+                        AND f.currency OPERATOR(pg_catalog.=) pg_catalog.upper(r.currency)), p.fee),
+           CASE WHEN p.annual_interest_rate IS NULL THEN 0.00
                 WHEN r.currency IS NULL THEN
                     @extschema@.late_interest(r.undisputed, r.due_date, v_as_of, p.annual_interest_rate)
                 ELSE @extschema@.late_interest(r.undisputed, r.due_date, v_as_of, p.annual_interest_rate,
@@ -231,6 +287,59 @@ BEGIN
                           AND w.currency OPERATOR(pg_catalog.=) b.currency)
         RETURNING 1)
     SELECT (SELECT pg_catalog.count(*) FROM written) INTO n_written;
+
+    -- One letter per customer and currency for the notices of this run,
+    -- from the template of the highest level (or of any level) in the
+    -- customer's language, else in English; none without a template.
+    FOR grp IN
+        SELECT n.customer_id, n.currency, pg_catalog.max(n.level) AS level,
+               pg_catalog.array_agg(n.id ORDER BY n.id) AS ids,
+               (SELECT t.language FROM pg_temp.o2c_job_rows t
+                 WHERE t.customer_id OPERATOR(pg_catalog.=) n.customer_id AND t.language IS NOT NULL LIMIT 1) AS language,
+               (SELECT t.customer_name FROM pg_temp.o2c_job_rows t
+                 WHERE t.customer_id OPERATOR(pg_catalog.=) n.customer_id AND t.customer_name IS NOT NULL LIMIT 1) AS name
+          FROM @extschema@.dunning_notice n
+         WHERE n.job_run_id OPERATOR(pg_catalog.=) run_id AND n.letter_id IS NULL
+         GROUP BY n.customer_id, n.currency
+         ORDER BY n.customer_id, n.currency
+    LOOP
+        SELECT * INTO tpl FROM @extschema@.letter_template lt
+         WHERE lt.kind OPERATOR(pg_catalog.=) 'dunning'
+           AND lt.language IN (coalesce(grp.language, 'en'), 'en')
+           AND lt.level IN (grp.level, 0)
+         ORDER BY lt.language OPERATOR(pg_catalog.=) coalesce(grp.language, 'en') DESC,
+                  lt.level OPERATOR(pg_catalog.=) grp.level DESC
+         LIMIT 1;
+        CONTINUE WHEN NOT FOUND;
+        SELECT pg_catalog.jsonb_build_object(
+                   'customer_id', coalesce(grp.customer_id, ''), 'customer_name', coalesce(grp.name, grp.customer_id, ''),
+                   'level', grp.level,
+                   'action', (SELECT d.action FROM @extschema@.dunning_policy d
+                               WHERE d.policy OPERATOR(pg_catalog.=) v_policy AND d.level OPERATOR(pg_catalog.=) grp.level),
+                   'as_of', v_as_of::text, 'currency', coalesce(grp.currency, ''),
+                   'items', pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                                'invoice_id', n.invoice_id, 'due_date', n.due::text, 'amount', n.amount::text,
+                                'currency', coalesce(n.currency, ''),
+                                'days_overdue', (v_as_of OPERATOR(pg_catalog.-) n.due)::text) ORDER BY n.due, n.invoice_id),
+                   'invoice_count', pg_catalog.count(*),
+                   'total_open', pg_catalog.sum(n.amount)::text, 'total_fee', pg_catalog.sum(n.fee)::text,
+                   'total_interest', pg_catalog.sum(n.interest)::text,
+                   'total_due', (pg_catalog.sum(n.amount) OPERATOR(pg_catalog.+) pg_catalog.sum(n.fee)
+                                 OPERATOR(pg_catalog.+) pg_catalog.sum(n.interest))::text,
+                   'reference', coalesce(grp.customer_id, ''))
+          INTO v_vals
+          FROM @extschema@.dunning_notice n
+         WHERE n.id OPERATOR(pg_catalog.=) ANY (grp.ids);
+        INSERT INTO @extschema@.dunning_letter
+              (ledger, customer_id, currency, level, language, subject, body_text, body_html, notice_ids, job_run_id)
+        VALUES (v_ledger, grp.customer_id, grp.currency, grp.level, tpl.language,
+                @extschema@.render_letter(tpl.subject, v_vals),
+                @extschema@.render_letter(tpl.body_text, v_vals),
+                CASE WHEN tpl.body_html IS NOT NULL THEN @extschema@.render_letter(tpl.body_html, v_vals, true) END,
+                grp.ids, run_id)
+        RETURNING id INTO v_letter;
+        UPDATE @extschema@.dunning_notice n SET letter_id = v_letter WHERE n.id OPERATOR(pg_catalog.=) ANY (grp.ids);
+    END LOOP;
     RETURN ARRAY[NULL, n_written];
 END
 $$;
