@@ -61,6 +61,18 @@ static const O2cColSpec history_columns[] = {
 	{"currency", O2C_COL_ID},
 };
 
+/* Customers and the attributes collection strategies are chosen by. */
+static const O2cColSpec customer_columns[] = {
+	{"customer_id", O2C_COL_ID},
+	{"customer_name", O2C_COL_ID},
+	{"segment", O2C_COL_ID},
+	{"country", O2C_COL_ID},
+	{"currency", O2C_COL_ID},
+	{"balance", O2C_COL_AMOUNT},
+	{"days_past_due", O2C_COL_AMOUNT},
+	{"risk_grade", O2C_COL_ID},
+};
+
 #define MAX_INNER_COLUMNS 16
 
 typedef struct InnerKind
@@ -86,6 +98,12 @@ static const InnerKind history_kind = {
 	"History columns are invoice_id, customer_id, invoice_date, due_date, amount, paid_on, disputed and currency."
 };
 
+static const InnerKind customer_kind = {
+	"customers_sql", "customer", customer_columns, lengthof(customer_columns),
+	"Customer columns are customer_id, customer_name, segment, country, currency, balance, days_past_due and risk_grade."
+};
+
+PG_FUNCTION_INFO_V1(o2c_customers_from);
 PG_FUNCTION_INFO_V1(o2c_invoices_from);
 PG_FUNCTION_INFO_V1(o2c_payments_from);
 PG_FUNCTION_INFO_V1(o2c_history_from);
@@ -263,4 +281,11 @@ Datum
 o2c_history_from(PG_FUNCTION_ARGS)
 {
 	return inner_rows(fcinfo, &history_kind);
+}
+
+/* o2c.customers_from(customers_sql text, required text[]) */
+Datum
+o2c_customers_from(PG_FUNCTION_ARGS)
+{
+	return inner_rows(fcinfo, &customer_kind);
 }

@@ -24,3 +24,11 @@ AS 'MODULE_PATHNAME', 'o2c_history_from'
 LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION @extschema@.history_from(text, text[]) IS
     'runs an inner query of payment history with the caller''s rights and returns its documented columns (paid_on NULL while open), matched by name and type-checked; absent columns are NULL unless named in required';
+
+CREATE FUNCTION @extschema@.customers_from(customers_sql text, required text[] DEFAULT '{}')
+RETURNS TABLE (customer_id text, customer_name text, segment text, country text, currency text,
+               balance numeric, days_past_due numeric, risk_grade text)
+AS 'MODULE_PATHNAME', 'o2c_customers_from'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.customers_from(text, text[]) IS
+    'runs an inner query of customers with the caller''s rights and returns its documented columns (the attributes collection strategies choose by), matched by name and type-checked; absent columns are NULL unless named in required';
