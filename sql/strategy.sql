@@ -42,6 +42,26 @@ SELECT pg_catalog.count(*) FILTER (WHERE changed) AS changed
 FROM o2c.assign_strategies('SELECT * FROM st_customers', '2026-07-31');
 SELECT pg_catalog.count(*) AS changes_logged FROM o2c.strategy_change;
 
+-- The collector's morning list on 31 July: chaseable overdue (less what is
+-- disputed or promised), the action due today, ranked.
+SELECT o2c.install_example_policy() AS example_levels;
+SELECT o2c.install_dispute_reasons() AS reasons;
+CREATE TABLE st_invoices (invoice_id text, customer_id text, customer_name text, due_date date,
+                          open_amount numeric(12,2), currency text);
+INSERT INTO st_invoices VALUES
+    ('A-1', 'ACME',   'Acme',   '2026-07-01', 4000.00, 'EUR'),
+    ('B-1', 'BOREAL', 'Boreal', '2026-06-20', 1500.00, 'EUR'),
+    ('B-2', 'BOREAL', 'Boreal', '2026-07-20',  500.00, 'EUR'),
+    ('C-1', 'CASTOR', 'Castor', '2026-05-01', 5000.00, 'EUR'),
+    ('D-1', 'DELTA',  'Delta',  '2026-06-15',  300.00, 'EUR'),
+    ('F-1', 'FOXTROT', 'Foxtrot', '2026-07-10', 800.00, 'EUR');
+SELECT o2c.open_dispute('B-1', 'EUR', 1500.00, 'damaged_goods', 'BOREAL', NULL, NULL, '2026-07-05') > 0 AS disputed;
+SELECT o2c.record_promise('ACME', 'EUR', 4000.00, '2026-08-05', '{A-1}', NULL, '2026-07-28') > 0 AS promised;
+SELECT collector, currency, priority_rank, customer_id, strategy, channel, action, dunning_level, chaseable,
+       disputed, promised, money_days, reason
+FROM o2c.collector_worklist('SELECT * FROM st_invoices', '2026-07-31');
+SELECT customer_id, action FROM o2c.collector_worklist('SELECT * FROM st_invoices', '2026-07-31', 'anna');
+
 -- Rules directly.
 SELECT o2c.strategy_rule_met('{"country": ["SE", "NO"], "max_days_past_due": 30}', '{"country": "SE", "days_past_due": 12}') AS met,
        o2c.strategy_rule_met('{"min_balance": 1000}', '{"country": "SE"}') AS without_balance,

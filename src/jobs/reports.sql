@@ -48,3 +48,94 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION @extschema@.dso_trend(text, text) IS
     'DSO, best possible DSO and average days delinquent per month and currency: receivables of the month''s last aging snapshot over the credit sales (inner query with invoice_date, amount, currency) from the 1st of that month to the snapshot date';
+
+-- The collector's morning: each customer's chaseable overdue (less what open
+-- disputes hold and what open promises cover), its strategy's collector,
+-- channel and dunning level, and the action due today.
+CREATE FUNCTION @extschema@.collector_worklist(invoices_sql text, as_of date, collector text DEFAULT NULL,
+                                              ledger text DEFAULT 'default')
+RETURNS TABLE (collector text, currency text, priority_rank bigint, customer_id text, customer_name text,
+               strategy text, channel text, action text, dunning_level integer,
+               chaseable numeric, disputed numeric, promised numeric, money_days numeric, reason text)
+LANGUAGE sql VOLATILE PARALLEL RESTRICTED
+BEGIN ATOMIC
+    WITH rows AS (
+        SELECT f.invoice_id, f.customer_id, f.customer_name, coalesce(pg_catalog.upper(f.currency), 'XXX') AS currency,
+               f.due_date, f.open_amount,
+               coalesce((SELECT pg_catalog.sum(d.amount) FROM @extschema@.dispute d
+                          WHERE d.ledger OPERATOR(pg_catalog.=) collector_worklist.ledger
+                            AND d.status OPERATOR(pg_catalog.=) 'open'
+                            AND d.invoice_id OPERATOR(pg_catalog.=) f.invoice_id), 0) AS disputed,
+               EXISTS (SELECT 1 FROM @extschema@.promise h
+                        WHERE h.ledger OPERATOR(pg_catalog.=) collector_worklist.ledger
+                          AND h.status OPERATOR(pg_catalog.=) 'open'
+                          AND h.promised_on OPERATOR(pg_catalog.<=) as_of
+                          AND CASE WHEN h.invoice_ids IS NOT NULL
+                                   THEN f.invoice_id OPERATOR(pg_catalog.=) ANY (h.invoice_ids)
+                                   ELSE h.customer_id OPERATOR(pg_catalog.=) f.customer_id
+                                        AND h.currency OPERATOR(pg_catalog.=) pg_catalog.upper(f.currency) END) AS promised
+          FROM @extschema@.invoices_from(invoices_sql, '{customer_id,due_date,open_amount}') f
+         WHERE f.customer_id IS NOT NULL AND f.due_date IS NOT NULL AND f.open_amount OPERATOR(pg_catalog.>) 0
+           AND f.due_date OPERATOR(pg_catalog.<) as_of),
+    per_customer AS (
+        SELECT r.customer_id, pg_catalog.max(r.customer_name) AS customer_name, r.currency,
+               pg_catalog.sum(GREATEST(r.open_amount OPERATOR(pg_catalog.-) r.disputed, 0))
+                   FILTER (WHERE NOT r.promised) AS chaseable,
+               pg_catalog.sum(LEAST(r.disputed, r.open_amount)) AS disputed,
+               pg_catalog.sum(GREATEST(r.open_amount OPERATOR(pg_catalog.-) r.disputed, 0))
+                   FILTER (WHERE r.promised) AS promised,
+               pg_catalog.sum(GREATEST(r.open_amount OPERATOR(pg_catalog.-) r.disputed, 0)
+                              OPERATOR(pg_catalog.*) (as_of OPERATOR(pg_catalog.-) r.due_date))
+                   FILTER (WHERE NOT r.promised) AS money_days,
+               pg_catalog.min(r.due_date) FILTER (WHERE NOT r.promised) AS oldest_due
+          FROM rows r GROUP BY r.customer_id, r.currency),
+    worked AS (
+        SELECT p.*, s.strategy, s.channel, s.collector, s.dunning_policy,
+               CASE WHEN s.dunning_policy IS NOT NULL AND p.oldest_due IS NOT NULL
+                         AND EXISTS (SELECT 1 FROM @extschema@.dunning_policy dp
+                                      WHERE dp.policy OPERATOR(pg_catalog.=) s.dunning_policy)
+                    THEN @extschema@.dunning_level(p.oldest_due, as_of, s.dunning_policy) ELSE 0 END AS level,
+               (SELECT pg_catalog.min(h.due_on) FROM @extschema@.promise h
+                 WHERE h.ledger OPERATOR(pg_catalog.=) collector_worklist.ledger AND h.status OPERATOR(pg_catalog.=) 'open'
+                   AND h.customer_id OPERATOR(pg_catalog.=) p.customer_id
+                   AND h.currency OPERATOR(pg_catalog.=) p.currency) AS promise_due,
+               EXISTS (SELECT 1 FROM @extschema@.promise h
+                        WHERE h.ledger OPERATOR(pg_catalog.=) collector_worklist.ledger
+                          AND h.status OPERATOR(pg_catalog.=) 'broken' AND h.escalated_run IS NULL
+                          AND h.customer_id OPERATOR(pg_catalog.=) p.customer_id
+                          AND h.currency OPERATOR(pg_catalog.=) p.currency) AS broken
+          FROM per_customer p
+          LEFT JOIN @extschema@.strategy_assignment s
+            ON s.ledger OPERATOR(pg_catalog.=) collector_worklist.ledger
+           AND s.customer_id OPERATOR(pg_catalog.=) p.customer_id
+         WHERE collector_worklist.collector IS NULL OR s.collector OPERATOR(pg_catalog.=) collector_worklist.collector),
+    acted AS (
+        SELECT w.*,
+               CASE WHEN w.broken THEN 'call: a promise was broken'
+                    WHEN w.promise_due IS NOT NULL AND w.promise_due OPERATOR(pg_catalog.<) as_of
+                        THEN pg_catalog.format('check the promise due %s', w.promise_due)
+                    WHEN coalesce(w.chaseable, 0) OPERATOR(pg_catalog.=) 0 AND w.promise_due IS NOT NULL
+                        THEN pg_catalog.format('wait: promised by %s', w.promise_due)
+                    WHEN coalesce(w.chaseable, 0) OPERATOR(pg_catalog.=) 0 THEN 'wait: all in dispute'
+                    WHEN w.channel OPERATOR(pg_catalog.=) 'call' THEN 'call'
+                    WHEN w.channel OPERATOR(pg_catalog.=) 'letter' THEN pg_catalog.format('send a letter (level %s)', w.level)
+                    WHEN w.channel OPERATOR(pg_catalog.=) 'email' THEN pg_catalog.format('send an e-mail (level %s)', w.level)
+                    ELSE 'no strategy: assign one' END AS action
+          FROM worked w)
+    SELECT a.collector, a.currency,
+           pg_catalog.rank() OVER (PARTITION BY a.collector, a.currency
+                                   ORDER BY a.broken DESC, a.level DESC, coalesce(a.money_days, 0) DESC),
+           a.customer_id, a.customer_name, a.strategy, a.channel, a.action, a.level,
+           coalesce(a.chaseable, 0), a.disputed, coalesce(a.promised, 0), coalesce(a.money_days, 0),
+           pg_catalog.concat_ws('; ',
+               CASE WHEN a.broken THEN 'broken promise' END,
+               CASE WHEN a.level OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('dunning level %s', a.level) END,
+               CASE WHEN coalesce(a.money_days, 0) OPERATOR(pg_catalog.>) 0
+                    THEN pg_catalog.format('%s %s overdue, %s money-days', a.currency, a.chaseable, a.money_days) END,
+               CASE WHEN a.disputed OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s in dispute', a.disputed) END,
+               CASE WHEN coalesce(a.promised, 0) OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s promised', a.promised) END)
+      FROM acted a
+     ORDER BY a.collector NULLS LAST, a.currency, 3, a.customer_id;
+END;
+COMMENT ON FUNCTION @extschema@.collector_worklist(text, date, text, text) IS
+    'the collector''s list: per customer and currency, what can be chased (overdue less open disputes and promised invoices), its strategy''s collector, channel and dunning level, the action due today, ranked by broken promise, then dunning level, then money-days (the parts in their columns); for one collector, or all';
