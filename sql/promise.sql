@@ -94,6 +94,12 @@ SELECT o2c.record_promise('ACME', 'EUR', NULL, '2026-07-01');
 SELECT o2c.cancel_promise(999999);
 SELECT o2c.cancel_promise((SELECT min(id) FROM o2c.promise));
 CALL o2c.run_promise_check('SELECT customer_id, amount FROM pr_payments', '2026-07-02');
+-- A failed job's error carries the user's inner query as its context, not
+-- the o2c procedures the run went through.
+\set SHOW_CONTEXT errors
+CALL o2c.run_promise_check('SELECT customer_id, amount FROM pr_payments', '2026-07-02');
+CALL o2c.run_promise_check('SELECT * FROM no_such_payments', '2026-07-02');
+\set SHOW_CONTEXT never
 SELECT o2c.settle_promises('SELECT * FROM pr_payments', '2026-07-02', -1);
 
 \c :regress_db

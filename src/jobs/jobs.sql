@@ -150,6 +150,13 @@ END;
 COMMENT ON FUNCTION @extschema@.job_finish(bigint, text, bigint, bigint, text, text) IS
     'records the end of a job run in o2c.job_run (used by the job procedures)';
 
+CREATE FUNCTION @extschema@.job_raise(message text, sqlstate text, detail text, hint text, context text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'o2c_job_raise'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.job_raise(text, text, text, text, text) IS
+    'raises a failed job''s error again with only the given context (the user''s inner query), not o2c''s own procedures (called by o2c.run_job)';
+
 -- The lifecycle every job shares. A job is one or two functions of this
 -- extension: job_<name>_read(run_id, args) (optional) reads the inner query
 -- and does the heavy work into the session's temp table pg_temp.o2c_job_rows,
@@ -176,6 +183,7 @@ DECLARE
     err_state  text;
     err_detail text;
     err_hint   text;
+    err_context text;
 BEGIN
     IF job IS NULL OR args IS NULL OR options IS NULL THEN
         RAISE EXCEPTION 'job arguments and options must not be null' USING ERRCODE = '22004';
@@ -242,7 +250,8 @@ BEGIN
                         ORDER BY r.id DESC LIMIT keep_runs) k);
         EXCEPTION WHEN OTHERS OR query_canceled THEN
             GET STACKED DIAGNOSTICS err_text = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
-                                    err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+                                    err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT,
+                                    err_context = PG_EXCEPTION_CONTEXT;
         END;
         EXIT WHEN err_state IS NULL;
         -- A fresh transaction (and snapshot) for whatever comes next.
@@ -261,16 +270,12 @@ BEGIN
         PERFORM @extschema@.job_finish(run_id, 'failed', n_read, NULL, err_text, err_state);
         UPDATE @extschema@.job_run SET attempts = attempt WHERE id OPERATOR(pg_catalog.=) run_id;
         COMMIT;
-        -- RAISE refuses NULL options and prints empty ones: pass only what is there.
-        IF err_detail OPERATOR(pg_catalog.<>) '' AND err_hint OPERATOR(pg_catalog.<>) '' THEN
-            RAISE EXCEPTION USING MESSAGE = err_text, ERRCODE = err_state, DETAIL = err_detail, HINT = err_hint;
-        ELSIF err_detail OPERATOR(pg_catalog.<>) '' THEN
-            RAISE EXCEPTION USING MESSAGE = err_text, ERRCODE = err_state, DETAIL = err_detail;
-        ELSIF err_hint OPERATOR(pg_catalog.<>) '' THEN
-            RAISE EXCEPTION USING MESSAGE = err_text, ERRCODE = err_state, HINT = err_hint;
-        ELSE
-            RAISE EXCEPTION USING MESSAGE = err_text, ERRCODE = err_state;
-        END IF;
+        -- Raised with the context that names the user's inner query, not
+        -- the o2c procedures it came through.
+        PERFORM @extschema@.job_raise(err_text, err_state, err_detail, err_hint,
+            (SELECT pg_catalog.string_agg(l, E'\n')
+               FROM pg_catalog.regexp_split_to_table(err_context, E'\n') l
+              WHERE l OPERATOR(pg_catalog.~) '^inner query '));
     END IF;
     COMMIT;
     -- One line per run: what it read (when it reads) and what it wrote.
