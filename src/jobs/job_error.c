@@ -24,9 +24,11 @@ o2c_job_raise(PG_FUNCTION_ARGS)
 	char	   *detail = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	char	   *hint = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
 	char	   *context = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
-	int			code = ERRCODE_INTERNAL_ERROR;
+	int			code = ERRCODE_RAISE_EXCEPTION;
 
-	if (state != NULL && strlen(state) == 5)
+	/* A SQLSTATE is five digits or upper-case letters; else P0001. */
+	if (state != NULL && strlen(state) == 5 &&
+		strspn(state, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 5)
 		code = MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]);
 	/*
 	 * Every enclosing PG_TRY restores the stack it saved, and the top level
