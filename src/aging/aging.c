@@ -551,8 +551,8 @@ empty_ladder_state(FunctionCallInfo fcinfo)
 }
 
 /* The ladder's columns; a NULL state (no rows, no constant bounds) is empty. */
-static void
-ladder_values(AgingState *state, Datum *values)
+void
+o2c_aging_ladder_values(AgingState *state, Datum *values)
 {
 	Datum	   *labels;
 	Datum	   *amounts;
@@ -582,12 +582,6 @@ ladder_values(AgingState *state, Datum *values)
 	values[3] = NumericGetDatum(o2c_sum_numeric(&total, dscale));
 }
 
-void
-o2c_aging_ladder_values(AgingState *state, Datum *values)
-{
-	ladder_values(state, values);
-}
-
 Datum
 o2c_aging_ladder_final(PG_FUNCTION_ARGS)
 {
@@ -598,7 +592,7 @@ o2c_aging_ladder_final(PG_FUNCTION_ARGS)
 
 	if (state == NULL)
 		state = empty_ladder_state(fcinfo);
-	ladder_values(state, values);
+	o2c_aging_ladder_values(state, values);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
