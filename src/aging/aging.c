@@ -27,6 +27,7 @@
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #define AGING_MAX_BOUNDS	O2C_AGING_MAX_BOUNDS
 #define AGING_STATE_VERSION	1
@@ -481,6 +482,52 @@ result_tupdesc(FunctionCallInfo fcinfo)
 	return BlessTupleDesc(tupdesc);
 }
 
+/*
+ * overdue_days / overdue (> 0) rounded half away from zero to 2 decimals,
+ * as o2c_div_round does; on the 128-bit sums themselves when they fit.
+ */
+static Numeric
+avg_days(const O2cSum *days, const O2cSum *overdue)
+{
+	int128		p = days->fast,
+				q = overdue->fast;
+	int128		lim = (((int128) PG_INT64_MAX) << 56) / 200;
+
+	if (days->spill == NULL && overdue->spill == NULL && q > 0 && p < lim && p > -lim)
+	{
+		int128		ap = p < 0 ? -p : p;
+		int128		r = (2 * ap * 100 + q) / (2 * q);
+
+		if (r <= PG_INT64_MAX)
+			return int64_div_fast_to_numeric((int64) (p < 0 ? -r : r), 2);
+	}
+	return o2c_div_round(o2c_sum_numeric(days, 0), o2c_sum_numeric(overdue, 0), 2);
+}
+
+/*
+ * A sum as a numeric; the zero of each display scale is made once, as most
+ * buckets of a small group are empty (the result is only read or copied).
+ */
+static Numeric
+sum_numeric(const O2cSum *sum, int32 dscale)
+{
+	static Numeric zeros[O2C_SUM_SCALE + 1];
+
+	if (sum->fast == 0 && sum->spill == NULL && sum->dscale <= dscale &&
+		dscale >= 0 && dscale <= O2C_SUM_SCALE)
+	{
+		if (zeros[dscale] == NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+			zeros[dscale] = int64_div_fast_to_numeric(0, dscale);
+			MemoryContextSwitchTo(old);
+		}
+		return zeros[dscale];
+	}
+	return o2c_sum_numeric(sum, dscale);
+}
+
 void
 o2c_aging_buckets_values(AgingState *state, Datum *values, bool *nulls)
 {
@@ -496,19 +543,18 @@ o2c_aging_buckets_values(AgingState *state, Datum *values, bool *nulls)
 	for (int i = 0; i <= DEFAULT_NBOUNDS; i++)
 	{
 		nulls[i] = false;
-		values[i] = NumericGetDatum(o2c_sum_numeric(&state->buckets[i].sum, dscale));
+		values[i] = NumericGetDatum(sum_numeric(&state->buckets[i].sum, dscale));
 		o2c_sum_add_sum(&total, &state->buckets[i].sum, CurrentMemoryContext);
 		if (i > 0)
 			o2c_sum_add_sum(&overdue, &state->buckets[i].sum, CurrentMemoryContext);
 	}
-	values[5] = NumericGetDatum(o2c_sum_numeric(&total, dscale));
-	values[6] = NumericGetDatum(o2c_sum_numeric(&overdue, dscale));
+	values[5] = NumericGetDatum(sum_numeric(&total, dscale));
+	values[6] = NumericGetDatum(sum_numeric(&overdue, dscale));
 	values[7] = Int64GetDatum(state_items(state));
 	nulls[5] = nulls[6] = nulls[7] = false;
 	nulls[8] = o2c_sum_sign(&overdue) <= 0;
 	if (!nulls[8])
-		values[8] = NumericGetDatum(o2c_div_round(o2c_sum_numeric(&state->overdue_days, 0),
-												  o2c_sum_numeric(&overdue, 0), 2));
+		values[8] = NumericGetDatum(avg_days(&state->overdue_days, &overdue));
 }
 
 Datum

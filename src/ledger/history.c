@@ -182,6 +182,100 @@ issue_cmp(const void *a, const void *b, void *arg)
 	return x < y ? -1 : (x > y ? 1 : 0);
 }
 
+/*
+ * The sweep's view of the ledger: the items copied in group order (by rank,
+ * then invoice date) so each group is walked in sequence. Within a group's
+ * range the first live[r] items are live, then come the ones gone for good,
+ * then, from next[r] on, the ones not yet issued. ids[] and pos[] map sweep
+ * positions to item indexes (for messages and settlements) and back.
+ */
+typedef struct Sweep
+{
+	Ledger	   *l;
+	LedgerItem *items;
+	uint32	   *ids;
+	uint32	   *pos;
+	uint32	   *start;			/* per rank, and one past the last */
+	uint32	   *next;
+	uint32	   *live;
+	DateADT    *next_date;		/* invoice date at next[r], or +infinity */
+} Sweep;
+
+static inline void
+sweep_swap(Sweep *sw, uint32 a, uint32 b)
+{
+	LedgerItem	t = sw->items[a];
+	uint32		id = sw->ids[a];
+
+	sw->items[a] = sw->items[b];
+	sw->items[b] = t;
+	sw->ids[a] = sw->ids[b];
+	sw->ids[b] = id;
+	sw->pos[sw->ids[a]] = a;
+	sw->pos[sw->ids[b]] = b;
+}
+
+static void
+sweep_init(Sweep *sw, Ledger *l)
+{
+	uint32		ng = l->ngroups;
+	uint32		n = l->nitems;
+	uint32	   *fill = palloc((ng + 1) * sizeof(uint32));
+
+	sw->l = l;
+	sw->start = MemoryContextAllocZero(l->ctx, (ng + 1) * sizeof(uint32));
+	sw->next = MemoryContextAlloc(l->ctx, (ng + 1) * sizeof(uint32));
+	sw->live = MemoryContextAllocZero(l->ctx, (ng + 1) * sizeof(uint32));
+	sw->next_date = MemoryContextAlloc(l->ctx, (ng + 1) * sizeof(DateADT));
+	sw->ids = MemoryContextAllocHuge(l->ctx, (Size) Max(n, 1) * sizeof(uint32));
+	sw->pos = MemoryContextAllocHuge(l->ctx, (Size) Max(n, 1) * sizeof(uint32));
+	sw->items = MemoryContextAllocHuge(l->ctx, (Size) Max(n, 1) * sizeof(LedgerItem));
+
+	/* A counting sort by rank, then each group by invoice date. */
+	for (uint32 i = 0; i < n; i++)
+		sw->start[l->groups[ledger_item(l, i)->group].rank + 1]++;
+	for (uint32 r = 0; r < ng; r++)
+		sw->start[r + 1] += sw->start[r];
+	memcpy(fill, sw->start, (ng + 1) * sizeof(uint32));
+	for (uint32 i = 0; i < n; i++)
+		sw->ids[fill[l->groups[ledger_item(l, i)->group].rank]++] = i;
+	for (uint32 r = 0; r < ng; r++)
+		qsort_arg(sw->ids + sw->start[r], sw->start[r + 1] - sw->start[r], sizeof(uint32),
+				  issue_cmp, l);
+	for (uint32 k = 0; k < n; k++)
+	{
+		sw->items[k] = *ledger_item(l, sw->ids[k]);
+		sw->pos[sw->ids[k]] = k;
+	}
+	/* The copies are the items from here on. */
+	for (uint32 c = 0; c < lengthof(l->items) && l->items[c] != NULL; c++)
+	{
+		pfree(l->items[c]);
+		l->items[c] = NULL;
+	}
+	for (uint32 r = 0; r < ng; r++)
+	{
+		sw->next[r] = sw->start[r];
+		sw->next_date[r] = sw->start[r] < sw->start[r + 1] ?
+			sw->items[sw->start[r]].invoice_date : DATEVAL_NOEND;
+	}
+	pfree(fill);
+}
+
+/* A customer's or currency's text, made once. */
+static text *
+group_text(Ledger *l, text **cache, LedgerInterner *in, uint32 i)
+{
+	if (cache[i] == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(l->ctx);
+
+		cache[i] = cstring_to_text(ledger_string(in, i));
+		MemoryContextSwitchTo(old);
+	}
+	return cache[i];
+}
+
 static Datum
 history(FunctionCallInfo fcinfo, bool ladder)
 {
@@ -197,11 +291,11 @@ history(FunctionCallInfo fcinfo, bool ladder)
 	LedgerOptions opt;
 	History		h;
 	Ledger	   *l;
-	uint32	   *order,
-			   *start,
-			   *next,
-			   *live;
-	uint32	   *by_rank;
+	Sweep		sw;
+	text	  **customer_text;
+	text	  **currency_text;
+	text	  **rank_customer;	/* per rank, read in sequence by the sweep */
+	text	  **rank_currency;
 	AgingState *state;
 	MemoryContext row_ctx;
 
@@ -217,26 +311,18 @@ history(FunctionCallInfo fcinfo, bool ladder)
 	l = ledger_create("aging_history", &opt);
 	ledger_read(l, invoices_sql, settlements_sql, settle_later, &h);
 	ledger_rank_groups(l);
-
-	/* Invoices by group rank (a counting sort), then by invoice date. */
-	start = MemoryContextAllocZero(l->ctx, (l->ngroups + 1) * sizeof(uint32));
-	next = MemoryContextAlloc(l->ctx, (l->ngroups + 1) * sizeof(uint32));
-	live = MemoryContextAllocZero(l->ctx, (l->ngroups + 1) * sizeof(uint32));
-	by_rank = MemoryContextAlloc(l->ctx, (l->ngroups + 1) * sizeof(uint32));
-	order = MemoryContextAllocHuge(l->ctx, (Size) Max(l->nitems, 1) * sizeof(uint32));
+	sweep_init(&sw, l);
+	customer_text = MemoryContextAllocZero(l->ctx, (l->customers.n + 1) * sizeof(text *));
+	currency_text = MemoryContextAllocZero(l->ctx, (l->currencies.n + 1) * sizeof(text *));
+	rank_customer = MemoryContextAlloc(l->ctx, (l->ngroups + 1) * sizeof(text *));
+	rank_currency = MemoryContextAlloc(l->ctx, (l->ngroups + 1) * sizeof(text *));
 	for (uint32 g = 0; g < l->ngroups; g++)
-		by_rank[l->groups[g].rank] = g;
-	for (uint32 i = 0; i < l->nitems; i++)
-		start[l->groups[ledger_item(l, i)->group].rank + 1]++;
-	for (uint32 r = 0; r < l->ngroups; r++)
-		start[r + 1] += start[r];
-	memcpy(next, start, (l->ngroups + 1) * sizeof(uint32));
-	for (uint32 i = 0; i < l->nitems; i++)
-		order[next[l->groups[ledger_item(l, i)->group].rank]++] = i;
-	for (uint32 r = 0; r < l->ngroups; r++)
 	{
-		qsort_arg(order + start[r], start[r + 1] - start[r], sizeof(uint32), issue_cmp, l);
-		next[r] = start[r];
+		LedgerGroup *lg = &l->groups[g];
+
+		rank_customer[lg->rank] = group_text(l, customer_text, &l->customers, lg->customer);
+		rank_currency[lg->rank] = lg->currency == LEDGER_NONE ? NULL :
+			group_text(l, currency_text, &l->currencies, lg->currency);
 	}
 
 	state = o2c_aging_state_create(l->ctx, ladder ? bounds : NULL, nbounds, h.dates[0]);
@@ -248,32 +334,34 @@ history(FunctionCallInfo fcinfo, bool ladder)
 
 		for (PendingChunk *c = h.pending[j]; c != NULL; c = c->next)
 			for (int k = 0; k < c->n; k++)
-				ledger_item_settle(l, c->rows[k].item_scale >> 4, c->rows[k].amount,
-								   (int) (c->rows[k].item_scale & 0xF));
+			{
+				uint32		i = c->rows[k].item_scale >> 4;
+
+				ledger_settle(l, &sw.items[sw.pos[i]], i, c->rows[k].amount,
+							  (int) (c->rows[k].item_scale & 0xF));
+			}
 
 		for (uint32 r = 0; r < l->ngroups; r++)
 		{
-			uint32		base = start[r];
+			uint32		base = sw.start[r];
 			int64		listed = 0;
 
 			/* Invoices issued since the last date join the live ones. */
-			while (next[r] < start[r + 1] && ledger_item(l, order[next[r]])->invoice_date <= as_of)
+			while (sw.next_date[r] <= as_of)
 			{
-				uint32		t = order[base + live[r]];
-
-				order[base + live[r]] = order[next[r]];
-				order[next[r]] = t;
-				live[r]++;
-				next[r]++;
+				sweep_swap(&sw, base + sw.live[r], sw.next[r]);
+				sw.live[r]++;
+				sw.next[r]++;
+				sw.next_date[r] = sw.next[r] < sw.start[r + 1] ?
+					sw.items[sw.next[r]].invoice_date : DATEVAL_NOEND;
 			}
-			if (live[r] == 0)
+			if (sw.live[r] == 0)
 				continue;
 			o2c_aging_state_clear(state, as_of);
-			for (uint32 p = base; p < base + live[r];)
+			for (uint32 p = base; p < base + sw.live[r];)
 			{
-				uint32		i = order[p];
-				LedgerItem *it = ledger_item(l, i);
-				int64		open = ledger_item_open(l, i);
+				LedgerItem *it = &sw.items[p];
+				int64		open = ledger_open(l, it, sw.ids[p]);
 
 				if (ledger_listed(&opt, open))
 				{
@@ -287,26 +375,23 @@ history(FunctionCallInfo fcinfo, bool ladder)
 				else if (it->last_settled <= as_of)
 				{
 					/* Not listed now or ever again: out of the live set. */
-					order[p] = order[base + live[r] - 1];
-					order[base + live[r] - 1] = i;
-					live[r]--;
+					sweep_swap(&sw, p, base + sw.live[r] - 1);
+					sw.live[r]--;
 				}
 				else
 					p++;
 			}
 			if (listed > 0)
 			{
-				LedgerGroup *g = &l->groups[by_rank[r]];
-				const char *currency = ledger_string(&l->currencies, g->currency);
 				Datum		values[12];
 				bool		nulls[12] = {false};
-				MemoryContext old = MemoryContextSwitchTo(row_ctx);
+				MemoryContext old;
 
+				old = MemoryContextSwitchTo(row_ctx);
 				values[0] = DateADTGetDatum(as_of);
-				values[1] = PointerGetDatum(cstring_to_text(ledger_string(&l->customers, g->customer)));
-				nulls[2] = currency == NULL;
-				if (currency != NULL)
-					values[2] = PointerGetDatum(cstring_to_text(currency));
+				values[1] = PointerGetDatum(rank_customer[r]);
+				nulls[2] = rank_currency[r] == NULL;
+				values[2] = PointerGetDatum(rank_currency[r]);
 				if (ladder)
 					o2c_aging_ladder_values(state, values + 3);
 				else

@@ -25,6 +25,7 @@
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "tcop/pquery.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -235,7 +236,7 @@ ledger_create(const char *fname, LedgerOptions *opt)
 	l->ctx = ctx;
 	l->fname = fname;
 	l->opt = *opt;
-	interner_init(&l->ids, ctx, 1024);
+	interner_init(&l->ids, ctx, 16384);
 	interner_init(&l->customers, ctx, 256);
 	interner_init(&l->currencies, ctx, 16);
 	l->grptab = grptab_create(ctx, 256, NULL);
@@ -264,8 +265,8 @@ ledger_group(Ledger *l, uint32 customer, uint32 currency)
 	return e->group;
 }
 
-static void
-scale_overflow(Ledger *l, uint32 i)
+void
+ledger_scale_overflow(Ledger *l, uint32 i)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -274,47 +275,26 @@ scale_overflow(Ledger *l, uint32 i)
 			 errdetail("An invoice's amount and the sum of its settlements must fit in 18 digits with their decimals.")));
 }
 
-void
-ledger_item_settle(Ledger *l, uint32 i, int64 amount, int scale)
-{
-	LedgerItem *it = ledger_item(l, i);
-
-	if (scale > it->scale)
-	{
-		int64		f = ledger_pow10[scale - it->scale];
-
-		if (pg_mul_s64_overflow(it->amount, f, &it->amount) ||
-			pg_mul_s64_overflow(it->settled, f, &it->settled))
-			scale_overflow(l, i);
-		it->scale = (int8) scale;
-	}
-	else if (scale < it->scale &&
-			 pg_mul_s64_overflow(amount, ledger_pow10[it->scale - scale], &amount))
-		scale_overflow(l, i);
-	if (pg_add_s64_overflow(it->settled, amount, &it->settled))
-		scale_overflow(l, i);
-	it->flags |= ITEM_SETTLED;
-}
-
-int64
-ledger_item_open(Ledger *l, uint32 i)
-{
-	LedgerItem *it = ledger_item(l, i);
-	int64		open;
-
-	if (pg_sub_s64_overflow(it->amount, it->settled, &open))
-		scale_overflow(l, i);
-	return open;
-}
-
 /* ------------------------------------------------------------ reading rows */
 
+/*
+ * Rows arrive at a DestReceiver straight from the executor: no copy of each
+ * tuple into an SPI tuple table, which would cost as much as reading it.
+ */
 typedef struct ReadCtx
 {
+	DestReceiver pub;
 	Ledger	   *l;
 	const char *what;			/* "invoices_sql" */
 	const char *sql;
 	int64		row;			/* 1-based row being read */
+	const O2cColSpec *specs;
+	int			nspecs;
+	O2cCol		cols[8];		/* the longer of the two specs */
+	bool		invoices;
+	LedgerSettle settle;
+	void	   *arg;
+	MemoryContext batch;		/* reset every FETCH_ROWS rows */
 } ReadCtx;
 
 static void
@@ -331,14 +311,14 @@ read_error_context(void *arg)
 
 /* The bytes of an id or text column; false when NULL. */
 static bool
-col_bytes(const O2cCol *c, HeapTuple tup, TupleDesc td, const char **s, int *len)
+col_bytes(const O2cCol *c, TupleTableSlot *slot, const char **s, int *len)
 {
 	bool		isnull;
 	Datum		d;
 
 	if (c->attno == 0)
 		return false;
-	d = SPI_getbinval(tup, td, c->attno, &isnull);
+	d = slot_getattr(slot, c->attno, &isnull);
 	if (isnull)
 		return false;
 	if (c->type == TEXTOID || c->type == VARCHAROID || c->type == BPCHAROID)
@@ -371,10 +351,14 @@ null_value(ReadCtx *r, const char *column, const char *invoice)
 
 /* A date column: NULL allowed or not, never infinite. */
 static bool
-read_date(ReadCtx *r, const O2cCol *c, HeapTuple tup, TupleDesc td, const char *column,
+read_date(ReadCtx *r, const O2cCol *c, TupleTableSlot *slot, const char *column,
 		  const char *invoice, bool nullable, DateADT *out)
 {
-	if (!o2c_col_date(tup, td, c, out))
+	bool		isnull;
+	Datum		d = slot_getattr(slot, c->attno, &isnull);
+
+	*out = isnull ? 0 : DatumGetDateADT(d);
+	if (isnull)
 	{
 		if (!nullable)
 			null_value(r, column, invoice);
@@ -390,11 +374,11 @@ read_date(ReadCtx *r, const O2cCol *c, HeapTuple tup, TupleDesc td, const char *
 
 /* An amount column as an integer at its own display scale (0..8). */
 static void
-read_amount(ReadCtx *r, const O2cCol *c, HeapTuple tup, TupleDesc td, const char *invoice,
+read_amount(ReadCtx *r, const O2cCol *c, TupleTableSlot *slot, const char *invoice,
 			int64 *amount, int *scale)
 {
 	bool		isnull;
-	Datum		d = SPI_getbinval(tup, td, c->attno, &isnull);
+	Datum		d = slot_getattr(slot, c->attno, &isnull);
 	int128		units;
 	int32		dscale;
 
@@ -455,17 +439,6 @@ kind_is(const char *kind, int len, const char *name)
 	return (int) strlen(name) == len && memcmp(kind, name, len) == 0;
 }
 
-static Portal
-open_query(ReadCtx *r, int batch, O2cCol *cols, const O2cColSpec *specs, int n)
-{
-	Portal		portal = o2c_innerq_open(r->sql, r->what, true);
-
-	SPI_cursor_fetch(portal, true, batch);
-	o2c_innerq_bind(SPI_tuptable->tupdesc, specs, n, cols,
-					psprintf("%s of %s", r->what, r->l->fname), InvalidOid);
-	return portal;
-}
-
 #define FETCH_ROWS 10000
 
 enum
@@ -495,8 +468,9 @@ static const O2cColSpec settlement_specs[SC_N] = {
 };
 
 static void
-read_invoice(ReadCtx *r, O2cCol *cols, HeapTuple tup, TupleDesc td)
+read_invoice(ReadCtx *r, TupleTableSlot *slot)
 {
+	O2cCol	   *cols = r->cols;
 	Ledger	   *l = r->l;
 	const char *s;
 	int			len;
@@ -509,7 +483,7 @@ read_invoice(ReadCtx *r, O2cCol *cols, HeapTuple tup, TupleDesc td)
 	int64		amount;
 	int			scale;
 
-	if (!col_bytes(&cols[IC_ID], tup, td, &s, &len))
+	if (!col_bytes(&cols[IC_ID], slot, &s, &len))
 		null_value(r, "invoice_id", NULL);
 	i = intern(&l->ids, s, len, &found);
 	id = interned(&l->ids, i);
@@ -526,18 +500,18 @@ read_invoice(ReadCtx *r, O2cCol *cols, HeapTuple tup, TupleDesc td)
 	it = ledger_item(l, i);
 	memset(it, 0, sizeof(LedgerItem));
 
-	if (!col_bytes(&cols[IC_CUSTOMER], tup, td, &s, &len))
+	if (!col_bytes(&cols[IC_CUSTOMER], slot, &s, &len))
 		null_value(r, "customer_id", id);
 	customer = intern(&l->customers, s, len, &found);
-	if (col_bytes(&cols[IC_CURRENCY], tup, td, &s, &len))
+	if (col_bytes(&cols[IC_CURRENCY], slot, &s, &len))
 		currency = intern(&l->currencies, s, len, &found);
 	it->group = ledger_group(l, customer, currency);
 
-	read_date(r, &cols[IC_INVOICE_DATE], tup, td, "invoice_date", id, false, &it->invoice_date);
-	if (read_date(r, &cols[IC_DUE], tup, td, "due_date", id, true, &it->due_date))
+	read_date(r, &cols[IC_INVOICE_DATE], slot, "invoice_date", id, false, &it->invoice_date);
+	if (read_date(r, &cols[IC_DUE], slot, "due_date", id, true, &it->due_date))
 		it->flags |= ITEM_HAS_DUE;
-	read_amount(r, &cols[IC_AMOUNT], tup, td, id, &amount, &scale);
-	if (col_bytes(&cols[IC_KIND], tup, td, &s, &len) && !kind_is(s, len, "invoice"))
+	read_amount(r, &cols[IC_AMOUNT], slot, id, &amount, &scale);
+	if (col_bytes(&cols[IC_KIND], slot, &s, &len) && !kind_is(s, len, "invoice"))
 	{
 		if (!kind_is(s, len, "credit_note"))
 			ereport(ERROR,
@@ -555,9 +529,9 @@ read_invoice(ReadCtx *r, O2cCol *cols, HeapTuple tup, TupleDesc td)
 }
 
 static void
-read_settlement(ReadCtx *r, O2cCol *cols, HeapTuple tup, TupleDesc td,
-				LedgerSettle settle, void *arg)
+read_settlement(ReadCtx *r, TupleTableSlot *slot)
 {
+	O2cCol	   *cols = r->cols;
 	Ledger	   *l = r->l;
 	const char *s;
 	int			len;
@@ -567,7 +541,7 @@ read_settlement(ReadCtx *r, O2cCol *cols, HeapTuple tup, TupleDesc td,
 	int64		amount;
 	int			scale;
 
-	if (!col_bytes(&cols[SC_ID], tup, td, &s, &len))
+	if (!col_bytes(&cols[SC_ID], slot, &s, &len))
 		null_value(r, "invoice_id", NULL);
 	i = intern_lookup(&l->ids, s, len);
 	if (i == LEDGER_NONE)
@@ -584,9 +558,9 @@ read_settlement(ReadCtx *r, O2cCol *cols, HeapTuple tup, TupleDesc td,
 		return;
 	}
 	id = interned(&l->ids, i);
-	read_date(r, &cols[SC_SETTLED_ON], tup, td, "settled_on", id, false, &on);
-	read_amount(r, &cols[SC_AMOUNT], tup, td, id, &amount, &scale);
-	if (col_bytes(&cols[SC_KIND], tup, td, &s, &len) &&
+	read_date(r, &cols[SC_SETTLED_ON], slot, "settled_on", id, false, &on);
+	read_amount(r, &cols[SC_AMOUNT], slot, id, &amount, &scale);
+	if (col_bytes(&cols[SC_KIND], slot, &s, &len) &&
 		!kind_is(s, len, "payment") && !kind_is(s, len, "credit_note") &&
 		!kind_is(s, len, "discount") && !kind_is(s, len, "write_off") &&
 		!kind_is(s, len, "adjustment"))
@@ -595,7 +569,7 @@ read_settlement(ReadCtx *r, O2cCol *cols, HeapTuple tup, TupleDesc td,
 				 errmsg("unknown kind of settlement of invoice \"%s\" in %s: \"%s\"",
 						o2c_quote_cstr(id), r->what, o2c_quote_cstr(pnstrdup(s, len))),
 				 errhint("Known kinds: payment, credit_note, discount, write_off, adjustment.")));
-	if (col_bytes(&cols[SC_CURRENCY], tup, td, &s, &len))
+	if (col_bytes(&cols[SC_CURRENCY], slot, &s, &len))
 	{
 		const char *cur = ledger_string(&l->currencies,
 										l->groups[ledger_item(l, i)->group].currency);
@@ -608,48 +582,79 @@ read_settlement(ReadCtx *r, O2cCol *cols, HeapTuple tup, TupleDesc td,
 							o2c_quote_cstr(id)),
 					 errhint("Convert the settlement into the invoice's currency in settlements_sql.")));
 	}
-	settle(l, i, on, amount, scale, arg);
+	r->settle(l, i, on, amount, scale, r->arg);
+}
+
+static bool
+receive_row(TupleTableSlot *slot, DestReceiver *self)
+{
+	ReadCtx    *r = (ReadCtx *) self;
+	MemoryContext old = MemoryContextSwitchTo(r->batch);
+
+	r->row++;
+	if (r->invoices)
+		read_invoice(r, slot);
+	else
+		read_settlement(r, slot);
+	MemoryContextSwitchTo(old);
+	if (r->row % FETCH_ROWS == 0)
+		MemoryContextReset(r->batch);
+	return true;
+}
+
+/* The columns are bound when the result's shape is known, rows or none. */
+static void
+receive_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	ReadCtx    *r = (ReadCtx *) self;
+
+	o2c_innerq_bind(typeinfo, r->specs, r->nspecs, r->cols,
+					psprintf("%s of %s", r->what, r->l->fname), InvalidOid);
+}
+
+static void
+receive_nothing(DestReceiver *self)
+{
 }
 
 static void
 read_query(Ledger *l, const char *sql, const char *what, const O2cColSpec *specs, int n,
 		   bool invoices, LedgerSettle settle, void *arg)
 {
-	ReadCtx		r = {l, what, sql, 0};
+	ReadCtx		r;
 	ErrorContextCallback cb;
-	MemoryContext batch = AllocSetContextCreate(CurrentMemoryContext, "o2c ledger rows",
-												ALLOCSET_DEFAULT_SIZES);
-	O2cCol		cols[8];		/* the longer of the two specs */
 	Portal		portal;
+
+	memset(&r, 0, sizeof(r));
+	r.pub.receiveSlot = receive_row;
+	r.pub.rStartup = receive_startup;
+	r.pub.rShutdown = receive_nothing;
+	r.pub.rDestroy = receive_nothing;
+	r.pub.mydest = DestNone;
+	r.l = l;
+	r.what = what;
+	r.sql = sql;
+	r.specs = specs;
+	r.nspecs = n;
+	r.invoices = invoices;
+	r.settle = settle;
+	r.arg = arg;
+	r.batch = AllocSetContextCreate(CurrentMemoryContext, "o2c ledger rows",
+									ALLOCSET_DEFAULT_SIZES);
 
 	cb.callback = read_error_context;
 	cb.arg = &r;
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
 
-	portal = open_query(&r, FETCH_ROWS, cols, specs, n);
-	while (SPI_processed > 0)
-	{
-		MemoryContext old = MemoryContextSwitchTo(batch);
-
-		for (uint64 k = 0; k < SPI_processed; k++)
-		{
-			r.row++;
-			if (invoices)
-				read_invoice(&r, cols, SPI_tuptable->vals[k], SPI_tuptable->tupdesc);
-			else
-				read_settlement(&r, cols, SPI_tuptable->vals[k], SPI_tuptable->tupdesc,
-								settle, arg);
-		}
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(batch);
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
-		SPI_cursor_fetch(portal, true, FETCH_ROWS);
-	}
-	SPI_freetuptable(SPI_tuptable);
+	/*
+	 * A cursor run straight into our receiver: SPI's own execution would add
+	 * the whole query text to every error's context.
+	 */
+	portal = o2c_innerq_open(sql, what, true);
+	PortalRunFetch(portal, FETCH_FORWARD, FETCH_ALL, &r.pub);
 	SPI_cursor_close(portal);
-	MemoryContextDelete(batch);
+	MemoryContextDelete(r.batch);
 	error_context_stack = cb.previous;
 }
 

@@ -9,6 +9,7 @@
 
 #include "postgres.h"
 
+#include "common/int.h"
 #include "utils/date.h"
 #include "utils/jsonb.h"
 
@@ -94,6 +95,9 @@ struct Ledger
 	char	   *first_unknown;
 };
 
+/* 10^n for n in 0..18. */
+extern const int64 ledger_pow10[19];
+
 static inline LedgerItem *
 ledger_item(Ledger *l, uint32 i)
 {
@@ -110,10 +114,40 @@ extern void ledger_read(Ledger *l, const char *invoices_sql, const char *settlem
 /* Number the groups in (customer_id, currency) byte order, NULL currency last. */
 extern void ledger_rank_groups(Ledger *l);
 
-/* Add a settlement of amount at scale to an item, exactly. */
-extern void ledger_item_settle(Ledger *l, uint32 i, int64 amount, int scale);
-/* Open amount at the item's scale (22003 if it overflows). */
-extern int64 ledger_item_open(Ledger *l, uint32 i);
+/* 22003 naming invoice i: its amounts outgrew 64 bits at their scale. */
+pg_attribute_noreturn() extern void ledger_scale_overflow(Ledger *l, uint32 i);
+
+/* Add a settlement of amount at scale to item it (invoice i), exactly. */
+static inline void
+ledger_settle(Ledger *l, LedgerItem *it, uint32 i, int64 amount, int scale)
+{
+	if (scale > it->scale)
+	{
+		int64		f = ledger_pow10[scale - it->scale];
+
+		if (pg_mul_s64_overflow(it->amount, f, &it->amount) ||
+			pg_mul_s64_overflow(it->settled, f, &it->settled))
+			ledger_scale_overflow(l, i);
+		it->scale = (int8) scale;
+	}
+	else if (scale < it->scale &&
+			 pg_mul_s64_overflow(amount, ledger_pow10[it->scale - scale], &amount))
+		ledger_scale_overflow(l, i);
+	if (pg_add_s64_overflow(it->settled, amount, &it->settled))
+		ledger_scale_overflow(l, i);
+	it->flags |= ITEM_SETTLED;
+}
+
+/* Open amount of item it (invoice i) at its scale. */
+static inline int64
+ledger_open(Ledger *l, const LedgerItem *it, uint32 i)
+{
+	int64		open;
+
+	if (pg_sub_s64_overflow(it->amount, it->settled, &open))
+		ledger_scale_overflow(l, i);
+	return open;
+}
 
 /* Is an item with this open amount listed, under the options? */
 static inline bool
@@ -124,7 +158,5 @@ ledger_listed(const LedgerOptions *opt, int64 open)
 	return open > 0 || opt->include_credit_balances;
 }
 
-/* 10^n for n in 0..18. */
-extern const int64 ledger_pow10[19];
 
 #endif							/* O2C_LEDGER_H */

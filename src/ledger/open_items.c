@@ -25,8 +25,8 @@ settle_as_of(Ledger *l, uint32 i, DateADT on, int64 amount, int scale, void *arg
 
 	if (on > as_of)
 		return;
-	ledger_item_settle(l, i, amount, scale);
 	it = ledger_item(l, i);
+	ledger_settle(l, it, i, amount, scale);
 	if (on > it->last_settled)
 		it->last_settled = on;
 }
@@ -85,7 +85,7 @@ o2c_open_items(PG_FUNCTION_ARGS)
 	{
 		LedgerItem *it = ledger_item(l, i);
 
-		if (it->invoice_date <= as_of && ledger_listed(&opt, ledger_item_open(l, i)))
+		if (it->invoice_date <= as_of && ledger_listed(&opt, ledger_open(l, it, i)))
 			listed[n++] = i;
 	}
 	qsort_arg(listed, n, sizeof(uint32), item_cmp, l);
@@ -112,7 +112,7 @@ o2c_open_items(PG_FUNCTION_ARGS)
 		values[4] = DateADTGetDatum(it->due_date);
 		values[5] = NumericGetDatum(int64_div_fast_to_numeric(it->amount, it->scale));
 		values[6] = NumericGetDatum(int64_div_fast_to_numeric(it->settled, it->scale));
-		values[7] = NumericGetDatum(int64_div_fast_to_numeric(ledger_item_open(l, i), it->scale));
+		values[7] = NumericGetDatum(int64_div_fast_to_numeric(ledger_open(l, it, i), it->scale));
 		nulls[8] = it->last_settled == DATEVAL_NOBEGIN;
 		values[8] = DateADTGetDatum(it->last_settled);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
