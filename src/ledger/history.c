@@ -312,6 +312,8 @@ history(FunctionCallInfo fcinfo, bool ladder)
 	ledger_read(l, invoices_sql, settlements_sql, settle_later, &h);
 	ledger_rank_groups(l);
 	sweep_init(&sw, l);
+	elog(DEBUG1, "aging_history sweeps %u invoices over %d dates in %zu bytes",
+		 l->nitems, h.ndates, MemoryContextMemAllocated(l->ctx, true));
 	customer_text = MemoryContextAllocZero(l->ctx, (l->customers.n + 1) * sizeof(text *));
 	currency_text = MemoryContextAllocZero(l->ctx, (l->currencies.n + 1) * sizeof(text *));
 	rank_customer = MemoryContextAlloc(l->ctx, (l->ngroups + 1) * sizeof(text *));
