@@ -2,7 +2,7 @@
 -- ledgers (credit notes, over-settlement, settlements after as_of, mixed
 -- scales, NULL due dates), and their errors.
 BEGIN;
-SELECT plan(32);
+SELECT plan(33);
 
 SELECT setseed(0.4242);
 
@@ -215,6 +215,19 @@ SELECT throws_ok($$SELECT * FROM o2c.aging_history('SELECT * FROM inv', 'SELECT 
                  '54000', NULL, 'too many dates is 54000');
 SELECT throws_ok($$SELECT * FROM o2c.aging_history('SELECT * FROM inv', 'SELECT * FROM stl', '2024-01-31', '2024-12-31', '1 month', '{}'::int[])$$,
                  '22023', NULL, 'empty bounds are 22023');
+-- A 102,000-character id is named by a short prefix, its length given.
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $f$
+BEGIN
+    EXECUTE q;
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END
+$f$;
+SELECT is(pg_temp.err($$SELECT * FROM o2c.open_items('SELECT * FROM inv',
+              'SELECT repeat(''INV-1 '', 17000) AS invoice_id, DATE ''2024-01-01'' AS settled_on, 1 AS amount', '2024-09-30')$$),
+          '23503: settlement for unknown invoice "INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-... (102000 characters)" in settlements_sql',
+          'a long unknown id is quoted by its first 64 characters');
 -- Both are bulk functions: not for PUBLIC, granted to o2c_operator.
 SELECT ok(NOT has_function_privilege('public', 'o2c.open_items(text, text, date, jsonb)', 'EXECUTE')
           AND has_function_privilege('o2c_operator', 'o2c.aging_history(text, text, date, date, interval, integer[], jsonb)', 'EXECUTE'),
