@@ -41,13 +41,16 @@ typedef struct Pending
 	uint32		item_scale;		/* item << 4 | scale */
 } Pending;
 
-#define PENDING_CHUNK	4096
+/* Chunks grow from 64 rows to 4096, so a daily series of a small ledger stays small. */
+#define PENDING_FIRST	64
+#define PENDING_MAX		4096
 
 typedef struct PendingChunk
 {
 	struct PendingChunk *next;
 	int			n;
-	Pending		rows[PENDING_CHUNK];
+	int			cap;
+	Pending		rows[FLEXIBLE_ARRAY_MEMBER];
 } PendingChunk;
 
 typedef struct History
@@ -154,12 +157,15 @@ settle_later(Ledger *l, uint32 i, DateADT on, int64 amount, int scale, void *arg
 	if (j == h->ndates)
 		return;
 	c = h->pending[j];
-	if (c == NULL || c->n == PENDING_CHUNK)
+	if (c == NULL || c->n == c->cap)
 	{
-		PendingChunk *fresh = MemoryContextAlloc(l->ctx, sizeof(PendingChunk));
+		int			cap = c == NULL ? PENDING_FIRST : Min(c->cap * 2, PENDING_MAX);
+		PendingChunk *fresh = MemoryContextAlloc(l->ctx, offsetof(PendingChunk, rows) +
+												 cap * sizeof(Pending));
 
 		fresh->next = c;
 		fresh->n = 0;
+		fresh->cap = cap;
 		h->pending[j] = c = fresh;
 	}
 	c->rows[c->n].amount = amount;

@@ -618,6 +618,24 @@ receive_nothing(DestReceiver *self)
 {
 }
 
+/*
+ * Size the id table for the planner's estimate of the invoices, up to ten
+ * million: growing it step by step would copy and zero it many times over.
+ */
+static void
+presize_ids(Ledger *l, Portal portal)
+{
+	PlannedStmt *ps;
+	double		rows;
+
+	if (list_length(portal->stmts) != 1)
+		return;
+	ps = linitial_node(PlannedStmt, portal->stmts);
+	rows = Min(ps->planTree->plan_rows, 10000000.0);
+	if (rows > l->ids.tab->size * 0.8)
+		strtab_grow(l->ids.tab, (uint64) (rows / 0.8));
+}
+
 static void
 read_query(Ledger *l, const char *sql, const char *what, const O2cColSpec *specs, int n,
 		   bool invoices, LedgerSettle settle, void *arg)
@@ -653,6 +671,8 @@ read_query(Ledger *l, const char *sql, const char *what, const O2cColSpec *specs
 	 * the whole query text to every error's context.
 	 */
 	portal = o2c_innerq_open(sql, what, true);
+	if (invoices)
+		presize_ids(l, portal);
 	PortalRunFetch(portal, FETCH_FORWARD, FETCH_ALL, &r.pub);
 	SPI_cursor_close(portal);
 	MemoryContextDelete(r.batch);
