@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "core/o2c.h"
+#include "aging.h"
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -26,8 +27,9 @@
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
-#define AGING_MAX_BOUNDS	32
+#define AGING_MAX_BOUNDS	O2C_AGING_MAX_BOUNDS
 #define AGING_STATE_VERSION	1
 
 static const int32 default_bounds[] = {0, 30, 60, 90};
@@ -45,7 +47,7 @@ typedef struct AgingBucket
  * bounds live after the buckets in the same chunk; items is the sum of the
  * bucket counts.
  */
-typedef struct AgingState
+struct AgingState
 {
 	Pointer		last_bounds;	/* bounds datum last checked, by address */
 	const int32 *bounds;		/* default_bounds, or after the buckets */
@@ -54,7 +56,7 @@ typedef struct AgingState
 	bool		weigh_days;		/* keep overdue_days (the 5-bucket form) */
 	O2cSum		overdue_days;	/* sum of amount * days past due, if > 0 */
 	AgingBucket buckets[FLEXIBLE_ARRAY_MEMBER];	/* nbounds + 1 */
-} AgingState;
+};
 
 PG_FUNCTION_INFO_V1(o2c_days_past_due);
 PG_FUNCTION_INFO_V1(o2c_aging_bucket);
@@ -480,20 +482,59 @@ result_tupdesc(FunctionCallInfo fcinfo)
 	return BlessTupleDesc(tupdesc);
 }
 
-Datum
-o2c_aging_final(PG_FUNCTION_ARGS)
+/*
+ * overdue_days / overdue (> 0) rounded half away from zero to 2 decimals,
+ * as o2c_div_round does; on the 128-bit sums themselves when they fit.
+ */
+static Numeric
+avg_days(const O2cSum *days, const O2cSum *overdue)
 {
-	AgingState *state = PG_ARGISNULL(0) ? NULL : (AgingState *) PG_GETARG_POINTER(0);
-	TupleDesc	tupdesc = result_tupdesc(fcinfo);
-	Datum		values[9];
-	bool		nulls[9] = {false};
+	int128		p = days->fast,
+				q = overdue->fast;
+	int128		lim = (((int128) PG_INT64_MAX) << 56) / 200;
+
+	if (days->spill == NULL && overdue->spill == NULL && q > 0 && p < lim && p > -lim)
+	{
+		int128		ap = p < 0 ? -p : p;
+		int128		r = (2 * ap * 100 + q) / (2 * q);
+
+		if (r <= PG_INT64_MAX)
+			return int64_div_fast_to_numeric((int64) (p < 0 ? -r : r), 2);
+	}
+	return o2c_div_round(o2c_sum_numeric(days, 0), o2c_sum_numeric(overdue, 0), 2);
+}
+
+/*
+ * A sum as a numeric; the zero of each display scale is made once, as most
+ * buckets of a small group are empty (the result is only read or copied).
+ */
+static Numeric
+sum_numeric(const O2cSum *sum, int32 dscale)
+{
+	static Numeric zeros[O2C_SUM_SCALE + 1];
+
+	if (sum->fast == 0 && sum->spill == NULL && sum->dscale <= dscale &&
+		dscale >= 0 && dscale <= O2C_SUM_SCALE)
+	{
+		if (zeros[dscale] == NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+			zeros[dscale] = int64_div_fast_to_numeric(0, dscale);
+			MemoryContextSwitchTo(old);
+		}
+		return zeros[dscale];
+	}
+	return o2c_sum_numeric(sum, dscale);
+}
+
+void
+o2c_aging_buckets_values(AgingState *state, Datum *values, bool *nulls)
+{
 	O2cSum		total,
 				overdue;
 	int32		dscale;
 
-	if (state == NULL)
-		state = aging_state_new(CurrentMemoryContext, default_bounds, DEFAULT_NBOUNDS,
-								0, true);
 	Assert(state->nbounds == DEFAULT_NBOUNDS);
 	dscale = state_dscale(state);
 
@@ -501,20 +542,33 @@ o2c_aging_final(PG_FUNCTION_ARGS)
 	o2c_sum_init(&overdue);
 	for (int i = 0; i <= DEFAULT_NBOUNDS; i++)
 	{
-		values[i] = NumericGetDatum(o2c_sum_numeric(&state->buckets[i].sum, dscale));
+		nulls[i] = false;
+		values[i] = NumericGetDatum(sum_numeric(&state->buckets[i].sum, dscale));
 		o2c_sum_add_sum(&total, &state->buckets[i].sum, CurrentMemoryContext);
 		if (i > 0)
 			o2c_sum_add_sum(&overdue, &state->buckets[i].sum, CurrentMemoryContext);
 	}
-	values[5] = NumericGetDatum(o2c_sum_numeric(&total, dscale));
-	values[6] = NumericGetDatum(o2c_sum_numeric(&overdue, dscale));
+	values[5] = NumericGetDatum(sum_numeric(&total, dscale));
+	values[6] = NumericGetDatum(sum_numeric(&overdue, dscale));
 	values[7] = Int64GetDatum(state_items(state));
-	if (o2c_sum_sign(&overdue) > 0)
-		values[8] = NumericGetDatum(o2c_div_round(o2c_sum_numeric(&state->overdue_days, 0),
-												  o2c_sum_numeric(&overdue, 0), 2));
-	else
-		nulls[8] = true;
+	nulls[5] = nulls[6] = nulls[7] = false;
+	nulls[8] = o2c_sum_sign(&overdue) <= 0;
+	if (!nulls[8])
+		values[8] = NumericGetDatum(avg_days(&state->overdue_days, &overdue));
+}
 
+Datum
+o2c_aging_final(PG_FUNCTION_ARGS)
+{
+	AgingState *state = PG_ARGISNULL(0) ? NULL : (AgingState *) PG_GETARG_POINTER(0);
+	TupleDesc	tupdesc = result_tupdesc(fcinfo);
+	Datum		values[9];
+	bool		nulls[9] = {false};
+
+	if (state == NULL)
+		state = aging_state_new(CurrentMemoryContext, default_bounds, DEFAULT_NBOUNDS,
+								0, true);
+	o2c_aging_buckets_values(state, values, nulls);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -542,13 +596,10 @@ empty_ladder_state(FunctionCallInfo fcinfo)
 	return aging_state_new(CurrentMemoryContext, bounds, nbounds, 0, false);
 }
 
-Datum
-o2c_aging_ladder_final(PG_FUNCTION_ARGS)
+/* The ladder's columns; a NULL state (no rows, no constant bounds) is empty. */
+void
+o2c_aging_ladder_values(AgingState *state, Datum *values)
 {
-	AgingState *state = PG_ARGISNULL(0) ? NULL : (AgingState *) PG_GETARG_POINTER(0);
-	TupleDesc	tupdesc = result_tupdesc(fcinfo);
-	Datum		values[4];
-	bool		nulls[4] = {false};
 	Datum	   *labels;
 	Datum	   *amounts;
 	Datum	   *counts;
@@ -556,8 +607,6 @@ o2c_aging_ladder_final(PG_FUNCTION_ARGS)
 	int32		dscale;
 	O2cSum		total;
 
-	if (state == NULL)
-		state = empty_ladder_state(fcinfo);
 	nbuckets = state == NULL ? 0 : state->nbounds + 1;
 	dscale = state == NULL ? 0 : state_dscale(state);
 	labels = palloc(Max(nbuckets, 1) * sizeof(Datum));
@@ -577,6 +626,61 @@ o2c_aging_ladder_final(PG_FUNCTION_ARGS)
 	values[1] = PointerGetDatum(construct_array(amounts, nbuckets, NUMERICOID, -1, false, TYPALIGN_INT));
 	values[2] = PointerGetDatum(construct_array(counts, nbuckets, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	values[3] = NumericGetDatum(o2c_sum_numeric(&total, dscale));
+}
 
+Datum
+o2c_aging_ladder_final(PG_FUNCTION_ARGS)
+{
+	AgingState *state = PG_ARGISNULL(0) ? NULL : (AgingState *) PG_GETARG_POINTER(0);
+	TupleDesc	tupdesc = result_tupdesc(fcinfo);
+	Datum		values[4];
+	bool		nulls[4] = {false};
+
+	if (state == NULL)
+		state = empty_ladder_state(fcinfo);
+	o2c_aging_ladder_values(state, values);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/* ---------------------------------------------- for callers outside SQL */
+
+int
+o2c_aging_parse_bounds(ArrayType *arr, int32 *bounds)
+{
+	return parse_bounds(arr, bounds);
+}
+
+AgingState *
+o2c_aging_state_create(MemoryContext ctx, const int32 *bounds, int nbounds,
+					   DateADT as_of)
+{
+	if (bounds == NULL)
+		return aging_state_new(ctx, default_bounds, DEFAULT_NBOUNDS, as_of, true);
+	return aging_state_new(ctx, bounds, nbounds, as_of, false);
+}
+
+void
+o2c_aging_state_clear(AgingState *state, DateADT as_of)
+{
+	state->as_of = as_of;
+	o2c_sum_init(&state->overdue_days);
+	for (int i = 0; i <= state->nbounds; i++)
+	{
+		o2c_sum_init(&state->buckets[i].sum);
+		state->buckets[i].count = 0;
+	}
+}
+
+/* What aging_accumulate does for one row on the fast path. */
+void
+o2c_aging_state_add(AgingState *state, int128 units, int32 dscale, DateADT due,
+					MemoryContext ctx)
+{
+	int64		days = days_between(due, state->as_of);
+	AgingBucket *bucket = &state->buckets[bucket_index(state->bounds, state->nbounds, days)];
+
+	o2c_sum_add_units(&bucket->sum, units, dscale, ctx);
+	if (state->weigh_days && days > 0)
+		o2c_sum_add_product(&state->overdue_days, units, days, dscale, ctx);
+	bucket->count++;
 }

@@ -128,11 +128,25 @@ o2c_numeric_units(Datum num, int128 *units, int32 *dscale)
 Numeric
 o2c_units_numeric(int128 units, int32 dscale)
 {
+	int32		scale = Max(0, Min(dscale, O2C_SUM_SCALE));
+	static const int64 pow10[O2C_SUM_SCALE + 1] = {
+		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000
+	};
+	int128		per = pow10[O2C_SUM_SCALE - scale];
+	int128		q = units / per;
 	char		buf[64];
 	char	   *end = buf + sizeof(buf) - 1;
 	char	   *c = end;
 	uint128		mag = units < 0 ? -(uint128) units : (uint128) units;
 	int			ndigits = 0;
+
+	/*
+	 * The usual case, a whole number of 10^-scale that fits 64 bits, takes
+	 * numeric's own constructor: the same value and scale, without printing
+	 * and parsing it.
+	 */
+	if (q * per == units && q >= PG_INT64_MIN && q <= PG_INT64_MAX)
+		return int64_div_fast_to_numeric((int64) q, scale);
 
 	*c = '\0';
 	/* At least one integer digit and all O2C_SUM_SCALE fraction digits. */
