@@ -333,6 +333,21 @@ SELECT currency, sales, ending AS receivables,
        o2c.cei(beginning, sales, ending, ending_current) AS cei_percent
 FROM q ORDER BY currency;
 
+\echo 'The book as it stood on 31 March, rebuilt from the invoices and the payments (o2c.open_items), aged then.'
+SELECT currency, (o2c.aging(open_amount, due_date, DATE '2026-03-31')).*
+FROM o2c.open_items('SELECT invoice_id, customer_id, invoice_date, due_date, amount, currency FROM public.invoices',
+                    'SELECT invoice_id, received_on AS settled_on, amount FROM public.payments',
+                    DATE '2026-03-31')
+GROUP BY currency ORDER BY currency;
+\echo 'Overdue at each month end of the year, in one pass over the same rows (o2c.aging_history); the last'
+\echo 'row of each currency is the aging above, and July 2025 is below zero: its first credit notes, due at once.'
+SELECT as_of, currency, pg_catalog.sum(overdue) AS overdue, pg_catalog.sum(total) AS total,
+       pg_catalog.round(100 * pg_catalog.sum(overdue) / NULLIF(pg_catalog.sum(total), 0), 1) AS overdue_pct
+FROM o2c.aging_history('SELECT invoice_id, customer_id, invoice_date, due_date, amount, currency FROM public.invoices',
+                       'SELECT invoice_id, received_on AS settled_on, amount FROM public.payments',
+                       DATE '2025-07-31', DATE '2026-06-30', interval '1 month')
+GROUP BY as_of, currency ORDER BY currency, as_of;
+
 \echo 'How each customer pays: amount-weighted days to pay and days late (the slowest five).'
 SELECT c.name, o2c.avg_days_to_pay(i.amount, i.invoice_date, i.paid_on) AS avg_days_to_pay,
        o2c.avg_days_late(i.amount, i.due_date, i.paid_on) AS avg_days_late,
