@@ -136,7 +136,7 @@ SELECT set_eq($q$SELECT customer, (o2c.aging(amt, due, DATE '2024-06-30', '{0,10
                  FROM par GROUP BY customer$q$,
               'SELECT * FROM serial_ladder', 'parallel equals serial (ladder by customer)');
 SELECT set_eq($q$SELECT (o2c.aging(amt, due, DATE '2024-06-30')).* FROM big$q$,
-              $q$SELECT current, d1_30, d31_60, d61_90, d91_plus, total, overdue, items, avg_days_past_due
+              $q$SELECT current, d1_30, d31_60, d61_90, d91_plus, total, overdue, items, avg_days_past_due, undated
                  FROM (SELECT (o2c.aging(amt, due, DATE '2024-06-30')).* FROM big) s$q$,
               'parallel equals serial beyond the fast path (spills are serialized)');
 RESET enable_hashagg;

@@ -114,7 +114,7 @@ SELECT results_eq(
     'month steps from a month-end land on every month-end');
 SELECT results_eq(
     $$SELECT * FROM o2c.aging_history('SELECT * FROM inv', 'SELECT * FROM stl', '2024-01-31', '2025-01-31', '1 month')$$,
-    $$SELECT d, o.customer_id, o.currency, (o2c.aging(o.open_amount, o.due_date, d)).*
+    $$SELECT d, o.customer_id, o.currency, (o2c.aging(o.open_amount, o.due_date, d)).current, (o2c.aging(o.open_amount, o.due_date, d)).d1_30, (o2c.aging(o.open_amount, o.due_date, d)).d31_60, (o2c.aging(o.open_amount, o.due_date, d)).d61_90, (o2c.aging(o.open_amount, o.due_date, d)).d91_plus, (o2c.aging(o.open_amount, o.due_date, d)).total, (o2c.aging(o.open_amount, o.due_date, d)).overdue, (o2c.aging(o.open_amount, o.due_date, d)).items, (o2c.aging(o.open_amount, o.due_date, d)).avg_days_past_due
         FROM month_ends, LATERAL o2c.open_items('SELECT * FROM inv', 'SELECT * FROM stl', d) o
        GROUP BY d, o.customer_id, o.currency
        ORDER BY d, o.customer_id COLLATE "C", o.currency COLLATE "C" NULLS LAST$$,
@@ -141,7 +141,7 @@ SELECT results_eq(
     'aging_history equals the brute-force FILTER sums at 13 month-ends');
 SELECT results_eq(
     $$SELECT * FROM o2c.aging_history('SELECT * FROM inv', 'SELECT * FROM stl', '2024-01-31', '2025-01-31', '1 month', '{0,10,45,100}'::int[])$$,
-    $$SELECT d, o.customer_id, o.currency, (o2c.aging(o.open_amount, o.due_date, d, '{0,10,45,100}')).*
+    $$SELECT d, o.customer_id, o.currency, (o2c.aging(o.open_amount, o.due_date, d, '{0,10,45,100}')).labels, (o2c.aging(o.open_amount, o.due_date, d, '{0,10,45,100}')).amounts, (o2c.aging(o.open_amount, o.due_date, d, '{0,10,45,100}')).counts, (o2c.aging(o.open_amount, o.due_date, d, '{0,10,45,100}')).total
         FROM month_ends, LATERAL o2c.open_items('SELECT * FROM inv', 'SELECT * FROM stl', d) o
        GROUP BY d, o.customer_id, o.currency
        ORDER BY d, o.customer_id COLLATE "C", o.currency COLLATE "C" NULLS LAST$$,
@@ -149,7 +149,7 @@ SELECT results_eq(
 SELECT results_eq(
     $$SELECT * FROM o2c.aging_history('SELECT * FROM inv', 'SELECT * FROM stl', '2024-01-31', '2025-01-31', '1 month',
                                       '{"include_credit_balances": false}'::jsonb)$$,
-    $$SELECT d, o.customer_id, o.currency, (o2c.aging(o.open_amount, o.due_date, d)).*
+    $$SELECT d, o.customer_id, o.currency, (o2c.aging(o.open_amount, o.due_date, d)).current, (o2c.aging(o.open_amount, o.due_date, d)).d1_30, (o2c.aging(o.open_amount, o.due_date, d)).d31_60, (o2c.aging(o.open_amount, o.due_date, d)).d61_90, (o2c.aging(o.open_amount, o.due_date, d)).d91_plus, (o2c.aging(o.open_amount, o.due_date, d)).total, (o2c.aging(o.open_amount, o.due_date, d)).overdue, (o2c.aging(o.open_amount, o.due_date, d)).items, (o2c.aging(o.open_amount, o.due_date, d)).avg_days_past_due
         FROM month_ends, LATERAL o2c.open_items('SELECT * FROM inv', 'SELECT * FROM stl', d, '{"include_credit_balances": false}') o
        GROUP BY d, o.customer_id, o.currency
        ORDER BY d, o.customer_id COLLATE "C", o.currency COLLATE "C" NULLS LAST$$,
@@ -157,7 +157,7 @@ SELECT results_eq(
 SELECT results_eq(
     $$SELECT * FROM o2c.aging_history('SELECT * FROM inv', 'SELECT * FROM stl', '2024-01-31', '2025-01-31', '1 month',
                                       '{0,30}'::int[], '{"include_settled": true}')$$,
-    $$SELECT d, o.customer_id, o.currency, (o2c.aging(o.open_amount, o.due_date, d, '{0,30}')).*
+    $$SELECT d, o.customer_id, o.currency, (o2c.aging(o.open_amount, o.due_date, d, '{0,30}')).labels, (o2c.aging(o.open_amount, o.due_date, d, '{0,30}')).amounts, (o2c.aging(o.open_amount, o.due_date, d, '{0,30}')).counts, (o2c.aging(o.open_amount, o.due_date, d, '{0,30}')).total
         FROM month_ends, LATERAL o2c.open_items('SELECT * FROM inv', 'SELECT * FROM stl', d, '{"include_settled": true}') o
        GROUP BY d, o.customer_id, o.currency
        ORDER BY d, o.customer_id COLLATE "C", o.currency COLLATE "C" NULLS LAST$$,
@@ -165,7 +165,7 @@ SELECT results_eq(
 -- Day steps: the dates of generate_series, each equal to open_items + aging.
 SELECT results_eq(
     $$SELECT * FROM o2c.aging_history('SELECT * FROM inv', 'SELECT * FROM stl', '2024-02-10', '2024-08-01', '9 days')$$,
-    $$SELECT d::date, o.customer_id, o.currency, (o2c.aging(o.open_amount, o.due_date, d::date)).*
+    $$SELECT d::date, o.customer_id, o.currency, (o2c.aging(o.open_amount, o.due_date, d::date)).current, (o2c.aging(o.open_amount, o.due_date, d::date)).d1_30, (o2c.aging(o.open_amount, o.due_date, d::date)).d31_60, (o2c.aging(o.open_amount, o.due_date, d::date)).d61_90, (o2c.aging(o.open_amount, o.due_date, d::date)).d91_plus, (o2c.aging(o.open_amount, o.due_date, d::date)).total, (o2c.aging(o.open_amount, o.due_date, d::date)).overdue, (o2c.aging(o.open_amount, o.due_date, d::date)).items, (o2c.aging(o.open_amount, o.due_date, d::date)).avg_days_past_due
         FROM generate_series(DATE '2024-02-10', DATE '2024-08-01', interval '9 days') d,
              LATERAL o2c.open_items('SELECT * FROM inv', 'SELECT * FROM stl', d::date) o
        GROUP BY d, o.customer_id, o.currency

@@ -30,7 +30,7 @@
 #include "utils/memutils.h"
 
 #define AGING_MAX_BOUNDS	O2C_AGING_MAX_BOUNDS
-#define AGING_STATE_VERSION	1
+#define AGING_STATE_VERSION	2
 
 static const int32 default_bounds[] = {0, 30, 60, 90};
 #define DEFAULT_NBOUNDS		lengthof(default_bounds)
@@ -55,6 +55,7 @@ struct AgingState
 	int16		nbounds;
 	bool		weigh_days;		/* keep overdue_days (the 5-bucket form) */
 	O2cSum		overdue_days;	/* sum of amount * days past due, if > 0 */
+	O2cSum		undated;		/* amounts without a due date: in no bucket */
 	AgingBucket buckets[FLEXIBLE_ARRAY_MEMBER];	/* nbounds + 1 */
 };
 
@@ -215,6 +216,7 @@ aging_state_new(MemoryContext ctx, const int32 *bounds, int nbounds,
 		state->bounds = own;
 	}
 	o2c_sum_init(&state->overdue_days);
+	o2c_sum_init(&state->undated);
 	for (int i = 0; i <= nbounds; i++)
 		o2c_sum_init(&state->buckets[i].sum);
 	return state;
@@ -283,8 +285,8 @@ aging_accumulate(FunctionCallInfo fcinfo, int bounds_arg)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("aging bounds must not be null")));
-	/* NULL amount or due date: skipped, as sum() skips NULL. */
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	/* A NULL amount is skipped, as sum() skips NULL. */
+	if (PG_ARGISNULL(1))
 	{
 		if (state == NULL)
 			PG_RETURN_NULL();
@@ -323,6 +325,26 @@ aging_accumulate(FunctionCallInfo fcinfo, int bounds_arg)
 			check_same_bounds(state, bounds, nbounds);
 			state->last_bounds = DatumGetPointer(PG_GETARG_DATUM(bounds_arg));
 		}
+	}
+
+	/*
+	 * An amount without a due date cannot be aged: it is added apart (the
+	 * undated column), so it is counted rather than silently left out.
+	 */
+	if (PG_ARGISNULL(2))
+	{
+		switch (o2c_numeric_units(PG_GETARG_DATUM(1), &units, &dscale))
+		{
+			case O2C_UNITS_FAST:
+				o2c_sum_add_units(&state->undated, units, dscale, aggctx);
+				break;
+			case O2C_UNITS_SLOW:
+				o2c_sum_add_numeric(&state->undated, PG_GETARG_NUMERIC(1), aggctx);
+				break;
+			case O2C_UNITS_SPECIAL:
+				invalid_amount(PG_GETARG_DATUM(1));
+		}
+		PG_RETURN_POINTER(state);
 	}
 
 	days = days_between(PG_GETARG_DATEADT(2), as_of);
@@ -371,6 +393,7 @@ aging_state_merge(AgingState *into, const AgingState *from, MemoryContext ctx)
 	check_same_as_of(into->as_of, from->as_of);
 	check_same_bounds(into, from->bounds, from->nbounds);
 	o2c_sum_add_sum(&into->overdue_days, &from->overdue_days, ctx);
+	o2c_sum_add_sum(&into->undated, &from->undated, ctx);
 	for (int i = 0; i <= into->nbounds; i++)
 	{
 		into->buckets[i].count += from->buckets[i].count;
@@ -418,6 +441,7 @@ o2c_aging_serialize(PG_FUNCTION_ARGS)
 		pq_sendint32(&buf, state->bounds[i]);
 	pq_sendint64(&buf, state_items(state));
 	o2c_sum_serialize(&buf, &state->overdue_days);
+	o2c_sum_serialize(&buf, &state->undated);
 	for (int i = 0; i <= state->nbounds; i++)
 	{
 		pq_sendint64(&buf, state->buckets[i].count);
@@ -452,6 +476,7 @@ o2c_aging_deserialize(PG_FUNCTION_ARGS)
 	state = aging_state_new(CurrentMemoryContext, bounds, nbounds, as_of, weigh_days);
 	(void) pq_getmsgint64(&buf);	/* items: the sum of the counts below */
 	o2c_sum_deserialize(&buf, &state->overdue_days);
+	o2c_sum_deserialize(&buf, &state->undated);
 	for (int i = 0; i <= nbounds; i++)
 	{
 		state->buckets[i].count = pq_getmsgint64(&buf);
@@ -469,6 +494,7 @@ state_dscale(const AgingState *state)
 
 	for (int i = 0; i <= state->nbounds; i++)
 		dscale = Max(dscale, state->buckets[i].sum.dscale);
+	dscale = Max(dscale, state->undated.dscale);
 	return dscale;
 }
 
@@ -562,13 +588,14 @@ o2c_aging_final(PG_FUNCTION_ARGS)
 {
 	AgingState *state = PG_ARGISNULL(0) ? NULL : (AgingState *) PG_GETARG_POINTER(0);
 	TupleDesc	tupdesc = result_tupdesc(fcinfo);
-	Datum		values[9];
-	bool		nulls[9] = {false};
+	Datum		values[10];
+	bool		nulls[10] = {false};
 
 	if (state == NULL)
 		state = aging_state_new(CurrentMemoryContext, default_bounds, DEFAULT_NBOUNDS,
 								0, true);
 	o2c_aging_buckets_values(state, values, nulls);
+	values[9] = NumericGetDatum(sum_numeric(&state->undated, state_dscale(state)));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -633,12 +660,14 @@ o2c_aging_ladder_final(PG_FUNCTION_ARGS)
 {
 	AgingState *state = PG_ARGISNULL(0) ? NULL : (AgingState *) PG_GETARG_POINTER(0);
 	TupleDesc	tupdesc = result_tupdesc(fcinfo);
-	Datum		values[4];
-	bool		nulls[4] = {false};
+	Datum		values[5];
+	bool		nulls[5] = {false};
 
 	if (state == NULL)
 		state = empty_ladder_state(fcinfo);
 	o2c_aging_ladder_values(state, values);
+	values[4] = NumericGetDatum(state == NULL ? int64_to_numeric(0)
+								: sum_numeric(&state->undated, state_dscale(state)));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -664,6 +693,7 @@ o2c_aging_state_clear(AgingState *state, DateADT as_of)
 {
 	state->as_of = as_of;
 	o2c_sum_init(&state->overdue_days);
+	o2c_sum_init(&state->undated);
 	for (int i = 0; i <= state->nbounds; i++)
 	{
 		o2c_sum_init(&state->buckets[i].sum);

@@ -9,19 +9,21 @@ CREATE TYPE @extschema@.aging_buckets AS (
     total             numeric,
     overdue           numeric,
     items             bigint,
-    avg_days_past_due numeric
+    avg_days_past_due numeric,
+    undated           numeric
 );
 COMMENT ON TYPE @extschema@.aging_buckets IS
-    'result of o2c.aging(amount, due, as_of): the five standard aging buckets, total, overdue, item count and amount-weighted average days past due of the overdue items';
+    'result of o2c.aging(amount, due, as_of): the five standard aging buckets, total, overdue, item count, amount-weighted average days past due of the overdue items, and the amount of rows without a due date (in no bucket, nor in total)';
 
 CREATE TYPE @extschema@.aging_ladder AS (
     labels  text[],
     amounts numeric[],
     counts  bigint[],
-    total   numeric
+    total   numeric,
+    undated numeric
 );
 COMMENT ON TYPE @extschema@.aging_ladder IS
-    'result of o2c.aging(amount, due, as_of, bounds): one label, amount and count per bucket of custom bounds, and the total';
+    'result of o2c.aging(amount, due, as_of, bounds): one label, amount and count per bucket of custom bounds, the total, and the amount of rows without a due date (in no bucket, nor in total)';
 
 CREATE FUNCTION @extschema@.days_past_due(due date, as_of date)
 RETURNS integer

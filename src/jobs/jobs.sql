@@ -59,6 +59,7 @@ CREATE TABLE @extschema@.aging_snapshot (
     labels            text[],
     amounts           numeric[],
     job_run_id        bigint,
+    undated           numeric NOT NULL DEFAULT 0,
     PRIMARY KEY (ledger, as_of, customer_id, currency)
 );
 CREATE INDEX aging_snapshot_as_of ON @extschema@.aging_snapshot (as_of, ledger);
@@ -341,10 +342,10 @@ BEGIN
     IF v_bounds IS NULL THEN
         INSERT INTO @extschema@.aging_snapshot
               (ledger, as_of, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus,
-               total, overdue, items, avg_days_past_due, job_run_id)
+               total, overdue, items, avg_days_past_due, undated, job_run_id)
         SELECT v_ledger, v_as_of, r.customer_id, r.currency,
                (r.a).current, (r.a).d1_30, (r.a).d31_60, (r.a).d61_90, (r.a).d91_plus,
-               (r.a).total, (r.a).overdue, (r.a).items, (r.a).avg_days_past_due, run_id
+               (r.a).total, (r.a).overdue, (r.a).items, (r.a).avg_days_past_due, (r.a).undated, run_id
           FROM (SELECT t.customer_id, coalesce(pg_catalog.upper(t.currency), 'XXX') AS currency,
                        @extschema@.aging(t.open_amount, t.due_date, v_as_of) AS a
                   FROM pg_temp.o2c_job_rows t
@@ -353,10 +354,10 @@ BEGIN
     ELSE
         INSERT INTO @extschema@.aging_snapshot
               (ledger, as_of, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus,
-               total, overdue, items, avg_days_past_due, bounds, labels, amounts, job_run_id)
+               total, overdue, items, avg_days_past_due, undated, bounds, labels, amounts, job_run_id)
         SELECT v_ledger, v_as_of, r.customer_id, r.currency,
                (r.a).current, (r.a).d1_30, (r.a).d31_60, (r.a).d61_90, (r.a).d91_plus,
-               (r.a).total, (r.a).overdue, (r.a).items, (r.a).avg_days_past_due,
+               (r.a).total, (r.a).overdue, (r.a).items, (r.a).avg_days_past_due, (r.a).undated,
                v_bounds, (r.l).labels, (r.l).amounts, run_id
           FROM (SELECT t.customer_id, coalesce(pg_catalog.upper(t.currency), 'XXX') AS currency,
                        @extschema@.aging(t.open_amount, t.due_date, v_as_of) AS a,
@@ -445,6 +446,7 @@ COMMENT ON COLUMN @extschema@.aging_snapshot.d91_plus IS 'open amount more than 
 COMMENT ON COLUMN @extschema@.aging_snapshot.total IS 'all open amounts of the customer in this currency';
 COMMENT ON COLUMN @extschema@.aging_snapshot.overdue IS 'open amount past due (all buckets but current)';
 COMMENT ON COLUMN @extschema@.aging_snapshot.items IS 'open items counted';
+COMMENT ON COLUMN @extschema@.aging_snapshot.undated IS 'open amount of the customer''s rows without a due date: in no bucket, nor in total';
 COMMENT ON COLUMN @extschema@.aging_snapshot.avg_days_past_due IS 'amount-weighted average days past due of the overdue items';
 COMMENT ON COLUMN @extschema@.aging_snapshot.bounds IS 'custom bucket bounds of the run, if any (inclusive upper day counts)';
 COMMENT ON COLUMN @extschema@.aging_snapshot.labels IS 'labels of the custom buckets';
