@@ -54,6 +54,15 @@ SELECT o2c.resolve_dispute((SELECT id FROM o2c.dispute WHERE payment_id = 'P-1')
 SELECT invoice_id, status, resolution, resolved_on, note FROM o2c.dispute ORDER BY id;
 SELECT ledger, month, reason, resolution, currency, disputes, amount, avg_days_to_resolve FROM o2c.dispute_outcome;
 SELECT ledger, reason, owner, currency, open_disputes, amount FROM o2c.dispute_aging;
+-- Root causes: by reason and segment (from the strategies), against what was invoiced.
+INSERT INTO o2c.collection_strategy (name, priority, rule, channel) VALUES
+    ('wholesale', 1, '{"segment": "wholesale"}', 'call'), ('others', 2, '{}', 'email');
+SELECT customer_id, strategy FROM o2c.assign_strategies(
+    $$SELECT DISTINCT customer_id, CASE WHEN customer_id = 'BOREAL' THEN 'wholesale' END AS segment FROM dp_invoices$$,
+    '2026-06-30');
+SELECT * FROM o2c.dispute_root_causes(
+    'SELECT invoice_id, customer_id, invoice_date, open_amount AS amount, currency FROM dp_invoices',
+    '2026-04-01', '2026-04-30');
 
 -- Errors.
 SELECT o2c.open_dispute('INV-1', 'EUR', 10, 'weather');

@@ -277,3 +277,4 @@ SELECT d.ledger, pg_catalog.date_trunc('month', d.resolved_on)::date AS month, d
  ORDER BY d.ledger, 2, d.reason, d.resolution, d.currency;
 COMMENT ON VIEW @extschema@.dispute_outcome IS
     'resolved disputes per ledger, month resolved, reason, resolution (credited, collected, written_off) and currency: count, amount and average days from opened to resolved';
+

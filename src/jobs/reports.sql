@@ -139,3 +139,39 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION @extschema@.collector_worklist(text, date, text, text) IS
     'the collector''s list: per customer and currency, what can be chased (overdue less open disputes and promised invoices), its strategy''s collector, channel and dunning level, the action due today, ranked by broken promise, then dunning level, then money-days (the parts in their columns); for one collector, or all';
+
+-- Where billing goes wrong: disputed amounts per reason and customer
+-- segment against what was invoiced, so "damaged goods, segment X, 4 % of
+-- revenue" stands out. Segments come from the strategies' assignments.
+CREATE FUNCTION @extschema@.dispute_root_causes(invoices_sql text, from_date date, to_date date,
+                                                ledger text DEFAULT 'default')
+RETURNS TABLE (reason text, segment text, currency text, disputes bigint, disputed numeric,
+               invoiced numeric, share_of_invoiced numeric, credited numeric, written_off numeric)
+LANGUAGE sql VOLATILE PARALLEL RESTRICTED
+BEGIN ATOMIC
+    WITH inv AS (
+        SELECT f.invoice_id, f.customer_id, pg_catalog.upper(f.currency) AS currency, f.amount,
+               coalesce(a.attributes OPERATOR(pg_catalog.->>) 'segment', '(none)') AS segment
+          FROM @extschema@.invoices_from(invoices_sql, '{invoice_id,customer_id,invoice_date,amount,currency}') f
+          LEFT JOIN @extschema@.strategy_assignment a
+            ON a.ledger OPERATOR(pg_catalog.=) dispute_root_causes.ledger
+           AND a.customer_id OPERATOR(pg_catalog.=) f.customer_id
+         WHERE f.invoice_date OPERATOR(pg_catalog.>=) from_date AND f.invoice_date OPERATOR(pg_catalog.<=) to_date),
+    invoiced AS (
+        SELECT i.segment, i.currency, pg_catalog.sum(i.amount) AS amount FROM inv i GROUP BY 1, 2),
+    disp AS (
+        SELECT d.reason, i.segment, i.currency, pg_catalog.count(*) AS n, pg_catalog.sum(d.amount) AS amount,
+               pg_catalog.sum(d.amount) FILTER (WHERE d.resolution OPERATOR(pg_catalog.=) 'credited') AS credited,
+               pg_catalog.sum(d.amount) FILTER (WHERE d.resolution OPERATOR(pg_catalog.=) 'written_off') AS written_off
+          FROM @extschema@.dispute d
+          JOIN inv i ON i.invoice_id OPERATOR(pg_catalog.=) d.invoice_id
+         WHERE d.ledger OPERATOR(pg_catalog.=) dispute_root_causes.ledger
+         GROUP BY 1, 2, 3)
+    SELECT d.reason, d.segment, d.currency, d.n, d.amount, v.amount,
+           pg_catalog.round(100 OPERATOR(pg_catalog.*) d.amount OPERATOR(pg_catalog./) NULLIF(v.amount, 0), 2),
+           coalesce(d.credited, 0), coalesce(d.written_off, 0)
+      FROM disp d JOIN invoiced v ON v.segment OPERATOR(pg_catalog.=) d.segment AND v.currency IS NOT DISTINCT FROM d.currency
+     ORDER BY 7 DESC NULLS LAST, 1, 2, 3;
+END;
+COMMENT ON FUNCTION @extschema@.dispute_root_causes(text, date, date, text) IS
+    'disputes of invoices dated from_date to to_date per reason, customer segment (from o2c.strategy_assignment; "(none)" without one) and currency: count, amount, the share of what the segment was invoiced in percent, and what was credited and written off';
