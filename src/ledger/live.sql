@@ -1,0 +1,262 @@
+-- live aging: o2c.ledger_track keeps per-due-date open balances and a
+-- per-customer bucket summary of the tracked invoices and settlements tables
+-- up to date in the writing transaction; o2c.live_aging reads them
+-- (live_trigger.c, live_sql.c). o2c.ledger_roll moves the summary to a new
+-- day; o2c.ledger_rebuild recomputes both from the tracked tables.
+
+CREATE TABLE @extschema@.ledger_state (
+    ledger    text PRIMARY KEY,
+    as_of     date NOT NULL,
+    rolled_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+);
+COMMENT ON TABLE @extschema@.ledger_state IS
+    'one row per live ledger: the date o2c.ledger_aging is bucketed as of (moved by o2c.ledger_roll); the tracking triggers read it FOR SHARE, the roll takes it FOR UPDATE';
+COMMENT ON COLUMN @extschema@.ledger_state.as_of IS 'the date the summary in o2c.ledger_aging is aged as of';
+COMMENT ON COLUMN @extschema@.ledger_state.rolled_at IS 'when the summary was last rolled or rebuilt';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_state', '');
+
+CREATE TABLE @extschema@.ledger_balance (
+    ledger      text NOT NULL,
+    customer_id text NOT NULL,
+    currency    text NOT NULL,
+    due_date    date NOT NULL,
+    open_amount numeric NOT NULL,
+    items       bigint NOT NULL,
+    PRIMARY KEY (ledger, customer_id, currency, due_date)
+);
+-- The daily roll reads the rows whose due dates cross a bucket edge.
+CREATE INDEX ledger_balance_due ON @extschema@.ledger_balance (ledger, due_date);
+COMMENT ON TABLE @extschema@.ledger_balance IS
+    'open amount of the tracked invoices (amount less all their settlements) per ledger, customer, currency and due date, kept by o2c.ledger_track; rows with no open invoice are removed';
+COMMENT ON COLUMN @extschema@.ledger_balance.open_amount IS 'exact sum of the open amounts of the invoices due that day (negative: credit balances)';
+COMMENT ON COLUMN @extschema@.ledger_balance.items IS 'invoices due that day whose open amount is not 0';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_balance', '');
+
+CREATE TABLE @extschema@.ledger_aging (
+    ledger          text NOT NULL,
+    customer_id     text NOT NULL,
+    currency        text NOT NULL,
+    current         numeric NOT NULL,
+    d1_30           numeric NOT NULL,
+    d31_60          numeric NOT NULL,
+    d61_90          numeric NOT NULL,
+    d91_plus        numeric NOT NULL,
+    items           bigint NOT NULL,
+    overdue_due_sum numeric NOT NULL,
+    PRIMARY KEY (ledger, customer_id, currency)
+);
+COMMENT ON TABLE @extschema@.ledger_aging IS
+    'the five aging buckets of o2c.ledger_balance per ledger, customer and currency as of o2c.ledger_state.as_of, kept by o2c.ledger_track and o2c.ledger_roll; read by o2c.live_aging';
+COMMENT ON COLUMN @extschema@.ledger_aging.items IS 'invoices whose open amount is not 0';
+COMMENT ON COLUMN @extschema@.ledger_aging.overdue_due_sum IS
+    'sum over the overdue balances of open_amount * (due_date - 2000-01-01): with overdue, gives the amount-weighted days past due as of any date without touching every row each day';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_aging', '');
+
+CREATE FUNCTION @extschema@.ledger_track()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'o2c_ledger_track'
+LANGUAGE C SECURITY INVOKER;
+COMMENT ON FUNCTION @extschema@.ledger_track() IS
+    'statement trigger (AFTER INSERT, UPDATE, DELETE with transition tables, and AFTER TRUNCATE) keeping o2c.ledger_balance and o2c.ledger_aging for a tracked invoices table (role=invoices) or settlements table (role=settlements, invoices=TABLE); arguments key=value: role, ledger, invoice_id, customer_id, due_date, amount, currency, invoices';
+
+-- Recompute a ledger's summary from its balances as of a date (used by the
+-- rebuild and by a roll over a long gap).
+CREATE FUNCTION @extschema@.ledger_summarize(ledger text, as_of date)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    IF ledger IS NULL OR as_of IS NULL THEN
+        RAISE EXCEPTION 'ledger and as_of must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of date must be finite: "%"', as_of USING ERRCODE = '22008';
+    END IF;
+    DELETE FROM @extschema@.ledger_aging a WHERE a.ledger OPERATOR(pg_catalog.=) ledger_summarize.ledger;
+    INSERT INTO @extschema@.ledger_aging AS a
+        (ledger, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus, items, overdue_due_sum)
+    SELECT ledger_summarize.ledger, b.customer_id, b.currency,
+           COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date OPERATOR(pg_catalog.<=) 0), 0),
+           COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date BETWEEN 1 AND 30), 0),
+           COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date BETWEEN 31 AND 60), 0),
+           COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date BETWEEN 61 AND 90), 0),
+           COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date OPERATOR(pg_catalog.>) 90), 0),
+           pg_catalog.sum(b.items),
+           COALESCE(pg_catalog.sum(b.open_amount OPERATOR(pg_catalog.*) (b.due_date OPERATOR(pg_catalog.-) DATE '2000-01-01'))
+                    FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date OPERATOR(pg_catalog.>) 0), 0)
+      FROM @extschema@.ledger_balance b
+     WHERE b.ledger OPERATOR(pg_catalog.=) ledger_summarize.ledger
+     GROUP BY b.customer_id, b.currency
+     ORDER BY b.customer_id, b.currency;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    UPDATE @extschema@.ledger_state s SET as_of = ledger_summarize.as_of, rolled_at = pg_catalog.clock_timestamp()
+     WHERE s.ledger OPERATOR(pg_catalog.=) ledger_summarize.ledger;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ledger_summarize(text, date) IS
+    'internal: replaces the ledger''s rows of o2c.ledger_aging by its balances aged as of a date and sets o2c.ledger_state.as_of (the caller holds the state row FOR UPDATE); returns the customer rows written';
+
+CREATE FUNCTION @extschema@.ledger_rebuild(ledger text DEFAULT 'default')
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'o2c_ledger_rebuild'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION @extschema@.ledger_rebuild(text) IS
+    'recomputes o2c.ledger_balance and o2c.ledger_aging of a ledger from the tables its o2c.ledger_track triggers name (amount less all settlements, per invoice), aged as of the ledger''s state date (today for a new ledger); returns the balance rows written';
+
+CREATE PROCEDURE @extschema@.ledger_roll(ledger text DEFAULT 'default', to_date date DEFAULT CURRENT_DATE)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cur date;
+    d date;
+BEGIN
+    IF ledger IS NULL OR to_date IS NULL THEN
+        RAISE EXCEPTION 'ledger and to_date must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF NOT pg_catalog.isfinite(to_date) THEN
+        RAISE EXCEPTION 'to_date must be finite: "%"', to_date USING ERRCODE = '22008';
+    END IF;
+    SELECT s.as_of INTO cur FROM @extschema@.ledger_state s
+     WHERE s.ledger OPERATOR(pg_catalog.=) ledger_roll.ledger FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown ledger: "%"', pg_catalog.left(ledger, 64) USING ERRCODE = 'P0002',
+            HINT = 'A ledger is created by the first write to a table with an o2c.ledger_track trigger, or by o2c.ledger_rebuild.';
+    END IF;
+    IF to_date OPERATOR(pg_catalog.<) cur THEN
+        RAISE EXCEPTION 'cannot roll ledger "%" back from % to %', pg_catalog.left(ledger, 64), cur, to_date
+            USING ERRCODE = '22023',
+                  HINT = 'o2c.live_aging answers any earlier date from the balances; o2c.ledger_rebuild recomputes the summary.';
+    END IF;
+    IF to_date OPERATOR(pg_catalog.-) cur OPERATOR(pg_catalog.>) 31 THEN
+        -- Over a long gap one pass over the balances is cheaper than each day.
+        PERFORM @extschema@.ledger_summarize(ledger, to_date);
+        RETURN;
+    END IF;
+    d := cur;
+    WHILE d OPERATOR(pg_catalog.<) to_date LOOP
+        d := d OPERATOR(pg_catalog.+) 1;
+        -- As of d, the balances due d-1, d-31, d-61 and d-91 have just
+        -- passed an edge: from current to 1-30, 1-30 to 31-60, and so on.
+        UPDATE @extschema@.ledger_aging a
+           SET current  = a.current OPERATOR(pg_catalog.-) m.c1,
+               d1_30    = a.d1_30 OPERATOR(pg_catalog.+) m.c1 OPERATOR(pg_catalog.-) m.c31,
+               d31_60   = a.d31_60 OPERATOR(pg_catalog.+) m.c31 OPERATOR(pg_catalog.-) m.c61,
+               d61_90   = a.d61_90 OPERATOR(pg_catalog.+) m.c61 OPERATOR(pg_catalog.-) m.c91,
+               d91_plus = a.d91_plus OPERATOR(pg_catalog.+) m.c91,
+               overdue_due_sum = a.overdue_due_sum OPERATOR(pg_catalog.+) m.w
+          FROM (SELECT b.customer_id, b.currency,
+                       COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) d OPERATOR(pg_catalog.-) 1), 0) AS c1,
+                       COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) d OPERATOR(pg_catalog.-) 31), 0) AS c31,
+                       COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) d OPERATOR(pg_catalog.-) 61), 0) AS c61,
+                       COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) d OPERATOR(pg_catalog.-) 91), 0) AS c91,
+                       COALESCE(pg_catalog.sum(b.open_amount OPERATOR(pg_catalog.*) (b.due_date OPERATOR(pg_catalog.-) DATE '2000-01-01'))
+                                FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) d OPERATOR(pg_catalog.-) 1), 0) AS w
+                  FROM @extschema@.ledger_balance b
+                 WHERE b.ledger OPERATOR(pg_catalog.=) ledger_roll.ledger
+                   AND b.due_date OPERATOR(pg_catalog.=) ANY (ARRAY[d OPERATOR(pg_catalog.-) 1, d OPERATOR(pg_catalog.-) 31,
+                                                                  d OPERATOR(pg_catalog.-) 61, d OPERATOR(pg_catalog.-) 91])
+                 GROUP BY b.customer_id, b.currency) m
+         WHERE a.ledger OPERATOR(pg_catalog.=) ledger_roll.ledger
+           AND a.customer_id OPERATOR(pg_catalog.=) m.customer_id
+           AND a.currency OPERATOR(pg_catalog.=) m.currency;
+    END LOOP;
+    UPDATE @extschema@.ledger_state s SET as_of = to_date, rolled_at = pg_catalog.clock_timestamp()
+     WHERE s.ledger OPERATOR(pg_catalog.=) ledger_roll.ledger;
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.ledger_roll(text, date) IS
+    'moves a live ledger''s summary (o2c.ledger_aging) forward to to_date (default today), day by day moving only the balances whose due dates cross a bucket edge (over more than 31 days, one pass over the balances); run daily after midnight (pg_cron)';
+
+-- Aging of the current book from the summary when as_of is the ledger's
+-- state date, else from the balances: exact either way.
+CREATE FUNCTION @extschema@.live_aging(as_of date DEFAULT CURRENT_DATE, ledger text DEFAULT 'default')
+RETURNS TABLE (customer_id text, currency text, current numeric, d1_30 numeric, d31_60 numeric,
+               d61_90 numeric, d91_plus numeric, total numeric, overdue numeric, items bigint,
+               avg_days_past_due numeric)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    state_as_of date;
+BEGIN
+    IF as_of IS NULL OR ledger IS NULL THEN
+        RAISE EXCEPTION 'as_of and ledger must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of date must be finite: "%"', as_of USING ERRCODE = '22008';
+    END IF;
+    SELECT s.as_of INTO state_as_of FROM @extschema@.ledger_state s
+     WHERE s.ledger OPERATOR(pg_catalog.=) live_aging.ledger;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown ledger: "%"', pg_catalog.left(ledger, 64) USING ERRCODE = 'P0002',
+            HINT = 'A ledger is created by the first write to a table with an o2c.ledger_track trigger, or by o2c.ledger_rebuild.';
+    END IF;
+    IF state_as_of OPERATOR(pg_catalog.=) as_of THEN
+        RETURN QUERY
+        SELECT a.customer_id, a.currency, a.current, a.d1_30, a.d31_60, a.d61_90, a.d91_plus,
+               a.current OPERATOR(pg_catalog.+) o.overdue, o.overdue, a.items,
+               CASE WHEN o.overdue OPERATOR(pg_catalog.>) 0 THEN
+                   -- round(days / overdue, 2) half away from zero, exactly
+                   pg_catalog.round(pg_catalog.sign(o.days) OPERATOR(pg_catalog.*)
+                       pg_catalog.div(200 OPERATOR(pg_catalog.*) pg_catalog.abs(o.days) OPERATOR(pg_catalog.+) o.overdue,
+                                      2 OPERATOR(pg_catalog.*) o.overdue) OPERATOR(pg_catalog./) 100, 2)
+               END
+          FROM @extschema@.ledger_aging a
+         CROSS JOIN LATERAL (
+               SELECT a.d1_30 OPERATOR(pg_catalog.+) a.d31_60 OPERATOR(pg_catalog.+) a.d61_90
+                      OPERATOR(pg_catalog.+) a.d91_plus AS overdue,
+                      (a.d1_30 OPERATOR(pg_catalog.+) a.d31_60 OPERATOR(pg_catalog.+) a.d61_90
+                       OPERATOR(pg_catalog.+) a.d91_plus) OPERATOR(pg_catalog.*) (as_of OPERATOR(pg_catalog.-) DATE '2000-01-01')
+                      OPERATOR(pg_catalog.-) a.overdue_due_sum AS days) o
+         WHERE a.ledger OPERATOR(pg_catalog.=) live_aging.ledger
+         ORDER BY a.customer_id, a.currency;
+    ELSE
+        RETURN QUERY
+        SELECT b.customer_id, b.currency, (b.g).current, (b.g).d1_30, (b.g).d31_60, (b.g).d61_90, (b.g).d91_plus,
+               (b.g).total, (b.g).overdue, b.items, (b.g).avg_days_past_due
+          FROM (SELECT lb.customer_id, lb.currency,
+                       @extschema@.aging(lb.open_amount, lb.due_date, live_aging.as_of) AS g,
+                       pg_catalog.sum(lb.items)::bigint AS items
+                  FROM @extschema@.ledger_balance lb
+                 WHERE lb.ledger OPERATOR(pg_catalog.=) live_aging.ledger
+                 GROUP BY lb.customer_id, lb.currency) b
+         ORDER BY b.customer_id, b.currency;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.live_aging(date, text) IS
+    'aging by customer and currency of a live ledger''s current book (every tracked invoice less every tracked settlement) as of a date: from o2c.ledger_aging when as_of is the ledger''s state date, else from o2c.ledger_balance; equals o2c.aging of the open amounts grouped by customer and currency';
+
+CREATE FUNCTION @extschema@.live_aging(as_of date, ledger text, bounds integer[])
+RETURNS TABLE (customer_id text, currency text, labels text[], amounts numeric[], counts bigint[], total numeric)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF as_of IS NULL OR ledger IS NULL OR bounds IS NULL THEN
+        RAISE EXCEPTION 'as_of, ledger and bounds must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF NOT EXISTS (SELECT FROM @extschema@.ledger_state s WHERE s.ledger OPERATOR(pg_catalog.=) live_aging.ledger) THEN
+        RAISE EXCEPTION 'unknown ledger: "%"', pg_catalog.left(ledger, 64) USING ERRCODE = 'P0002',
+            HINT = 'A ledger is created by the first write to a table with an o2c.ledger_track trigger, or by o2c.ledger_rebuild.';
+    END IF;
+    -- Counts are invoices, not balance rows: the same ladder over items.
+    RETURN QUERY
+    SELECT b.customer_id, b.currency, (b.l).labels, (b.l).amounts,
+           (b.c).amounts::bigint[], (b.l).total
+      FROM (SELECT lb.customer_id, lb.currency,
+                   @extschema@.aging(lb.open_amount, lb.due_date, live_aging.as_of, live_aging.bounds) AS l,
+                   @extschema@.aging(lb.items::numeric, lb.due_date, live_aging.as_of, live_aging.bounds) AS c
+              FROM @extschema@.ledger_balance lb
+             WHERE lb.ledger OPERATOR(pg_catalog.=) live_aging.ledger
+             GROUP BY lb.customer_id, lb.currency) b
+     ORDER BY b.customer_id, b.currency;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.live_aging(date, text, integer[]) IS
+    'the aging ladder of custom bounds (labels, amounts, counts of invoices, total) by customer and currency of a live ledger''s current book as of a date, from o2c.ledger_balance';
