@@ -10,6 +10,7 @@
 
 #include "access/attnum.h"
 #include "lib/stringinfo.h"
+#include "utils/date.h"
 
 /* The columns a tracked table maps; settlements use ID and AMOUNT only. */
 typedef enum LiveCol
@@ -33,6 +34,25 @@ typedef struct LiveTable
 	int			nargs;			/* the trigger's arguments, for comparing */
 	char	  **args;
 } LiveTable;
+
+/* One firing (or rebuild) of a ledger. */
+typedef struct LiveCtx
+{
+	const char *sch;			/* o2c's schema, quoted */
+	const char *ledger;
+	LiveTable  *inv;
+	LiveTable  *set;			/* NULL: no settlements tracked */
+	DateADT		as_of;			/* the ledger's state date */
+} LiveCtx;
+
+/*
+ * The INSERT of invoices in one pass of C over the transition table
+ * (live_insert.c): the summary upserted per customer, the balances appended
+ * to o2c.ledger_delta in compact form.
+ */
+struct TriggerData;
+extern void live_insert_invoices(LiveCtx *c, struct TriggerData *td);
+extern void live_spi_exec(const char *sql, int nparams, Oid *types, Datum *values, int expect);
 
 /* Parse one trigger's arguments against its table; errors name the argument. */
 extern LiveTable *live_parse(Oid relid, int nargs, char **args);

@@ -4,8 +4,10 @@
 -- (live_trigger.c, live_sql.c). o2c.ledger_roll moves the summary to a new
 -- day; o2c.ledger_rebuild recomputes both from the tracked tables.
 
+-- Text keys sort as COLLATE "C": cheaper to index, and the one order in
+-- which every writer locks them.
 CREATE TABLE @extschema@.ledger_state (
-    ledger    text PRIMARY KEY,
+    ledger    text COLLATE "C" PRIMARY KEY,
     as_of     date NOT NULL,
     rolled_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
 );
@@ -15,27 +17,40 @@ COMMENT ON COLUMN @extschema@.ledger_state.as_of IS 'the date the summary in o2c
 COMMENT ON COLUMN @extschema@.ledger_state.rolled_at IS 'when the summary was last rolled or rebuilt';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_state', '');
 
+-- Due date second in the key: the daily roll reads the rows whose due dates
+-- cross a bucket edge.
 CREATE TABLE @extschema@.ledger_balance (
-    ledger      text NOT NULL,
-    customer_id text NOT NULL,
-    currency    text NOT NULL,
+    ledger      text COLLATE "C" NOT NULL,
+    customer_id text COLLATE "C" NOT NULL,
+    currency    text COLLATE "C" NOT NULL,
     due_date    date NOT NULL,
     open_amount numeric NOT NULL,
     items       bigint NOT NULL,
-    PRIMARY KEY (ledger, customer_id, currency, due_date)
+    PRIMARY KEY (ledger, due_date, customer_id, currency)
 );
--- The daily roll reads the rows whose due dates cross a bucket edge.
-CREATE INDEX ledger_balance_due ON @extschema@.ledger_balance (ledger, due_date);
 COMMENT ON TABLE @extschema@.ledger_balance IS
-    'open amount of the tracked invoices (amount less all their settlements) per ledger, customer, currency and due date, kept by o2c.ledger_track; rows with no open invoice are removed';
+    'open amount of the tracked invoices (amount less all their settlements) per ledger, customer, currency and due date, kept by o2c.ledger_track; with the pending rows of o2c.ledger_delta added, the ledger''s balances (o2c.ledger_roll and o2c.ledger_compact fold them in and remove rows with no open invoice)';
 COMMENT ON COLUMN @extschema@.ledger_balance.open_amount IS 'exact sum of the open amounts of the invoices due that day (negative: credit balances)';
 COMMENT ON COLUMN @extschema@.ledger_balance.items IS 'invoices due that day whose open amount is not 0';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_balance', '');
 
+CREATE TABLE @extschema@.ledger_delta (
+    ledger   text COLLATE "C" NOT NULL,
+    added_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    rows     bigint NOT NULL,
+    data     bytea NOT NULL
+);
+-- Written once per inserted chunk, read rarely: not worth compressing.
+ALTER TABLE @extschema@.ledger_delta ALTER COLUMN data SET STORAGE EXTERNAL;
+COMMENT ON TABLE @extschema@.ledger_delta IS
+    'balance changes of inserted invoices not yet folded into o2c.ledger_balance, one row per chunk of an INSERT or COPY (compact binary, read by o2c.ledger_delta_rows); folded in by o2c.ledger_roll and o2c.ledger_compact';
+COMMENT ON COLUMN @extschema@.ledger_delta.rows IS 'invoices in the chunk';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_delta', '');
+
 CREATE TABLE @extschema@.ledger_aging (
-    ledger          text NOT NULL,
-    customer_id     text NOT NULL,
-    currency        text NOT NULL,
+    ledger          text COLLATE "C" NOT NULL,
+    customer_id     text COLLATE "C" NOT NULL,
+    currency        text COLLATE "C" NOT NULL,
     current         numeric NOT NULL,
     d1_30           numeric NOT NULL,
     d31_60          numeric NOT NULL,
@@ -58,6 +73,68 @@ AS 'MODULE_PATHNAME', 'o2c_ledger_track'
 LANGUAGE C SECURITY INVOKER;
 COMMENT ON FUNCTION @extschema@.ledger_track() IS
     'statement trigger (AFTER INSERT, UPDATE, DELETE with transition tables, and AFTER TRUNCATE) keeping o2c.ledger_balance and o2c.ledger_aging for a tracked invoices table (role=invoices) or settlements table (role=settlements, invoices=TABLE); arguments key=value: role, ledger, invoice_id, customer_id, due_date, amount, currency, invoices';
+
+CREATE FUNCTION @extschema@.ledger_delta_rows(data bytea)
+RETURNS TABLE (customer_id text, currency text, due_date date, open_amount numeric, items bigint)
+AS 'MODULE_PATHNAME', 'o2c_ledger_delta_rows'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ledger_delta_rows(bytea) IS
+    'the balance changes held in o2c.ledger_delta.data, one row per invoice inserted';
+
+-- Fold the pending deltas into the balances (the caller may hold the state
+-- row FOR UPDATE already; taking it again is harmless).
+CREATE FUNCTION @extschema@.ledger_compact(ledger text DEFAULT 'default')
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ca text[];
+    ka text[];
+    da date[];
+    n bigint;
+BEGIN
+    IF ledger IS NULL THEN
+        RAISE EXCEPTION 'ledger must not be null' USING ERRCODE = '22004';
+    END IF;
+    PERFORM FROM @extschema@.ledger_state s WHERE s.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown ledger: "%"', pg_catalog.left(ledger, 64) USING ERRCODE = 'P0002',
+            HINT = 'A ledger is created by the first write to a table with an o2c.ledger_track trigger, or by o2c.ledger_rebuild.';
+    END IF;
+    WITH d AS (
+        DELETE FROM @extschema@.ledger_delta x WHERE x.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger
+        RETURNING x.data),
+    g AS (
+        SELECT r.customer_id, r.currency, r.due_date,
+               pg_catalog.sum(r.open_amount) AS o, pg_catalog.sum(r.items) AS i
+          FROM d CROSS JOIN LATERAL @extschema@.ledger_delta_rows(d.data) r
+         GROUP BY r.customer_id, r.currency, r.due_date),
+    up AS (
+        INSERT INTO @extschema@.ledger_balance AS t (ledger, customer_id, currency, due_date, open_amount, items)
+        SELECT ledger_compact.ledger, g.customer_id, g.currency, g.due_date, g.o, g.i
+          FROM g WHERE g.o OPERATOR(pg_catalog.<>) 0 OR g.i OPERATOR(pg_catalog.<>) 0
+         ORDER BY g.customer_id COLLATE "C", g.currency COLLATE "C", g.due_date
+        ON CONFLICT ON CONSTRAINT ledger_balance_pkey DO UPDATE
+        SET open_amount = t.open_amount OPERATOR(pg_catalog.+) excluded.open_amount,
+            items = t.items OPERATOR(pg_catalog.+) excluded.items
+        RETURNING t.customer_id, t.currency, t.due_date, t.open_amount, t.items)
+    SELECT pg_catalog.count(*),
+           pg_catalog.array_agg(up.customer_id) FILTER (WHERE up.items OPERATOR(pg_catalog.=) 0 AND up.open_amount OPERATOR(pg_catalog.=) 0),
+           pg_catalog.array_agg(up.currency) FILTER (WHERE up.items OPERATOR(pg_catalog.=) 0 AND up.open_amount OPERATOR(pg_catalog.=) 0),
+           pg_catalog.array_agg(up.due_date) FILTER (WHERE up.items OPERATOR(pg_catalog.=) 0 AND up.open_amount OPERATOR(pg_catalog.=) 0)
+      INTO n, ca, ka, da FROM up;
+    IF ca IS NOT NULL THEN
+        DELETE FROM @extschema@.ledger_balance b
+         WHERE b.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger
+           AND (b.customer_id, b.currency, b.due_date) IN (SELECT * FROM pg_catalog.unnest(ca, ka, da))
+           AND b.items OPERATOR(pg_catalog.=) 0 AND b.open_amount OPERATOR(pg_catalog.=) 0;
+    END IF;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ledger_compact(text) IS
+    'folds a ledger''s pending o2c.ledger_delta rows into o2c.ledger_balance and removes the balances left with no open invoice (o2c.ledger_roll does it first); returns the balance rows written';
 
 -- Recompute a ledger's summary from its balances as of a date (used by the
 -- rebuild and by a roll over a long gap).
@@ -127,6 +204,7 @@ BEGIN
         RAISE EXCEPTION 'unknown ledger: "%"', pg_catalog.left(ledger, 64) USING ERRCODE = 'P0002',
             HINT = 'A ledger is created by the first write to a table with an o2c.ledger_track trigger, or by o2c.ledger_rebuild.';
     END IF;
+    PERFORM @extschema@.ledger_compact(ledger);
     IF to_date OPERATOR(pg_catalog.<) cur THEN
         RAISE EXCEPTION 'cannot roll ledger "%" back from % to %', pg_catalog.left(ledger, 64), cur, to_date
             USING ERRCODE = '22023',
@@ -222,9 +300,16 @@ BEGIN
           FROM (SELECT lb.customer_id, lb.currency,
                        @extschema@.aging(lb.open_amount, lb.due_date, live_aging.as_of) AS g,
                        pg_catalog.sum(lb.items)::bigint AS items
-                  FROM @extschema@.ledger_balance lb
-                 WHERE lb.ledger OPERATOR(pg_catalog.=) live_aging.ledger
-                 GROUP BY lb.customer_id, lb.currency) b
+                  FROM (SELECT x.customer_id, x.currency, x.due_date, x.open_amount, x.items
+                          FROM @extschema@.ledger_balance x
+                         WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger
+                        UNION ALL
+                        SELECT r.customer_id, r.currency, r.due_date, r.open_amount, r.items
+                          FROM @extschema@.ledger_delta x
+                         CROSS JOIN LATERAL @extschema@.ledger_delta_rows(x.data) r
+                         WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger) lb
+                 GROUP BY lb.customer_id, lb.currency
+                HAVING pg_catalog.sum(lb.items) OPERATOR(pg_catalog.<>) 0) b
          ORDER BY b.customer_id, b.currency;
     END IF;
 END
@@ -245,6 +330,11 @@ BEGIN
         RAISE EXCEPTION 'unknown ledger: "%"', pg_catalog.left(ledger, 64) USING ERRCODE = 'P0002',
             HINT = 'A ledger is created by the first write to a table with an o2c.ledger_track trigger, or by o2c.ledger_rebuild.';
     END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of date must be finite: "%"', as_of USING ERRCODE = '22008';
+    END IF;
+    -- Bad bounds are an error even when the ledger is empty.
+    PERFORM @extschema@.aging_bucket(as_of, as_of, bounds);
     -- Counts are invoices, not balance rows: the same ladder over items.
     RETURN QUERY
     SELECT b.customer_id, b.currency, (b.l).labels, (b.l).amounts,
@@ -252,9 +342,16 @@ BEGIN
       FROM (SELECT lb.customer_id, lb.currency,
                    @extschema@.aging(lb.open_amount, lb.due_date, live_aging.as_of, live_aging.bounds) AS l,
                    @extschema@.aging(lb.items::numeric, lb.due_date, live_aging.as_of, live_aging.bounds) AS c
-              FROM @extschema@.ledger_balance lb
-             WHERE lb.ledger OPERATOR(pg_catalog.=) live_aging.ledger
-             GROUP BY lb.customer_id, lb.currency) b
+              FROM (SELECT x.customer_id, x.currency, x.due_date, x.open_amount, x.items
+                      FROM @extschema@.ledger_balance x
+                     WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger
+                    UNION ALL
+                    SELECT r.customer_id, r.currency, r.due_date, r.open_amount, r.items
+                      FROM @extschema@.ledger_delta x
+                     CROSS JOIN LATERAL @extschema@.ledger_delta_rows(x.data) r
+                     WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger) lb
+             GROUP BY lb.customer_id, lb.currency
+            HAVING pg_catalog.sum(lb.items) OPERATOR(pg_catalog.<>) 0) b
      ORDER BY b.customer_id, b.currency;
 END
 $$;

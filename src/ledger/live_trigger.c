@@ -42,20 +42,11 @@
 PG_FUNCTION_INFO_V1(o2c_ledger_track);
 PG_FUNCTION_INFO_V1(o2c_ledger_rebuild);
 
-typedef struct LiveCtx
-{
-	const char *sch;			/* o2c's schema, quoted */
-	const char *ledger;
-	LiveTable  *inv;
-	LiveTable  *set;			/* NULL: no settlements tracked */
-	DateADT		as_of;
-} LiveCtx;
-
 /* SQL of a numeric amount that is not a finite number. */
 #define NOT_FINITE(x) "(" x ")::numeric IN ('NaN', 'Infinity', '-Infinity')"
 
-static void
-spi_exec(const char *sql, int nparams, Oid *types, Datum *values, int expect)
+void
+live_spi_exec(const char *sql, int nparams, Oid *types, Datum *values, int expect)
 {
 	int			rc = SPI_execute_with_args(sql, nparams, types, values, NULL, false, 0);
 
@@ -90,13 +81,13 @@ lock_state(LiveCtx *c, bool exclusive)
 							   c->sch, exclusive ? "UPDATE" : "SHARE");
 	bool		isnull;
 
-	spi_exec(sel, 1, types, values, SPI_OK_SELECT);
+	live_spi_exec(sel, 1, types, values, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 	{
-		spi_exec(psprintf("INSERT INTO %s.ledger_state (ledger, as_of) VALUES ($1, current_date) "
+		live_spi_exec(psprintf("INSERT INTO %s.ledger_state (ledger, as_of) VALUES ($1, current_date) "
 						  "ON CONFLICT (ledger) DO NOTHING", c->sch),
 				 1, types, values, SPI_OK_INSERT);
-		spi_exec(sel, 1, types, values, SPI_OK_SELECT);
+		live_spi_exec(sel, 1, types, values, SPI_OK_SELECT);
 		if (SPI_processed == 0)
 			elog(ERROR, "ledger_track: state of ledger \"%s\" vanished", c->ledger);
 	}
@@ -160,10 +151,10 @@ apply_deltas(LiveCtx *c, const char *delta)
 					 "g AS (SELECT c, k, d, sum(o) AS o, sum(n) AS n, bool_or(bad) AS bad FROM d GROUP BY c, k, d), "
 					 "good AS (SELECT c, k, d, o, n FROM g WHERE NOT bad AND (o <> 0 OR n <> 0)), "
 					 "b AS (INSERT INTO %s.ledger_balance AS t (ledger, customer_id, currency, due_date, open_amount, items) "
-					 "  SELECT $1, c, k, d, o, n FROM good ORDER BY c, k, d "
+					 "  SELECT $1, c, k, d, o, n FROM good ORDER BY c COLLATE \"C\", k COLLATE \"C\", d "
 					 "  ON CONFLICT (ledger, customer_id, currency, due_date) DO UPDATE "
 					 "  SET open_amount = t.open_amount + excluded.open_amount, items = t.items + excluded.items "
-					 "  RETURNING customer_id, currency, due_date, items), "
+					 "  RETURNING customer_id, currency, due_date, open_amount, items), "
 					 "a AS (INSERT INTO %s.ledger_aging AS t (ledger, customer_id, currency, current, d1_30, d31_60, "
 					 "      d61_90, d91_plus, items, overdue_due_sum) "
 					 "  SELECT $1, c, k, "
@@ -173,7 +164,7 @@ apply_deltas(LiveCtx *c, const char *delta)
 					 "    COALESCE(sum(o) FILTER (WHERE $2 - d BETWEEN 61 AND 90), 0), "
 					 "    COALESCE(sum(o) FILTER (WHERE $2 - d > 90), 0), "
 					 "    sum(n), COALESCE(sum(o * (d - DATE '2000-01-01')) FILTER (WHERE $2 - d > 0), 0) "
-					 "  FROM good GROUP BY c, k ORDER BY c, k "
+					 "  FROM good GROUP BY c, k ORDER BY c COLLATE \"C\", k COLLATE \"C\" "
 					 "  ON CONFLICT (ledger, customer_id, currency) DO UPDATE "
 					 "  SET current = t.current + excluded.current, d1_30 = t.d1_30 + excluded.d1_30, "
 					 "      d31_60 = t.d31_60 + excluded.d31_60, d61_90 = t.d61_90 + excluded.d61_90, "
@@ -181,13 +172,13 @@ apply_deltas(LiveCtx *c, const char *delta)
 					 "      overdue_due_sum = t.overdue_due_sum + excluded.overdue_due_sum "
 					 "  RETURNING customer_id, currency, items) "
 					 "SELECT (SELECT count(*) FROM g WHERE bad), "
-					 "  (SELECT array_agg(customer_id) FROM b WHERE items = 0), "
-					 "  (SELECT array_agg(currency) FROM b WHERE items = 0), "
-					 "  (SELECT array_agg(due_date) FROM b WHERE items = 0), "
+					 "  (SELECT array_agg(customer_id) FROM b WHERE items = 0 AND open_amount = 0), "
+					 "  (SELECT array_agg(currency) FROM b WHERE items = 0 AND open_amount = 0), "
+					 "  (SELECT array_agg(due_date) FROM b WHERE items = 0 AND open_amount = 0), "
 					 "  (SELECT array_agg(customer_id) FROM a WHERE items = 0), "
 					 "  (SELECT array_agg(currency) FROM a WHERE items = 0)",
 					 delta, c->sch, c->sch);
-	spi_exec(q.data, 2, types, values, SPI_OK_SELECT);
+	live_spi_exec(q.data, 2, types, values, SPI_OK_SELECT);
 	nbad = DatumGetInt64(spi_value(0, 1, &isnull));
 	if (nbad > 0)
 		return true;
@@ -208,11 +199,11 @@ apply_deltas(LiveCtx *c, const char *delta)
 		av[1] = spi_value(0, 5, &anull);
 		av[2] = spi_value(0, 6, &isnull);
 		if (!bnull)
-			spi_exec(psprintf("DELETE FROM %s.ledger_balance WHERE ledger = $1 AND items = 0 "
+			live_spi_exec(psprintf("DELETE FROM %s.ledger_balance WHERE ledger = $1 AND items = 0 AND open_amount = 0 "
 							  "AND (customer_id, currency, due_date) IN (SELECT * FROM unnest($2, $3, $4))",
 							  c->sch), 4, bt, bv, SPI_OK_DELETE);
 		if (!anull)
-			spi_exec(psprintf("DELETE FROM %s.ledger_aging WHERE ledger = $1 AND items = 0 "
+			live_spi_exec(psprintf("DELETE FROM %s.ledger_aging WHERE ledger = $1 AND items = 0 "
 							  "AND (customer_id, currency) IN (SELECT * FROM unnest($2, $3))",
 							  c->sch), 3, at, av, SPI_OK_DELETE);
 	}
@@ -228,7 +219,7 @@ raise_bad_invoice(LiveCtx *c, const char *from, bool must)
 	int			code;
 	char	   *id;
 
-	spi_exec(psprintf("SELECT (r.%s)::text, r.%s IS NULL, r.%s IS NULL, r.%s IS NULL, r.%s IS NULL, "
+	live_spi_exec(psprintf("SELECT (r.%s)::text, r.%s IS NULL, r.%s IS NULL, r.%s IS NULL, r.%s IS NULL, "
 					  "NOT isfinite(r.%s), " NOT_FINITE("r.%s") ", (r.%s)::text "
 					  "FROM %s r WHERE r.%s IS NULL OR r.%s IS NULL OR r.%s IS NULL OR r.%s IS NULL "
 					  "OR NOT isfinite(r.%s) OR " NOT_FINITE("r.%s") " LIMIT 1",
@@ -295,7 +286,7 @@ raise_bad_settlement(LiveCtx *c, const char *newt, const char *oldt)
 					 "ORDER BY r.side, 1 LIMIT 1",
 					 s->col[LC_ID], s->col[LC_AMOUNT], s->col[LC_AMOUNT],
 					 i->qrel, i->col[LC_ID], s->col[LC_ID], i->coltype[LC_ID]);
-	spi_exec(q.data, 0, NULL, NULL, SPI_OK_SELECT);
+	live_spi_exec(q.data, 0, NULL, NULL, SPI_OK_SELECT);
 	if (SPI_processed == 0)
 		elog(ERROR, "ledger_track: a bad settlement row was counted but not found");
 	id = spi_text(0, 1);
@@ -334,7 +325,7 @@ check_no_settlements(LiveCtx *c, const char *ids)
 {
 	if (c->set == NULL)
 		return;
-	spi_exec(psprintf("SELECT (x.id)::text FROM (%s) x(id) WHERE EXISTS "
+	live_spi_exec(psprintf("SELECT (x.id)::text FROM (%s) x(id) WHERE EXISTS "
 					  "(SELECT 1 FROM %s s WHERE s.%s = (x.id)::%s) LIMIT 1",
 					  ids, c->set->qrel, c->set->col[LC_ID], c->set->coltype[LC_ID]),
 			 0, NULL, NULL, SPI_OK_SELECT);
@@ -359,7 +350,7 @@ rebuild(LiveCtx *c)
 
 	if (c->set != NULL)
 	{
-		spi_exec(psprintf("SELECT (s.%s)::text FROM %s s WHERE s.%s IS NOT NULL AND NOT EXISTS "
+		live_spi_exec(psprintf("SELECT (s.%s)::text FROM %s s WHERE s.%s IS NOT NULL AND NOT EXISTS "
 						  "(SELECT 1 FROM %s i WHERE i.%s = (s.%s)::%s) LIMIT 1",
 						  c->set->col[LC_ID], c->set->qrel, c->set->col[LC_ID], i->qrel, i->col[LC_ID],
 						  c->set->col[LC_ID], i->coltype[LC_ID]),
@@ -369,13 +360,14 @@ rebuild(LiveCtx *c)
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 					 errmsg("settlement for unknown invoice \"%s\"", o2c_quote_cstr(spi_text(0, 1))),
 					 errdetail("Table %s has no such invoice (ledger \"%s\").", i->qrel, o2c_quote_cstr(c->ledger))));
-		spi_exec(psprintf("SELECT 1 FROM %s s WHERE s.%s IS NULL OR s.%s IS NULL OR " NOT_FINITE("s.%s") " LIMIT 1",
+		live_spi_exec(psprintf("SELECT 1 FROM %s s WHERE s.%s IS NULL OR s.%s IS NULL OR " NOT_FINITE("s.%s") " LIMIT 1",
 						  c->set->qrel, c->set->col[LC_ID], c->set->col[LC_AMOUNT], c->set->col[LC_AMOUNT]),
 				 0, NULL, NULL, SPI_OK_SELECT);
 		if (SPI_processed > 0)
 			raise_bad_settlement(c, c->set->qrel, NULL);
 	}
-	spi_exec(psprintf("DELETE FROM %s.ledger_balance WHERE ledger = $1", c->sch), 1, types, values, SPI_OK_DELETE);
+	live_spi_exec(psprintf("DELETE FROM %s.ledger_balance WHERE ledger = $1", c->sch), 1, types, values, SPI_OK_DELETE);
+	live_spi_exec(psprintf("DELETE FROM %s.ledger_delta WHERE ledger = $1", c->sch), 1, types, values, SPI_OK_DELETE);
 
 	initStringInfo(&q);
 	appendStringInfo(&q, "WITH d AS (SELECT (r.%s)::text AS c, (r.%s)::text AS k, r.%s AS d, "
@@ -395,9 +387,9 @@ rebuild(LiveCtx *c)
 	appendStringInfo(&q, "), "
 					 "ins AS (INSERT INTO %s.ledger_balance (ledger, customer_id, currency, due_date, open_amount, items) "
 					 "  SELECT $1, c, k, d, sum(o), count(*) FROM d WHERE NOT bad AND o <> 0 "
-					 "  GROUP BY c, k, d ORDER BY c, k, d RETURNING 1) "
+					 "  GROUP BY c, k, d ORDER BY c COLLATE \"C\", k COLLATE \"C\", d RETURNING 1) "
 					 "SELECT (SELECT count(*) FROM d WHERE bad), (SELECT count(*) FROM ins)", c->sch);
-	spi_exec(q.data, 2, types, values, SPI_OK_SELECT);
+	live_spi_exec(q.data, 2, types, values, SPI_OK_SELECT);
 	{
 		bool		isnull;
 
@@ -405,7 +397,7 @@ rebuild(LiveCtx *c)
 			raise_bad_invoice(c, i->qrel, true);
 		n = DatumGetInt64(spi_value(0, 2, &isnull));
 	}
-	spi_exec(psprintf("SELECT %s.ledger_summarize($1, $2)", c->sch), 2, types, values, SPI_OK_SELECT);
+	live_spi_exec(psprintf("SELECT %s.ledger_summarize($1, $2)", c->sch), 2, types, values, SPI_OK_SELECT);
 	return n;
 }
 
@@ -437,23 +429,27 @@ track_invoices(LiveCtx *c, TriggerData *td, const char *newt, const char *oldt)
 
 		if (c->set != NULL)
 		{
-			spi_exec(psprintf("SELECT 1 FROM %s LIMIT 1", c->set->qrel), 0, NULL, NULL, SPI_OK_SELECT);
+			live_spi_exec(psprintf("SELECT 1 FROM %s LIMIT 1", c->set->qrel), 0, NULL, NULL, SPI_OK_SELECT);
 			if (SPI_processed > 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 						 errmsg("cannot truncate table %s: its settlements table %s has rows", i->qrel, c->set->qrel),
 						 errhint("Truncate both in one statement: TRUNCATE %s, %s;", i->qrel, c->set->qrel)));
 		}
-		spi_exec(psprintf("DELETE FROM %s.ledger_balance WHERE ledger = $1", c->sch), 1, types, values, SPI_OK_DELETE);
-		spi_exec(psprintf("DELETE FROM %s.ledger_aging WHERE ledger = $1", c->sch), 1, types, values, SPI_OK_DELETE);
+		live_spi_exec(psprintf("DELETE FROM %s.ledger_balance WHERE ledger = $1", c->sch), 1, types, values, SPI_OK_DELETE);
+		live_spi_exec(psprintf("DELETE FROM %s.ledger_aging WHERE ledger = $1", c->sch), 1, types, values, SPI_OK_DELETE);
+		live_spi_exec(psprintf("DELETE FROM %s.ledger_delta WHERE ledger = $1", c->sch), 1, types, values, SPI_OK_DELETE);
 		return;
 	}
 	cols = psprintf("%s, %s, %s, %s, %s", i->col[LC_ID], i->col[LC_CUSTOMER], i->col[LC_CURRENCY],
 					i->col[LC_DUE], i->col[LC_AMOUNT]);
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
 		/* No settlement can precede its invoice: open is the amount. */
-		invoice_rows(&d, c, newt, 1, false);
-	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		live_insert_invoices(c, td);
+		return;
+	}
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
 		check_no_settlements(c, psprintf("SELECT %s FROM %s", i->col[LC_ID], oldt));
 		invoice_rows(&d, c, oldt, -1, false);
@@ -518,7 +514,7 @@ track_settlements(LiveCtx *c, TriggerData *td, const char *newt, const char *old
 	 * lookups below then run in a snapshot taken after any concurrent change
 	 * of these invoices or their settlements has committed.
 	 */
-	spi_exec(psprintf("SELECT 1 FROM %s i WHERE i.%s IN (SELECT (x.inv)::%s FROM (%s) x) "
+	live_spi_exec(psprintf("SELECT 1 FROM %s i WHERE i.%s IN (SELECT (x.inv)::%s FROM (%s) x) "
 					  "ORDER BY i.%s FOR NO KEY UPDATE OF i",
 					  i->qrel, i->col[LC_ID], i->coltype[LC_ID], chg.data, i->col[LC_ID]),
 			 0, NULL, NULL, SPI_OK_SELECT);

@@ -1,0 +1,473 @@
+/*
+ * live_insert.c — the bulk path of o2c.ledger_track: invoices inserted (a
+ * COPY of a million rows, say) are read once, in C, from the transition
+ * table. Their open amount is their amount (no settlement can precede its
+ * invoice), so no lookup is needed: the per-customer summary is summed in a
+ * hash table and upserted once per customer, and the rows' balance deltas
+ * are appended to o2c.ledger_delta in a compact binary form rather than
+ * upserted one per (customer, currency, due date), which would cost as much
+ * as the COPY itself. o2c.ledger_roll folds the deltas into
+ * o2c.ledger_balance; readers add them (o2c.ledger_delta_rows).
+ *
+ * Delta format, per row, in network byte order: customer (int32 length,
+ * bytes), currency (likewise), due date (int32, days from 2000-01-01),
+ * items (byte, -1, 0 or 1), then the open amount: byte 0 and an int128 of
+ * 10^-8 units (two int64) and its display scale (int32), or byte 1 and its
+ * numeric text (int32 length, bytes).
+ */
+#include "postgres.h"
+
+#include "live.h"
+
+#include "core/innerq.h"
+#include "core/o2c.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "common/hashfn.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/tuplestore.h"
+
+PG_FUNCTION_INFO_V1(o2c_ledger_delta_rows);
+
+/* A delta chunk is written once it holds this many bytes. */
+#define DELTA_CHUNK_BYTES (32 * 1024 * 1024)
+
+typedef struct SumKey
+{
+	char	   *s;				/* customer, '\0', currency */
+	int			len;
+} SumKey;
+
+typedef struct SumEntry
+{
+	SumKey		key;
+	int			custlen;
+	O2cSum		b[5];			/* current, 1-30, 31-60, 61-90, 91+ */
+	O2cSum		w;				/* sum of open * (due - 2000-01-01) when overdue */
+	int64		items;
+} SumEntry;
+
+static uint32
+sumkey_hash(const void *key, Size keysize)
+{
+	const SumKey *k = key;
+
+	return hash_bytes((const unsigned char *) k->s, k->len);
+}
+
+static int
+sumkey_match(const void *a, const void *b, Size keysize)
+{
+	const SumKey *x = a;
+	const SumKey *y = b;
+
+	return x->len == y->len && memcmp(x->s, y->s, x->len) == 0 ? 0 : 1;
+}
+
+/* A column's value as the text `(col)::text` would give. */
+typedef struct TextCol
+{
+	int			att;
+	Oid			type;			/* base type */
+	FmgrInfo	out;
+} TextCol;
+
+static void
+textcol_init(TextCol *tc, int att, Oid type)
+{
+	Oid			outfunc;
+	bool		varlena;
+
+	tc->att = att;
+	tc->type = getBaseType(type);
+	getTypeOutputInfo(tc->type, &outfunc, &varlena);
+	fmgr_info(outfunc, &tc->out);
+}
+
+static const char *
+textcol_get(TextCol *tc, Datum d, int *len)
+{
+	if (tc->type == TEXTOID || tc->type == VARCHAROID || tc->type == BPCHAROID)
+	{
+		text	   *t = DatumGetTextPP(d);
+		int			n = VARSIZE_ANY_EXHDR(t);
+
+		/* char(n) to text drops the padding. */
+		if (tc->type == BPCHAROID)
+			while (n > 0 && VARDATA_ANY(t)[n - 1] == ' ')
+				n--;
+		*len = n;
+		return VARDATA_ANY(t);
+	}
+	{
+		char	   *s = OutputFunctionCall(&tc->out, d);
+
+		*len = strlen(s);
+		return s;
+	}
+}
+
+static void
+flush_delta(LiveCtx *c, StringInfo buf, int64 *rows)
+{
+	Oid			types[3] = {TEXTOID, INT8OID, BYTEAOID};
+	Datum		values[3];
+
+	if (*rows == 0)
+		return;
+	SET_VARSIZE(buf->data, buf->len);
+	values[0] = CStringGetTextDatum(c->ledger);
+	values[1] = Int64GetDatum(*rows);
+	values[2] = PointerGetDatum(buf->data);
+	live_spi_exec(psprintf("INSERT INTO %s.ledger_delta (ledger, rows, data) VALUES ($1, $2, $3)", c->sch),
+				  3, types, values, SPI_OK_INSERT);
+	resetStringInfo(buf);
+	appendStringInfoSpaces(buf, VARHDRSZ);
+	*rows = 0;
+}
+
+static void
+bad_invoice(LiveCtx *c, TupleTableSlot *slot, TextCol *idcol, const char *what, int code)
+{
+	const char *id = "NULL";
+	int			len = 0;
+
+	if (!slot->tts_isnull[idcol->att - 1])
+	{
+		const char *s = textcol_get(idcol, slot->tts_values[idcol->att - 1], &len);
+
+		id = pnstrdup(s, len);
+	}
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("invoice \"%s\" has %s", o2c_quote_cstr(id), what),
+			 errdetail("Table %s is tracked by ledger \"%s\", which needs a customer, currency, finite due date and finite amount on every invoice.",
+					   c->inv->qrel, o2c_quote_cstr(c->ledger))));
+}
+
+static Datum
+sum_datum(const O2cSum *s)
+{
+	return NumericGetDatum(o2c_sum_numeric(s, Max(s->dscale, 0)));
+}
+
+void
+live_insert_invoices(LiveCtx *c, TriggerData *td)
+{
+	LiveTable  *inv = c->inv;
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ledger_track row",
+												 ALLOCSET_DEFAULT_SIZES);
+	MemoryContext sumcxt = AllocSetContextCreate(CurrentMemoryContext, "ledger_track summary",
+												 ALLOCSET_DEFAULT_SIZES);
+	HASHCTL		hctl = {0};
+	HTAB	   *sums;
+	TextCol		idcol,
+				custcol,
+				curcol;
+	int			due_att = inv->att[LC_DUE],
+				amt_att = inv->att[LC_AMOUNT];
+	Oid			amt_type = getBaseType(TupleDescAttr(desc, amt_att - 1)->atttypid);
+	int			last = 0;
+	StringInfoData delta,
+				key;
+	int64		rows = 0;
+
+	textcol_init(&idcol, inv->att[LC_ID], TupleDescAttr(desc, inv->att[LC_ID] - 1)->atttypid);
+	textcol_init(&custcol, inv->att[LC_CUSTOMER], TupleDescAttr(desc, inv->att[LC_CUSTOMER] - 1)->atttypid);
+	textcol_init(&curcol, inv->att[LC_CURRENCY], TupleDescAttr(desc, inv->att[LC_CURRENCY] - 1)->atttypid);
+	for (int k = 0; k < LC_NCOLS; k++)
+		last = Max(last, inv->att[k]);
+
+	hctl.keysize = sizeof(SumKey);
+	hctl.entrysize = sizeof(SumEntry);
+	hctl.hash = sumkey_hash;
+	hctl.match = sumkey_match;
+	hctl.hcxt = sumcxt;
+	sums = hash_create("ledger_track summary", 1024, &hctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+
+	initStringInfo(&delta);
+	appendStringInfoSpaces(&delta, VARHDRSZ);
+	initStringInfo(&key);
+
+	/* A read pointer of our own: other triggers may read the same table. */
+	tuplestore_select_read_pointer(td->tg_newtable,
+								   tuplestore_alloc_read_pointer(td->tg_newtable, EXEC_FLAG_REWIND));
+	tuplestore_rescan(td->tg_newtable);
+	while (tuplestore_gettupleslot(td->tg_newtable, true, false, slot))
+	{
+		MemoryContext old;
+		Datum	   *v;
+		bool	   *isnull;
+		const char *cust,
+				   *cur;
+		int			custlen,
+					curlen,
+					bucket;
+		DateADT		due;
+		int64		days;
+		int128		units = 0;
+		int32		dscale = 0;
+		Numeric		num = NULL;
+		O2cUnitsResult ur;
+		SumKey		sk;
+		SumEntry   *e;
+		bool		found;
+		int8		items;
+
+		slot_getsomeattrs(slot, last);
+		v = slot->tts_values;
+		isnull = slot->tts_isnull;
+		old = MemoryContextSwitchTo(rowcxt);
+
+		if (isnull[custcol.att - 1])
+			bad_invoice(c, slot, &idcol, psprintf("a null customer_id (column \"%s\")", inv->colname[LC_CUSTOMER]),
+						ERRCODE_NOT_NULL_VIOLATION);
+		if (isnull[curcol.att - 1])
+			bad_invoice(c, slot, &idcol, psprintf("a null currency (column \"%s\")", inv->colname[LC_CURRENCY]),
+						ERRCODE_NOT_NULL_VIOLATION);
+		if (isnull[due_att - 1])
+			bad_invoice(c, slot, &idcol, psprintf("a null due_date (column \"%s\")", inv->colname[LC_DUE]),
+						ERRCODE_NOT_NULL_VIOLATION);
+		if (isnull[amt_att - 1])
+			bad_invoice(c, slot, &idcol, psprintf("a null amount (column \"%s\")", inv->colname[LC_AMOUNT]),
+						ERRCODE_NOT_NULL_VIOLATION);
+		due = DatumGetDateADT(v[due_att - 1]);
+		if (DATE_NOT_FINITE(due))
+			bad_invoice(c, slot, &idcol, psprintf("an infinite due date (column \"%s\")", inv->colname[LC_DUE]),
+						ERRCODE_DATETIME_VALUE_OUT_OF_RANGE);
+		if (amt_type == NUMERICOID)
+		{
+			ur = o2c_numeric_units(v[amt_att - 1], &units, &dscale);
+			if (ur == O2C_UNITS_SPECIAL)
+				bad_invoice(c, slot, &idcol,
+							psprintf("an amount that is not a finite number: \"%s\"",
+									 o2c_num_text(DatumGetNumeric(v[amt_att - 1]))),
+							ERRCODE_INVALID_PARAMETER_VALUE);
+			if (ur == O2C_UNITS_SLOW)
+				num = DatumGetNumeric(v[amt_att - 1]);
+		}
+		else
+		{
+			int64		i = amt_type == INT2OID ? DatumGetInt16(v[amt_att - 1]) :
+				amt_type == INT4OID ? DatumGetInt32(v[amt_att - 1]) : DatumGetInt64(v[amt_att - 1]);
+
+			units = (int128) i * 100000000;
+			dscale = 0;
+		}
+		cust = textcol_get(&custcol, v[custcol.att - 1], &custlen);
+		cur = textcol_get(&curcol, v[curcol.att - 1], &curlen);
+		items = num != NULL ? (o2c_numeric_sign(num) != 0) : (units != 0);
+
+		/* The balance delta, appended. */
+		pq_sendint32(&delta, custlen);
+		pq_sendbytes(&delta, cust, custlen);
+		pq_sendint32(&delta, curlen);
+		pq_sendbytes(&delta, cur, curlen);
+		pq_sendint32(&delta, due);
+		pq_sendbyte(&delta, (uint8) items);
+		if (num == NULL)
+		{
+			pq_sendbyte(&delta, 0);
+			pq_sendint64(&delta, (int64) (units >> 64));
+			pq_sendint64(&delta, (int64) (uint64) units);
+			pq_sendint32(&delta, dscale);
+		}
+		else
+		{
+			char	   *t = o2c_num_text(num);
+			int			n = strlen(t);
+
+			pq_sendbyte(&delta, 1);
+			pq_sendint32(&delta, n);
+			pq_sendbytes(&delta, t, n);
+		}
+		rows++;
+
+		/* The summary, per customer and currency. */
+		resetStringInfo(&key);
+		appendBinaryStringInfo(&key, cust, custlen);
+		appendStringInfoChar(&key, '\0');
+		appendBinaryStringInfo(&key, cur, curlen);
+		sk.s = key.data;
+		sk.len = key.len;
+		e = hash_search(sums, &sk, HASH_ENTER, &found);
+		if (!found)
+		{
+			e->key.s = MemoryContextAlloc(sumcxt, sk.len + 1);
+			memcpy(e->key.s, sk.s, sk.len + 1);
+			e->key.len = sk.len;
+			e->custlen = custlen;
+			for (int b = 0; b < 5; b++)
+				o2c_sum_init(&e->b[b]);
+			o2c_sum_init(&e->w);
+			e->items = 0;
+		}
+		days = (int64) c->as_of - (int64) due;
+		bucket = days <= 0 ? 0 : days <= 30 ? 1 : days <= 60 ? 2 : days <= 90 ? 3 : 4;
+		if (num == NULL)
+		{
+			o2c_sum_add_units(&e->b[bucket], units, dscale, sumcxt);
+			if (days > 0)
+				o2c_sum_add_product(&e->w, units, due, dscale, sumcxt);
+		}
+		else
+		{
+			o2c_sum_add_numeric(&e->b[bucket], num, sumcxt);
+			if (days > 0)
+				o2c_sum_add_numeric(&e->w, numeric_mul_opt_error(num, int64_to_numeric(due), NULL), sumcxt);
+		}
+		e->items += items;
+
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+		if (delta.len >= DELTA_CHUNK_BYTES)
+			flush_delta(c, &delta, &rows);
+		CHECK_FOR_INTERRUPTS();
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	flush_delta(c, &delta, &rows);
+
+	/* The summary rows, upserted in key order. */
+	{
+		long		n = hash_get_num_entries(sums);
+		Datum	   *cols[9];
+		HASH_SEQ_STATUS hs;
+		SumEntry   *e;
+		int			i = 0;
+		Oid			types[10] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
+		NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, INT8ARRAYOID, NUMERICARRAYOID};
+		Datum		values[10];
+
+		for (int k = 0; k < 9; k++)
+			cols[k] = palloc(Max(n, 1) * sizeof(Datum));
+		hash_seq_init(&hs, sums);
+		while ((e = hash_seq_search(&hs)) != NULL)
+		{
+			/* Only zero amounts: nothing open. */
+			if (e->items == 0)
+				continue;
+			cols[0][i] = PointerGetDatum(cstring_to_text_with_len(e->key.s, e->custlen));
+			cols[1][i] = PointerGetDatum(cstring_to_text_with_len(e->key.s + e->custlen + 1,
+																  e->key.len - e->custlen - 1));
+			for (int b = 0; b < 5; b++)
+				cols[2 + b][i] = sum_datum(&e->b[b]);
+			cols[7][i] = Int64GetDatum(e->items);
+			cols[8][i] = sum_datum(&e->w);
+			i++;
+		}
+		if (i > 0)
+		{
+			values[0] = CStringGetTextDatum(c->ledger);
+			values[1] = PointerGetDatum(construct_array(cols[0], i, TEXTOID, -1, false, TYPALIGN_INT));
+			values[2] = PointerGetDatum(construct_array(cols[1], i, TEXTOID, -1, false, TYPALIGN_INT));
+			for (int b = 0; b < 5; b++)
+				values[3 + b] = PointerGetDatum(construct_array(cols[2 + b], i, NUMERICOID, -1, false, TYPALIGN_INT));
+			values[8] = PointerGetDatum(construct_array(cols[7], i, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+			values[9] = PointerGetDatum(construct_array(cols[8], i, NUMERICOID, -1, false, TYPALIGN_INT));
+			live_spi_exec(psprintf("INSERT INTO %s.ledger_aging AS t (ledger, customer_id, currency, current, d1_30, "
+								   "d31_60, d61_90, d91_plus, items, overdue_due_sum) "
+								   "SELECT $1, u.* FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10) "
+								   "AS u(c, k, b0, b1, b2, b3, b4, n, w) ORDER BY u.c COLLATE \"C\", u.k COLLATE \"C\" "
+								   "ON CONFLICT (ledger, customer_id, currency) DO UPDATE "
+								   "SET current = t.current + excluded.current, d1_30 = t.d1_30 + excluded.d1_30, "
+								   "d31_60 = t.d31_60 + excluded.d31_60, d61_90 = t.d61_90 + excluded.d61_90, "
+								   "d91_plus = t.d91_plus + excluded.d91_plus, items = t.items + excluded.items, "
+								   "overdue_due_sum = t.overdue_due_sum + excluded.overdue_due_sum", c->sch),
+						  10, types, values, SPI_OK_INSERT);
+		}
+	}
+	hash_destroy(sums);
+	MemoryContextDelete(rowcxt);
+	MemoryContextDelete(sumcxt);
+}
+
+/*
+ * o2c.ledger_delta_rows(data bytea): the balance deltas of one chunk of
+ * o2c.ledger_delta, as rows (customer_id, currency, due_date, open_amount,
+ * items).
+ */
+Datum
+o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
+{
+	bytea	   *data = PG_GETARG_BYTEA_PP(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	StringInfoData buf;
+
+	InitMaterializedSRF(fcinfo, 0);
+	buf.data = VARDATA_ANY(data);
+	buf.len = VARSIZE_ANY_EXHDR(data);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	while (buf.cursor < buf.len)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false};
+		int			n;
+		int8		items;
+
+		n = pq_getmsgint(&buf, 4);
+		if (n < 0 || n > buf.len - buf.cursor)
+			goto corrupt;
+		values[0] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
+		n = pq_getmsgint(&buf, 4);
+		if (n < 0 || n > buf.len - buf.cursor)
+			goto corrupt;
+		values[1] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
+		values[2] = DateADTGetDatum((DateADT) pq_getmsgint(&buf, 4));
+		if (DATE_NOT_FINITE(DatumGetDateADT(values[2])) || !IS_VALID_DATE(DatumGetDateADT(values[2])))
+			goto corrupt;
+		items = (int8) pq_getmsgbyte(&buf);
+		values[4] = Int64GetDatum(items);
+		switch (pq_getmsgbyte(&buf))
+		{
+			case 0:
+				{
+					int64		hi = pq_getmsgint64(&buf);
+					uint64		lo = (uint64) pq_getmsgint64(&buf);
+					int32		dscale = pq_getmsgint(&buf, 4);
+
+					if (dscale < 0 || dscale > O2C_SUM_SCALE)
+						goto corrupt;
+					values[3] = NumericGetDatum(o2c_units_numeric((int128) (((uint128) (uint64) hi << 64) | lo), dscale));
+					break;
+				}
+			case 1:
+				{
+					char	   *t;
+
+					n = pq_getmsgint(&buf, 4);
+					if (n < 0 || n > buf.len - buf.cursor)
+						goto corrupt;
+					t = pnstrdup(pq_getmsgbytes(&buf, n), n);
+					values[3] = DirectFunctionCall3(numeric_in, CStringGetDatum(t),
+													ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+					break;
+				}
+			default:
+				goto corrupt;
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+
+corrupt:
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("invalid ledger delta data at byte %d", buf.cursor)));
+	return (Datum) 0;
+}
