@@ -127,7 +127,7 @@ BEGIN
     IF ca IS NOT NULL THEN
         DELETE FROM @extschema@.ledger_balance b
          WHERE b.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger
-           AND (b.customer_id, b.currency, b.due_date) IN (SELECT * FROM pg_catalog.unnest(ca, ka, da))
+           AND (b.customer_id, b.currency, b.due_date) IN (SELECT * FROM ROWS FROM (pg_catalog.unnest(ca), pg_catalog.unnest(ka), pg_catalog.unnest(da)))
            AND b.items OPERATOR(pg_catalog.=) 0 AND b.open_amount OPERATOR(pg_catalog.=) 0;
     END IF;
     RETURN n;
@@ -177,12 +177,12 @@ $$;
 COMMENT ON FUNCTION @extschema@.ledger_summarize(text, date) IS
     'internal: replaces the ledger''s rows of o2c.ledger_aging by its balances aged as of a date and sets o2c.ledger_state.as_of (the caller holds the state row FOR UPDATE); returns the customer rows written';
 
-CREATE FUNCTION @extschema@.ledger_rebuild(ledger text DEFAULT 'default')
+CREATE FUNCTION @extschema@.ledger_rebuild(ledger text DEFAULT 'default', as_of date DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'o2c_ledger_rebuild'
-LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION @extschema@.ledger_rebuild(text) IS
-    'recomputes o2c.ledger_balance and o2c.ledger_aging of a ledger from the tables its o2c.ledger_track triggers name (amount less all settlements, per invoice), aged as of the ledger''s state date (today for a new ledger); returns the balance rows written';
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.ledger_rebuild(text, date) IS
+    'recomputes o2c.ledger_balance and o2c.ledger_aging of a ledger from the tables its o2c.ledger_track triggers name (amount less all settlements, per invoice), the summary aged as of as_of (default: the ledger''s state date, today for a new ledger); returns the balance rows written';
 
 CREATE PROCEDURE @extschema@.ledger_roll(ledger text DEFAULT 'default', to_date date DEFAULT CURRENT_DATE)
 LANGUAGE plpgsql
@@ -228,16 +228,16 @@ BEGIN
                d91_plus = a.d91_plus OPERATOR(pg_catalog.+) m.c91,
                overdue_due_sum = a.overdue_due_sum OPERATOR(pg_catalog.+) m.w
           FROM (SELECT b.customer_id, b.currency,
-                       COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) d OPERATOR(pg_catalog.-) 1), 0) AS c1,
-                       COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) d OPERATOR(pg_catalog.-) 31), 0) AS c31,
-                       COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) d OPERATOR(pg_catalog.-) 61), 0) AS c61,
-                       COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) d OPERATOR(pg_catalog.-) 91), 0) AS c91,
+                       COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) (d OPERATOR(pg_catalog.-) 1)), 0) AS c1,
+                       COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) (d OPERATOR(pg_catalog.-) 31)), 0) AS c31,
+                       COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) (d OPERATOR(pg_catalog.-) 61)), 0) AS c61,
+                       COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) (d OPERATOR(pg_catalog.-) 91)), 0) AS c91,
                        COALESCE(pg_catalog.sum(b.open_amount OPERATOR(pg_catalog.*) (b.due_date OPERATOR(pg_catalog.-) DATE '2000-01-01'))
-                                FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) d OPERATOR(pg_catalog.-) 1), 0) AS w
+                                FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) (d OPERATOR(pg_catalog.-) 1)), 0) AS w
                   FROM @extschema@.ledger_balance b
                  WHERE b.ledger OPERATOR(pg_catalog.=) ledger_roll.ledger
-                   AND b.due_date OPERATOR(pg_catalog.=) ANY (ARRAY[d OPERATOR(pg_catalog.-) 1, d OPERATOR(pg_catalog.-) 31,
-                                                                  d OPERATOR(pg_catalog.-) 61, d OPERATOR(pg_catalog.-) 91])
+                   AND b.due_date OPERATOR(pg_catalog.=) ANY (ARRAY[(d OPERATOR(pg_catalog.-) 1), (d OPERATOR(pg_catalog.-) 31),
+                                                                  (d OPERATOR(pg_catalog.-) 61), (d OPERATOR(pg_catalog.-) 91)])
                  GROUP BY b.customer_id, b.currency) m
          WHERE a.ledger OPERATOR(pg_catalog.=) ledger_roll.ledger
            AND a.customer_id OPERATOR(pg_catalog.=) m.customer_id

@@ -61,7 +61,7 @@ live_bind_col(LiveTable *t, LiveCol k, const char *arg, const char *colname)
 							o2c_quote_cstr(arg), o2c_quote_cstr(colname), t->relname)));
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("ledger_track on table \"%s\" needs a %s column", t->relname, live_col_key[k]),
+				 errmsg("ledger_track on table \"%s\" needs a column for %s", t->relname, live_col_key[k]),
 				 errhint("Name it with the argument '%s=COLUMN'.", live_col_key[k])));
 	}
 	type = get_atttype(t->relid, att);

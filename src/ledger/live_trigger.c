@@ -630,6 +630,12 @@ o2c_ledger_rebuild(PG_FUNCTION_ARGS)
 
 	if (!OidIsValid(fnoid))
 		elog(ERROR, "function %s.ledger_track is missing", get_namespace_name(nsp));
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("ledger must not be null")));
+	if (!PG_ARGISNULL(1))
+		o2c_check_finite_date(PG_GETARG_DATEADT(1), "as_of date");
 	c.sch = quote_identifier(get_namespace_name(nsp));
 	c.ledger = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	live_resolve(fnoid, c.ledger, &c.inv, &c.set);
@@ -649,6 +655,8 @@ o2c_ledger_rebuild(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	c.as_of = lock_state(&c, true);
+	if (!PG_ARGISNULL(1))
+		c.as_of = PG_GETARG_DATEADT(1);
 	n = rebuild(&c);
 	SPI_finish();
 	AtEOXact_GUC(true, save_nestlevel);
