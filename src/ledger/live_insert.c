@@ -413,34 +413,45 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 	buf.len = VARSIZE_ANY_EXHDR(data);
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
+	/* Every read is checked first: corrupt data is an error, never a crash. */
+#define NEED(n) do { if ((n) < 0 || (n) > buf.len - buf.cursor) goto corrupt; } while (0)
 	while (buf.cursor < buf.len)
 	{
 		Datum		values[5];
 		bool		nulls[5] = {false};
 		int			n;
 		int8		items;
+		DateADT		due;
 
+		NEED(4);
 		n = pq_getmsgint(&buf, 4);
-		if (n < 0 || n > buf.len - buf.cursor)
-			goto corrupt;
+		NEED(n);
 		values[0] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
+		NEED(4);
 		n = pq_getmsgint(&buf, 4);
-		if (n < 0 || n > buf.len - buf.cursor)
-			goto corrupt;
+		NEED(n);
 		values[1] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
-		values[2] = DateADTGetDatum((DateADT) pq_getmsgint(&buf, 4));
-		if (DATE_NOT_FINITE(DatumGetDateADT(values[2])) || !IS_VALID_DATE(DatumGetDateADT(values[2])))
+		NEED(4 + 1 + 1);
+		due = (DateADT) pq_getmsgint(&buf, 4);
+		if (DATE_NOT_FINITE(due) || !IS_VALID_DATE(due))
 			goto corrupt;
+		values[2] = DateADTGetDatum(due);
 		items = (int8) pq_getmsgbyte(&buf);
+		if (items < -1 || items > 1)
+			goto corrupt;
 		values[4] = Int64GetDatum(items);
 		switch (pq_getmsgbyte(&buf))
 		{
 			case 0:
 				{
-					int64		hi = pq_getmsgint64(&buf);
-					uint64		lo = (uint64) pq_getmsgint64(&buf);
-					int32		dscale = pq_getmsgint(&buf, 4);
+					int64		hi;
+					uint64		lo;
+					int32		dscale;
 
+					NEED(8 + 8 + 4);
+					hi = pq_getmsgint64(&buf);
+					lo = (uint64) pq_getmsgint64(&buf);
+					dscale = pq_getmsgint(&buf, 4);
 					if (dscale < 0 || dscale > O2C_SUM_SCALE)
 						goto corrupt;
 					values[3] = NumericGetDatum(o2c_units_numeric((int128) (((uint128) (uint64) hi << 64) | lo), dscale));
@@ -449,13 +460,17 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 			case 1:
 				{
 					char	   *t;
+					Datum		num;
 
+					NEED(4);
 					n = pq_getmsgint(&buf, 4);
-					if (n < 0 || n > buf.len - buf.cursor)
-						goto corrupt;
+					NEED(n);
 					t = pnstrdup(pq_getmsgbytes(&buf, n), n);
-					values[3] = DirectFunctionCall3(numeric_in, CStringGetDatum(t),
-													ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+					num = DirectFunctionCall3(numeric_in, CStringGetDatum(t),
+											  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+					if (numeric_is_nan(DatumGetNumeric(num)) || numeric_is_inf(DatumGetNumeric(num)))
+						goto corrupt;
+					values[3] = num;
 					break;
 				}
 			default:
@@ -464,10 +479,11 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+#undef NEED
 
 corrupt:
 	ereport(ERROR,
-			(errcode(ERRCODE_DATA_CORRUPTED),
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 			 errmsg("invalid ledger delta data at byte %d", buf.cursor)));
 	return (Datum) 0;
 }
