@@ -9,11 +9,13 @@
  * as the COPY itself. o2c.ledger_roll folds the deltas into
  * o2c.ledger_balance; readers add them (o2c.ledger_delta_rows).
  *
- * Delta format, per row, in network byte order: customer (int32 length,
- * bytes), currency (likewise), due date (int32, days from 2000-01-01),
- * items (byte, -1, 0 or 1), then the open amount: byte 0 and an int128 of
- * 10^-8 units (two int64) and its display scale (int32), or byte 1 and its
- * numeric text (int32 length, bytes).
+ * Delta format, in network byte order: int32 version (1), int32 offset of
+ * the dictionary; then per row: int32 dictionary index (customer and
+ * currency), int32 due date (days from 2000-01-01), byte items (-1, 0 or
+ * 1), byte kind and the open amount: kind 0, int64 of 10^-8 units and byte
+ * display scale; kind 1, int128 of units (two int64) and byte scale; kind
+ * 2, numeric text (int32 length, bytes). The dictionary: int32 count, then
+ * per entry customer and currency (int32 length, bytes each).
  */
 #include "postgres.h"
 
@@ -43,6 +45,16 @@ PG_FUNCTION_INFO_V1(o2c_ledger_delta_rows);
 
 /* A delta chunk is written once it holds this many bytes. */
 #define DELTA_CHUNK_BYTES (32 * 1024 * 1024)
+#define DELTA_VERSION 1
+#define DELTA_HEADER (VARHDRSZ + 8)
+
+/* The customer-and-currency entries in order of creation. */
+typedef struct Dict
+{
+	struct SumEntry **e;
+	int32		n;
+	int32		cap;
+} Dict;
 
 typedef struct SumKey
 {
@@ -54,6 +66,7 @@ typedef struct SumEntry
 {
 	SumKey		key;
 	int			custlen;
+	int32		idx;			/* dictionary index, in order of creation */
 	O2cSum		b[5];			/* current, 1-30, 31-60, 61-90, 91+ */
 	O2cSum		w;				/* sum of open * (due - 2000-01-01) when overdue */
 	int64		items;
@@ -120,21 +133,43 @@ textcol_get(TextCol *tc, Datum d, int *len)
 }
 
 static void
-flush_delta(LiveCtx *c, StringInfo buf, int64 *rows)
+delta_start(StringInfo buf)
+{
+	resetStringInfo(buf);
+	appendStringInfoSpaces(buf, VARHDRSZ);
+	pq_sendint32(buf, DELTA_VERSION);
+	pq_sendint32(buf, 0);		/* the dictionary's offset, set at the flush */
+}
+
+static void
+flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Dict *dict)
 {
 	Oid			types[3] = {TEXTOID, INT8OID, BYTEAOID};
 	Datum		values[3];
+	uint32		off;
 
 	if (*rows == 0)
 		return;
+	off = pg_hton32((uint32) (buf->len - VARHDRSZ));
+	memcpy(buf->data + VARHDRSZ + 4, &off, 4);
+	pq_sendint32(buf, dict->n);
+	for (int i = 0; i < dict->n; i++)
+	{
+		SumEntry   *e = dict->e[i];
+		int			curlen = e->key.len - e->custlen - 1;
+
+		pq_sendint32(buf, e->custlen);
+		pq_sendbytes(buf, e->key.s, e->custlen);
+		pq_sendint32(buf, curlen);
+		pq_sendbytes(buf, e->key.s + e->custlen + 1, curlen);
+	}
 	SET_VARSIZE(buf->data, buf->len);
 	values[0] = CStringGetTextDatum(c->ledger);
 	values[1] = Int64GetDatum(*rows);
 	values[2] = PointerGetDatum(buf->data);
 	live_spi_exec(psprintf("INSERT INTO %s.ledger_delta (ledger, rows, data) VALUES ($1, $2, $3)", c->sch),
 				  3, types, values, SPI_OK_INSERT);
-	resetStringInfo(buf);
-	appendStringInfoSpaces(buf, VARHDRSZ);
+	delta_start(buf);
 	*rows = 0;
 }
 
@@ -185,6 +220,8 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 	StringInfoData delta,
 				key;
 	int64		rows = 0;
+	Dict		dict = {NULL, 0, 0};
+	int64		ntuples = tuplestore_tuple_count(td->tg_newtable);
 
 	textcol_init(&idcol, inv->att[LC_ID], TupleDescAttr(desc, inv->att[LC_ID] - 1)->atttypid);
 	textcol_init(&custcol, inv->att[LC_CUSTOMER], TupleDescAttr(desc, inv->att[LC_CUSTOMER] - 1)->atttypid);
@@ -200,8 +237,10 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 	sums = hash_create("ledger_track summary", 1024, &hctl,
 					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 
+	/* Room for the rows at once: no copying as the buffer grows. */
 	initStringInfo(&delta);
-	appendStringInfoSpaces(&delta, VARHDRSZ);
+	enlargeStringInfo(&delta, (int) Min((int64) DELTA_CHUNK_BYTES + 1024, 24 * ntuples + 1024));
+	delta_start(&delta);
 	initStringInfo(&key);
 
 	/* A read pointer of our own: other triggers may read the same table. */
@@ -273,31 +312,6 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		cur = textcol_get(&curcol, v[curcol.att - 1], &curlen);
 		items = num != NULL ? (o2c_numeric_sign(num) != 0) : (units != 0);
 
-		/* The balance delta, appended. */
-		pq_sendint32(&delta, custlen);
-		pq_sendbytes(&delta, cust, custlen);
-		pq_sendint32(&delta, curlen);
-		pq_sendbytes(&delta, cur, curlen);
-		pq_sendint32(&delta, due);
-		pq_sendbyte(&delta, (uint8) items);
-		if (num == NULL)
-		{
-			pq_sendbyte(&delta, 0);
-			pq_sendint64(&delta, (int64) (units >> 64));
-			pq_sendint64(&delta, (int64) (uint64) units);
-			pq_sendint32(&delta, dscale);
-		}
-		else
-		{
-			char	   *t = o2c_num_text(num);
-			int			n = strlen(t);
-
-			pq_sendbyte(&delta, 1);
-			pq_sendint32(&delta, n);
-			pq_sendbytes(&delta, t, n);
-		}
-		rows++;
-
 		/* The summary, per customer and currency. */
 		resetStringInfo(&key);
 		appendBinaryStringInfo(&key, cust, custlen);
@@ -312,6 +326,14 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 			memcpy(e->key.s, sk.s, sk.len + 1);
 			e->key.len = sk.len;
 			e->custlen = custlen;
+			if (dict.n == dict.cap)
+			{
+				dict.cap = Max(1024, dict.cap * 2);
+				dict.e = dict.e == NULL ? MemoryContextAlloc(sumcxt, dict.cap * sizeof(SumEntry *)) :
+					repalloc(dict.e, dict.cap * sizeof(SumEntry *));
+			}
+			e->idx = dict.n;
+			dict.e[dict.n++] = e;
 			for (int b = 0; b < 5; b++)
 				o2c_sum_init(&e->b[b]);
 			o2c_sum_init(&e->w);
@@ -333,14 +355,44 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		}
 		e->items += items;
 
+		/* The balance delta, appended. */
+		pq_sendint32(&delta, e->idx);
+		pq_sendint32(&delta, due);
+		pq_sendbyte(&delta, (uint8) items);
+		if (num == NULL && units >= PG_INT64_MIN && units <= PG_INT64_MAX)
+		{
+			pq_sendbyte(&delta, 0);
+			pq_sendint64(&delta, (int64) units);
+			pq_sendbyte(&delta, (uint8) dscale);
+		}
+		else if (num == NULL)
+		{
+			pq_sendbyte(&delta, 1);
+			pq_sendint64(&delta, (int64) (units >> 64));
+			pq_sendint64(&delta, (int64) (uint64) units);
+			pq_sendbyte(&delta, (uint8) dscale);
+		}
+		else
+		{
+			char	   *t = o2c_num_text(num);
+			int			n = strlen(t);
+
+			pq_sendbyte(&delta, 2);
+			pq_sendint32(&delta, n);
+			pq_sendbytes(&delta, t, n);
+		}
+		rows++;
+
 		MemoryContextSwitchTo(old);
-		MemoryContextReset(rowcxt);
+		/* Rows rarely allocate (a toasted value, a long amount): reset now and then. */
+		if ((rows & 1023) == 0)
+			MemoryContextReset(rowcxt);
 		if (delta.len >= DELTA_CHUNK_BYTES)
-			flush_delta(c, &delta, &rows);
+			flush_delta(c, &delta, &rows, &dict);
 		CHECK_FOR_INTERRUPTS();
 	}
 	ExecDropSingleTupleTableSlot(slot);
-	flush_delta(c, &delta, &rows);
+	flush_delta(c, &delta, &rows, &dict);
 
 	/* The summary rows, upserted in key order. */
 	{
@@ -407,6 +459,10 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 	bytea	   *data = PG_GETARG_BYTEA_PP(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	StringInfoData buf;
+	int32		rows_end,
+				ndict;
+	Datum	   *cust,
+			   *cur;
 
 	InitMaterializedSRF(fcinfo, 0);
 	buf.data = VARDATA_ANY(data);
@@ -415,23 +471,54 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 	buf.cursor = 0;
 	/* Every read is checked first: corrupt data is an error, never a crash. */
 #define NEED(n) do { if ((n) < 0 || (n) > buf.len - buf.cursor) goto corrupt; } while (0)
-	while (buf.cursor < buf.len)
+	NEED(8);
+	if (pq_getmsgint(&buf, 4) != DELTA_VERSION)
+		goto corrupt;
+	rows_end = pq_getmsgint(&buf, 4);
+	if (rows_end < 8 || rows_end > buf.len)
+		goto corrupt;
+
+	/* The dictionary first. */
+	buf.cursor = rows_end;
+	NEED(4);
+	ndict = pq_getmsgint(&buf, 4);
+	if (ndict < 0 || ndict > (buf.len - buf.cursor) / 8)
+		goto corrupt;
+	cust = palloc(Max(ndict, 1) * sizeof(Datum));
+	cur = palloc(Max(ndict, 1) * sizeof(Datum));
+	for (int i = 0; i < ndict; i++)
 	{
-		Datum		values[5];
-		bool		nulls[5] = {false};
 		int			n;
-		int8		items;
-		DateADT		due;
 
 		NEED(4);
 		n = pq_getmsgint(&buf, 4);
 		NEED(n);
-		values[0] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
+		cust[i] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
 		NEED(4);
 		n = pq_getmsgint(&buf, 4);
 		NEED(n);
-		values[1] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
-		NEED(4 + 1 + 1);
+		cur[i] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
+	}
+	if (buf.cursor != buf.len)
+		goto corrupt;
+
+	buf.cursor = 8;
+	buf.len = rows_end;
+	while (buf.cursor < buf.len)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false};
+		int32		idx;
+		int8		items;
+		DateADT		due;
+		int			kind;
+
+		NEED(4 + 4 + 1 + 1);
+		idx = pq_getmsgint(&buf, 4);
+		if (idx < 0 || idx >= ndict)
+			goto corrupt;
+		values[0] = cust[idx];
+		values[1] = cur[idx];
 		due = (DateADT) pq_getmsgint(&buf, 4);
 		if (DATE_NOT_FINITE(due) || !IS_VALID_DATE(due))
 			goto corrupt;
@@ -440,42 +527,50 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 		if (items < -1 || items > 1)
 			goto corrupt;
 		values[4] = Int64GetDatum(items);
-		switch (pq_getmsgbyte(&buf))
+		kind = pq_getmsgbyte(&buf);
+		if (kind == 0 || kind == 1)
 		{
-			case 0:
-				{
-					int64		hi;
-					uint64		lo;
-					int32		dscale;
+			int128		units;
+			int			dscale;
 
-					NEED(8 + 8 + 4);
-					hi = pq_getmsgint64(&buf);
-					lo = (uint64) pq_getmsgint64(&buf);
-					dscale = pq_getmsgint(&buf, 4);
-					if (dscale < 0 || dscale > O2C_SUM_SCALE)
-						goto corrupt;
-					values[3] = NumericGetDatum(o2c_units_numeric((int128) (((uint128) (uint64) hi << 64) | lo), dscale));
-					break;
-				}
-			case 1:
-				{
-					char	   *t;
-					Datum		num;
+			if (kind == 0)
+			{
+				NEED(8 + 1);
+				units = pq_getmsgint64(&buf);
+			}
+			else
+			{
+				int64		hi;
+				uint64		lo;
 
-					NEED(4);
-					n = pq_getmsgint(&buf, 4);
-					NEED(n);
-					t = pnstrdup(pq_getmsgbytes(&buf, n), n);
-					num = DirectFunctionCall3(numeric_in, CStringGetDatum(t),
-											  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-					if (numeric_is_nan(DatumGetNumeric(num)) || numeric_is_inf(DatumGetNumeric(num)))
-						goto corrupt;
-					values[3] = num;
-					break;
-				}
-			default:
+				NEED(8 + 8 + 1);
+				hi = pq_getmsgint64(&buf);
+				lo = (uint64) pq_getmsgint64(&buf);
+				units = (int128) (((uint128) (uint64) hi << 64) | lo);
+			}
+			dscale = pq_getmsgbyte(&buf);
+			if (dscale > O2C_SUM_SCALE)
 				goto corrupt;
+			values[3] = NumericGetDatum(o2c_units_numeric(units, dscale));
 		}
+		else if (kind == 2)
+		{
+			char	   *t;
+			Datum		num;
+			int			n;
+
+			NEED(4);
+			n = pq_getmsgint(&buf, 4);
+			NEED(n);
+			t = pnstrdup(pq_getmsgbytes(&buf, n), n);
+			num = DirectFunctionCall3(numeric_in, CStringGetDatum(t),
+									  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+			if (numeric_is_nan(DatumGetNumeric(num)) || numeric_is_inf(DatumGetNumeric(num)))
+				goto corrupt;
+			values[3] = num;
+		}
+		else
+			goto corrupt;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
