@@ -221,3 +221,21 @@ CREATE TRIGGER t AFTER INSERT ON live_bad REFERENCING NEW TABLE AS n FOR EACH ST
                                       'amount=total', 'currency=cur', 'invoice_id=id');
 INSERT INTO live_bad VALUES ('B-3', 'C', '2025-01-01', 1, 'EUR', 1);
 DROP TRIGGER t ON live_bad;
+
+-- ledger_attach: the triggers of both tables (identifiers quoted), then a rebuild.
+CREATE TABLE "Live Bills" (bill_no text PRIMARY KEY, client text, due date, gross numeric(12,2), cur text);
+CREATE TABLE "Live Receipts" (bill text, paid numeric(12,2));
+CREATE INDEX ON "Live Receipts" (bill);
+INSERT INTO "Live Bills" VALUES ('B-1', 'ACME', '2025-06-01', 300.00, 'EUR'), ('B-2', 'ACME', '2025-07-10', 80.00, 'EUR');
+INSERT INTO "Live Receipts" VALUES ('B-1', 100.00);
+SELECT o2c.ledger_attach('bills ledger', '"Live Bills"', '"Live Receipts"',
+    '{"invoice_id": "bill_no", "customer_id": "client", "due_date": "due", "amount": "gross", "currency": "cur",
+      "settlements.invoice_id": "bill", "settlements.amount": "paid"}');
+SELECT tgname FROM pg_trigger WHERE tgrelid = '"Live Receipts"'::regclass ORDER BY tgname;
+INSERT INTO "Live Receipts" VALUES ('B-2', 80.00);
+SELECT customer_id, current, d1_30, d31_60, total, items FROM o2c.live_aging(current_date, 'bills ledger');
+SELECT customer_id, current, d1_30, d31_60, total, items FROM o2c.live_aging(DATE '2025-07-15', 'bills ledger');
+SELECT o2c.ledger_attach('x', 'live_bad', NULL, '{"colour": "red"}');
+SELECT o2c.ledger_attach('x', 'live_bad', NULL, '{"amount": 1}');
+SELECT o2c.ledger_attach('x', 'live_bad', NULL, '[]');
+SELECT o2c.ledger_attach('', 'live_bad');

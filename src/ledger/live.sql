@@ -276,8 +276,12 @@ BEGIN
     END IF;
     IF state_as_of OPERATOR(pg_catalog.=) as_of THEN
         RETURN QUERY
-        SELECT a.customer_id, a.currency, a.current, a.d1_30, a.d31_60, a.d61_90, a.d91_plus,
-               a.current OPERATOR(pg_catalog.+) o.overdue, o.overdue, a.items,
+        SELECT a.customer_id, a.currency,
+               -- shown with the largest scale of the buckets, as o2c.aging does
+               pg_catalog.round(a.current, o.s), pg_catalog.round(a.d1_30, o.s), pg_catalog.round(a.d31_60, o.s),
+               pg_catalog.round(a.d61_90, o.s), pg_catalog.round(a.d91_plus, o.s),
+               pg_catalog.round(a.current OPERATOR(pg_catalog.+) o.overdue, o.s), pg_catalog.round(o.overdue, o.s),
+               a.items,
                CASE WHEN o.overdue OPERATOR(pg_catalog.>) 0 THEN
                    -- round(days / overdue, 2) half away from zero, exactly
                    pg_catalog.round(pg_catalog.sign(o.days) OPERATOR(pg_catalog.*)
@@ -290,7 +294,9 @@ BEGIN
                       OPERATOR(pg_catalog.+) a.d91_plus AS overdue,
                       (a.d1_30 OPERATOR(pg_catalog.+) a.d31_60 OPERATOR(pg_catalog.+) a.d61_90
                        OPERATOR(pg_catalog.+) a.d91_plus) OPERATOR(pg_catalog.*) (as_of OPERATOR(pg_catalog.-) DATE '2000-01-01')
-                      OPERATOR(pg_catalog.-) a.overdue_due_sum AS days) o
+                      OPERATOR(pg_catalog.-) a.overdue_due_sum AS days,
+                      GREATEST(pg_catalog.scale(a.current), pg_catalog.scale(a.d1_30), pg_catalog.scale(a.d31_60),
+                               pg_catalog.scale(a.d61_90), pg_catalog.scale(a.d91_plus)) AS s) o
          WHERE a.ledger OPERATOR(pg_catalog.=) live_aging.ledger
          ORDER BY a.customer_id, a.currency;
     ELSE
@@ -357,3 +363,61 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@.live_aging(date, text, integer[]) IS
     'the aging ladder of custom bounds (labels, amounts, counts of invoices, total) by customer and currency of a live ledger''s current book as of a date, from o2c.ledger_balance';
+
+-- Attach: the four triggers on each table, then a rebuild.
+CREATE FUNCTION @extschema@.ledger_attach(ledger text, invoices regclass, settlements regclass DEFAULT NULL,
+                                          mapping jsonb DEFAULT '{}')
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    k text;
+    inv_args text := pg_catalog.format('%L, %L', 'role=invoices', 'ledger=' OPERATOR(pg_catalog.||) ledger);
+    set_args text;
+    ev record;
+BEGIN
+    IF ledger IS NULL OR invoices IS NULL OR mapping IS NULL THEN
+        RAISE EXCEPTION 'ledger, invoices and mapping must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF ledger OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION 'ledger must not be empty' USING ERRCODE = '22023';
+    END IF;
+    IF pg_catalog.jsonb_typeof(mapping) OPERATOR(pg_catalog.<>) 'object' THEN
+        RAISE EXCEPTION 'mapping must be a JSON object: "%"', pg_catalog.left(mapping::text, 64) USING ERRCODE = '22023';
+    END IF;
+    set_args := pg_catalog.format('%L, %L, %L', 'role=settlements', 'ledger=' OPERATOR(pg_catalog.||) ledger,
+                                  'invoices=' OPERATOR(pg_catalog.||) invoices::text);
+    FOR k IN SELECT pg_catalog.jsonb_object_keys(mapping) LOOP
+        IF pg_catalog.jsonb_typeof(mapping OPERATOR(pg_catalog.->) k) OPERATOR(pg_catalog.<>) 'string' THEN
+            RAISE EXCEPTION 'mapping key "%" must name a column', pg_catalog.left(k, 64) USING ERRCODE = '22023';
+        END IF;
+        IF k OPERATOR(pg_catalog.=) ANY (ARRAY['invoice_id', 'customer_id', 'due_date', 'amount', 'currency']) THEN
+            inv_args := inv_args OPERATOR(pg_catalog.||) pg_catalog.format(', %L',
+                k OPERATOR(pg_catalog.||) '=' OPERATOR(pg_catalog.||) (mapping OPERATOR(pg_catalog.->>) k));
+        ELSIF k OPERATOR(pg_catalog.=) ANY (ARRAY['settlements.invoice_id', 'settlements.amount']) THEN
+            set_args := set_args OPERATOR(pg_catalog.||) pg_catalog.format(', %L',
+                pg_catalog.substr(k, 13) OPERATOR(pg_catalog.||) '=' OPERATOR(pg_catalog.||) (mapping OPERATOR(pg_catalog.->>) k));
+        ELSE
+            RAISE EXCEPTION 'unknown mapping key: "%"', pg_catalog.left(k, 64) USING ERRCODE = '22023',
+                HINT = 'Keys are invoice_id, customer_id, due_date, amount, currency, settlements.invoice_id and settlements.amount.';
+        END IF;
+    END LOOP;
+    FOR ev IN SELECT * FROM (VALUES ('ins', 'INSERT', 'REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT'),
+                                    ('upd', 'UPDATE', 'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT'),
+                                    ('del', 'DELETE', 'REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT'),
+                                    ('trunc', 'TRUNCATE', 'FOR EACH STATEMENT')) e(suffix, event, clause) LOOP
+        EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER %s ON %s %s EXECUTE FUNCTION @extschema@.ledger_track(%s)',
+                                  'o2c_ledger_' OPERATOR(pg_catalog.||) ledger OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ev.suffix,
+                                  ev.event, invoices, ev.clause, inv_args);
+        IF settlements IS NOT NULL THEN
+            EXECUTE pg_catalog.format('CREATE TRIGGER %I AFTER %s ON %s %s EXECUTE FUNCTION @extschema@.ledger_track(%s)',
+                                      'o2c_ledger_' OPERATOR(pg_catalog.||) ledger OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ev.suffix,
+                                      ev.event, settlements, ev.clause, set_args);
+        END IF;
+    END LOOP;
+    RETURN @extschema@.ledger_rebuild(ledger);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.ledger_attach(text, regclass, regclass, jsonb) IS
+    'creates the o2c.ledger_track triggers of a ledger (AFTER INSERT, UPDATE, DELETE with transition tables, and AFTER TRUNCATE) on an invoices table and optionally a settlements table, with column mapping {"customer_id": "client", "settlements.amount": "paid", ...}, then rebuilds the ledger; returns the balance rows written';
