@@ -54,6 +54,20 @@ struct TriggerData;
 extern void live_insert_invoices(LiveCtx *c, struct TriggerData *td);
 extern void live_spi_exec(const char *sql, int nparams, Oid *types, Datum *values, int expect);
 
+/*
+ * The upsert of o2c.ledger_aging rows (alias t) shared by both paths: %s is
+ * o2c's schema, twice, and the as_of parameter.
+ */
+#define LIVE_AGING_CONFLICT \
+	"ON CONFLICT (ledger, customer_id, currency) DO UPDATE " \
+	"SET current = t.current + excluded.current, d1_30 = t.d1_30 + excluded.d1_30, " \
+	"d31_60 = t.d31_60 + excluded.d31_60, d61_90 = t.d61_90 + excluded.d61_90, " \
+	"d91_plus = t.d91_plus + excluded.d91_plus, total = t.total + excluded.total, " \
+	"overdue = t.overdue + excluded.overdue, items = t.items + excluded.items, " \
+	"overdue_due_sum = t.overdue_due_sum + excluded.overdue_due_sum, " \
+	"avg_days_past_due = %s.ledger_avg(t.overdue + excluded.overdue, " \
+	"t.overdue_due_sum + excluded.overdue_due_sum, %s) "
+
 /* Parse one trigger's arguments against its table; errors name the argument. */
 extern LiveTable *live_parse(Oid relid, int nargs, char **args);
 

@@ -56,16 +56,38 @@ CREATE TABLE @extschema@.ledger_aging (
     d31_60          numeric NOT NULL,
     d61_90          numeric NOT NULL,
     d91_plus        numeric NOT NULL,
+    total           numeric NOT NULL,
+    overdue         numeric NOT NULL,
     items           bigint NOT NULL,
+    avg_days_past_due numeric,
     overdue_due_sum numeric NOT NULL,
     PRIMARY KEY (ledger, customer_id, currency)
 );
 COMMENT ON TABLE @extschema@.ledger_aging IS
     'the five aging buckets of o2c.ledger_balance per ledger, customer and currency as of o2c.ledger_state.as_of, kept by o2c.ledger_track and o2c.ledger_roll; read by o2c.live_aging';
 COMMENT ON COLUMN @extschema@.ledger_aging.items IS 'invoices whose open amount is not 0';
+COMMENT ON COLUMN @extschema@.ledger_aging.avg_days_past_due IS 'as o2c.aging computes it, as of the ledger''s state date (recomputed by each roll)';
 COMMENT ON COLUMN @extschema@.ledger_aging.overdue_due_sum IS
     'sum over the overdue balances of open_amount * (due_date - 2000-01-01): with overdue, gives the amount-weighted days past due as of any date without touching every row each day';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_aging', '');
+
+-- Amount-weighted days past due of the overdue items as of a date, from the
+-- overdue total and sum(open * (due - 2000-01-01)); rounded half away from
+-- zero, exactly, as o2c.aging rounds.
+CREATE FUNCTION @extschema@.ledger_avg(overdue numeric, overdue_due_sum numeric, as_of date)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN overdue OPERATOR(pg_catalog.>) 0 THEN
+    pg_catalog.round(
+        pg_catalog.sign(overdue OPERATOR(pg_catalog.*) (as_of OPERATOR(pg_catalog.-) DATE '2000-01-01') OPERATOR(pg_catalog.-) overdue_due_sum)
+        OPERATOR(pg_catalog.*) pg_catalog.div(200 OPERATOR(pg_catalog.*) pg_catalog.abs(overdue OPERATOR(pg_catalog.*) (as_of OPERATOR(pg_catalog.-) DATE '2000-01-01')
+                                                                  OPERATOR(pg_catalog.-) overdue_due_sum)
+                                              OPERATOR(pg_catalog.+) overdue,
+                                              2 OPERATOR(pg_catalog.*) overdue)
+        OPERATOR(pg_catalog./) 100, 2)
+END;
+COMMENT ON FUNCTION @extschema@.ledger_avg(numeric, numeric, date) IS
+    'internal: avg_days_past_due of o2c.ledger_aging from its overdue total and overdue_due_sum as of a date (NULL unless overdue > 0)';
 
 CREATE FUNCTION @extschema@.ledger_track()
 RETURNS trigger
@@ -153,21 +175,31 @@ BEGIN
         RAISE EXCEPTION 'as_of date must be finite: "%"', as_of USING ERRCODE = '22008';
     END IF;
     DELETE FROM @extschema@.ledger_aging a WHERE a.ledger OPERATOR(pg_catalog.=) ledger_summarize.ledger;
+    -- Every bucket with the group's largest scale, as o2c.aging shows them.
     INSERT INTO @extschema@.ledger_aging AS a
-        (ledger, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus, items, overdue_due_sum)
-    SELECT ledger_summarize.ledger, b.customer_id, b.currency,
-           COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date OPERATOR(pg_catalog.<=) 0), 0),
-           COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date BETWEEN 1 AND 30), 0),
-           COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date BETWEEN 31 AND 60), 0),
-           COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date BETWEEN 61 AND 90), 0),
-           COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date OPERATOR(pg_catalog.>) 90), 0),
-           pg_catalog.sum(b.items),
-           COALESCE(pg_catalog.sum(b.open_amount OPERATOR(pg_catalog.*) (b.due_date OPERATOR(pg_catalog.-) DATE '2000-01-01'))
-                    FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date OPERATOR(pg_catalog.>) 0), 0)
-      FROM @extschema@.ledger_balance b
-     WHERE b.ledger OPERATOR(pg_catalog.=) ledger_summarize.ledger
-     GROUP BY b.customer_id, b.currency
-     ORDER BY b.customer_id, b.currency;
+        (ledger, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus, total, overdue, items,
+         avg_days_past_due, overdue_due_sum)
+    SELECT ledger_summarize.ledger, g.customer_id, g.currency,
+           pg_catalog.round(g.b0, g.s), pg_catalog.round(g.b1, g.s), pg_catalog.round(g.b2, g.s),
+           pg_catalog.round(g.b3, g.s), pg_catalog.round(g.b4, g.s),
+           pg_catalog.round(g.b0 OPERATOR(pg_catalog.+) g.od, g.s), pg_catalog.round(g.od, g.s), g.n,
+           @extschema@.ledger_avg(g.od, g.w, as_of), g.w
+      FROM (SELECT b.customer_id, b.currency,
+                   COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date OPERATOR(pg_catalog.<=) 0), 0) AS b0,
+                   COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date BETWEEN 1 AND 30), 0) AS b1,
+                   COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date BETWEEN 31 AND 60), 0) AS b2,
+                   COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date BETWEEN 61 AND 90), 0) AS b3,
+                   COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date OPERATOR(pg_catalog.>) 90), 0) AS b4,
+                   COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date OPERATOR(pg_catalog.>) 0), 0) AS od,
+                   pg_catalog.sum(b.items) AS n,
+                   COALESCE(pg_catalog.sum(b.open_amount OPERATOR(pg_catalog.*) (b.due_date OPERATOR(pg_catalog.-) DATE '2000-01-01'))
+                            FILTER (WHERE as_of OPERATOR(pg_catalog.-) b.due_date OPERATOR(pg_catalog.>) 0), 0) AS w,
+                   pg_catalog.max(pg_catalog.scale(b.open_amount)) AS s
+              FROM @extschema@.ledger_balance b
+             WHERE b.ledger OPERATOR(pg_catalog.=) ledger_summarize.ledger
+             GROUP BY b.customer_id, b.currency
+            HAVING pg_catalog.sum(b.items) OPERATOR(pg_catalog.<>) 0) g
+     ORDER BY g.customer_id, g.currency;
     GET DIAGNOSTICS n = ROW_COUNT;
     UPDATE @extschema@.ledger_state s SET as_of = ledger_summarize.as_of, rolled_at = pg_catalog.clock_timestamp()
      WHERE s.ledger OPERATOR(pg_catalog.=) ledger_summarize.ledger;
@@ -221,11 +253,13 @@ BEGIN
         -- As of d, the balances due d-1, d-31, d-61 and d-91 have just
         -- passed an edge: from current to 1-30, 1-30 to 31-60, and so on.
         UPDATE @extschema@.ledger_aging a
-           SET current  = a.current OPERATOR(pg_catalog.-) m.c1,
-               d1_30    = a.d1_30 OPERATOR(pg_catalog.+) m.c1 OPERATOR(pg_catalog.-) m.c31,
-               d31_60   = a.d31_60 OPERATOR(pg_catalog.+) m.c31 OPERATOR(pg_catalog.-) m.c61,
-               d61_90   = a.d61_90 OPERATOR(pg_catalog.+) m.c61 OPERATOR(pg_catalog.-) m.c91,
-               d91_plus = a.d91_plus OPERATOR(pg_catalog.+) m.c91,
+           SET current  = pg_catalog.round(a.current OPERATOR(pg_catalog.-) m.c1, GREATEST(m.s, pg_catalog.scale(a.current))),
+               d1_30    = pg_catalog.round(a.d1_30 OPERATOR(pg_catalog.+) m.c1 OPERATOR(pg_catalog.-) m.c31, GREATEST(m.s, pg_catalog.scale(a.current))),
+               d31_60   = pg_catalog.round(a.d31_60 OPERATOR(pg_catalog.+) m.c31 OPERATOR(pg_catalog.-) m.c61, GREATEST(m.s, pg_catalog.scale(a.current))),
+               d61_90   = pg_catalog.round(a.d61_90 OPERATOR(pg_catalog.+) m.c61 OPERATOR(pg_catalog.-) m.c91, GREATEST(m.s, pg_catalog.scale(a.current))),
+               d91_plus = pg_catalog.round(a.d91_plus OPERATOR(pg_catalog.+) m.c91, GREATEST(m.s, pg_catalog.scale(a.current))),
+               total    = pg_catalog.round(a.total, GREATEST(m.s, pg_catalog.scale(a.current))),
+               overdue  = pg_catalog.round(a.overdue OPERATOR(pg_catalog.+) m.c1, GREATEST(m.s, pg_catalog.scale(a.current))),
                overdue_due_sum = a.overdue_due_sum OPERATOR(pg_catalog.+) m.w
           FROM (SELECT b.customer_id, b.currency,
                        COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) (d OPERATOR(pg_catalog.-) 1)), 0) AS c1,
@@ -233,7 +267,8 @@ BEGIN
                        COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) (d OPERATOR(pg_catalog.-) 61)), 0) AS c61,
                        COALESCE(pg_catalog.sum(b.open_amount) FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) (d OPERATOR(pg_catalog.-) 91)), 0) AS c91,
                        COALESCE(pg_catalog.sum(b.open_amount OPERATOR(pg_catalog.*) (b.due_date OPERATOR(pg_catalog.-) DATE '2000-01-01'))
-                                FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) (d OPERATOR(pg_catalog.-) 1)), 0) AS w
+                                FILTER (WHERE b.due_date OPERATOR(pg_catalog.=) (d OPERATOR(pg_catalog.-) 1)), 0) AS w,
+                       pg_catalog.max(pg_catalog.scale(b.open_amount)) AS s
                   FROM @extschema@.ledger_balance b
                  WHERE b.ledger OPERATOR(pg_catalog.=) ledger_roll.ledger
                    AND b.due_date OPERATOR(pg_catalog.=) ANY (ARRAY[(d OPERATOR(pg_catalog.-) 1), (d OPERATOR(pg_catalog.-) 31),
@@ -243,6 +278,11 @@ BEGIN
            AND a.customer_id OPERATOR(pg_catalog.=) m.customer_id
            AND a.currency OPERATOR(pg_catalog.=) m.currency;
     END LOOP;
+    -- Every overdue item is older now: the averages as of to_date.
+    UPDATE @extschema@.ledger_aging a
+       SET avg_days_past_due = @extschema@.ledger_avg(a.overdue, a.overdue_due_sum, to_date)
+     WHERE a.ledger OPERATOR(pg_catalog.=) ledger_roll.ledger
+       AND (a.overdue OPERATOR(pg_catalog.>) 0 OR a.avg_days_past_due IS NOT NULL);
     UPDATE @extschema@.ledger_state s SET as_of = to_date, rolled_at = pg_catalog.clock_timestamp()
      WHERE s.ledger OPERATOR(pg_catalog.=) ledger_roll.ledger;
 END
@@ -276,27 +316,9 @@ BEGIN
     END IF;
     IF state_as_of OPERATOR(pg_catalog.=) as_of THEN
         RETURN QUERY
-        SELECT a.customer_id, a.currency,
-               -- shown with the largest scale of the buckets, as o2c.aging does
-               pg_catalog.round(a.current, o.s), pg_catalog.round(a.d1_30, o.s), pg_catalog.round(a.d31_60, o.s),
-               pg_catalog.round(a.d61_90, o.s), pg_catalog.round(a.d91_plus, o.s),
-               pg_catalog.round(a.current OPERATOR(pg_catalog.+) o.overdue, o.s), pg_catalog.round(o.overdue, o.s),
-               a.items,
-               CASE WHEN o.overdue OPERATOR(pg_catalog.>) 0 THEN
-                   -- round(days / overdue, 2) half away from zero, exactly
-                   pg_catalog.round(pg_catalog.sign(o.days) OPERATOR(pg_catalog.*)
-                       pg_catalog.div(200 OPERATOR(pg_catalog.*) pg_catalog.abs(o.days) OPERATOR(pg_catalog.+) o.overdue,
-                                      2 OPERATOR(pg_catalog.*) o.overdue) OPERATOR(pg_catalog./) 100, 2)
-               END
+        SELECT a.customer_id, a.currency, a.current, a.d1_30, a.d31_60, a.d61_90, a.d91_plus,
+               a.total, a.overdue, a.items, a.avg_days_past_due
           FROM @extschema@.ledger_aging a
-         CROSS JOIN LATERAL (
-               SELECT a.d1_30 OPERATOR(pg_catalog.+) a.d31_60 OPERATOR(pg_catalog.+) a.d61_90
-                      OPERATOR(pg_catalog.+) a.d91_plus AS overdue,
-                      (a.d1_30 OPERATOR(pg_catalog.+) a.d31_60 OPERATOR(pg_catalog.+) a.d61_90
-                       OPERATOR(pg_catalog.+) a.d91_plus) OPERATOR(pg_catalog.*) (as_of OPERATOR(pg_catalog.-) DATE '2000-01-01')
-                      OPERATOR(pg_catalog.-) a.overdue_due_sum AS days,
-                      GREATEST(pg_catalog.scale(a.current), pg_catalog.scale(a.d1_30), pg_catalog.scale(a.d31_60),
-                               pg_catalog.scale(a.d61_90), pg_catalog.scale(a.d91_plus)) AS s) o
          WHERE a.ledger OPERATOR(pg_catalog.=) live_aging.ledger
          ORDER BY a.customer_id, a.currency;
     ELSE

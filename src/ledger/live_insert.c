@@ -192,10 +192,33 @@ bad_invoice(LiveCtx *c, TupleTableSlot *slot, TextCol *idcol, const char *what, 
 					   c->inv->qrel, o2c_quote_cstr(c->ledger))));
 }
 
-static Datum
-sum_datum(const O2cSum *s)
+/*
+ * A sum as a numeric of display scale dscale (at least its own), without
+ * going through text when it fits: units are in 10^-8, and every value added
+ * had at most dscale decimals, so the division below is exact.
+ */
+static Numeric
+units_numeric(int128 units, int dscale)
 {
-	return NumericGetDatum(o2c_sum_numeric(s, Max(s->dscale, 0)));
+	static const int64 pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+	int128		q;
+
+	if (dscale >= 0 && dscale <= O2C_SUM_SCALE)
+	{
+		q = units / pow10[O2C_SUM_SCALE - dscale];
+		if (q * pow10[O2C_SUM_SCALE - dscale] == units && q >= PG_INT64_MIN && q <= PG_INT64_MAX)
+			return int64_div_fast_to_numeric((int64) q, dscale);
+	}
+	return o2c_units_numeric(units, dscale);
+}
+
+static Datum
+sum_datum(const O2cSum *s, int dscale)
+{
+	dscale = Max(dscale, s->dscale);
+	if (s->spill == NULL)
+		return NumericGetDatum(units_numeric(s->fast, Max(dscale, 0)));
+	return NumericGetDatum(o2c_sum_numeric(s, Max(dscale, 0)));
 }
 
 void
@@ -401,9 +424,10 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		HASH_SEQ_STATUS hs;
 		SumEntry   *e;
 		int			i = 0;
-		Oid			types[10] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
-		NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, INT8ARRAYOID, NUMERICARRAYOID};
-		Datum		values[10];
+		int			dscale;
+		Oid			types[11] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
+		NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, INT8ARRAYOID, NUMERICARRAYOID, DATEOID};
+		Datum		values[11];
 
 		for (int k = 0; k < 9; k++)
 			cols[k] = palloc(Max(n, 1) * sizeof(Datum));
@@ -416,10 +440,14 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 			cols[0][i] = PointerGetDatum(cstring_to_text_with_len(e->key.s, e->custlen));
 			cols[1][i] = PointerGetDatum(cstring_to_text_with_len(e->key.s + e->custlen + 1,
 																  e->key.len - e->custlen - 1));
+			/* Every bucket with the entry's largest scale, as o2c.aging shows them. */
+			dscale = 0;
 			for (int b = 0; b < 5; b++)
-				cols[2 + b][i] = sum_datum(&e->b[b]);
+				dscale = Max(dscale, e->b[b].dscale);
+			for (int b = 0; b < 5; b++)
+				cols[2 + b][i] = sum_datum(&e->b[b], dscale);
 			cols[7][i] = Int64GetDatum(e->items);
-			cols[8][i] = sum_datum(&e->w);
+			cols[8][i] = sum_datum(&e->w, 0);
 			i++;
 		}
 		if (i > 0)
@@ -431,16 +459,15 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 				values[3 + b] = PointerGetDatum(construct_array(cols[2 + b], i, NUMERICOID, -1, false, TYPALIGN_INT));
 			values[8] = PointerGetDatum(construct_array(cols[7], i, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 			values[9] = PointerGetDatum(construct_array(cols[8], i, NUMERICOID, -1, false, TYPALIGN_INT));
+			values[10] = DateADTGetDatum(c->as_of);
 			live_spi_exec(psprintf("INSERT INTO %s.ledger_aging AS t (ledger, customer_id, currency, current, d1_30, "
-								   "d31_60, d61_90, d91_plus, items, overdue_due_sum) "
-								   "SELECT $1, u.* FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10) "
+								   "d31_60, d61_90, d91_plus, total, overdue, items, avg_days_past_due, overdue_due_sum) "
+								   "SELECT $1, u.c, u.k, u.b0, u.b1, u.b2, u.b3, u.b4, u.b0 + u.b1 + u.b2 + u.b3 + u.b4, "
+								   "u.b1 + u.b2 + u.b3 + u.b4, u.n, %s.ledger_avg(u.b1 + u.b2 + u.b3 + u.b4, u.w, $11), u.w "
+								   "FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10) "
 								   "AS u(c, k, b0, b1, b2, b3, b4, n, w) ORDER BY u.c COLLATE \"C\", u.k COLLATE \"C\" "
-								   "ON CONFLICT (ledger, customer_id, currency) DO UPDATE "
-								   "SET current = t.current + excluded.current, d1_30 = t.d1_30 + excluded.d1_30, "
-								   "d31_60 = t.d31_60 + excluded.d31_60, d61_90 = t.d61_90 + excluded.d61_90, "
-								   "d91_plus = t.d91_plus + excluded.d91_plus, items = t.items + excluded.items, "
-								   "overdue_due_sum = t.overdue_due_sum + excluded.overdue_due_sum", c->sch),
-						  10, types, values, SPI_OK_INSERT);
+								   LIVE_AGING_CONFLICT, c->sch, c->sch, c->sch, "$11"),
+						  11, types, values, SPI_OK_INSERT);
 		}
 	}
 	hash_destroy(sums);
@@ -551,7 +578,7 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 			dscale = pq_getmsgbyte(&buf);
 			if (dscale > O2C_SUM_SCALE)
 				goto corrupt;
-			values[3] = NumericGetDatum(o2c_units_numeric(units, dscale));
+			values[3] = NumericGetDatum(units_numeric(units, dscale));
 		}
 		else if (kind == 2)
 		{

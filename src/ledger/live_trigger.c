@@ -156,20 +156,20 @@ apply_deltas(LiveCtx *c, const char *delta)
 					 "  SET open_amount = t.open_amount + excluded.open_amount, items = t.items + excluded.items "
 					 "  RETURNING customer_id, currency, due_date, open_amount, items), "
 					 "a AS (INSERT INTO %s.ledger_aging AS t (ledger, customer_id, currency, current, d1_30, d31_60, "
-					 "      d61_90, d91_plus, items, overdue_due_sum) "
-					 "  SELECT $1, c, k, "
-					 "    COALESCE(sum(o) FILTER (WHERE $2 - d <= 0), 0), "
-					 "    COALESCE(sum(o) FILTER (WHERE $2 - d BETWEEN 1 AND 30), 0), "
-					 "    COALESCE(sum(o) FILTER (WHERE $2 - d BETWEEN 31 AND 60), 0), "
-					 "    COALESCE(sum(o) FILTER (WHERE $2 - d BETWEEN 61 AND 90), 0), "
-					 "    COALESCE(sum(o) FILTER (WHERE $2 - d > 90), 0), "
-					 "    sum(n), COALESCE(sum(o * (d - DATE '2000-01-01')) FILTER (WHERE $2 - d > 0), 0) "
-					 "  FROM good GROUP BY c, k ORDER BY c COLLATE \"C\", k COLLATE \"C\" "
-					 "  ON CONFLICT (ledger, customer_id, currency) DO UPDATE "
-					 "  SET current = t.current + excluded.current, d1_30 = t.d1_30 + excluded.d1_30, "
-					 "      d31_60 = t.d31_60 + excluded.d31_60, d61_90 = t.d61_90 + excluded.d61_90, "
-					 "      d91_plus = t.d91_plus + excluded.d91_plus, items = t.items + excluded.items, "
-					 "      overdue_due_sum = t.overdue_due_sum + excluded.overdue_due_sum "
+					 "      d61_90, d91_plus, total, overdue, items, avg_days_past_due, overdue_due_sum) "
+					 "  SELECT $1, c, k, round(b0, s), round(b1, s), round(b2, s), round(b3, s), round(b4, s), "
+					 "    round(b0 + od, s), round(od, s), n, %s.ledger_avg(od, w, $2), w "
+					 "  FROM (SELECT c, k, "
+					 "    COALESCE(sum(o) FILTER (WHERE $2 - d <= 0), 0) AS b0, "
+					 "    COALESCE(sum(o) FILTER (WHERE $2 - d BETWEEN 1 AND 30), 0) AS b1, "
+					 "    COALESCE(sum(o) FILTER (WHERE $2 - d BETWEEN 31 AND 60), 0) AS b2, "
+					 "    COALESCE(sum(o) FILTER (WHERE $2 - d BETWEEN 61 AND 90), 0) AS b3, "
+					 "    COALESCE(sum(o) FILTER (WHERE $2 - d > 90), 0) AS b4, "
+					 "    COALESCE(sum(o) FILTER (WHERE $2 - d > 0), 0) AS od, "
+					 "    sum(n) AS n, COALESCE(sum(o * (d - DATE '2000-01-01')) FILTER (WHERE $2 - d > 0), 0) AS w, "
+					 "    max(scale(o)) AS s "
+					 "    FROM good GROUP BY c, k) x ORDER BY c COLLATE \"C\", k COLLATE \"C\" "
+					 LIVE_AGING_CONFLICT
 					 "  RETURNING customer_id, currency, items) "
 					 "SELECT (SELECT count(*) FROM g WHERE bad), "
 					 "  (SELECT array_agg(customer_id) FROM b WHERE items = 0 AND open_amount = 0), "
@@ -177,7 +177,7 @@ apply_deltas(LiveCtx *c, const char *delta)
 					 "  (SELECT array_agg(due_date) FROM b WHERE items = 0 AND open_amount = 0), "
 					 "  (SELECT array_agg(customer_id) FROM a WHERE items = 0), "
 					 "  (SELECT array_agg(currency) FROM a WHERE items = 0)",
-					 delta, c->sch, c->sch);
+					 delta, c->sch, c->sch, c->sch, c->sch, "$2");
 	live_spi_exec(q.data, 2, types, values, SPI_OK_SELECT);
 	nbad = DatumGetInt64(spi_value(0, 1, &isnull));
 	if (nbad > 0)
