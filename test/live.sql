@@ -9,7 +9,7 @@ SET LOCAL client_min_messages = warning;
 
 -- Non-text keys and mapped column names on purpose.
 CREATE TABLE tap_inv (no integer PRIMARY KEY, cust integer, due date, total numeric, cur varchar(3), memo text);
-CREATE TABLE tap_pay (id serial PRIMARY KEY, inv integer, amt numeric(12,2));
+CREATE TABLE tap_pay (id serial PRIMARY KEY, inv integer, amt numeric);
 CREATE INDEX ON tap_pay (inv);
 DO $$
 DECLARE
@@ -83,6 +83,12 @@ BEGIN
                 WHEN random() < 0.03 THEN 0 ELSE round((random() * 2000)::numeric, 2) END,
            (ARRAY['EUR', 'USD', 'CHF'])[1 + (random() * 2)::int], NULL
       FROM generate_series(1, 10 + (random() * 30)::int) g;
+    -- Amounts beyond cents: more than 8 decimals, beyond 64 bits of units.
+    IF b % 3 = 0 THEN
+        INSERT INTO tap_inv VALUES (base + 3000, 1, DATE '2025-05-01' + b, 0.123456789, 'EUR', NULL),
+                                   (base + 3001, 2, DATE '2025-03-01' + b, 98765432109876.125, 'EUR', NULL),
+                                   (base + 3002, 3, DATE '2025-01-01' + b, -123456789012345678901234.5, 'EUR', NULL);
+    END IF;
     -- Settlements: partial, exact, over, negative (a reversal).
     INSERT INTO tap_pay (inv, amt)
     SELECT no, round((total * (ARRAY[0.3, 1, 1.2, -0.1, 0.5])[1 + (random() * 4)::int])::numeric, 2)

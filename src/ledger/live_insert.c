@@ -9,13 +9,16 @@
  * as the COPY itself. o2c.ledger_roll folds the deltas into
  * o2c.ledger_balance; readers add them (o2c.ledger_delta_rows).
  *
- * Delta format, in network byte order: int32 version (1), int32 offset of
- * the dictionary; then per row: int32 dictionary index (customer and
- * currency), int32 due date (days from 2000-01-01), byte items (-1, 0 or
- * 1), byte kind and the open amount: kind 0, int64 of 10^-8 units and byte
- * display scale; kind 1, int128 of units (two int64) and byte scale; kind
- * 2, numeric text (int32 length, bytes). The dictionary: int32 count, then
- * per entry customer and currency (int32 length, bytes each).
+ * Delta format: int32 version (2) and int32 offset of the dictionary, in
+ * network byte order; then per row, in varints (7 bits a byte, low first;
+ * signed ones zigzag-coded): the dictionary index (customer and currency),
+ * the due date (days from 2000-01-01, signed), a byte of flags (bits 0-1:
+ * items + 1, that is -1, 0 or 1; bits 2-3: kind; bits 4-7: display scale)
+ * and the open amount: kind 0, a signed varint of the amount times
+ * 10^scale; kind 1, two int64 (network order) of 10^-8 units; kind 2, its
+ * numeric text (varint length, bytes). The dictionary: int32 count, then
+ * per entry customer and currency (int32 length, bytes each). About 9
+ * bytes a row for amounts in cents.
  */
 #include "postgres.h"
 
@@ -45,8 +48,62 @@ PG_FUNCTION_INFO_V1(o2c_ledger_delta_rows);
 
 /* A delta chunk is written once it holds this many bytes. */
 #define DELTA_CHUNK_BYTES (32 * 1024 * 1024)
-#define DELTA_VERSION 1
+#define DELTA_VERSION 2
 #define DELTA_HEADER (VARHDRSZ + 8)
+
+static const int64 pow10_64[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+static inline void
+put_varint(StringInfo buf, uint64 v)
+{
+	char	   *p;
+
+	if (buf->len + 10 >= buf->maxlen)
+		enlargeStringInfo(buf, 10);
+	p = buf->data + buf->len;
+	while (v >= 0x80)
+	{
+		*p++ = (char) (v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (char) v;
+	buf->len = p - buf->data;
+}
+
+static inline uint64
+zigzag(int64 v)
+{
+	return ((uint64) v << 1) ^ (uint64) (v >> 63);
+}
+
+static inline int64
+unzigzag(uint64 v)
+{
+	return (int64) (v >> 1) ^ -(int64) (v & 1);
+}
+
+/* Reads a varint; false when the buffer ends first or it is too long. */
+static inline bool
+get_varint(StringInfo buf, uint64 *out)
+{
+	uint64		v = 0;
+
+	for (int shift = 0; shift < 64; shift += 7)
+	{
+		unsigned char b;
+
+		if (buf->cursor >= buf->len)
+			return false;
+		b = (unsigned char) buf->data[buf->cursor++];
+		v |= (uint64) (b & 0x7f) << shift;
+		if ((b & 0x80) == 0)
+		{
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
 
 /* The customer-and-currency entries in order of creation. */
 typedef struct Dict
@@ -262,7 +319,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 
 	/* Room for the rows at once: no copying as the buffer grows. */
 	initStringInfo(&delta);
-	enlargeStringInfo(&delta, (int) Min((int64) DELTA_CHUNK_BYTES + 1024, 24 * ntuples + 1024));
+	enlargeStringInfo(&delta, (int) Min((int64) DELTA_CHUNK_BYTES + 1024, 12 * ntuples + 1024));
 	delta_start(&delta);
 	initStringInfo(&key);
 
@@ -379,30 +436,35 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		e->items += items;
 
 		/* The balance delta, appended. */
-		pq_sendint32(&delta, e->idx);
-		pq_sendint32(&delta, due);
-		pq_sendbyte(&delta, (uint8) items);
-		if (num == NULL && units >= PG_INT64_MIN && units <= PG_INT64_MAX)
+		put_varint(&delta, (uint64) e->idx);
+		put_varint(&delta, zigzag(due));
 		{
-			pq_sendbyte(&delta, 0);
-			pq_sendint64(&delta, (int64) units);
-			pq_sendbyte(&delta, (uint8) dscale);
-		}
-		else if (num == NULL)
-		{
-			pq_sendbyte(&delta, 1);
-			pq_sendint64(&delta, (int64) (units >> 64));
-			pq_sendint64(&delta, (int64) (uint64) units);
-			pq_sendbyte(&delta, (uint8) dscale);
-		}
-		else
-		{
-			char	   *t = o2c_num_text(num);
-			int			n = strlen(t);
+			int128		scaled = 0;
+			int			kind = 2;
 
-			pq_sendbyte(&delta, 2);
-			pq_sendint32(&delta, n);
-			pq_sendbytes(&delta, t, n);
+			if (num == NULL && dscale >= 0 && dscale <= O2C_SUM_SCALE)
+			{
+				scaled = units / pow10_64[O2C_SUM_SCALE - dscale];
+				kind = (scaled * pow10_64[O2C_SUM_SCALE - dscale] == units &&
+						scaled >= PG_INT64_MIN && scaled <= PG_INT64_MAX) ? 0 : 1;
+			}
+			appendStringInfoChar(&delta, (char) ((items + 1) | (kind << 2) |
+												 ((kind == 2 ? 0 : dscale) << 4)));
+			if (kind == 0)
+				put_varint(&delta, zigzag((int64) scaled));
+			else if (kind == 1)
+			{
+				pq_sendint64(&delta, (int64) (units >> 64));
+				pq_sendint64(&delta, (int64) (uint64) units);
+			}
+			else
+			{
+				char	   *t = o2c_num_text(num);
+				int			n = strlen(t);
+
+				put_varint(&delta, (uint64) n);
+				pq_sendbytes(&delta, t, n);
+			}
 		}
 		rows++;
 
@@ -535,50 +597,46 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 	{
 		Datum		values[5];
 		bool		nulls[5] = {false};
-		int32		idx;
-		int8		items;
-		DateADT		due;
-		int			kind;
+		uint64		v;
+		int64		d;
+		int			flags,
+					kind,
+					dscale;
 
-		NEED(4 + 4 + 1 + 1);
-		idx = pq_getmsgint(&buf, 4);
-		if (idx < 0 || idx >= ndict)
+		if (!get_varint(&buf, &v) || v >= (uint64) ndict)
 			goto corrupt;
-		values[0] = cust[idx];
-		values[1] = cur[idx];
-		due = (DateADT) pq_getmsgint(&buf, 4);
-		if (DATE_NOT_FINITE(due) || !IS_VALID_DATE(due))
+		values[0] = cust[v];
+		values[1] = cur[v];
+		if (!get_varint(&buf, &v))
 			goto corrupt;
-		values[2] = DateADTGetDatum(due);
-		items = (int8) pq_getmsgbyte(&buf);
-		if (items < -1 || items > 1)
+		d = unzigzag(v);
+		if (d < PG_INT32_MIN || d > PG_INT32_MAX || DATE_NOT_FINITE((DateADT) d) || !IS_VALID_DATE((DateADT) d))
 			goto corrupt;
-		values[4] = Int64GetDatum(items);
-		kind = pq_getmsgbyte(&buf);
-		if (kind == 0 || kind == 1)
+		values[2] = DateADTGetDatum((DateADT) d);
+		NEED(1);
+		flags = (unsigned char) buf.data[buf.cursor++];
+		if ((flags & 3) > 2)
+			goto corrupt;
+		values[4] = Int64GetDatum((int64) (flags & 3) - 1);
+		kind = (flags >> 2) & 3;
+		dscale = flags >> 4;
+		if (dscale > O2C_SUM_SCALE)
+			goto corrupt;
+		if (kind == 0)
 		{
-			int128		units;
-			int			dscale;
-
-			if (kind == 0)
-			{
-				NEED(8 + 1);
-				units = pq_getmsgint64(&buf);
-			}
-			else
-			{
-				int64		hi;
-				uint64		lo;
-
-				NEED(8 + 8 + 1);
-				hi = pq_getmsgint64(&buf);
-				lo = (uint64) pq_getmsgint64(&buf);
-				units = (int128) (((uint128) (uint64) hi << 64) | lo);
-			}
-			dscale = pq_getmsgbyte(&buf);
-			if (dscale > O2C_SUM_SCALE)
+			if (!get_varint(&buf, &v))
 				goto corrupt;
-			values[3] = NumericGetDatum(units_numeric(units, dscale));
+			values[3] = NumericGetDatum(int64_div_fast_to_numeric(unzigzag(v), dscale));
+		}
+		else if (kind == 1)
+		{
+			int64		hi;
+			uint64		lo;
+
+			NEED(16);
+			hi = pq_getmsgint64(&buf);
+			lo = (uint64) pq_getmsgint64(&buf);
+			values[3] = NumericGetDatum(units_numeric((int128) (((uint128) (uint64) hi << 64) | lo), dscale));
 		}
 		else if (kind == 2)
 		{
@@ -586,9 +644,9 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 			Datum		num;
 			int			n;
 
-			NEED(4);
-			n = pq_getmsgint(&buf, 4);
-			NEED(n);
+			if (!get_varint(&buf, &v) || v > (uint64) (buf.len - buf.cursor))
+				goto corrupt;
+			n = (int) v;
 			t = pnstrdup(pq_getmsgbytes(&buf, n), n);
 			num = DirectFunctionCall3(numeric_in, CStringGetDatum(t),
 									  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
