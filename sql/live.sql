@@ -54,6 +54,18 @@ CREATE FUNCTION live_check(as_of date) RETURNS text LANGUAGE sql AS $$
       FROM diff
 $$;
 
+-- The balances per due date, pending deltas included, against the invoices.
+CREATE FUNCTION live_balance_check() RETURNS bigint LANGUAGE sql AS $$
+    WITH l AS (SELECT customer_id, currency, due_date, sum(open_amount) AS o, sum(items) AS n
+                 FROM o2c.ledger_balances('reg') GROUP BY 1, 2, 3 HAVING sum(items) <> 0),
+         f AS (SELECT customer_id, currency, due_date, sum(open) AS o, count(*) AS n
+                 FROM (SELECT i.*, i.amount - COALESCE((SELECT sum(p.amount) FROM live_pay p
+                                                         WHERE p.invoice_id = i.invoice_id), 0) AS open
+                         FROM live_inv i) i
+                WHERE open <> 0 GROUP BY 1, 2, 3)
+    SELECT count(*) FROM ((TABLE l EXCEPT TABLE f) UNION ALL (TABLE f EXCEPT TABLE l)) d
+$$;
+
 CREATE FUNCTION live_checks() RETURNS TABLE (as_of date, result text) LANGUAGE sql AS $$
     SELECT d::date, live_check(d::date)
       FROM unnest(ARRAY[DATE '2025-02-01', '2025-03-31', '2025-04-01', '2025-05-15', '2025-09-30']) d
@@ -102,6 +114,7 @@ I-9	DELTA	2025-06-30	20.20	EUR
 \.
 DELETE FROM live_inv WHERE invoice_id = 'I-9';
 SELECT * FROM live_checks();
+SELECT count(*) > 0 AS pending, live_balance_check() AS differences FROM o2c.ledger_delta WHERE ledger = 'reg';
 
 -- The daily roll: day by day across the edges, then a long gap.
 CALL o2c.ledger_roll('reg', DATE '2025-04-01');
@@ -117,6 +130,7 @@ SELECT * FROM o2c.live_aging(DATE '2025-07-15', 'reg');
 -- The roll leaves no pending deltas and no empty balances.
 SELECT count(*) AS pending FROM o2c.ledger_delta WHERE ledger = 'reg';
 SELECT count(*) AS empty FROM o2c.ledger_balance WHERE ledger = 'reg' AND items = 0;
+SELECT live_balance_check() AS differences;
 -- The ladder, counting invoices.
 SELECT * FROM o2c.live_aging(DATE '2025-07-15', 'reg', '{0,30,90}');
 SELECT (o2c.aging(open, due_date, DATE '2025-07-15', '{0,30,90}')).counts

@@ -103,6 +103,24 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.ledger_delta_rows(bytea) IS
     'the balance changes held in o2c.ledger_delta.data, one row per invoice inserted';
 
+-- The balances with the pending deltas, unmerged: an SQL function of one
+-- query, inlined into its caller's plan.
+CREATE FUNCTION @extschema@.ledger_balances(ledger text DEFAULT 'default')
+RETURNS TABLE (customer_id text, currency text, due_date date, open_amount numeric, items bigint)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT x.customer_id, x.currency, x.due_date, x.open_amount, x.items
+      FROM @extschema@.ledger_balance x
+     WHERE x.ledger OPERATOR(pg_catalog.=) $1
+    UNION ALL
+    SELECT r.customer_id, r.currency, r.due_date, r.open_amount, r.items
+      FROM @extschema@.ledger_delta x
+     CROSS JOIN LATERAL @extschema@.ledger_delta_rows(x.data) r
+     WHERE x.ledger OPERATOR(pg_catalog.=) $1
+$$;
+COMMENT ON FUNCTION @extschema@.ledger_balances(text) IS
+    'a live ledger''s open balances per customer, currency and due date: the rows of o2c.ledger_balance and the pending rows of o2c.ledger_delta, unmerged (a key may appear more than once: sum open_amount and items by it)';
+
 -- Fold the pending deltas into the balances (the caller may hold the state
 -- row FOR UPDATE already; taking it again is harmless).
 CREATE FUNCTION @extschema@.ledger_compact(ledger text DEFAULT 'default')
@@ -328,14 +346,7 @@ BEGIN
           FROM (SELECT lb.customer_id, lb.currency,
                        @extschema@.aging(lb.open_amount, lb.due_date, live_aging.as_of) AS g,
                        pg_catalog.sum(lb.items)::bigint AS items
-                  FROM (SELECT x.customer_id, x.currency, x.due_date, x.open_amount, x.items
-                          FROM @extschema@.ledger_balance x
-                         WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger
-                        UNION ALL
-                        SELECT r.customer_id, r.currency, r.due_date, r.open_amount, r.items
-                          FROM @extschema@.ledger_delta x
-                         CROSS JOIN LATERAL @extschema@.ledger_delta_rows(x.data) r
-                         WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger) lb
+                  FROM @extschema@.ledger_balances(live_aging.ledger) lb
                  GROUP BY lb.customer_id, lb.currency
                 HAVING pg_catalog.sum(lb.items) OPERATOR(pg_catalog.<>) 0) b
          ORDER BY b.customer_id, b.currency;
@@ -370,14 +381,7 @@ BEGIN
       FROM (SELECT lb.customer_id, lb.currency,
                    @extschema@.aging(lb.open_amount, lb.due_date, live_aging.as_of, live_aging.bounds) AS l,
                    @extschema@.aging(lb.items::numeric, lb.due_date, live_aging.as_of, live_aging.bounds) AS c
-              FROM (SELECT x.customer_id, x.currency, x.due_date, x.open_amount, x.items
-                      FROM @extschema@.ledger_balance x
-                     WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger
-                    UNION ALL
-                    SELECT r.customer_id, r.currency, r.due_date, r.open_amount, r.items
-                      FROM @extschema@.ledger_delta x
-                     CROSS JOIN LATERAL @extschema@.ledger_delta_rows(x.data) r
-                     WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger) lb
+              FROM @extschema@.ledger_balances(live_aging.ledger) lb
              GROUP BY lb.customer_id, lb.currency
             HAVING pg_catalog.sum(lb.items) OPERATOR(pg_catalog.<>) 0) b
      ORDER BY b.customer_id, b.currency;
