@@ -76,16 +76,8 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_aging', '');
 -- zero, exactly, as o2c.aging rounds.
 CREATE FUNCTION @extschema@.ledger_avg(overdue numeric, overdue_due_sum numeric, as_of date)
 RETURNS numeric
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN overdue OPERATOR(pg_catalog.>) 0 THEN
-    pg_catalog.round(
-        pg_catalog.sign(overdue OPERATOR(pg_catalog.*) (as_of OPERATOR(pg_catalog.-) DATE '2000-01-01') OPERATOR(pg_catalog.-) overdue_due_sum)
-        OPERATOR(pg_catalog.*) pg_catalog.div(200 OPERATOR(pg_catalog.*) pg_catalog.abs(overdue OPERATOR(pg_catalog.*) (as_of OPERATOR(pg_catalog.-) DATE '2000-01-01')
-                                                                  OPERATOR(pg_catalog.-) overdue_due_sum)
-                                              OPERATOR(pg_catalog.+) overdue,
-                                              2 OPERATOR(pg_catalog.*) overdue)
-        OPERATOR(pg_catalog./) 100, 2)
-END;
+AS 'MODULE_PATHNAME', 'o2c_ledger_avg'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.ledger_avg(numeric, numeric, date) IS
     'internal: avg_days_past_due of o2c.ledger_aging from its overdue total and overdue_due_sum as of a date (NULL unless overdue > 0)';
 

@@ -45,6 +45,7 @@
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(o2c_ledger_delta_rows);
+PG_FUNCTION_INFO_V1(o2c_ledger_avg);
 
 /* A delta chunk is written once it holds this many bytes. */
 #define DELTA_CHUNK_BYTES (32 * 1024 * 1024)
@@ -278,6 +279,93 @@ sum_datum(const O2cSum *s, int dscale)
 	return NumericGetDatum(o2c_sum_numeric(s, Max(dscale, 0)));
 }
 
+/*
+ * The amount-weighted days past due of the overdue items as of a date, from
+ * the overdue total and w = sum(open * (due - 2000-01-01)) over them:
+ * (overdue * days(as_of) - w) / overdue rounded half away from zero to 2
+ * decimals, as o2c.aging rounds; NULL (false) unless overdue > 0. Exact in
+ * 128-bit integers of 10^-8 units, or in numeric when they would overflow.
+ */
+static bool
+avg_units(int128 ou, int128 wu, DateADT as_of, int64 *q)
+{
+	int128		d,
+				num,
+				den,
+				r;
+	bool		neg;
+
+	if (__builtin_mul_overflow(ou, (int128) as_of, &d) ||
+		__builtin_sub_overflow(d, wu, &d))
+		return false;
+	neg = d < 0;
+	if (neg)
+		d = -d;
+	/* round(d * 100 / ou) = trunc((200 d + ou) / (2 ou)) */
+	if (__builtin_mul_overflow(d, (int128) 200, &num) ||
+		__builtin_add_overflow(num, ou, &num) ||
+		__builtin_mul_overflow(ou, (int128) 2, &den))
+		return false;
+	r = num / den;
+	if (r > PG_INT64_MAX)
+		return false;
+	*q = neg ? -(int64) r : (int64) r;
+	return true;
+}
+
+static Datum
+avg_numeric(Numeric overdue, Numeric w, DateADT as_of)
+{
+	Numeric		d = numeric_sub_opt_error(numeric_mul_opt_error(overdue, int64_to_numeric(as_of), NULL),
+										  w, NULL);
+
+	return NumericGetDatum(o2c_div_round(d, overdue, 2));
+}
+
+Datum
+o2c_ledger_avg(PG_FUNCTION_ARGS)
+{
+	Datum		od = PG_GETARG_DATUM(0);
+	Datum		wd = PG_GETARG_DATUM(1);
+	DateADT		as_of = PG_GETARG_DATEADT(2);
+	int128		ou,
+				wu;
+	int32		os,
+				ws;
+	O2cUnitsResult ro,
+				rw;
+	int64		q;
+
+	o2c_check_finite_date(as_of, "as_of date");
+	ro = o2c_numeric_units(od, &ou, &os);
+	rw = o2c_numeric_units(wd, &wu, &ws);
+	if (ro == O2C_UNITS_SPECIAL || rw == O2C_UNITS_SPECIAL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ledger_avg needs finite amounts")));
+	if (ro == O2C_UNITS_FAST && rw == O2C_UNITS_FAST)
+	{
+		if (ou <= 0)
+			PG_RETURN_NULL();
+		if (avg_units(ou, wu, as_of, &q))
+			PG_RETURN_NUMERIC(int64_div_fast_to_numeric(q, 2));
+	}
+	else if (o2c_numeric_sign(PG_GETARG_NUMERIC(0)) <= 0)
+		PG_RETURN_NULL();
+	return avg_numeric(PG_GETARG_NUMERIC(0), PG_GETARG_NUMERIC(1), as_of);
+}
+
+/* Summary entries in key order: customer, then currency, bytewise (COLLATE "C"). */
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const SumEntry *x = *(SumEntry *const *) a;
+	const SumEntry *y = *(SumEntry *const *) b;
+	int			r = memcmp(x->key.s, y->key.s, Min(x->key.len, y->key.len));
+
+	return r != 0 ? r : (x->key.len > y->key.len) - (x->key.len < y->key.len);
+}
+
 void
 live_insert_invoices(LiveCtx *c, TriggerData *td)
 {
@@ -479,57 +567,95 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 	ExecDropSingleTupleTableSlot(slot);
 	flush_delta(c, &delta, &rows, &dict);
 
-	/* The summary rows, upserted in key order. */
+	/*
+	 * The summary rows, upserted in key order (sorted here: the statement
+	 * keeps unnest's order), with total, overdue and the average computed
+	 * here rather than in numeric SQL.
+	 */
 	{
 		long		n = hash_get_num_entries(sums);
-		Datum	   *cols[9];
+		SumEntry  **sorted = palloc(Max(n, 1) * sizeof(SumEntry *));
+		Datum	   *cols[13];
+		bool	   *avgnull = palloc(Max(n, 1) * sizeof(bool));
 		HASH_SEQ_STATUS hs;
 		SumEntry   *e;
-		int			i = 0;
-		int			dscale;
-		Oid			types[11] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
-		NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, INT8ARRAYOID, NUMERICARRAYOID, DATEOID};
-		Datum		values[11];
+		int			m = 0;
+		Oid			types[14] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
+			NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
+		INT8ARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, DATEOID};
+		Datum		values[14];
+		int			dims[1];
+		int			lbs[1] = {1};
 
-		for (int k = 0; k < 9; k++)
-			cols[k] = palloc(Max(n, 1) * sizeof(Datum));
 		hash_seq_init(&hs, sums);
 		while ((e = hash_seq_search(&hs)) != NULL)
+			if (e->items != 0)	/* else only zero amounts: nothing open */
+				sorted[m++] = e;
+		qsort(sorted, m, sizeof(SumEntry *), entry_cmp);
+		for (int k = 0; k < 13; k++)
+			cols[k] = palloc(Max(m, 1) * sizeof(Datum));
+		for (int i = 0; i < m; i++)
 		{
-			/* Only zero amounts: nothing open. */
-			if (e->items == 0)
-				continue;
+			O2cSum		overdue,
+						total;
+			int			dscale = 0;
+			int64		q;
+
+			e = sorted[i];
 			cols[0][i] = PointerGetDatum(cstring_to_text_with_len(e->key.s, e->custlen));
 			cols[1][i] = PointerGetDatum(cstring_to_text_with_len(e->key.s + e->custlen + 1,
 																  e->key.len - e->custlen - 1));
+			o2c_sum_init(&overdue);
+			for (int b = 1; b < 5; b++)
+				o2c_sum_add_sum(&overdue, &e->b[b], sumcxt);
+			o2c_sum_init(&total);
+			o2c_sum_add_sum(&total, &e->b[0], sumcxt);
+			o2c_sum_add_sum(&total, &overdue, sumcxt);
 			/* Every bucket with the entry's largest scale, as o2c.aging shows them. */
-			dscale = 0;
 			for (int b = 0; b < 5; b++)
 				dscale = Max(dscale, e->b[b].dscale);
 			for (int b = 0; b < 5; b++)
 				cols[2 + b][i] = sum_datum(&e->b[b], dscale);
-			cols[7][i] = Int64GetDatum(e->items);
-			cols[8][i] = sum_datum(&e->w, 0);
-			i++;
+			cols[7][i] = sum_datum(&total, dscale);
+			cols[8][i] = sum_datum(&overdue, dscale);
+			cols[9][i] = Int64GetDatum(e->items);
+			cols[11][i] = sum_datum(&e->w, 0);
+			avgnull[i] = false;
+			if (overdue.spill == NULL && e->w.spill == NULL)
+			{
+				if (overdue.fast <= 0)
+					avgnull[i] = true;
+				else if (avg_units(overdue.fast, e->w.fast, c->as_of, &q))
+					cols[10][i] = NumericGetDatum(int64_div_fast_to_numeric(q, 2));
+				else
+					cols[10][i] = avg_numeric(DatumGetNumeric(cols[8][i]), DatumGetNumeric(cols[11][i]), c->as_of);
+			}
+			else if (o2c_numeric_sign(DatumGetNumeric(cols[8][i])) <= 0)
+				avgnull[i] = true;
+			else
+				cols[10][i] = avg_numeric(DatumGetNumeric(cols[8][i]), DatumGetNumeric(cols[11][i]), c->as_of);
+			if (avgnull[i])
+				cols[10][i] = (Datum) 0;
 		}
-		if (i > 0)
+		if (m > 0)
 		{
+			dims[0] = m;
 			values[0] = CStringGetTextDatum(c->ledger);
-			values[1] = PointerGetDatum(construct_array(cols[0], i, TEXTOID, -1, false, TYPALIGN_INT));
-			values[2] = PointerGetDatum(construct_array(cols[1], i, TEXTOID, -1, false, TYPALIGN_INT));
-			for (int b = 0; b < 5; b++)
-				values[3 + b] = PointerGetDatum(construct_array(cols[2 + b], i, NUMERICOID, -1, false, TYPALIGN_INT));
-			values[8] = PointerGetDatum(construct_array(cols[7], i, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-			values[9] = PointerGetDatum(construct_array(cols[8], i, NUMERICOID, -1, false, TYPALIGN_INT));
-			values[10] = DateADTGetDatum(c->as_of);
+			values[1] = PointerGetDatum(construct_array(cols[0], m, TEXTOID, -1, false, TYPALIGN_INT));
+			values[2] = PointerGetDatum(construct_array(cols[1], m, TEXTOID, -1, false, TYPALIGN_INT));
+			for (int k = 2; k <= 8; k++)
+				values[1 + k] = PointerGetDatum(construct_array(cols[k], m, NUMERICOID, -1, false, TYPALIGN_INT));
+			values[10] = PointerGetDatum(construct_array(cols[9], m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+			values[11] = PointerGetDatum(construct_md_array(cols[10], avgnull, 1, dims, lbs, NUMERICOID, -1, false,
+															TYPALIGN_INT));
+			values[12] = PointerGetDatum(construct_array(cols[11], m, NUMERICOID, -1, false, TYPALIGN_INT));
+			values[13] = DateADTGetDatum(c->as_of);
 			live_spi_exec(psprintf("INSERT INTO %s.ledger_aging AS t (ledger, customer_id, currency, current, d1_30, "
 								   "d31_60, d61_90, d91_plus, total, overdue, items, avg_days_past_due, overdue_due_sum) "
-								   "SELECT $1, u.c, u.k, u.b0, u.b1, u.b2, u.b3, u.b4, u.b0 + u.b1 + u.b2 + u.b3 + u.b4, "
-								   "u.b1 + u.b2 + u.b3 + u.b4, u.n, %s.ledger_avg(u.b1 + u.b2 + u.b3 + u.b4, u.w, $11), u.w "
-								   "FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10) "
-								   "AS u(c, k, b0, b1, b2, b3, b4, n, w) ORDER BY u.c COLLATE \"C\", u.k COLLATE \"C\" "
-								   LIVE_AGING_CONFLICT, c->sch, c->sch, c->sch, "$11"),
-						  11, types, values, SPI_OK_INSERT);
+								   "SELECT $1, u.* FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+								   "AS u(c, k, b0, b1, b2, b3, b4, t, o, n, a, w) "
+								   LIVE_AGING_CONFLICT, c->sch, c->sch, "$14"),
+						  14, types, values, SPI_OK_INSERT);
 		}
 	}
 	hash_destroy(sums);
