@@ -342,7 +342,9 @@ o2c_ledger_avg(PG_FUNCTION_ARGS)
 	if (ro == O2C_UNITS_SPECIAL || rw == O2C_UNITS_SPECIAL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ledger_avg needs finite amounts")));
+				 errmsg("invalid amount: \"%s\"",
+						o2c_num_text(PG_GETARG_NUMERIC(ro == O2C_UNITS_SPECIAL ? 0 : 1))),
+				 errdetail("Amounts must be finite numbers.")));
 	if (ro == O2C_UNITS_FAST && rw == O2C_UNITS_FAST)
 	{
 		if (ou <= 0)
