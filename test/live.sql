@@ -4,7 +4,7 @@
 -- after each batch o2c.live_aging at several dates must equal a brute-force
 -- aging of amount less settlements written in plain SQL. Then every error.
 BEGIN;
-SELECT plan(106);
+SELECT plan(109);
 SET LOCAL client_min_messages = warning;
 
 -- Non-text keys and mapped column names on purpose.
@@ -203,6 +203,10 @@ SELECT throws_ok($$SELECT o2c.ledger_rebuild('no such ledger')$$, '42704', NULL,
 SELECT throws_ok($$SELECT o2c.ledger_compact('no such ledger')$$, 'P0002', NULL, 'compacting an unknown ledger');
 SELECT throws_ok($$SELECT * FROM o2c.ledger_delta_rows('\x00000001')$$, '22P03', NULL, 'corrupt delta data');
 SELECT throws_ok($$SELECT o2c.ledger_track()$$, '39P01', NULL, 'the trigger called as a function');
+SELECT throws_ok($$SELECT o2c.ledger_avg('NaN', 1, current_date)$$, '22023', 'invalid amount: "NaN"', 'ledger_avg of NaN');
+SELECT throws_ok($$SELECT o2c.ledger_avg(1, 1, 'infinity')$$, '22008', NULL, 'ledger_avg as of infinity');
+SELECT is(o2c.ledger_avg(300, 300 * (current_date - DATE '2000-01-01' - 10) + 0.02, current_date), 10.00,
+          'ledger_avg rounds (10 days less 0.02/300) half away from zero');
 -- Misconfigured triggers.
 CREATE TABLE tap_bad (no integer PRIMARY KEY, customer_id text, due_date date, amount numeric, currency text);
 CREATE TABLE tap_bad_pay (invoice_id integer, amount numeric);
