@@ -45,15 +45,6 @@ PG_FUNCTION_INFO_V1(o2c_ledger_rebuild);
 /* SQL of a numeric amount that is not a finite number. */
 #define NOT_FINITE(x) "(" x ")::numeric IN ('NaN', 'Infinity', '-Infinity')"
 
-void
-live_spi_exec(const char *sql, int nparams, Oid *types, Datum *values, int expect)
-{
-	int			rc = SPI_execute_with_args(sql, nparams, types, values, NULL, false, 0);
-
-	if (rc != expect)
-		elog(ERROR, "ledger_track: SPI_execute returned %d for: %s", rc, sql);
-}
-
 static Datum
 spi_value(int row, int col, bool *isnull)
 {
