@@ -570,9 +570,9 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 	flush_delta(c, &delta, &rows, &dict);
 
 	/*
-	 * The summary rows, upserted in key order (sorted here: the statement
-	 * keeps unnest's order), with total, overdue and the average computed
-	 * here rather than in numeric SQL.
+	 * The summary rows, upserted in key order (sorted here, kept by the
+	 * ordinality), with total, overdue and the average computed here rather
+	 * than in numeric SQL.
 	 */
 	{
 		long		n = hash_get_num_entries(sums);
@@ -654,8 +654,9 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 			values[13] = DateADTGetDatum(c->as_of);
 			live_spi_exec(psprintf("INSERT INTO %s.ledger_aging AS t (ledger, customer_id, currency, current, d1_30, "
 								   "d31_60, d61_90, d91_plus, total, overdue, items, avg_days_past_due, overdue_due_sum) "
-								   "SELECT $1, u.* FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
-								   "AS u(c, k, b0, b1, b2, b3, b4, t, o, n, a, w) "
+								   "SELECT $1, u.c, u.k, u.b0, u.b1, u.b2, u.b3, u.b4, u.t, u.o, u.n, u.a, u.w "
+								   "FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) WITH ORDINALITY "
+								   "AS u(c, k, b0, b1, b2, b3, b4, t, o, n, a, w, i) ORDER BY u.i "
 								   LIVE_AGING_CONFLICT, c->sch, c->sch, "$14"),
 						  14, types, values, SPI_OK_INSERT);
 		}
