@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Live aging benchmark: a tracked book (invoices and settlements with
+# o2c.ledger_track triggers), o2c.live_aging by customer as of the ledger's
+# state date (the summary) and as of another date (the balances) against the
+# full scan a user would otherwise run (o2c.aging of amount less settlements
+# GROUP BY customer and currency), and the trigger's cost on a COPY of new
+# invoices against the same COPY into an identical table without triggers.
+#
+#   O2C_BENCH_LIVE_ROWS        invoices in the book    (default 2,000,000; the issue's size is 20,000,000)
+#   O2C_BENCH_LIVE_CUSTOMERS   customers               (default 20,000; the issue's is 200,000)
+#   O2C_BENCH_LIVE_COPY_ROWS   invoices per COPY       (default 1,000,000)
+#   O2C_BENCH_RUNS             timed runs per query, after one warm-up (5)
+#   O2C_BENCH_LIVE_COPY_RUNS   timed COPY rounds (3)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+rows=${O2C_BENCH_LIVE_ROWS:-2000000}
+customers=${O2C_BENCH_LIVE_CUSTOMERS:-20000}
+copy_rows=${O2C_BENCH_LIVE_COPY_ROWS:-1000000}
+copy_runs=${O2C_BENCH_LIVE_COPY_RUNS:-3}
+copy_file=/tmp/o2c_bench_live_$$.copy
+
+bench_psql <<SQL
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS o2c;
+DROP TABLE IF EXISTS bench_live_pay, bench_live_inv, bench_live_copy, bench_live_copy_plain, bench_live_src;
+SELECT pg_catalog.setseed(0.7);
+-- About 100 invoices per customer over a year (with 20,000,000 over 200,000
+-- customers), due dates up to a year back, 3% credit notes; 40% of the
+-- invoices have a settlement, most of them in full.
+CREATE TABLE bench_live_inv (
+    invoice_id  bigint PRIMARY KEY,
+    customer_id text NOT NULL,
+    due_date    date NOT NULL,
+    amount      numeric(12,2) NOT NULL,
+    currency    text NOT NULL
+);
+INSERT INTO bench_live_inv
+SELECT i, 'CUST-' || pg_catalog.lpad((1 + (pg_catalog.random() * ($customers - 1))::int)::text, 6, '0'),
+       CURRENT_DATE - 330 + (pg_catalog.random() * 365)::int,
+       pg_catalog.round((10 + pg_catalog.random() * 25000)::numeric, 2) * CASE WHEN pg_catalog.random() < 0.03 THEN -1 ELSE 1 END,
+       CASE WHEN pg_catalog.random() < 0.9 THEN 'EUR' ELSE 'USD' END
+FROM pg_catalog.generate_series(1, $rows) i;
+CREATE TABLE bench_live_pay (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, invoice_id bigint NOT NULL,
+                             amount numeric(12,2) NOT NULL);
+INSERT INTO bench_live_pay (invoice_id, amount)
+SELECT invoice_id, CASE WHEN pg_catalog.random() < 0.8 THEN amount ELSE pg_catalog.round(amount / 2, 2) END
+FROM bench_live_inv WHERE pg_catalog.random() < 0.4;
+CREATE INDEX ON bench_live_pay (invoice_id);
+CREATE TRIGGER inv_ins AFTER INSERT ON bench_live_inv REFERENCING NEW TABLE AS n FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'ledger=bench');
+CREATE TRIGGER inv_upd AFTER UPDATE ON bench_live_inv REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'ledger=bench');
+CREATE TRIGGER inv_del AFTER DELETE ON bench_live_inv REFERENCING OLD TABLE AS o FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'ledger=bench');
+CREATE TRIGGER pay_ins AFTER INSERT ON bench_live_pay REFERENCING NEW TABLE AS n FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'ledger=bench', 'invoices=public.bench_live_inv');
+SELECT o2c.ledger_rebuild('bench');
+VACUUM ANALYZE bench_live_inv, bench_live_pay, o2c.ledger_balance, o2c.ledger_aging;
+
+-- The COPY pair: identical tables, one tracked.
+CREATE TABLE bench_live_src AS
+SELECT $rows + i AS invoice_id,
+       'CUST-' || pg_catalog.lpad((1 + (pg_catalog.random() * ($customers - 1))::int)::text, 6, '0') AS customer_id,
+       CURRENT_DATE - 330 + (pg_catalog.random() * 365)::int AS due_date,
+       pg_catalog.round((10 + pg_catalog.random() * 25000)::numeric, 2) AS amount, 'EUR'::text AS currency
+FROM pg_catalog.generate_series(1, $copy_rows) i;
+COPY bench_live_src TO '$copy_file';
+CREATE TABLE bench_live_copy_plain (LIKE bench_live_inv INCLUDING ALL);
+CREATE TABLE bench_live_copy (LIKE bench_live_inv INCLUDING ALL);
+CREATE TRIGGER copy_ins AFTER INSERT ON bench_live_copy REFERENCING NEW TABLE AS n FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'ledger=bench_copy');
+CREATE TRIGGER copy_trunc AFTER TRUNCATE ON bench_live_copy FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'ledger=bench_copy');
+SQL
+trap 'rm -f "$copy_file"' EXIT
+
+n=$(bench_psql -At -c "SELECT pg_catalog.count(*) FROM bench_live_inv")
+np=$(bench_psql -At -c "SELECT pg_catalog.count(*) FROM bench_live_pay")
+state=$(bench_psql -At -c "SELECT as_of FROM o2c.ledger_state WHERE ledger = 'bench'")
+groups=$(bench_psql -At -c "SELECT pg_catalog.count(*) FROM o2c.ledger_aging WHERE ledger = 'bench'")
+nbal=$(bench_psql -At -c "SELECT pg_catalog.count(*) FROM o2c.ledger_balance WHERE ledger = 'bench'")
+other="DATE '$state' - 45"
+echo "live: $n invoices, $np settlements, $groups customer/currency rows, $nbal balance rows, state date $state"
+
+full() {  # the full scan of the same book as of a date
+    echo "SELECT i.customer_id, i.currency, o2c.aging(i.amount - COALESCE(s.v, 0), i.due_date, $1)
+            FROM bench_live_inv i
+            LEFT JOIN (SELECT invoice_id, pg_catalog.sum(amount) AS v FROM bench_live_pay GROUP BY invoice_id) s
+              ON s.invoice_id = i.invoice_id
+           WHERE i.amount - COALESCE(s.v, 0) <> 0
+           GROUP BY i.customer_id, i.currency"
+}
+q_live="SELECT * FROM o2c.live_aging(DATE '$state', 'bench')"
+q_full=$(full "DATE '$state'")
+q_live_other="SELECT * FROM o2c.live_aging($other, 'bench')"
+q_full_other=$(full "$other")
+
+# The check that matters more than speed: the same numbers.
+for d in "DATE '$state'" "$other"; do
+    bench_psql -At <<SQL
+WITH f AS (SELECT customer_id, currency, (a).* FROM ($(full "$d")) x(customer_id, currency, a)),
+     l AS (SELECT * FROM o2c.live_aging($d, 'bench'))
+SELECT CASE WHEN (SELECT count(*) FROM ((TABLE l EXCEPT TABLE f) UNION ALL (TABLE f EXCEPT TABLE l)) d) = 0
+            THEN 'live: live_aging as of ' || $d || ' equals the full scan (' || (SELECT count(*) FROM l) || ' rows)'
+            ELSE 'live: MISMATCH between live_aging and the full scan as of ' || $d END;
+SQL
+done
+
+settings="SET max_parallel_workers_per_gather = 2; SET jit = off;"
+# Two ways to time each: the rows sent to psql (discarded), as a dashboard
+# would fetch them, and on the server only (count(x.*) reads every column
+# of every row, so the aggregates are all computed, but nothing is sent).
+srv() { echo "SELECT pg_catalog.count(x.*) FROM ($1) x"; }
+read -r t_live t_full t_live_s t_full_s < <(bench_medians "$settings" "$q_live" "$q_full" "$(srv "$q_live")" "$(srv "$q_full")")
+read -r t_live_o t_full_o t_live_os t_full_os < <(bench_medians "$settings" "$q_live_other" "$q_full_other" \
+    "$(srv "$q_live_other")" "$(srv "$q_full_other")")
+echo "live aging by customer ($n invoices, $groups rows out, medians of ${O2C_BENCH_RUNS:-5} interleaved rounds, parallel scans allowed):"
+printf '  %-58s %10s %10s\n' "" "rows sent" "server"
+printf '  %-58s %10s %10s ms\n' \
+    "live_aging as of the state date (summary)" "$t_live" "$t_live_s" \
+    "full scan: o2c.aging of amount - settlements, GROUP BY" "$t_full" "$t_full_s" \
+    "live_aging as of another date (balances)" "$t_live_o" "$t_live_os" \
+    "full scan as of that date" "$t_full_o" "$t_full_os"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
+printf '  %-58s %10s %10s x\n' \
+    "speed-up as of the state date" "$(ratio "$t_full" "$t_live")" "$(ratio "$t_full_s" "$t_live_s")" \
+    "speed-up as of another date" "$(ratio "$t_full_o" "$t_live_o")" "$(ratio "$t_full_os" "$t_live_os")"
+for what in "rows sent:$(ratio "$t_full" "$t_live")" "server:$(ratio "$t_full_s" "$t_live_s")"; do
+    r=${what#*:}
+    verdict=$(awk -v r="$r" 'BEGIN { print (r >= 100) ? "met" : "NOT met" }')
+    printf '  target %-58s %6s >= %-5s %s\n' "live_aging at the state date >= 100 x the full scan (${what%%:*})" "$r" 100 "$verdict"
+done
+
+# COPY with and without the trigger, in interleaved rounds; the TRUNCATEs
+# between them are timed too but not reported.
+read -r t_plain _ t_track _ < <(O2C_BENCH_RUNS=$copy_runs bench_medians "SET jit = off;" \
+    "COPY bench_live_copy_plain FROM '$copy_file'" "TRUNCATE bench_live_copy_plain" \
+    "COPY bench_live_copy FROM '$copy_file'" "TRUNCATE bench_live_copy")
+r_copy=$(bench_ratio "$t_track" "$t_plain")
+echo "live COPY of $copy_rows invoices (medians of $copy_runs interleaved rounds, the table empty before each):"
+printf '  %-58s %10s ms\n' "COPY, no trigger" "$t_plain" "COPY, tracked by o2c.ledger_track" "$t_track"
+bench_check "COPY tracked <= 1.3 x COPY without trigger" "$r_copy" 1.3

@@ -1,0 +1,798 @@
+/*
+ * live_insert.c — the bulk path of o2c.ledger_track: invoices inserted (a
+ * COPY of a million rows, say) are read once, in C, from the transition
+ * table. Their open amount is their amount (no settlement can precede its
+ * invoice), so no lookup is needed: the per-customer summary is summed in a
+ * hash table and upserted once per customer, and the rows' balance deltas
+ * are appended to o2c.ledger_delta in a compact binary form rather than
+ * upserted one per (customer, currency, due date), which would cost as much
+ * as the COPY itself. o2c.ledger_roll folds the deltas into
+ * o2c.ledger_balance; readers add them (o2c.ledger_delta_rows).
+ *
+ * Delta format: int32 version (2) and int32 offset of the dictionary, in
+ * network byte order; then per row, in varints (7 bits a byte, low first;
+ * signed ones zigzag-coded): the dictionary index (customer and currency),
+ * the due date (days from 2000-01-01, signed), a byte of flags (bits 0-1:
+ * items + 1, that is -1, 0 or 1; bits 2-3: kind; bits 4-7: display scale)
+ * and the open amount: kind 0, a signed varint of the amount times
+ * 10^scale; kind 1, two int64 (network order) of 10^-8 units; kind 2, its
+ * numeric text (varint length, bytes). The dictionary: int32 count, then
+ * per entry customer and currency (int32 length, bytes each). About 9
+ * bytes a row for amounts in cents.
+ */
+#include "postgres.h"
+
+#include "live.h"
+
+#include "core/innerq.h"
+#include "core/o2c.h"
+
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "common/hashfn.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/tuplestore.h"
+
+PG_FUNCTION_INFO_V1(o2c_ledger_delta_rows);
+PG_FUNCTION_INFO_V1(o2c_ledger_avg);
+
+/* A delta chunk is written once it holds this many bytes. */
+#define DELTA_CHUNK_BYTES (32 * 1024 * 1024)
+#define DELTA_VERSION 2
+#define DELTA_HEADER (VARHDRSZ + 8)
+
+static const int64 pow10_64[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+static inline void
+put_varint(StringInfo buf, uint64 v)
+{
+	char	   *p;
+
+	if (buf->len + 10 >= buf->maxlen)
+		enlargeStringInfo(buf, 10);
+	p = buf->data + buf->len;
+	while (v >= 0x80)
+	{
+		*p++ = (char) (v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (char) v;
+	buf->len = p - buf->data;
+}
+
+static inline uint64
+zigzag(int64 v)
+{
+	return ((uint64) v << 1) ^ (uint64) (v >> 63);
+}
+
+static inline int64
+unzigzag(uint64 v)
+{
+	return (int64) (v >> 1) ^ -(int64) (v & 1);
+}
+
+/* Reads a varint; false when the buffer ends first or it is too long. */
+static inline bool
+get_varint(StringInfo buf, uint64 *out)
+{
+	uint64		v = 0;
+
+	for (int shift = 0; shift < 64; shift += 7)
+	{
+		unsigned char b;
+
+		if (buf->cursor >= buf->len)
+			return false;
+		b = (unsigned char) buf->data[buf->cursor++];
+		v |= (uint64) (b & 0x7f) << shift;
+		if ((b & 0x80) == 0)
+		{
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The customer-and-currency entries in order of creation. */
+typedef struct Dict
+{
+	struct SumEntry **e;
+	int32		n;
+	int32		cap;
+} Dict;
+
+typedef struct SumKey
+{
+	char	   *s;				/* customer, '\0', currency */
+	int			len;
+} SumKey;
+
+typedef struct SumEntry
+{
+	SumKey		key;
+	int			custlen;
+	int32		idx;			/* dictionary index, in order of creation */
+	O2cSum		b[5];			/* current, 1-30, 31-60, 61-90, 91+ */
+	O2cSum		w;				/* sum of open * (due - 2000-01-01) when overdue */
+	int64		items;
+} SumEntry;
+
+static uint32
+sumkey_hash(const void *key, Size keysize)
+{
+	const SumKey *k = key;
+
+	return hash_bytes((const unsigned char *) k->s, k->len);
+}
+
+static int
+sumkey_match(const void *a, const void *b, Size keysize)
+{
+	const SumKey *x = a;
+	const SumKey *y = b;
+
+	return x->len == y->len && memcmp(x->s, y->s, x->len) == 0 ? 0 : 1;
+}
+
+/* A column's value as the text `(col)::text` would give. */
+typedef struct TextCol
+{
+	int			att;
+	Oid			type;			/* base type */
+	FmgrInfo	out;
+} TextCol;
+
+static void
+textcol_init(TextCol *tc, int att, Oid type)
+{
+	Oid			outfunc;
+	bool		varlena;
+
+	tc->att = att;
+	tc->type = getBaseType(type);
+	getTypeOutputInfo(tc->type, &outfunc, &varlena);
+	fmgr_info(outfunc, &tc->out);
+}
+
+static const char *
+textcol_get(TextCol *tc, Datum d, int *len)
+{
+	if (tc->type == TEXTOID || tc->type == VARCHAROID || tc->type == BPCHAROID)
+	{
+		text	   *t = DatumGetTextPP(d);
+		int			n = VARSIZE_ANY_EXHDR(t);
+
+		/* char(n) to text drops the padding. */
+		if (tc->type == BPCHAROID)
+			while (n > 0 && VARDATA_ANY(t)[n - 1] == ' ')
+				n--;
+		*len = n;
+		return VARDATA_ANY(t);
+	}
+	{
+		char	   *s = OutputFunctionCall(&tc->out, d);
+
+		*len = strlen(s);
+		return s;
+	}
+}
+
+static void
+delta_start(StringInfo buf)
+{
+	resetStringInfo(buf);
+	appendStringInfoSpaces(buf, VARHDRSZ);
+	pq_sendint32(buf, DELTA_VERSION);
+	pq_sendint32(buf, 0);		/* the dictionary's offset, set at the flush */
+}
+
+static void
+flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Dict *dict)
+{
+	Oid			types[3] = {TEXTOID, INT8OID, BYTEAOID};
+	Datum		values[3];
+	uint32		off;
+
+	if (*rows == 0)
+		return;
+	off = pg_hton32((uint32) (buf->len - VARHDRSZ));
+	memcpy(buf->data + VARHDRSZ + 4, &off, 4);
+	pq_sendint32(buf, dict->n);
+	for (int i = 0; i < dict->n; i++)
+	{
+		SumEntry   *e = dict->e[i];
+		int			curlen = e->key.len - e->custlen - 1;
+
+		pq_sendint32(buf, e->custlen);
+		pq_sendbytes(buf, e->key.s, e->custlen);
+		pq_sendint32(buf, curlen);
+		pq_sendbytes(buf, e->key.s + e->custlen + 1, curlen);
+	}
+	SET_VARSIZE(buf->data, buf->len);
+	values[0] = CStringGetTextDatum(c->ledger);
+	values[1] = Int64GetDatum(*rows);
+	values[2] = PointerGetDatum(buf->data);
+	live_spi_exec(psprintf("INSERT INTO %s.ledger_delta (ledger, rows, data) VALUES ($1, $2, $3)", c->sch),
+				  3, types, values, SPI_OK_INSERT);
+	delta_start(buf);
+	*rows = 0;
+}
+
+static void
+bad_invoice(LiveCtx *c, TupleTableSlot *slot, TextCol *idcol, const char *what, int code)
+{
+	const char *id = "NULL";
+	int			len = 0;
+
+	if (!slot->tts_isnull[idcol->att - 1])
+	{
+		const char *s = textcol_get(idcol, slot->tts_values[idcol->att - 1], &len);
+
+		id = pnstrdup(s, len);
+	}
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("invoice \"%s\" has %s", o2c_quote_cstr(id), what),
+			 errdetail("Table %s is tracked by ledger \"%s\", which needs a customer, currency, finite due date and finite amount on every invoice.",
+					   c->inv->qrel, o2c_quote_cstr(c->ledger))));
+}
+
+/*
+ * A sum as a numeric of display scale dscale (at least its own), without
+ * going through text when it fits: units are in 10^-8, and every value added
+ * had at most dscale decimals, so the division below is exact.
+ */
+static Numeric
+units_numeric(int128 units, int dscale)
+{
+	static const int64 pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+	int128		q;
+
+	if (dscale >= 0 && dscale <= O2C_SUM_SCALE)
+	{
+		q = units / pow10[O2C_SUM_SCALE - dscale];
+		if (q * pow10[O2C_SUM_SCALE - dscale] == units && q >= PG_INT64_MIN && q <= PG_INT64_MAX)
+			return int64_div_fast_to_numeric((int64) q, dscale);
+	}
+	return o2c_units_numeric(units, dscale);
+}
+
+static Datum
+sum_datum(const O2cSum *s, int dscale)
+{
+	dscale = Max(dscale, s->dscale);
+	if (s->spill == NULL)
+		return NumericGetDatum(units_numeric(s->fast, Max(dscale, 0)));
+	return NumericGetDatum(o2c_sum_numeric(s, Max(dscale, 0)));
+}
+
+/*
+ * The amount-weighted days past due of the overdue items as of a date, from
+ * the overdue total and w = sum(open * (due - 2000-01-01)) over them:
+ * (overdue * days(as_of) - w) / overdue rounded half away from zero to 2
+ * decimals, as o2c.aging rounds; NULL (false) unless overdue > 0. Exact in
+ * 128-bit integers of 10^-8 units, or in numeric when they would overflow.
+ */
+static bool
+avg_units(int128 ou, int128 wu, DateADT as_of, int64 *q)
+{
+	int128		d,
+				num,
+				den,
+				r;
+	bool		neg;
+
+	if (__builtin_mul_overflow(ou, (int128) as_of, &d) ||
+		__builtin_sub_overflow(d, wu, &d))
+		return false;
+	neg = d < 0;
+	if (neg)
+		d = -d;
+	/* round(d * 100 / ou) = trunc((200 d + ou) / (2 ou)) */
+	if (__builtin_mul_overflow(d, (int128) 200, &num) ||
+		__builtin_add_overflow(num, ou, &num) ||
+		__builtin_mul_overflow(ou, (int128) 2, &den))
+		return false;
+	r = num / den;
+	if (r > PG_INT64_MAX)
+		return false;
+	*q = neg ? -(int64) r : (int64) r;
+	return true;
+}
+
+static Datum
+avg_numeric(Numeric overdue, Numeric w, DateADT as_of)
+{
+	Numeric		d = numeric_sub_opt_error(numeric_mul_opt_error(overdue, int64_to_numeric(as_of), NULL),
+										  w, NULL);
+
+	return NumericGetDatum(o2c_div_round(d, overdue, 2));
+}
+
+Datum
+o2c_ledger_avg(PG_FUNCTION_ARGS)
+{
+	Datum		od = PG_GETARG_DATUM(0);
+	Datum		wd = PG_GETARG_DATUM(1);
+	DateADT		as_of = PG_GETARG_DATEADT(2);
+	int128		ou,
+				wu;
+	int32		os,
+				ws;
+	O2cUnitsResult ro,
+				rw;
+	int64		q;
+
+	o2c_check_finite_date(as_of, "as_of date");
+	ro = o2c_numeric_units(od, &ou, &os);
+	rw = o2c_numeric_units(wd, &wu, &ws);
+	if (ro == O2C_UNITS_SPECIAL || rw == O2C_UNITS_SPECIAL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid amount: \"%s\"",
+						o2c_num_text(PG_GETARG_NUMERIC(ro == O2C_UNITS_SPECIAL ? 0 : 1))),
+				 errdetail("Amounts must be finite numbers.")));
+	if (ro == O2C_UNITS_FAST && rw == O2C_UNITS_FAST)
+	{
+		if (ou <= 0)
+			PG_RETURN_NULL();
+		if (avg_units(ou, wu, as_of, &q))
+			PG_RETURN_NUMERIC(int64_div_fast_to_numeric(q, 2));
+	}
+	else if (o2c_numeric_sign(PG_GETARG_NUMERIC(0)) <= 0)
+		PG_RETURN_NULL();
+	return avg_numeric(PG_GETARG_NUMERIC(0), PG_GETARG_NUMERIC(1), as_of);
+}
+
+/* Summary entries in key order: customer, then currency, bytewise (COLLATE "C"). */
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const SumEntry *x = *(SumEntry *const *) a;
+	const SumEntry *y = *(SumEntry *const *) b;
+	int			r = memcmp(x->key.s, y->key.s, Min(x->key.len, y->key.len));
+
+	return r != 0 ? r : (x->key.len > y->key.len) - (x->key.len < y->key.len);
+}
+
+void
+live_insert_invoices(LiveCtx *c, TriggerData *td)
+{
+	LiveTable  *inv = c->inv;
+	TupleDesc	desc = RelationGetDescr(td->tg_relation);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ledger_track row",
+												 ALLOCSET_DEFAULT_SIZES);
+	MemoryContext sumcxt = AllocSetContextCreate(CurrentMemoryContext, "ledger_track summary",
+												 ALLOCSET_DEFAULT_SIZES);
+	HASHCTL		hctl = {0};
+	HTAB	   *sums;
+	TextCol		idcol,
+				custcol,
+				curcol;
+	int			due_att = inv->att[LC_DUE],
+				amt_att = inv->att[LC_AMOUNT];
+	Oid			amt_type = getBaseType(TupleDescAttr(desc, amt_att - 1)->atttypid);
+	int			last = 0;
+	StringInfoData delta,
+				key;
+	int64		rows = 0;
+	Dict		dict = {NULL, 0, 0};
+	int64		ntuples = tuplestore_tuple_count(td->tg_newtable);
+
+	textcol_init(&idcol, inv->att[LC_ID], TupleDescAttr(desc, inv->att[LC_ID] - 1)->atttypid);
+	textcol_init(&custcol, inv->att[LC_CUSTOMER], TupleDescAttr(desc, inv->att[LC_CUSTOMER] - 1)->atttypid);
+	textcol_init(&curcol, inv->att[LC_CURRENCY], TupleDescAttr(desc, inv->att[LC_CURRENCY] - 1)->atttypid);
+	for (int k = 0; k < LC_NCOLS; k++)
+		last = Max(last, inv->att[k]);
+
+	hctl.keysize = sizeof(SumKey);
+	hctl.entrysize = sizeof(SumEntry);
+	hctl.hash = sumkey_hash;
+	hctl.match = sumkey_match;
+	hctl.hcxt = sumcxt;
+	sums = hash_create("ledger_track summary", 1024, &hctl,
+					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+
+	/* Room for the rows at once: no copying as the buffer grows. */
+	initStringInfo(&delta);
+	enlargeStringInfo(&delta, (int) Min((int64) DELTA_CHUNK_BYTES + 1024, 12 * ntuples + 1024));
+	delta_start(&delta);
+	initStringInfo(&key);
+
+	/* A read pointer of our own: other triggers may read the same table. */
+	tuplestore_select_read_pointer(td->tg_newtable,
+								   tuplestore_alloc_read_pointer(td->tg_newtable, EXEC_FLAG_REWIND));
+	tuplestore_rescan(td->tg_newtable);
+	while (tuplestore_gettupleslot(td->tg_newtable, true, false, slot))
+	{
+		MemoryContext old;
+		Datum	   *v;
+		bool	   *isnull;
+		const char *cust,
+				   *cur;
+		int			custlen,
+					curlen,
+					bucket;
+		DateADT		due;
+		int64		days;
+		int128		units = 0;
+		int32		dscale = 0;
+		Numeric		num = NULL;
+		O2cUnitsResult ur;
+		SumKey		sk;
+		SumEntry   *e;
+		bool		found;
+		int8		items;
+
+		slot_getsomeattrs(slot, last);
+		v = slot->tts_values;
+		isnull = slot->tts_isnull;
+		old = MemoryContextSwitchTo(rowcxt);
+
+		if (isnull[custcol.att - 1])
+			bad_invoice(c, slot, &idcol, psprintf("a null customer_id (column \"%s\")", inv->colname[LC_CUSTOMER]),
+						ERRCODE_NOT_NULL_VIOLATION);
+		if (isnull[curcol.att - 1])
+			bad_invoice(c, slot, &idcol, psprintf("a null currency (column \"%s\")", inv->colname[LC_CURRENCY]),
+						ERRCODE_NOT_NULL_VIOLATION);
+		if (isnull[due_att - 1])
+			bad_invoice(c, slot, &idcol, psprintf("a null due_date (column \"%s\")", inv->colname[LC_DUE]),
+						ERRCODE_NOT_NULL_VIOLATION);
+		if (isnull[amt_att - 1])
+			bad_invoice(c, slot, &idcol, psprintf("a null amount (column \"%s\")", inv->colname[LC_AMOUNT]),
+						ERRCODE_NOT_NULL_VIOLATION);
+		due = DatumGetDateADT(v[due_att - 1]);
+		if (DATE_NOT_FINITE(due))
+			bad_invoice(c, slot, &idcol, psprintf("an infinite due date (column \"%s\")", inv->colname[LC_DUE]),
+						ERRCODE_DATETIME_VALUE_OUT_OF_RANGE);
+		if (amt_type == NUMERICOID)
+		{
+			ur = o2c_numeric_units(v[amt_att - 1], &units, &dscale);
+			if (ur == O2C_UNITS_SPECIAL)
+				bad_invoice(c, slot, &idcol,
+							psprintf("an amount that is not a finite number: \"%s\"",
+									 o2c_num_text(DatumGetNumeric(v[amt_att - 1]))),
+							ERRCODE_INVALID_PARAMETER_VALUE);
+			if (ur == O2C_UNITS_SLOW)
+				num = DatumGetNumeric(v[amt_att - 1]);
+		}
+		else
+		{
+			int64		i = amt_type == INT2OID ? DatumGetInt16(v[amt_att - 1]) :
+				amt_type == INT4OID ? DatumGetInt32(v[amt_att - 1]) : DatumGetInt64(v[amt_att - 1]);
+
+			units = (int128) i * 100000000;
+			dscale = 0;
+		}
+		cust = textcol_get(&custcol, v[custcol.att - 1], &custlen);
+		cur = textcol_get(&curcol, v[curcol.att - 1], &curlen);
+		items = num != NULL ? (o2c_numeric_sign(num) != 0) : (units != 0);
+
+		/* The summary, per customer and currency. */
+		resetStringInfo(&key);
+		appendBinaryStringInfo(&key, cust, custlen);
+		appendStringInfoChar(&key, '\0');
+		appendBinaryStringInfo(&key, cur, curlen);
+		sk.s = key.data;
+		sk.len = key.len;
+		e = hash_search(sums, &sk, HASH_ENTER, &found);
+		if (!found)
+		{
+			e->key.s = MemoryContextAlloc(sumcxt, sk.len + 1);
+			memcpy(e->key.s, sk.s, sk.len + 1);
+			e->key.len = sk.len;
+			e->custlen = custlen;
+			if (dict.n == dict.cap)
+			{
+				dict.cap = Max(1024, dict.cap * 2);
+				dict.e = dict.e == NULL ? MemoryContextAlloc(sumcxt, dict.cap * sizeof(SumEntry *)) :
+					repalloc(dict.e, dict.cap * sizeof(SumEntry *));
+			}
+			e->idx = dict.n;
+			dict.e[dict.n++] = e;
+			for (int b = 0; b < 5; b++)
+				o2c_sum_init(&e->b[b]);
+			o2c_sum_init(&e->w);
+			e->items = 0;
+		}
+		days = (int64) c->as_of - (int64) due;
+		bucket = days <= 0 ? 0 : days <= 30 ? 1 : days <= 60 ? 2 : days <= 90 ? 3 : 4;
+		if (num == NULL)
+		{
+			o2c_sum_add_units(&e->b[bucket], units, dscale, sumcxt);
+			if (days > 0)
+				o2c_sum_add_product(&e->w, units, due, dscale, sumcxt);
+		}
+		else
+		{
+			o2c_sum_add_numeric(&e->b[bucket], num, sumcxt);
+			if (days > 0)
+				o2c_sum_add_numeric(&e->w, numeric_mul_opt_error(num, int64_to_numeric(due), NULL), sumcxt);
+		}
+		e->items += items;
+
+		/* The balance delta, appended. */
+		put_varint(&delta, (uint64) e->idx);
+		put_varint(&delta, zigzag(due));
+		{
+			int128		scaled = 0;
+			int			kind = 2;
+
+			if (num == NULL && dscale >= 0 && dscale <= O2C_SUM_SCALE)
+			{
+				scaled = units / pow10_64[O2C_SUM_SCALE - dscale];
+				kind = (scaled * pow10_64[O2C_SUM_SCALE - dscale] == units &&
+						scaled >= PG_INT64_MIN && scaled <= PG_INT64_MAX) ? 0 : 1;
+			}
+			appendStringInfoChar(&delta, (char) ((items + 1) | (kind << 2) |
+												 ((kind == 2 ? 0 : dscale) << 4)));
+			if (kind == 0)
+				put_varint(&delta, zigzag((int64) scaled));
+			else if (kind == 1)
+			{
+				pq_sendint64(&delta, (int64) (units >> 64));
+				pq_sendint64(&delta, (int64) (uint64) units);
+			}
+			else
+			{
+				char	   *t = o2c_num_text(num);
+				int			n = strlen(t);
+
+				put_varint(&delta, (uint64) n);
+				pq_sendbytes(&delta, t, n);
+			}
+		}
+		rows++;
+
+		MemoryContextSwitchTo(old);
+		/* Rows rarely allocate (a toasted value, a long amount): reset now and then. */
+		if ((rows & 1023) == 0)
+			MemoryContextReset(rowcxt);
+		if (delta.len >= DELTA_CHUNK_BYTES)
+			flush_delta(c, &delta, &rows, &dict);
+		CHECK_FOR_INTERRUPTS();
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	flush_delta(c, &delta, &rows, &dict);
+
+	/*
+	 * The summary rows, upserted in key order (sorted here, kept by the
+	 * ordinality), with total, overdue and the average computed here rather
+	 * than in numeric SQL.
+	 */
+	{
+		long		n = hash_get_num_entries(sums);
+		SumEntry  **sorted = palloc(Max(n, 1) * sizeof(SumEntry *));
+		Datum	   *cols[13];
+		bool	   *avgnull = palloc(Max(n, 1) * sizeof(bool));
+		HASH_SEQ_STATUS hs;
+		SumEntry   *e;
+		int			m = 0;
+		Oid			types[14] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
+			NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
+		INT8ARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, DATEOID};
+		Datum		values[14];
+		int			dims[1];
+		int			lbs[1] = {1};
+
+		hash_seq_init(&hs, sums);
+		while ((e = hash_seq_search(&hs)) != NULL)
+			if (e->items != 0)	/* else only zero amounts: nothing open */
+				sorted[m++] = e;
+		qsort(sorted, m, sizeof(SumEntry *), entry_cmp);
+		for (int k = 0; k < 13; k++)
+			cols[k] = palloc(Max(m, 1) * sizeof(Datum));
+		for (int i = 0; i < m; i++)
+		{
+			O2cSum		overdue,
+						total;
+			int			dscale = 0;
+			int64		q;
+
+			e = sorted[i];
+			cols[0][i] = PointerGetDatum(cstring_to_text_with_len(e->key.s, e->custlen));
+			cols[1][i] = PointerGetDatum(cstring_to_text_with_len(e->key.s + e->custlen + 1,
+																  e->key.len - e->custlen - 1));
+			o2c_sum_init(&overdue);
+			for (int b = 1; b < 5; b++)
+				o2c_sum_add_sum(&overdue, &e->b[b], sumcxt);
+			o2c_sum_init(&total);
+			o2c_sum_add_sum(&total, &e->b[0], sumcxt);
+			o2c_sum_add_sum(&total, &overdue, sumcxt);
+			/* Every bucket with the entry's largest scale, as o2c.aging shows them. */
+			for (int b = 0; b < 5; b++)
+				dscale = Max(dscale, e->b[b].dscale);
+			for (int b = 0; b < 5; b++)
+				cols[2 + b][i] = sum_datum(&e->b[b], dscale);
+			cols[7][i] = sum_datum(&total, dscale);
+			cols[8][i] = sum_datum(&overdue, dscale);
+			cols[9][i] = Int64GetDatum(e->items);
+			cols[11][i] = sum_datum(&e->w, 0);
+			avgnull[i] = false;
+			if (overdue.spill == NULL && e->w.spill == NULL)
+			{
+				if (overdue.fast <= 0)
+					avgnull[i] = true;
+				else if (avg_units(overdue.fast, e->w.fast, c->as_of, &q))
+					cols[10][i] = NumericGetDatum(int64_div_fast_to_numeric(q, 2));
+				else
+					cols[10][i] = avg_numeric(DatumGetNumeric(cols[8][i]), DatumGetNumeric(cols[11][i]), c->as_of);
+			}
+			else if (o2c_numeric_sign(DatumGetNumeric(cols[8][i])) <= 0)
+				avgnull[i] = true;
+			else
+				cols[10][i] = avg_numeric(DatumGetNumeric(cols[8][i]), DatumGetNumeric(cols[11][i]), c->as_of);
+			if (avgnull[i])
+				cols[10][i] = (Datum) 0;
+		}
+		if (m > 0)
+		{
+			dims[0] = m;
+			values[0] = CStringGetTextDatum(c->ledger);
+			values[1] = PointerGetDatum(construct_array(cols[0], m, TEXTOID, -1, false, TYPALIGN_INT));
+			values[2] = PointerGetDatum(construct_array(cols[1], m, TEXTOID, -1, false, TYPALIGN_INT));
+			for (int k = 2; k <= 8; k++)
+				values[1 + k] = PointerGetDatum(construct_array(cols[k], m, NUMERICOID, -1, false, TYPALIGN_INT));
+			values[10] = PointerGetDatum(construct_array(cols[9], m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+			values[11] = PointerGetDatum(construct_md_array(cols[10], avgnull, 1, dims, lbs, NUMERICOID, -1, false,
+															TYPALIGN_INT));
+			values[12] = PointerGetDatum(construct_array(cols[11], m, NUMERICOID, -1, false, TYPALIGN_INT));
+			values[13] = DateADTGetDatum(c->as_of);
+			live_spi_exec(psprintf("INSERT INTO %s.ledger_aging AS t (ledger, customer_id, currency, current, d1_30, "
+								   "d31_60, d61_90, d91_plus, total, overdue, items, avg_days_past_due, overdue_due_sum) "
+								   "SELECT $1, u.c, u.k, u.b0, u.b1, u.b2, u.b3, u.b4, u.t, u.o, u.n, u.a, u.w "
+								   "FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) WITH ORDINALITY "
+								   "AS u(c, k, b0, b1, b2, b3, b4, t, o, n, a, w, i) ORDER BY u.i "
+								   LIVE_AGING_CONFLICT, c->sch, c->sch, "$14"),
+						  14, types, values, SPI_OK_INSERT);
+		}
+	}
+	hash_destroy(sums);
+	MemoryContextDelete(rowcxt);
+	MemoryContextDelete(sumcxt);
+}
+
+/*
+ * o2c.ledger_delta_rows(data bytea): the balance deltas of one chunk of
+ * o2c.ledger_delta, as rows (customer_id, currency, due_date, open_amount,
+ * items).
+ */
+Datum
+o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
+{
+	bytea	   *data = PG_GETARG_BYTEA_PP(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	StringInfoData buf;
+	int32		rows_end,
+				ndict;
+	Datum	   *cust,
+			   *cur;
+
+	InitMaterializedSRF(fcinfo, 0);
+	buf.data = VARDATA_ANY(data);
+	buf.len = VARSIZE_ANY_EXHDR(data);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	/* Every read is checked first: corrupt data is an error, never a crash. */
+#define NEED(n) do { if ((n) < 0 || (n) > buf.len - buf.cursor) goto corrupt; } while (0)
+	NEED(8);
+	if (pq_getmsgint(&buf, 4) != DELTA_VERSION)
+		goto corrupt;
+	rows_end = pq_getmsgint(&buf, 4);
+	if (rows_end < 8 || rows_end > buf.len)
+		goto corrupt;
+
+	/* The dictionary first. */
+	buf.cursor = rows_end;
+	NEED(4);
+	ndict = pq_getmsgint(&buf, 4);
+	if (ndict < 0 || ndict > (buf.len - buf.cursor) / 8)
+		goto corrupt;
+	cust = palloc(Max(ndict, 1) * sizeof(Datum));
+	cur = palloc(Max(ndict, 1) * sizeof(Datum));
+	for (int i = 0; i < ndict; i++)
+	{
+		int			n;
+
+		NEED(4);
+		n = pq_getmsgint(&buf, 4);
+		NEED(n);
+		cust[i] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
+		NEED(4);
+		n = pq_getmsgint(&buf, 4);
+		NEED(n);
+		cur[i] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
+	}
+	if (buf.cursor != buf.len)
+		goto corrupt;
+
+	buf.cursor = 8;
+	buf.len = rows_end;
+	while (buf.cursor < buf.len)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false};
+		uint64		v;
+		int64		d;
+		int			flags,
+					kind,
+					dscale;
+
+		if (!get_varint(&buf, &v) || v >= (uint64) ndict)
+			goto corrupt;
+		values[0] = cust[v];
+		values[1] = cur[v];
+		if (!get_varint(&buf, &v))
+			goto corrupt;
+		d = unzigzag(v);
+		if (d < PG_INT32_MIN || d > PG_INT32_MAX || DATE_NOT_FINITE((DateADT) d) || !IS_VALID_DATE((DateADT) d))
+			goto corrupt;
+		values[2] = DateADTGetDatum((DateADT) d);
+		NEED(1);
+		flags = (unsigned char) buf.data[buf.cursor++];
+		if ((flags & 3) > 2)
+			goto corrupt;
+		values[4] = Int64GetDatum((int64) (flags & 3) - 1);
+		kind = (flags >> 2) & 3;
+		dscale = flags >> 4;
+		if (dscale > O2C_SUM_SCALE)
+			goto corrupt;
+		if (kind == 0)
+		{
+			if (!get_varint(&buf, &v))
+				goto corrupt;
+			values[3] = NumericGetDatum(int64_div_fast_to_numeric(unzigzag(v), dscale));
+		}
+		else if (kind == 1)
+		{
+			int64		hi;
+			uint64		lo;
+
+			NEED(16);
+			hi = pq_getmsgint64(&buf);
+			lo = (uint64) pq_getmsgint64(&buf);
+			values[3] = NumericGetDatum(units_numeric((int128) (((uint128) (uint64) hi << 64) | lo), dscale));
+		}
+		else if (kind == 2)
+		{
+			char	   *t;
+			Datum		num;
+			int			n;
+
+			if (!get_varint(&buf, &v) || v > (uint64) (buf.len - buf.cursor))
+				goto corrupt;
+			n = (int) v;
+			t = pnstrdup(pq_getmsgbytes(&buf, n), n);
+			num = DirectFunctionCall3(numeric_in, CStringGetDatum(t),
+									  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+			if (numeric_is_nan(DatumGetNumeric(num)) || numeric_is_inf(DatumGetNumeric(num)))
+				goto corrupt;
+			values[3] = num;
+		}
+		else
+			goto corrupt;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+#undef NEED
+
+corrupt:
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid ledger delta data at byte %d", buf.cursor)));
+	return (Datum) 0;
+}

@@ -1,0 +1,269 @@
+-- Live aging, property test: random writes to a tracked invoices table and
+-- settlements table (INSERT, UPDATE of every tracked column, DELETE, MERGE,
+-- COPY, settlements arriving, moved and reversed, rolls of the summary);
+-- after each batch o2c.live_aging at several dates must equal a brute-force
+-- aging of amount less settlements written in plain SQL. Then every error.
+BEGIN;
+SELECT plan(109);
+SET LOCAL client_min_messages = warning;
+
+-- Non-text keys and mapped column names on purpose.
+CREATE TABLE tap_inv (no integer PRIMARY KEY, cust integer, due date, total numeric, cur varchar(3), memo text);
+CREATE TABLE tap_pay (id serial PRIMARY KEY, inv integer, amt numeric);
+CREATE INDEX ON tap_pay (inv);
+DO $$
+DECLARE
+    ev text;
+BEGIN
+    FOREACH ev IN ARRAY ARRAY['INSERT', 'UPDATE', 'DELETE'] LOOP
+        EXECUTE format('CREATE TRIGGER %I AFTER %s ON tap_inv REFERENCING %s FOR EACH STATEMENT '
+                       'EXECUTE FUNCTION o2c.ledger_track(%L, %L, %L, %L, %L, %L, %L)',
+                       'tap_inv_' || lower(ev), ev,
+                       CASE ev WHEN 'INSERT' THEN 'NEW TABLE AS n' WHEN 'UPDATE' THEN 'OLD TABLE AS o NEW TABLE AS n'
+                               ELSE 'OLD TABLE AS o' END,
+                       'role=invoices', 'ledger=tap', 'invoice_id=no', 'customer_id=cust', 'due_date=due',
+                       'amount=total', 'currency=cur');
+        EXECUTE format('CREATE TRIGGER %I AFTER %s ON tap_pay REFERENCING %s FOR EACH STATEMENT '
+                       'EXECUTE FUNCTION o2c.ledger_track(%L, %L, %L, %L, %L)',
+                       'tap_pay_' || lower(ev), ev,
+                       CASE ev WHEN 'INSERT' THEN 'NEW TABLE AS n' WHEN 'UPDATE' THEN 'OLD TABLE AS o NEW TABLE AS n'
+                               ELSE 'OLD TABLE AS o' END,
+                       'role=settlements', 'ledger=tap', 'invoices=public.tap_inv', 'invoice_id=inv', 'amount=amt');
+    END LOOP;
+END
+$$;
+CREATE TRIGGER tap_inv_truncate AFTER TRUNCATE ON tap_inv FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'ledger=tap', 'invoice_id=no', 'customer_id=cust',
+                                      'due_date=due', 'amount=total', 'currency=cur');
+CREATE TRIGGER tap_pay_truncate AFTER TRUNCATE ON tap_pay FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'ledger=tap', 'invoices=public.tap_inv',
+                                      'invoice_id=inv', 'amount=amt');
+SELECT o2c.ledger_rebuild('tap', DATE '2025-06-30');
+
+-- Brute force: amount less all settlements, kept when not 0, aged by hand.
+CREATE FUNCTION tap_brute(as_of date)
+RETURNS TABLE (customer_id text, currency text, current numeric, d1_30 numeric, d31_60 numeric,
+               d61_90 numeric, d91_plus numeric, total numeric, overdue numeric, items bigint, avg numeric)
+LANGUAGE sql AS $$
+    SELECT c, k,
+           COALESCE(sum(open) FILTER (WHERE as_of - d <= 0), 0),
+           COALESCE(sum(open) FILTER (WHERE as_of - d BETWEEN 1 AND 30), 0),
+           COALESCE(sum(open) FILTER (WHERE as_of - d BETWEEN 31 AND 60), 0),
+           COALESCE(sum(open) FILTER (WHERE as_of - d BETWEEN 61 AND 90), 0),
+           COALESCE(sum(open) FILTER (WHERE as_of - d > 90), 0),
+           sum(open),
+           COALESCE(sum(open) FILTER (WHERE as_of - d > 0), 0),
+           count(*),
+           CASE WHEN sum(open) FILTER (WHERE as_of - d > 0) > 0
+                THEN round(sum(open * (as_of - d)) FILTER (WHERE as_of - d > 0)
+                           / sum(open) FILTER (WHERE as_of - d > 0), 2) END
+      FROM (SELECT i.cust::text AS c, i.cur::text AS k, i.due AS d,
+                   i.total - COALESCE(s.v, 0) AS open
+              FROM tap_inv i LEFT JOIN (SELECT inv, sum(amt) AS v FROM tap_pay GROUP BY inv) s ON s.inv = i.no) x
+     WHERE open <> 0
+     GROUP BY c, k
+$$;
+CREATE FUNCTION tap_diff(as_of date) RETURNS bigint LANGUAGE sql AS $$
+    SELECT count(*) FROM (
+        (SELECT * FROM o2c.live_aging(as_of, 'tap') EXCEPT ALL SELECT * FROM tap_brute(as_of))
+        UNION ALL
+        (SELECT * FROM tap_brute(as_of) EXCEPT ALL SELECT * FROM o2c.live_aging(as_of, 'tap'))) d
+$$;
+
+-- One random batch of writes, all valid.
+CREATE FUNCTION tap_batch(b int) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    base int := (SELECT COALESCE(max(no), 0) FROM tap_inv);
+    f text := '/tmp/o2c_live_tap_' || pg_backend_pid() || '.copy';
+BEGIN
+    -- New invoices (some credit notes, some zero), several currencies.
+    INSERT INTO tap_inv
+    SELECT base + g, 1 + (random() * 12)::int, DATE '2025-01-01' + (random() * 300)::int,
+           CASE WHEN random() < 0.1 THEN -round((random() * 300)::numeric, 2)
+                WHEN random() < 0.03 THEN 0 ELSE round((random() * 2000)::numeric, 2) END,
+           (ARRAY['EUR', 'USD', 'CHF'])[1 + (random() * 2)::int], NULL
+      FROM generate_series(1, 10 + (random() * 30)::int) g;
+    -- Amounts beyond cents: more than 8 decimals, beyond 64 bits of units.
+    IF b % 3 = 0 THEN
+        INSERT INTO tap_inv VALUES (base + 3000, 1, DATE '2025-05-01' + b, 0.123456789, 'EUR', NULL),
+                                   (base + 3001, 2, DATE '2025-03-01' + b, 98765432109876.125, 'EUR', NULL),
+                                   (base + 3002, 3, DATE '2025-01-01' + b, -123456789012345678901234.5, 'EUR', NULL);
+    END IF;
+    -- Settlements: partial, exact, over, negative (a reversal).
+    INSERT INTO tap_pay (inv, amt)
+    SELECT no, round((total * (ARRAY[0.3, 1, 1.2, -0.1, 0.5])[1 + (random() * 4)::int])::numeric, 2)
+      FROM tap_inv WHERE random() < 0.3;
+    -- Settlements moved to another invoice, changed, reversed.
+    UPDATE tap_pay SET inv = (SELECT no FROM tap_inv ORDER BY random() LIMIT 1) WHERE random() < 0.05;
+    UPDATE tap_pay SET amt = amt + 1 WHERE random() < 0.1;
+    DELETE FROM tap_pay WHERE random() < 0.1;
+    -- Invoice changes of every tracked column.
+    UPDATE tap_inv SET total = total + round((random() * 100 - 50)::numeric, 2) WHERE random() < 0.15;
+    UPDATE tap_inv SET due = due + (random() * 60 - 30)::int WHERE random() < 0.15;
+    UPDATE tap_inv SET cust = 1 + (random() * 12)::int WHERE random() < 0.1;
+    UPDATE tap_inv SET cur = 'EUR' WHERE random() < 0.05;
+    UPDATE tap_inv SET memo = 'b' || b WHERE random() < 0.3;
+    -- Ids changed and invoices deleted, where no settlement names them.
+    UPDATE tap_inv SET no = no + 100000
+     WHERE random() < 0.05 AND no < 100000 AND NOT EXISTS (SELECT 1 FROM tap_pay p WHERE p.inv = tap_inv.no);
+    DELETE FROM tap_inv i WHERE random() < 0.05 AND NOT EXISTS (SELECT 1 FROM tap_pay p WHERE p.inv = i.no);
+    -- MERGE: update some, insert some.
+    MERGE INTO tap_inv t
+    USING (SELECT base + 1000 + g AS no, 1 + (random() * 12)::int AS cust FROM generate_series(1, 5) g
+           UNION ALL SELECT no, cust FROM tap_inv WHERE random() < 0.05) s ON t.no = s.no
+    WHEN MATCHED THEN UPDATE SET total = t.total * 2, due = t.due + 7
+    WHEN NOT MATCHED THEN INSERT VALUES (s.no, s.cust, DATE '2025-05-01' + b, 99.99, 'USD', 'merge');
+    -- COPY from a server file.
+    EXECUTE format('COPY (SELECT %s + 2000 + g, 1 + g %% 12, DATE ''2025-04-01'' + g * 3, 10.5 * g, ''CHF'', NULL '
+                   'FROM generate_series(1, 25) g) TO %L', base, f);
+    EXECUTE format('COPY tap_inv FROM %L', f);
+END
+$$;
+
+SELECT setseed(0.42);
+CREATE FUNCTION tap_dates() RETURNS SETOF date LANGUAGE sql AS $$
+    SELECT s.as_of + o FROM o2c.ledger_state s, unnest(ARRAY[0, -45, 1, 29, 95]) o WHERE s.ledger = 'tap'
+$$;
+CREATE FUNCTION tap_round(b int) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+    d date;
+BEGIN
+    PERFORM tap_batch(b);
+    FOR d IN SELECT tap_dates() LOOP
+        RETURN NEXT is(tap_diff(d), 0::bigint, format('batch %s: live_aging as of %s equals the brute force', b, d));
+    END LOOP;
+END
+$$;
+SELECT tap_round(1);
+SELECT tap_round(2);
+SELECT tap_round(3);
+CALL o2c.ledger_roll('tap', DATE '2025-07-01');
+SELECT tap_round(4);
+CALL o2c.ledger_roll('tap', DATE '2025-07-31');
+SELECT tap_round(5);
+SELECT tap_round(6);
+CALL o2c.ledger_roll('tap', DATE '2025-10-15');
+SELECT tap_round(7);
+SELECT tap_round(8);
+-- A settlements TRUNCATE, then more writes.
+TRUNCATE tap_pay;
+SELECT is(tap_diff(DATE '2025-10-15'), 0::bigint, 'after TRUNCATE of the settlements: live_aging equals the brute force');
+SELECT tap_round(9);
+SELECT tap_round(10);
+CALL o2c.ledger_roll('tap', DATE '2025-10-20');
+SELECT tap_round(11);
+SELECT tap_round(12);
+
+SELECT ok((SELECT count(*) FROM tap_inv) > 300, 'the random book has more than 300 invoices');
+SELECT ok((SELECT count(*) FROM tap_pay) > 50, 'and more than 50 settlements');
+-- The rebuild gives the same summary, and the balances after a compaction.
+CREATE TEMP TABLE tap_before AS SELECT * FROM o2c.ledger_aging WHERE ledger = 'tap';
+SELECT o2c.ledger_compact('tap');
+CREATE TEMP TABLE tap_bal AS SELECT * FROM o2c.ledger_balance WHERE ledger = 'tap';
+SELECT o2c.ledger_rebuild('tap');
+SELECT is((SELECT count(*) FROM ((TABLE tap_before EXCEPT SELECT * FROM o2c.ledger_aging WHERE ledger = 'tap')
+                                  UNION ALL (SELECT * FROM o2c.ledger_aging WHERE ledger = 'tap' EXCEPT TABLE tap_before)) d),
+          0::bigint, 'ledger_rebuild gives the summary the triggers kept');
+SELECT is((SELECT count(*) FROM ((TABLE tap_bal EXCEPT SELECT * FROM o2c.ledger_balance WHERE ledger = 'tap')
+                                  UNION ALL (SELECT * FROM o2c.ledger_balance WHERE ledger = 'tap' EXCEPT TABLE tap_bal)) d),
+          0::bigint, 'ledger_rebuild gives the balances the triggers kept');
+SELECT is((SELECT count(*) FROM o2c.ledger_balance WHERE ledger = 'tap' AND items = 0), 0::bigint,
+          'no balance row is left without an open invoice');
+
+-- Every error path.
+SELECT throws_ok($$INSERT INTO tap_pay (inv, amt) VALUES (-1, 5)$$, '23503',
+                 'settlement for unknown invoice "-1"', 'a settlement for an unknown invoice');
+SELECT throws_ok($$INSERT INTO tap_pay (inv, amt) VALUES (NULL, 5)$$, '23502', NULL, 'a settlement without invoice');
+SELECT throws_ok($$INSERT INTO tap_pay (inv, amt) SELECT no, NULL FROM tap_inv LIMIT 1$$, '23502', NULL,
+                 'a settlement without amount');
+SELECT throws_ok($$INSERT INTO tap_pay (inv, amt) SELECT no, 'NaN' FROM tap_inv LIMIT 1$$, '22023', NULL,
+                 'a settlement of NaN');
+SELECT throws_ok($$DELETE FROM tap_inv WHERE no IN (SELECT inv FROM tap_pay)$$, '23503', NULL,
+                 'deleting an invoice that has settlements');
+SELECT throws_ok($$UPDATE tap_inv SET no = -no WHERE no IN (SELECT inv FROM tap_pay)$$, '23503', NULL,
+                 'changing the id of an invoice that has settlements');
+SELECT throws_ok($$TRUNCATE tap_inv$$, '23503', NULL, 'truncating the invoices while settlements exist');
+SELECT throws_ok($$INSERT INTO tap_inv VALUES (-5, NULL, '2025-01-01', 1, 'EUR')$$, '23502',
+                 'invoice "-5" has a null customer_id (column "cust")', 'an invoice without customer');
+SELECT throws_ok($$INSERT INTO tap_inv VALUES (-5, 1, NULL, 1, 'EUR')$$, '23502', NULL, 'an invoice without due date');
+SELECT throws_ok($$INSERT INTO tap_inv VALUES (-5, 1, '2025-01-01', NULL, 'EUR')$$, '23502', NULL, 'an invoice without amount');
+SELECT throws_ok($$INSERT INTO tap_inv VALUES (-5, 1, '2025-01-01', 1, NULL)$$, '23502', NULL, 'an invoice without currency');
+SELECT throws_ok($$INSERT INTO tap_inv VALUES (-5, 1, '-infinity', 1, 'EUR')$$, '22008', NULL, 'an infinite due date');
+SELECT throws_ok($$INSERT INTO tap_inv VALUES (-5, 1, '2025-01-01', 'Infinity', 'EUR')$$, '22023', NULL, 'an infinite amount');
+SELECT throws_ok($$UPDATE tap_inv SET cust = NULL WHERE no = (SELECT min(no) FROM tap_inv)$$, '23502', NULL,
+                 'an update to a null customer');
+SELECT throws_ok($$SELECT * FROM o2c.live_aging(current_date, 'no such ledger')$$, 'P0002', NULL, 'an unknown ledger');
+SELECT throws_ok($$SELECT * FROM o2c.live_aging(current_date, 'tap', '{}')$$, '22023', NULL, 'empty bounds');
+SELECT throws_ok($$SELECT * FROM o2c.live_aging(NULL, 'tap')$$, '22004', NULL, 'a null as_of');
+SELECT throws_ok($$CALL o2c.ledger_roll('tap', DATE '2025-01-01')$$, '22023', NULL, 'rolling back');
+SELECT throws_ok($$CALL o2c.ledger_roll('tap', 'infinity')$$, '22008', NULL, 'rolling to infinity');
+SELECT throws_ok($$SELECT o2c.ledger_rebuild('tap', 'infinity')$$, '22008', NULL, 'rebuilding as of infinity');
+SELECT throws_ok($$SELECT o2c.ledger_rebuild(NULL)$$, '22004', NULL, 'rebuilding a null ledger');
+SELECT throws_ok($$SELECT o2c.ledger_rebuild('no such ledger')$$, '42704', NULL, 'rebuilding an untracked ledger');
+SELECT throws_ok($$SELECT o2c.ledger_compact('no such ledger')$$, 'P0002', NULL, 'compacting an unknown ledger');
+SELECT throws_ok($$SELECT * FROM o2c.ledger_delta_rows('\x00000001')$$, '22P03', NULL, 'corrupt delta data');
+SELECT throws_ok($$SELECT o2c.ledger_track()$$, '39P01', NULL, 'the trigger called as a function');
+SELECT throws_ok($$SELECT o2c.ledger_avg('NaN', 1, current_date)$$, '22023', 'invalid amount: "NaN"', 'ledger_avg of NaN');
+SELECT throws_ok($$SELECT o2c.ledger_avg(1, 1, 'infinity')$$, '22008', NULL, 'ledger_avg as of infinity');
+SELECT is(o2c.ledger_avg(300, 300 * (current_date - DATE '2000-01-01' - 10) + 0.02, current_date), 10.00,
+          'ledger_avg rounds (10 days less 0.02/300) half away from zero');
+-- Misconfigured triggers.
+CREATE TABLE tap_bad (no integer PRIMARY KEY, customer_id text, due_date date, amount numeric, currency text);
+CREATE TABLE tap_bad_pay (invoice_id integer, amount numeric);
+CREATE FUNCTION tap_attach(tbl text, VARIADIC args text[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('DROP TRIGGER IF EXISTS t ON %I', tbl);
+    EXECUTE format('CREATE TRIGGER t AFTER INSERT ON %I REFERENCING NEW TABLE AS n FOR EACH STATEMENT '
+                   'EXECUTE FUNCTION o2c.ledger_track(%s)', tbl,
+                   (SELECT string_agg(quote_literal(a), ', ') FROM unnest(args) a));
+END $$;
+SELECT tap_attach('tap_bad', 'role=invoices', 'ledger=bad');
+SELECT throws_ok($$INSERT INTO tap_bad VALUES (1, 'C', '2025-01-01', 1, 'EUR')$$, '42703',
+                 'ledger_track on table "tap_bad" needs a column for invoice_id', 'an unmapped id column');
+SELECT tap_attach('tap_bad', 'role=invoices', 'ledger=bad', 'invoice_id=no', 'currency=missing');
+SELECT throws_ok($$INSERT INTO tap_bad VALUES (1, 'C', '2025-01-01', 1, 'EUR')$$, '42703', NULL, 'a mapped column that does not exist');
+SELECT tap_attach('tap_bad', 'role=invoices', 'ledger=bad', 'invoice_id=no', 'currency=no');
+SELECT throws_ok($$INSERT INTO tap_bad VALUES (1, 'C', '2025-01-01', 1, 'EUR')$$, '42804', NULL, 'a column of the wrong type');
+SELECT tap_attach('tap_bad', 'role=invoice', 'invoice_id=no');
+SELECT throws_ok($$INSERT INTO tap_bad VALUES (1, 'C', '2025-01-01', 1, 'EUR')$$, '22023',
+                 'ledger_track argument "role=invoice": role must be invoices or settlements', 'a bad role');
+SELECT tap_attach('tap_bad', 'role=invoices', 'invoice_id=no', 'ledger=bad', 'x');
+SELECT throws_ok($$INSERT INTO tap_bad VALUES (1, 'C', '2025-01-01', 1, 'EUR')$$, '22023',
+                 'invalid ledger_track argument: "x"', 'an argument without =');
+SELECT tap_attach('tap_bad', 'role=invoices', 'invoice_id=customer_id', 'ledger=bad');
+SELECT throws_ok($$INSERT INTO tap_bad VALUES (1, 'C', '2025-01-01', 1, 'EUR')$$, '55000', NULL,
+                 'an invoice id without a unique index');
+SELECT tap_attach('tap_bad', 'role=invoices', 'invoice_id=no', 'ledger=bad');
+SELECT lives_ok($$INSERT INTO tap_bad VALUES (1, 'C', '2025-01-01', 1, 'EUR')$$, 'a well attached invoices table');
+SELECT tap_attach('tap_bad_pay', 'role=settlements', 'ledger=bad', 'invoices=tap_bad');
+SELECT throws_ok($$INSERT INTO tap_bad_pay VALUES (1, 1)$$, '55000', NULL, 'settlements without an index on the invoice column');
+CREATE INDEX ON tap_bad_pay (invoice_id);
+SELECT lives_ok($$INSERT INTO tap_bad_pay VALUES (1, 1)$$, 'settlements with the index');
+SELECT tap_attach('tap_bad_pay', 'role=settlements', 'ledger=bad', 'invoices=tap_inv');
+SELECT throws_ok($$INSERT INTO tap_bad_pay VALUES (1, 1)$$, '22023', NULL, 'settlements naming an untracked invoices table');
+SELECT tap_attach('tap_bad_pay', 'role=settlements', 'ledger=bad');
+SELECT throws_ok($$INSERT INTO tap_bad_pay VALUES (1, 1)$$, '22023', NULL, 'settlements without invoices=');
+DROP TRIGGER t ON tap_bad_pay;
+CREATE TRIGGER t BEFORE INSERT ON tap_bad_pay FOR EACH ROW EXECUTE FUNCTION o2c.ledger_track('role=settlements');
+SELECT throws_ok($$INSERT INTO tap_bad_pay VALUES (1, 1)$$, '39P01', NULL, 'a row trigger');
+DROP TRIGGER t ON tap_bad_pay;
+DROP TRIGGER t ON tap_bad;
+CREATE TRIGGER t AFTER DELETE ON tap_bad FOR EACH STATEMENT EXECUTE FUNCTION o2c.ledger_track('role=invoices');
+SELECT throws_ok($$DELETE FROM tap_bad$$, '39P01', NULL, 'a statement trigger without its transition table');
+DROP TRIGGER t ON tap_bad;
+-- A cascade from invoices to settlements would leave settled amounts behind.
+ALTER TABLE tap_bad_pay ADD FOREIGN KEY (invoice_id) REFERENCES tap_bad ON DELETE CASCADE;
+CREATE TRIGGER td AFTER DELETE ON tap_bad REFERENCING OLD TABLE AS o FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'invoice_id=no', 'ledger=bad');
+CREATE TRIGGER td AFTER DELETE ON tap_bad_pay REFERENCING OLD TABLE AS o FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'ledger=bad', 'invoices=tap_bad');
+CREATE TRIGGER t AFTER INSERT ON tap_bad_pay REFERENCING NEW TABLE AS n FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'ledger=bad', 'invoices=tap_bad');
+SELECT throws_ok($$DELETE FROM tap_bad$$, '23503', NULL, 'a cascade from an invoice to its settlements');
+-- Two triggers of one table that disagree.
+CREATE TRIGGER t2 AFTER UPDATE ON tap_bad_pay REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'ledger=bad', 'invoices=public.tap_bad');
+SELECT throws_ok($$UPDATE tap_bad_pay SET amount = 2$$, '22023', NULL, 'two triggers of a table with different arguments');
+
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Live aging under concurrent writers. Three sessions write for about
+# O2C_LIVE_SECONDS (default 10) seconds, one statement per transaction: new
+# invoices (batches and single rows), invoices deleted, amounts, due dates,
+# customers and currencies changed (single rows, and several rows locked in
+# id order), settlements arriving, changed, moved and reversed, on the same
+# invoices and customers; o2c.ledger_roll moves the summary forward twice in
+# the middle. Then: no writer failed (no deadlock, no error), o2c.live_aging
+# equals a brute-force aging of amount less settlements at several dates,
+# and o2c.ledger_rebuild gives the same state. Needs the server named by
+# PGHOST/PGPORT (scripts/run.sh test starts one). Ends "N passed, N failed".
+set -uo pipefail
+bin=${O2C_PGBIN:-/usr/lib/postgresql/15/bin}
+export PGUSER=${PGUSER:-postgres}
+db=o2c_live_concurrent
+seconds=${O2C_LIVE_SECONDS:-10}
+work=$(mktemp -d)
+passed=0 failed=0
+
+psqlq() { "$bin/psql" -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
+check() {  # check DESCRIPTION SQL: the query must answer t
+    local got
+    got=$(psqlq -At -c "SELECT $2" 2>&1)
+    if [ "$got" = t ]; then ok "$1"; else not_ok "$1 (got: $got)"; fi
+}
+cleanup() {
+    jobs -p | xargs -r kill 2>/dev/null
+    "$bin/psql" -X -q -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$bin/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
+    -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+psqlq >/dev/null <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION o2c;
+CREATE TABLE inv (no bigint PRIMARY KEY, customer_id text, due_date date, amount numeric(12,2), currency text);
+CREATE TABLE pay (id bigserial PRIMARY KEY, invoice_id bigint, amount numeric(12,2));
+CREATE INDEX ON pay (invoice_id);
+CREATE SEQUENCE inv_no START 1000000;
+CREATE TRIGGER inv_ins AFTER INSERT ON inv REFERENCING NEW TABLE AS n FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'invoice_id=no', 'ledger=conc');
+CREATE TRIGGER inv_upd AFTER UPDATE ON inv REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'invoice_id=no', 'ledger=conc');
+CREATE TRIGGER inv_del AFTER DELETE ON inv REFERENCING OLD TABLE AS o FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'invoice_id=no', 'ledger=conc');
+CREATE TRIGGER pay_ins AFTER INSERT ON pay REFERENCING NEW TABLE AS n FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'ledger=conc', 'invoices=public.inv');
+CREATE TRIGGER pay_upd AFTER UPDATE ON pay REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'ledger=conc', 'invoices=public.inv');
+CREATE TRIGGER pay_del AFTER DELETE ON pay REFERENCING OLD TABLE AS o FOR EACH STATEMENT
+    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'ledger=conc', 'invoices=public.inv');
+-- 2,000 invoices that settlements may name (never deleted), over 50 customers.
+INSERT INTO inv SELECT g, 'C' || (g % 50), current_date - 120 + (g % 200), round((50 + random() * 5000)::numeric, 2),
+                       (ARRAY['EUR', 'USD'])[1 + g % 2]
+                  FROM generate_series(1, 2000) g;
+SELECT o2c.ledger_rebuild('conc', current_date - 10);
+
+CREATE FUNCTION brute(as_of date)
+RETURNS TABLE (customer_id text, currency text, current numeric, d1_30 numeric, d31_60 numeric,
+               d61_90 numeric, d91_plus numeric, total numeric, overdue numeric, items bigint, avg numeric)
+LANGUAGE sql AS $$
+    SELECT c, k,
+           COALESCE(sum(open) FILTER (WHERE as_of - d <= 0), 0),
+           COALESCE(sum(open) FILTER (WHERE as_of - d BETWEEN 1 AND 30), 0),
+           COALESCE(sum(open) FILTER (WHERE as_of - d BETWEEN 31 AND 60), 0),
+           COALESCE(sum(open) FILTER (WHERE as_of - d BETWEEN 61 AND 90), 0),
+           COALESCE(sum(open) FILTER (WHERE as_of - d > 90), 0),
+           sum(open), COALESCE(sum(open) FILTER (WHERE as_of - d > 0), 0), count(*),
+           CASE WHEN sum(open) FILTER (WHERE as_of - d > 0) > 0
+                THEN round(sum(open * (as_of - d)) FILTER (WHERE as_of - d > 0)
+                           / sum(open) FILTER (WHERE as_of - d > 0), 2) END
+      FROM (SELECT i.customer_id AS c, i.currency AS k, i.due_date AS d, i.amount - COALESCE(s.v, 0) AS open
+              FROM inv i LEFT JOIN (SELECT invoice_id, sum(amount) AS v FROM pay GROUP BY 1) s
+                ON s.invoice_id = i.no) x
+     WHERE open <> 0
+     GROUP BY c, k
+$$;
+CREATE FUNCTION diff(as_of date) RETURNS bigint LANGUAGE sql AS $$
+    SELECT count(*) FROM (
+        (SELECT * FROM o2c.live_aging(as_of, 'conc') EXCEPT ALL SELECT * FROM brute(as_of))
+        UNION ALL
+        (SELECT * FROM brute(as_of) EXCEPT ALL SELECT * FROM o2c.live_aging(as_of, 'conc'))) d
+$$;
+
+-- A writer: one statement per transaction until the time is up.
+CREATE PROCEDURE writer(w int, seconds int)
+LANGUAGE plpgsql AS $$
+DECLARE
+    stop timestamptz := clock_timestamp() + make_interval(secs => seconds);
+    r float8;
+    n bigint := 0;
+BEGIN
+    PERFORM setseed(w / 10.0);
+    WHILE clock_timestamp() < stop LOOP
+        r := random();
+        IF w = 1 AND r < 0.3 THEN
+            INSERT INTO inv SELECT nextval('inv_no'), 'C' || (random() * 49)::int, current_date - 100 + (random() * 200)::int,
+                                   round((random() * 3000 - 300)::numeric, 2), (ARRAY['EUR', 'USD'])[1 + (random())::int]
+              FROM generate_series(1, 1 + (random() * 40)::int);
+        ELSIF w = 1 AND r < 0.45 THEN
+            DELETE FROM inv WHERE no = (SELECT no FROM inv WHERE no >= 1000000 ORDER BY random() LIMIT 1);
+        ELSIF w = 1 AND r < 0.75 THEN
+            UPDATE inv SET amount = amount + round((random() * 200 - 100)::numeric, 2)
+             WHERE no = 1 + (random() * 1999)::int;
+        ELSIF w = 1 THEN
+            UPDATE inv SET due_date = due_date + (random() * 40 - 20)::int WHERE no = 1 + (random() * 1999)::int;
+        ELSIF w = 2 AND r < 0.5 THEN
+            INSERT INTO pay (invoice_id, amount)
+            SELECT 1 + (random() * 1999)::int, round((random() * 1500)::numeric, 2)
+              FROM generate_series(1, 1 + (random() * 5)::int);
+        ELSIF w = 2 AND r < 0.7 THEN
+            DELETE FROM pay WHERE id = (SELECT id FROM pay ORDER BY random() LIMIT 1);
+        ELSIF w = 2 AND r < 0.85 THEN
+            UPDATE pay SET amount = amount + 10 WHERE id IN (SELECT id FROM pay ORDER BY random() LIMIT 3);
+        ELSIF w = 2 THEN
+            UPDATE pay SET invoice_id = 1 + (random() * 1999)::int
+             WHERE id = (SELECT id FROM pay ORDER BY random() LIMIT 1);
+        ELSIF r < 0.3 THEN
+            -- Several invoices at once, locked in id order as the settlements' trigger does.
+            UPDATE inv SET due_date = due_date + 1, amount = amount + 1
+             WHERE no IN (SELECT no FROM inv WHERE no <= 2000 AND random() < 0.005 ORDER BY no FOR UPDATE);
+        ELSIF r < 0.5 THEN
+            UPDATE inv SET customer_id = 'C' || (random() * 49)::int WHERE no = 1 + (random() * 1999)::int;
+        ELSIF r < 0.6 THEN
+            UPDATE inv SET currency = CASE currency WHEN 'EUR' THEN 'USD' ELSE 'EUR' END
+             WHERE no = 1 + (random() * 1999)::int;
+        ELSE
+            INSERT INTO pay (invoice_id, amount) VALUES (1 + (random() * 1999)::int, -round((random() * 100)::numeric, 2));
+        END IF;
+        n := n + 1;
+        COMMIT;
+    END LOOP;
+    RAISE NOTICE 'writer % done: % transactions', w, n;
+END
+$$;
+SQL
+
+for w in 1 2 3; do
+    psqlq -c "CALL writer($w, $seconds)" >"$work/w$w.log" 2>&1 &
+done
+sleep $((seconds / 3))
+roll1=$(psqlq -At -c "CALL o2c.ledger_roll('conc', current_date - 9)" 2>&1) && ok "a roll by one day while the writers run" \
+    || not_ok "a roll by one day while the writers run ($roll1)"
+sleep $((seconds / 3))
+roll2=$(psqlq -At -c "CALL o2c.ledger_roll('conc', current_date - 5)" 2>&1) && ok "a roll by four days while the writers run" \
+    || not_ok "a roll by four days while the writers run ($roll2)"
+wait
+
+for w in 1 2 3; do
+    if grep -q ERROR "$work/w$w.log"; then
+        not_ok "writer $w: no error, no deadlock ($(grep -m1 ERROR "$work/w$w.log"))"
+    else
+        ok "writer $w: no error, no deadlock ($(grep -o 'done: [0-9]* transactions' "$work/w$w.log"))"
+    fi
+done
+check "the ledger is rolled to the last roll's date" \
+    "(SELECT as_of FROM o2c.ledger_state WHERE ledger = 'conc') = current_date - 5"
+check "the writers left invoices and settlements" "(SELECT count(*) FROM pay) > 20 AND (SELECT count(*) FROM inv) > 2000"
+for off in 0 -40 3 31 90; do
+    check "live_aging as of the state date $( [ $off -ge 0 ] && echo +)$off days equals the brute force" \
+        "diff(current_date - 5 + $off) = 0"
+done
+psqlq -c "CREATE TABLE before_aging AS SELECT * FROM o2c.ledger_aging WHERE ledger = 'conc'" \
+      -c "SELECT o2c.ledger_compact('conc')" \
+      -c "CREATE TABLE before_balance AS SELECT * FROM o2c.ledger_balance WHERE ledger = 'conc'" \
+      -c "SELECT o2c.ledger_rebuild('conc')" >/dev/null
+check "ledger_rebuild gives the summary the triggers kept" \
+    "(SELECT count(*) FROM ((TABLE before_aging EXCEPT SELECT * FROM o2c.ledger_aging WHERE ledger = 'conc')
+                            UNION ALL (SELECT * FROM o2c.ledger_aging WHERE ledger = 'conc' EXCEPT TABLE before_aging)) d) = 0"
+check "ledger_rebuild gives the balances the triggers kept" \
+    "(SELECT count(*) FROM ((TABLE before_balance EXCEPT SELECT * FROM o2c.ledger_balance WHERE ledger = 'conc')
+                            UNION ALL (SELECT * FROM o2c.ledger_balance WHERE ledger = 'conc' EXCEPT TABLE before_balance)) d) = 0"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
