@@ -47,7 +47,8 @@ CREATE FUNCTION live_check(as_of date) RETURNS text LANGUAGE sql AS $$
     WITH l AS (SELECT customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus, total, overdue,
                       items, avg_days_past_due
                  FROM o2c.live_aging(as_of, 'reg')),
-         f AS (SELECT customer_id, currency, (a).* FROM live_full(as_of)),
+         f AS (SELECT customer_id, currency, (a).current, (a).d1_30, (a).d31_60, (a).d61_90, (a).d91_plus,
+                      (a).total, (a).overdue, (a).items, (a).avg_days_past_due FROM live_full(as_of)),
          diff AS ((SELECT * FROM l EXCEPT SELECT * FROM f) UNION ALL (SELECT * FROM f EXCEPT SELECT * FROM l))
     SELECT CASE WHEN count(*) = 0 THEN 'ok ' || (SELECT count(*) FROM l) || ' rows'
                 ELSE 'MISMATCH: ' || string_agg(diff::text, '; ') END
