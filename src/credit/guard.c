@@ -522,7 +522,7 @@ guard_act(OrderGuardConfig *cfg, Relation rel, const char *order_id, const char 
 
 		ereport(ERROR,
 				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("order %s of customer %s fails the credit check: %s",
+				 errmsg("order \"%s\" of customer \"%s\" fails the credit check: %s",
 						o2c_quote_cstr(order_id), o2c_quote_cstr(customer), list),
 				 e->credit_limit != NULL ?
 				 errdetail("Exposure %s %s before the order of %s %s; limit %s %s (table %s).",
@@ -619,14 +619,14 @@ guard_row_form(OrderGuardConfig *cfg, TriggerData *td)
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
-				 errmsg("order_guard: an order of customer %s has no currency", o2c_quote_cstr(customer)),
+				 errmsg("order_guard: an order of customer \"%s\" has no currency", o2c_quote_cstr(customer)),
 				 errtable(rel)));
 	currency = currency_text(d);
 	d = heap_getattr(tup, cfg->att[O_ORDER], desc, &isnull);
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
-				 errmsg("order_guard: an order of customer %s has no order id", o2c_quote_cstr(customer)),
+				 errmsg("order_guard: an order of customer \"%s\" has no order id", o2c_quote_cstr(customer)),
 				 errtable(rel)));
 	order_id = id_text(cfg, O_ORDER, d);
 
@@ -715,7 +715,7 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 		if (slot->tts_isnull[cfg->att[O_CURRENCY] - 1] || slot->tts_isnull[cfg->att[O_ORDER] - 1])
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
-					 errmsg("order_guard: an order of customer %s has no %s",
+					 errmsg("order_guard: an order of customer \"%s\" has no %s",
 							o2c_quote_cstr(id_text(cfg, O_CUSTOMER, slot->tts_values[cfg->att[O_CUSTOMER] - 1])),
 							slot->tts_isnull[cfg->att[O_ORDER] - 1] ? "order id" : "currency"),
 					 errtable(rel)));
