@@ -41,8 +41,25 @@ AS $$
 DECLARE
     other record;
 BEGIN
-    IF NEW.source OPERATOR(pg_catalog.<>) 'manual'
-       OR NOT pg_catalog.current_setting('check_function_bodies')::boolean THEN
+    IF NOT pg_catalog.current_setting('check_function_bodies')::boolean THEN
+        RETURN NEW;
+    END IF;
+    -- The CHECK constraints hold too; these say what is wrong in words.
+    IF pg_catalog.btrim(NEW.customer_id) OPERATOR(pg_catalog.=) '' THEN
+        RAISE EXCEPTION 'customer_id must not be blank' USING ERRCODE = '22023';
+    END IF;
+    IF NOT (NEW.currency OPERATOR(pg_catalog.~) '^[A-Z]{3}$' AND @extschema@.currency_valid(NEW.currency)) THEN
+        RAISE EXCEPTION 'unknown currency: "%"', pg_catalog.left(NEW.currency, 64)
+            USING ERRCODE = '22023', HINT = 'Use an active ISO 4217 code in upper case, such as EUR, USD or JPY.';
+    END IF;
+    IF NEW.credit_limit OPERATOR(pg_catalog.<) 0
+       OR NEW.credit_limit OPERATOR(pg_catalog.>=) 'Infinity'::pg_catalog.numeric THEN
+        RAISE EXCEPTION 'credit limit % is not an amount of 0 or more', NEW.credit_limit USING ERRCODE = '22023';
+    END IF;
+    IF NEW.valid_to OPERATOR(pg_catalog.<) NEW.valid_from THEN
+        RAISE EXCEPTION 'valid_to % is before valid_from %', NEW.valid_to, NEW.valid_from USING ERRCODE = '22023';
+    END IF;
+    IF NEW.source OPERATOR(pg_catalog.<>) 'manual' THEN
         RETURN NEW;
     END IF;
     PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('o2c.credit_limit'),
@@ -398,7 +415,7 @@ BEGIN
     END IF;
     IF h.status OPERATOR(pg_catalog.<>) 'waiting' THEN
         RAISE EXCEPTION 'credit hold % is %, not waiting', hold_id, h.status
-            USING ERRCODE = '55000', DETAIL = pg_catalog.format('Decided by %s at %s.', h.decided_by, h.decided_at);
+            USING ERRCODE = '55000', DETAIL = pg_catalog.format('Decided by %s.', h.decided_by);
     END IF;
     UPDATE @extschema@.credit_hold c
        SET status = 'released', decided_by = release_hold.decided_by, decided_at = pg_catalog.now(),
