@@ -36,6 +36,7 @@
 #include "core/innerq.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -53,6 +54,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
@@ -341,12 +343,12 @@ numeric_array(Numeric *items, int n)
 
 /*
  * Run o2c.credit_state for the customers (inside SPI) and fill their entries
- * (allocated in cxt). exclude: order ids left out of the orders source (row
+ * (allocated in cxt), found in custs (or ents[0] alone). exclude: order ids left out of the orders source (row
  * form); given: open orders already summed (statement form), or NULL.
  */
 static void
-guard_state(OrderGuardConfig *cfg, CustEntry **ents, int n, Datum exclude, Datum *given,
-			MemoryContext cxt)
+guard_state(OrderGuardConfig *cfg, CustEntry **ents, int n, HTAB *custs, Datum exclude,
+			Datum *given, MemoryContext cxt)
 {
 	char	  **ids = palloc(sizeof(char *) * n);
 	char	  **curs = palloc(sizeof(char *) * n);
@@ -390,9 +392,10 @@ guard_state(OrderGuardConfig *cfg, CustEntry **ents, int n, Datum exclude, Datum
 		CustEntry  *e = NULL;
 		MemoryContext old;
 
-		for (int i = 0; i < n && e == NULL; i++)
-			if (strcmp(ents[i]->id, id) == 0)
-				e = ents[i];
+		if (custs != NULL)
+			e = hash_search(custs, &id, HASH_FIND, NULL);
+		else if (strcmp(ents[0]->id, id) == 0)
+			e = ents[0];
 		if (e == NULL)
 			elog(ERROR, "credit_state returned an unknown customer");
 		old = MemoryContextSwitchTo(cxt);
@@ -636,7 +639,7 @@ guard_row_form(OrderGuardConfig *cfg, TriggerData *td)
 	e.currency = currency;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	guard_state(cfg, &ep, 1, text_array(&order_id, 1), NULL, cxt);
+	guard_state(cfg, &ep, 1, NULL, text_array(&order_id, 1), NULL, cxt);
 	if (!guard_order_passes(cfg, &e, amount, currency, &reasons, cxt) &&
 		!guard_released(cfg, order_id, customer, currency, amount))
 	{
@@ -678,7 +681,10 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 	CustEntry  *e;
 	Datum		given[3];
 	bool		has_orders;
+	CommandId	stmt_cid;
 
+	/* The statement's rows carry the command id of its snapshot. */
+	stmt_cid = ActiveSnapshotSet() ? GetActiveSnapshot()->curcid : GetCurrentCommandId(false);
 	for (int k = 0; k < O_NCOLS; k++)
 		last_att = Max(last_att, cfg->att[k]);
 	memset(&ctl, 0, sizeof(ctl));
@@ -790,14 +796,42 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 			for (int i = 0; i < nents; i++)
 				ids[i] = ents[i]->id;
 			v = text_array(ids, nents);
-			rc = SPI_execute_with_args(psprintf("SELECT q.customer_id::text, q.currency::text, "
-												"pg_catalog.sum(q.amount)::pg_catalog.numeric FROM (%s) q "
-												"WHERE q.customer_id::text OPERATOR(pg_catalog.=) ANY ($1) "
-												"AND NOT EXISTS (SELECT FROM %s n WHERE n.%s::text OPERATOR(pg_catalog.=) q.order_id::text) "
-												"GROUP BY 1, 2",
-												q, quote_identifier(td->tg_trigger->tgnewtable),
-												quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), cfg->att[O_ORDER] - 1)->attname))),
-									   1, &t, &v, NULL, false, 0);
+			if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+			{
+				/*
+				 * A snapshot taken now (after the locks: it sees the orders
+				 * committed before them) that leaves out the rows this
+				 * statement wrote, as its command id does: cheaper than
+				 * reading them back and joining them away.
+				 */
+				SPIPlanPtr	plan = SPI_prepare(psprintf("SELECT q.customer_id::text, q.currency::text, "
+														"pg_catalog.sum(q.amount)::pg_catalog.numeric FROM (%s) q "
+														"WHERE q.customer_id::text OPERATOR(pg_catalog.=) ANY ($1) GROUP BY 1, 2", q),
+											   1, &t);
+				Snapshot	snap;
+
+				if (plan == NULL)
+					elog(ERROR, "SPI_prepare failed for the orders query: %s", SPI_result_code_string(SPI_result));
+				snap = RegisterSnapshot(GetLatestSnapshot());
+				snap->curcid = stmt_cid;
+				rc = SPI_execute_snapshot(plan, &v, NULL, snap, InvalidSnapshot, true, false, 0);
+				UnregisterSnapshot(snap);
+			}
+			else
+			{
+				/*
+				 * An update's old row versions are still visible to such a
+				 * snapshot: leave the statement's orders out by id instead.
+				 */
+				rc = SPI_execute_with_args(psprintf("SELECT q.customer_id::text, q.currency::text, "
+													"pg_catalog.sum(q.amount)::pg_catalog.numeric FROM (%s) q "
+													"WHERE q.customer_id::text OPERATOR(pg_catalog.=) ANY ($1) "
+													"AND NOT EXISTS (SELECT FROM %s n WHERE n.%s::text OPERATOR(pg_catalog.=) q.order_id::text) "
+													"GROUP BY 1, 2",
+													q, quote_identifier(td->tg_trigger->tgnewtable),
+													quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), cfg->att[O_ORDER] - 1)->attname))),
+										   1, &t, &v, NULL, false, 0);
+			}
 			if (rc != SPI_OK_SELECT)
 				elog(ERROR, "the orders query failed: %s", SPI_result_code_string(rc));
 			oc = palloc(sizeof(char *) * Max(SPI_processed, 1));
@@ -821,7 +855,7 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 		given[1] = text_array(occ, no);
 		given[2] = numeric_array(oa, no);
 	}
-	guard_state(cfg, ents, nents, (Datum) 0, given, cxt);
+	guard_state(cfg, ents, nents, custs, (Datum) 0, given, cxt);
 
 	/* Customers whose orders all fit, in one currency, need no second pass. */
 	for (int i = 0; i < nents; i++)
