@@ -95,10 +95,17 @@ typedef struct OrderGuardConfig
 	DateADT		as_of;
 } OrderGuardConfig;
 
+typedef struct CustKey
+{
+	const char *s;
+	int			len;
+} CustKey;
+
 /* A customer of the statement, and what the check found for it. */
 typedef struct CustEntry
 {
-	char	   *id;				/* hash key: the pointer, hashed and compared as a string */
+	CustKey		key;			/* hash key: the id's bytes (key.s is id once entered) */
+	char	   *id;
 	char	   *currency;		/* of its first order */
 	bool		one_currency;
 	O2cSum		total;			/* its orders' amounts (one currency) */
@@ -116,15 +123,18 @@ typedef struct CustEntry
 static uint32
 cust_hash(const void *key, Size keysize)
 {
-	const char *s = *(char *const *) key;
+	const CustKey *k = key;
 
-	return hash_bytes((const unsigned char *) s, strlen(s));
+	return hash_bytes((const unsigned char *) k->s, k->len);
 }
 
 static int
 cust_match(const void *a, const void *b, Size keysize)
 {
-	return strcmp(*(char *const *) a, *(char *const *) b);
+	const CustKey *x = a,
+			   *y = b;
+
+	return x->len != y->len || memcmp(x->s, y->s, x->len) != 0;
 }
 
 static int
@@ -290,6 +300,37 @@ currency_text(Datum d)
 	return s;
 }
 
+/* The customer's key, read in place from a text column (per row, no copy). */
+static CustKey
+cust_key(OrderGuardConfig *cfg, Datum d)
+{
+	CustKey		k;
+
+	if (cfg->type[O_CUSTOMER] == TEXTOID || cfg->type[O_CUSTOMER] == VARCHAROID)
+	{
+		text	   *t = DatumGetTextPP(d);
+
+		k.s = VARDATA_ANY(t);
+		k.len = VARSIZE_ANY_EXHDR(t);
+	}
+	else
+	{
+		k.s = id_text(cfg, O_CUSTOMER, d);
+		k.len = strlen(k.s);
+	}
+	return k;
+}
+
+/* Is the currency column's value cur (in any case)? */
+static bool
+currency_is(Datum d, const char *cur)
+{
+	text	   *t = DatumGetTextPP(d);
+	int			n = VARSIZE_ANY_EXHDR(t);
+
+	return n == strlen(cur) && pg_strncasecmp(VARDATA_ANY(t), cur, n) == 0;
+}
+
 static int32
 lock_key_of(const char *customer)
 {
@@ -393,7 +434,11 @@ guard_state(OrderGuardConfig *cfg, CustEntry **ents, int n, HTAB *custs, Datum e
 		MemoryContext old;
 
 		if (custs != NULL)
-			e = hash_search(custs, &id, HASH_FIND, NULL);
+		{
+			CustKey		k = {id, strlen(id)};
+
+			e = hash_search(custs, &k, HASH_FIND, NULL);
+		}
 		else if (strcmp(ents[0]->id, id) == 0)
 			e = ents[0];
 		if (e == NULL)
@@ -688,7 +733,7 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 	for (int k = 0; k < O_NCOLS; k++)
 		last_att = Max(last_att, cfg->att[k]);
 	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(char *);
+	ctl.keysize = sizeof(CustKey);
 	ctl.entrysize = sizeof(CustEntry);
 	ctl.hash = cust_hash;
 	ctl.match = cust_match;
@@ -704,8 +749,7 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 	tuplestore_rescan(ts);
 	while (tuplestore_gettupleslot(ts, true, false, slot))
 	{
-		char	   *customer,
-				   *currency;
+		CustKey		key;
 		bool		found;
 
 		slot_getsomeattrs(slot, last_att);
@@ -725,21 +769,21 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 							o2c_quote_cstr(id_text(cfg, O_CUSTOMER, slot->tts_values[cfg->att[O_CUSTOMER] - 1])),
 							slot->tts_isnull[cfg->att[O_ORDER] - 1] ? "order id" : "currency"),
 					 errtable(rel)));
-		customer = id_text(cfg, O_CUSTOMER, slot->tts_values[cfg->att[O_CUSTOMER] - 1]);
-		currency = currency_text(slot->tts_values[cfg->att[O_CURRENCY] - 1]);
-		e = hash_search(custs, &customer, HASH_FIND, NULL);
-		if (e == NULL)
+		key = cust_key(cfg, slot->tts_values[cfg->att[O_CUSTOMER] - 1]);
+		e = hash_search(custs, &key, HASH_ENTER, &found);
+		if (!found)
 		{
-			char	   *key = MemoryContextStrdup(cxt, customer);
-
-			e = hash_search(custs, &key, HASH_ENTER, &found);
-			e->currency = MemoryContextStrdup(cxt, currency);
+			e->id = MemoryContextAlloc(cxt, key.len + 1);
+			memcpy(e->id, key.s, key.len);
+			e->id[key.len] = '\0';
+			e->key.s = e->id;
+			e->currency = MemoryContextStrdup(cxt, currency_text(slot->tts_values[cfg->att[O_CURRENCY] - 1]));
 			e->one_currency = true;
 			o2c_sum_init(&e->total);
-			e->lock_key = lock_key_of(customer);
+			e->lock_key = lock_key_of(e->id);
 			nents++;
 		}
-		else if (e->one_currency && strcmp(e->currency, currency) != 0)
+		else if (e->one_currency && !currency_is(slot->tts_values[cfg->att[O_CURRENCY] - 1], e->currency))
 			e->one_currency = false;
 		if (e->one_currency)
 			o2c_sum_add_numeric(&e->total,
@@ -883,6 +927,7 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 			char	   *customer,
 					   *currency,
 					   *order_id;
+			CustKey		key;
 			Numeric		amount;
 			Datum		reasons;
 
@@ -892,14 +937,15 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 				slot->tts_isnull[cfg->att[O_CUSTOMER] - 1] || slot->tts_isnull[cfg->att[O_AMOUNT] - 1])
 				continue;
 			old = MemoryContextSwitchTo(rowcxt);
-			customer = id_text(cfg, O_CUSTOMER, slot->tts_values[cfg->att[O_CUSTOMER] - 1]);
-			e = hash_search(custs, &customer, HASH_FIND, NULL);
+			key = cust_key(cfg, slot->tts_values[cfg->att[O_CUSTOMER] - 1]);
+			e = hash_search(custs, &key, HASH_FIND, NULL);
 			if (e == NULL || e->all_pass)
 			{
 				MemoryContextSwitchTo(old);
 				MemoryContextReset(rowcxt);
 				continue;
 			}
+			customer = e->id;
 			currency = currency_text(slot->tts_values[cfg->att[O_CURRENCY] - 1]);
 			amount = o2c_datum_amount(slot->tts_values[cfg->att[O_AMOUNT] - 1], cfg->type[O_AMOUNT]);
 			order_id = id_text(cfg, O_ORDER, slot->tts_values[cfg->att[O_ORDER] - 1]);
