@@ -2,7 +2,7 @@
 -- the trigger in both forms, COPY into guarded tables, updates, currencies,
 -- privileges, and every error path.
 BEGIN;
-SELECT plan(63);
+SELECT plan(65);
 SET LOCAL client_min_messages = warning;
 
 CREATE TABLE t_inv (invoice_id text, customer_id text, invoice_date date, due_date date,
@@ -113,6 +113,8 @@ INSERT INTO t_orders (order_id, customer_id, amount, currency) VALUES ('R-6', NU
 SELECT is((SELECT count(*) FROM o2c.credit_hold WHERE order_id = 'R-6'), 0::bigint, 'an order without a customer is not checked');
 SELECT throws_ok($$INSERT INTO t_orders (order_id, customer_id, amount, currency) VALUES ('R-7', 'C2', 1, NULL)$$,
     '23502', 'order_guard: an order of customer "C2" has no currency', 'an order without a currency is an error');
+SELECT throws_ok($$INSERT INTO t_orders (order_id, customer_id, amount, currency) VALUES ('R-8', 'C2', 'NaN', 'EUR')$$,
+    '22023', 'order_guard: an order of customer "C2" has amount NaN', 'row form: a NaN amount is an error');
 DROP TRIGGER t_guard ON t_orders;
 TRUNCATE t_orders, o2c.credit_hold;
 
@@ -137,6 +139,8 @@ SELECT lives_ok($$COPY t_orders (order_id, customer_id, amount, currency) FROM P
     'COPY into a table guarded in the statement form');
 SELECT is((SELECT array_agg(order_id ORDER BY order_id) FROM t_orders WHERE on_hold AND order_id LIKE 'K-%'), '{K-3}',
           'COPY: the order over the limit is held, the others pass');
+SELECT throws_ok($$INSERT INTO t_orders (order_id, customer_id, amount, currency) VALUES ('S-NaN', 'C2', 'NaN', 'EUR')$$,
+    '22023', 'order_guard: an order of customer "C2" has amount NaN', 'statement form: a NaN amount is an error');
 DROP TRIGGER t_guard ON t_orders;
 CREATE TRIGGER t_guard AFTER INSERT ON t_orders REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION o2c.order_guard('mode=reject');

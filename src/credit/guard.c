@@ -331,6 +331,36 @@ currency_is(Datum d, const char *cur)
 	return n == strlen(cur) && pg_strncasecmp(VARDATA_ANY(t), cur, n) == 0;
 }
 
+/* Add an order's amount: numerics of small scale as integers, in place. */
+static void
+sum_add_amount(OrderGuardConfig *cfg, O2cSum *sum, Datum d, const char *customer, MemoryContext cxt)
+{
+	int128		units;
+	int32		dscale;
+
+	if (cfg->type[O_AMOUNT] != NUMERICOID)
+	{
+		Numeric		n = o2c_datum_amount(d, cfg->type[O_AMOUNT]);
+
+		o2c_sum_add_numeric(sum, n, cxt);
+		return;
+	}
+	switch (o2c_numeric_units(d, &units, &dscale))
+	{
+		case O2C_UNITS_FAST:
+			o2c_sum_add_units(sum, units, dscale, cxt);
+			break;
+		case O2C_UNITS_SLOW:
+			o2c_sum_add_numeric(sum, DatumGetNumeric(d), cxt);
+			break;
+		case O2C_UNITS_SPECIAL:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("order_guard: an order of customer \"%s\" has amount %s",
+							o2c_quote_cstr(customer), numeric_normalize(DatumGetNumeric(d)))));
+	}
+}
+
 static int32
 lock_key_of(const char *customer)
 {
@@ -663,6 +693,12 @@ guard_row_form(OrderGuardConfig *cfg, TriggerData *td)
 	if (isnull)
 		return tup;
 	amount = o2c_datum_amount(d, cfg->type[O_AMOUNT]);
+	if (numeric_is_nan(amount) || numeric_is_inf(amount))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("order_guard: an order of customer \"%s\" has amount %s",
+						o2c_quote_cstr(customer), numeric_normalize(amount)),
+				 errtable(rel)));
 	d = heap_getattr(tup, cfg->att[O_CURRENCY], desc, &isnull);
 	if (isnull)
 		ereport(ERROR,
@@ -786,9 +822,7 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 		else if (e->one_currency && !currency_is(slot->tts_values[cfg->att[O_CURRENCY] - 1], e->currency))
 			e->one_currency = false;
 		if (e->one_currency)
-			o2c_sum_add_numeric(&e->total,
-								o2c_datum_amount(slot->tts_values[cfg->att[O_AMOUNT] - 1], cfg->type[O_AMOUNT]),
-								cxt);
+			sum_add_amount(cfg, &e->total, slot->tts_values[cfg->att[O_AMOUNT] - 1], e->id, cxt);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
 		CHECK_FOR_INTERRUPTS();
