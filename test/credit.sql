@@ -2,7 +2,7 @@
 -- the trigger in both forms, COPY into guarded tables, updates, currencies,
 -- privileges, and every error path.
 BEGIN;
-SELECT plan(65);
+SELECT plan(66);
 SET LOCAL client_min_messages = warning;
 
 CREATE TABLE t_inv (invoice_id text, customer_id text, invoice_date date, due_date date,
@@ -180,6 +180,11 @@ SELECT ok(has_function_privilege('o2c_operator', 'o2c.release_hold(bigint, text,
           AND NOT has_table_privilege('o2c_reader', 'o2c.credit_limit', 'INSERT')
           AND has_table_privilege('o2c_reader', 'o2c.credit_hold_waiting', 'SELECT'),
           'credit managers (operators) set limits and release holds; readers read');
+
+SELECT ok((SELECT p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
+                  AND p.proconfig::text[] = '{"search_path=pg_catalog, pg_temp"}'::text[]
+             FROM pg_proc p WHERE p.oid = 'o2c.record_credit_hold'::regproc),
+          'record_credit_hold, the definer-rights function, is one SQL INSERT under a pinned search_path');
 
 -- Errors of the trigger's arguments and forms.
 CREATE TABLE t_bad (no text PRIMARY KEY, cust text, total numeric, cur text, held boolean, amount numeric, currency text, customer_id text);
