@@ -237,7 +237,8 @@ BEGIN
     SELECT s.query INTO q FROM @extschema@.credit_source s WHERE s.source OPERATOR(pg_catalog.=) 'receivables';
     IF FOUND THEN
         recv := pg_catalog.format(
-            'SELECT c.id, pg_catalog.sum(@extschema@.convert(q.open_amount::pg_catalog.numeric, q.currency::text, c.cur, $3)) AS amount,
+            'SELECT c.id, pg_catalog.sum(CASE WHEN q.currency::text OPERATOR(pg_catalog.=) c.cur THEN q.open_amount::pg_catalog.numeric
+                                        ELSE @extschema@.convert(q.open_amount::pg_catalog.numeric, q.currency::text, c.cur, $3) END) AS amount,
                     pg_catalog.max(CASE WHEN q.open_amount OPERATOR(pg_catalog.>) 0 THEN $3 OPERATOR(pg_catalog.-) q.due_date END) AS days
                FROM (%s) q JOIN c ON c.id OPERATOR(pg_catalog.=) q.customer_id::text GROUP BY c.id', q);
         IF pol.risk_model IS NOT NULL THEN
@@ -251,13 +252,14 @@ BEGIN
         END IF;
     END IF;
     IF order_customers IS NOT NULL THEN
-        ords := 'SELECT c.id, pg_catalog.sum(@extschema@.convert(o.amount, o.cur, c.cur, $3)) AS amount
+        ords := 'SELECT c.id, pg_catalog.sum(CASE WHEN o.cur OPERATOR(pg_catalog.=) c.cur THEN o.amount ELSE @extschema@.convert(o.amount, o.cur, c.cur, $3) END) AS amount
                    FROM ROWS FROM (pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7)) AS o(id, cur, amount) JOIN c ON c.id OPERATOR(pg_catalog.=) o.id GROUP BY c.id';
     ELSE
         SELECT s.query INTO q FROM @extschema@.credit_source s WHERE s.source OPERATOR(pg_catalog.=) 'orders';
         IF FOUND THEN
             ords := pg_catalog.format(
-                'SELECT c.id, pg_catalog.sum(@extschema@.convert(q.amount::pg_catalog.numeric, q.currency::text, c.cur, $3)) AS amount
+                'SELECT c.id, pg_catalog.sum(CASE WHEN q.currency::text OPERATOR(pg_catalog.=) c.cur THEN q.amount::pg_catalog.numeric
+                                        ELSE @extschema@.convert(q.amount::pg_catalog.numeric, q.currency::text, c.cur, $3) END) AS amount
                    FROM (%s) q JOIN c ON c.id OPERATOR(pg_catalog.=) q.customer_id::text
                   WHERE q.order_id::text OPERATOR(pg_catalog.<>) ALL ($4) GROUP BY c.id', q);
         END IF;
@@ -265,7 +267,8 @@ BEGIN
     SELECT s.query INTO q FROM @extschema@.credit_source s WHERE s.source OPERATOR(pg_catalog.=) 'delivered';
     IF FOUND THEN
         dlvd := pg_catalog.format(
-            'SELECT c.id, pg_catalog.sum(@extschema@.convert(q.amount::pg_catalog.numeric, q.currency::text, c.cur, $3)) AS amount
+            'SELECT c.id, pg_catalog.sum(CASE WHEN q.currency::text OPERATOR(pg_catalog.=) c.cur THEN q.amount::pg_catalog.numeric
+                                        ELSE @extschema@.convert(q.amount::pg_catalog.numeric, q.currency::text, c.cur, $3) END) AS amount
                FROM (%s) q JOIN c ON c.id OPERATOR(pg_catalog.=) q.customer_id::text GROUP BY c.id', q);
     END IF;
 
@@ -274,7 +277,7 @@ BEGIN
             -- The limit: the manual one valid on as_of in the currency asked
             -- for, else the customer's other valid manual limit (first by
             -- currency).
-            SELECT DISTINCT ON (a.id) a.id, COALESCE(l.currency, pg_catalog.upper(a.cur)) AS cur,
+            SELECT DISTINCT ON (a.id COLLATE "C") a.id, COALESCE(l.currency, pg_catalog.upper(a.cur)) AS cur,
                    l.credit_limit
               FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS a(id, cur)
               LEFT JOIN @extschema@.credit_limit l
@@ -283,7 +286,7 @@ BEGIN
                AND l.valid_from OPERATOR(pg_catalog.<=) $3
                AND $3 OPERATOR(pg_catalog.<=) COALESCE(l.valid_to, 'infinity'::date)
              WHERE a.id IS NOT NULL
-             ORDER BY a.id, (l.currency OPERATOR(pg_catalog.=) pg_catalog.upper(a.cur)) DESC NULLS LAST, l.currency),
+             ORDER BY a.id COLLATE "C", (l.currency OPERATOR(pg_catalog.=) pg_catalog.upper(a.cur)) DESC NULLS LAST, l.currency),
         r AS (%s), o AS (%s), d AS (%s), g AS (%s),
         p AS (SELECT p.customer_id AS id, pg_catalog.count(*)::integer AS n
                 FROM @extschema@.promise p
@@ -304,8 +307,7 @@ BEGIN
                    CASE WHEN c.credit_limit IS NULL AND $11 THEN 'no_limit' END], NULL)
           FROM c LEFT JOIN r ON r.id OPERATOR(pg_catalog.=) c.id LEFT JOIN o ON o.id OPERATOR(pg_catalog.=) c.id
                  LEFT JOIN d ON d.id OPERATOR(pg_catalog.=) c.id LEFT JOIN g ON g.id OPERATOR(pg_catalog.=) c.id
-                 LEFT JOIN p ON p.id OPERATOR(pg_catalog.=) c.id
-         ORDER BY c.id$q$, recv, ords, dlvd, risk)
+                 LEFT JOIN p ON p.id OPERATOR(pg_catalog.=) c.id$q$, recv, ords, dlvd, risk)
     USING customer_ids, currencies, as_of, COALESCE(exclude_orders, '{}'::text[]),
           order_customers, order_currencies, order_amounts, pol.broken_promise_days,
           pol.overdue_days, pol.risk_grade_floor, pol.no_limit OPERATOR(pg_catalog.=) 'block', any_limit_currency;
