@@ -36,6 +36,7 @@
 #include "core/innerq.h"
 
 #include "access/htup_details.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -549,7 +550,7 @@ guard_order_passes(OrderGuardConfig *cfg, CustEntry *e, Numeric amount, const ch
 
 /* Was a hold of this order released, for at least this amount? */
 static bool
-guard_released(OrderGuardConfig *cfg, const char *order_id, const char *customer,
+guard_released(OrderGuardConfig *cfg, SPIPlanPtr *plan, const char *order_id, const char *customer,
 			   const char *currency, Numeric amount)
 {
 	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, NUMERICOID};
@@ -557,11 +558,18 @@ guard_released(OrderGuardConfig *cfg, const char *order_id, const char *customer
 	CStringGetTextDatum(customer), CStringGetTextDatum(currency), NumericGetDatum(amount)};
 	int			rc;
 
-	rc = SPI_execute_with_args(psprintf("SELECT 1 FROM %s.credit_hold h WHERE h.source OPERATOR(pg_catalog.=) $1 "
-										"AND h.order_id OPERATOR(pg_catalog.=) $2 AND h.customer_id OPERATOR(pg_catalog.=) $3 "
-										"AND h.currency OPERATOR(pg_catalog.=) $4 AND h.amount OPERATOR(pg_catalog.>=) $5 "
-										"AND h.status OPERATOR(pg_catalog.=) 'released' LIMIT 1", cfg->nsp),
-							   5, types, vals, NULL, true, 1);
+	/* Prepared once per statement: a bulk load may hold many orders. */
+	if (*plan == NULL)
+	{
+		*plan = SPI_prepare(psprintf("SELECT 1 FROM %s.credit_hold h WHERE h.source OPERATOR(pg_catalog.=) $1 "
+									 "AND h.order_id OPERATOR(pg_catalog.=) $2 AND h.customer_id OPERATOR(pg_catalog.=) $3 "
+									 "AND h.currency OPERATOR(pg_catalog.=) $4 AND h.amount OPERATOR(pg_catalog.>=) $5 "
+									 "AND h.status OPERATOR(pg_catalog.=) 'released' LIMIT 1", cfg->nsp),
+							5, types);
+		if (*plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	}
+	rc = SPI_execute_plan(*plan, vals, NULL, true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "credit_hold lookup failed: %s", SPI_result_code_string(rc));
 	return SPI_processed > 0;
@@ -585,7 +593,7 @@ reasons_text(Datum arr)
 
 /* Reject (an error), or record the failed check in o2c.credit_hold. */
 static void
-guard_act(OrderGuardConfig *cfg, Relation rel, const char *order_id, const char *customer,
+guard_act(OrderGuardConfig *cfg, SPIPlanPtr *plan, Relation rel, const char *order_id, const char *customer,
 		  const char *currency, Numeric amount, CustEntry *e, Datum reasons)
 {
 	Oid			types[12] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, NUMERICOID,
@@ -629,8 +637,14 @@ guard_act(OrderGuardConfig *cfg, Relation rel, const char *order_id, const char 
 	vals[9] = CStringGetTextDatum(e->limit_currency);
 	vals[10] = reasons;
 	vals[11] = CStringGetTextDatum(cfg->mode == MODE_HOLD ? "waiting" : "recorded");
-	rc = SPI_execute_with_args(psprintf("SELECT %s.record_credit_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-										cfg->nsp), 12, types, vals, nulls, false, 0);
+	if (*plan == NULL)
+	{
+		*plan = SPI_prepare(psprintf("SELECT %s.record_credit_hold($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+									 cfg->nsp), 12, types);
+		if (*plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	}
+	rc = SPI_execute_plan(*plan, vals, nulls, false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "record_credit_hold failed: %s", SPI_result_code_string(rc));
 }
@@ -655,6 +669,7 @@ guard_row_form(OrderGuardConfig *cfg, TriggerData *td)
 	bool		held = false;
 	Datum		reasons;
 	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plans[2] = {NULL, NULL};
 
 	if (cfg->att[O_HOLD] != 0)
 	{
@@ -722,9 +737,9 @@ guard_row_form(OrderGuardConfig *cfg, TriggerData *td)
 		elog(ERROR, "SPI_connect failed");
 	guard_state(cfg, &ep, 1, NULL, text_array(&order_id, 1), NULL, cxt);
 	if (!guard_order_passes(cfg, &e, amount, currency, &reasons, cxt) &&
-		!guard_released(cfg, order_id, customer, currency, amount))
+		!guard_released(cfg, &plans[0], order_id, customer, currency, amount))
 	{
-		guard_act(cfg, rel, order_id, customer, currency, amount, &e, reasons);
+		guard_act(cfg, &plans[1], rel, order_id, customer, currency, amount, &e, reasons);
 		held = cfg->mode == MODE_HOLD;
 	}
 	SPI_finish();
@@ -758,11 +773,14 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 	int			ptr;
 	bool		need_pass2 = false;
 	List	   *held_ids = NIL;
+	Datum	   *held_vals = NULL;	/* their ids as the column holds them */
+	int			n_held = 0;
 	HASH_SEQ_STATUS seq;
 	CustEntry  *e;
 	Datum		given[3];
 	bool		has_orders;
 	CommandId	stmt_cid;
+	SPIPlanPtr	plans[2] = {NULL, NULL};	/* released lookup, record_credit_hold */
 
 	/* The statement's rows carry the command id of its snapshot. */
 	stmt_cid = ActiveSnapshotSet() ? GetActiveSnapshot()->curcid : GetCurrentCommandId(false);
@@ -984,13 +1002,18 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 			amount = o2c_datum_amount(slot->tts_values[cfg->att[O_AMOUNT] - 1], cfg->type[O_AMOUNT]);
 			order_id = id_text(cfg, O_ORDER, slot->tts_values[cfg->att[O_ORDER] - 1]);
 			if (!guard_order_passes(cfg, e, amount, currency, &reasons, cxt) &&
-				!guard_released(cfg, order_id, customer, currency, amount))
+				!guard_released(cfg, &plans[0], order_id, customer, currency, amount))
 			{
-				guard_act(cfg, rel, order_id, customer, currency, amount, e, reasons);
+				guard_act(cfg, &plans[1], rel, order_id, customer, currency, amount, e, reasons);
 				if (cfg->mode == MODE_HOLD)
 				{
 					MemoryContextSwitchTo(cxt);
 					held_ids = lappend(held_ids, pstrdup(order_id));
+					held_vals = held_vals == NULL ? palloc(sizeof(Datum) * 64) :
+						(n_held % 64 == 0 ? repalloc(held_vals, sizeof(Datum) * (n_held + 64)) : held_vals);
+					held_vals[n_held++] = datumCopy(slot->tts_values[cfg->att[O_ORDER] - 1],
+													TupleDescAttr(RelationGetDescr(rel), cfg->att[O_ORDER] - 1)->attbyval,
+													TupleDescAttr(RelationGetDescr(rel), cfg->att[O_ORDER] - 1)->attlen);
 				}
 			}
 			MemoryContextSwitchTo(old);
@@ -1013,13 +1036,33 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 		TupleDesc	desc = RelationGetDescr(rel);
 		int			rc;
 
-		foreach(lc, held_ids)
-			ids[n++] = lfirst(lc);
-		v = text_array(ids, n);
-		rc = SPI_execute_with_args(psprintf("UPDATE %s SET %s = true WHERE %s::text OPERATOR(pg_catalog.=) ANY ($1)",
+		Oid			base = cfg->type[O_ORDER];
+		Oid			arr = get_array_type(base);
+		const char *cast = "::text";
+
+		if (OidIsValid(arr) && base < FirstNormalObjectId)
+		{
+			/* A built-in type (its = is pg_catalog's): its index, no cast per row. */
+			int16		typlen;
+			bool		typbyval;
+			char		typalign;
+
+			get_typlenbyvalalign(base, &typlen, &typbyval, &typalign);
+			v = PointerGetDatum(construct_array(held_vals, n_held, base, typlen, typbyval, typalign));
+			t = arr;
+			cast = "";
+		}
+		else
+		{
+			foreach(lc, held_ids)
+				ids[n++] = lfirst(lc);
+			v = text_array(ids, n);
+		}
+		rc = SPI_execute_with_args(psprintf("UPDATE %s SET %s = true WHERE %s%s OPERATOR(pg_catalog.=) ANY ($1)",
 											cfg->source,
 											quote_identifier(NameStr(TupleDescAttr(desc, cfg->att[O_HOLD] - 1)->attname)),
-											quote_identifier(NameStr(TupleDescAttr(desc, cfg->att[O_ORDER] - 1)->attname))),
+											quote_identifier(NameStr(TupleDescAttr(desc, cfg->att[O_ORDER] - 1)->attname)),
+											cast),
 								   1, &t, &v, NULL, false, 0);
 		if (rc != SPI_OK_UPDATE)
 			elog(ERROR, "marking held orders failed: %s", SPI_result_code_string(rc));
