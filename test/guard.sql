@@ -200,10 +200,11 @@ SELECT cmp_ok((SELECT pg_catalog.count(*) FROM g_cal WHERE due_date <> o2c.due_d
 SELECT is((SELECT pg_catalog.count(*) FROM g_cal WHERE NOT o2c.is_business_day(due_date, 'g_tap_prev')), 0::bigint,
     'all of them onto business days');
 
--- the one SECURITY DEFINER function: narrow, pinned search_path, insert only
-SELECT is((SELECT pg_catalog.string_agg(p.proname::text, ',') FROM pg_catalog.pg_proc p
+-- the SECURITY DEFINER functions: narrow, pinned search_path, insert only
+-- (record_credit_hold does for order_guard what record_finding does here)
+SELECT is((SELECT pg_catalog.string_agg(p.proname::text, ',' ORDER BY p.proname) FROM pg_catalog.pg_proc p
             JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'o2c' AND p.prosecdef),
-    'record_finding', 'record_finding is the only SECURITY DEFINER function');
+    'record_credit_hold,record_finding', 'record_finding and record_credit_hold are the only SECURITY DEFINER functions');
 SELECT is((SELECT p.proconfig FROM pg_catalog.pg_proc p WHERE p.oid = 'o2c.record_finding(text, text, text, text, text)'::regprocedure),
     ARRAY['search_path=pg_catalog, pg_temp'], 'its search_path is pinned');
 SELECT matches((SELECT pg_catalog.btrim(p.prosrc, E' \n\t') FROM pg_catalog.pg_proc p WHERE p.oid = 'o2c.record_finding(text, text, text, text, text)'::regprocedure),

@@ -115,3 +115,13 @@ GRANT UPDATE (status, resolution, resolved_on, note) ON @extschema@.dispute TO o
 -- The reference check of a dispute's reason locks the reason row FOR KEY
 -- SHARE, which takes an UPDATE privilege on some column of dispute_reason.
 GRANT UPDATE (label) ON @extschema@.dispute_reason TO o2c_collector;
+-- Credit: a role writing an orders table guarded by order_guard runs the
+-- credit check with its own rights, so readers may check credit (it reads
+-- the limits, promises and the sources' tables, and writes nothing); holds
+-- are recorded through record_credit_hold. Credit managers are operators:
+-- they set limits and release holds.
+GRANT EXECUTE ON FUNCTION @extschema@.credit_state(text[], text[], date, text[], text[], text[], numeric[], boolean),
+                          @extschema@.credit_check(text, numeric, text, date),
+                          @extschema@.credit_check(text, numeric, text),
+                          @extschema@.credit_exposure(text, text, date),
+                          @extschema@.credit_exposure(text, text) TO o2c_reader;

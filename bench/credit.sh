@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# bench/credit.sh — order_guard's statement form on COPY against the same
+# COPY into a table with no trigger, measured in the same run.
+#
+#   O2C_BENCH_ORDERS            orders per COPY       (default 1000000)
+#   O2C_BENCH_CREDIT_CUSTOMERS  customers             (default 10000)
+#   O2C_BENCH_RUNS              timed runs per COPY   (default 5)
+#
+# Each COPY starts from an empty orders table (TRUNCATE), with one open
+# invoice and one manual limit per customer, and the orders source reading
+# the guarded tables themselves (held orders left out). Two guarded tables:
+# every customer within its limit (the usual case: one pass over the
+# transition table), and 1 % of the customers with a low limit (a second
+# pass over their orders, holds recorded and marked by one UPDATE).
+set -euo pipefail
+. "$O2C_ROOT/bench/lib.sh"
+
+ORDERS=${O2C_BENCH_ORDERS:-1000000}
+CUSTOMERS=${O2C_BENCH_CREDIT_CUSTOMERS:-10000}
+CSV=/tmp/o2c_bench_orders_$$.csv
+CSV_HOLD=/tmp/o2c_bench_orders_hold_$$.csv
+trap 'rm -f "$CSV" "$CSV_HOLD"' EXIT
+
+echo "== COPY of $ORDERS orders of $CUSTOMERS customers into a table guarded by order_guard"
+bench_psql <<SQL
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS o2c;
+DROP TABLE IF EXISTS bench_ord_plain, bench_ord_guard, bench_ord_hold, bench_credit_inv;
+CREATE TABLE bench_ord_plain (order_id bigint PRIMARY KEY, customer_id text NOT NULL,
+                              amount numeric(12,2) NOT NULL, currency text NOT NULL,
+                              on_hold boolean NOT NULL DEFAULT false);
+CREATE TABLE bench_ord_guard (LIKE bench_ord_plain INCLUDING ALL);
+CREATE TABLE bench_ord_hold (LIKE bench_ord_plain INCLUDING ALL);
+CREATE TRIGGER guard AFTER INSERT ON bench_ord_guard REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION o2c.order_guard('hold=on_hold');
+CREATE TRIGGER guard AFTER INSERT ON bench_ord_hold REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION o2c.order_guard('hold=on_hold');
+CREATE TABLE bench_credit_inv AS
+SELECT 'INV-' || c AS invoice_id, p || c AS customer_id, 'EUR' AS currency,
+       1000.00::numeric(12,2) AS open_amount, current_date + 20 AS due_date
+FROM generate_series(0, $CUSTOMERS - 1) c, unnest('{C,X}'::text[]) p;
+ANALYZE bench_credit_inv;
+DELETE FROM o2c.credit_source;
+DELETE FROM o2c.credit_limit WHERE customer_id ~ '^[CX][0-9]+\$';
+INSERT INTO o2c.credit_source (source, query) VALUES
+    ('receivables', 'SELECT customer_id, currency, open_amount, due_date FROM bench_credit_inv'),
+    ('orders', 'SELECT order_id, customer_id, currency, amount FROM bench_ord_guard WHERE NOT on_hold
+                UNION ALL SELECT order_id, customer_id, currency, amount FROM bench_ord_hold WHERE NOT on_hold');
+-- C customers: room for all their orders; X customers: 1 % of them with
+-- room for about half.
+INSERT INTO o2c.credit_limit (customer_id, currency, credit_limit, valid_from)
+SELECT 'C' || c, 'EUR', 10000000, '2020-01-01' FROM generate_series(0, $CUSTOMERS - 1) c;
+INSERT INTO o2c.credit_limit (customer_id, currency, credit_limit, valid_from)
+SELECT 'X' || c, 'EUR', CASE WHEN c % 100 = 0 THEN 1000 + 250 * $ORDERS / $CUSTOMERS ELSE 10000000 END, '2020-01-01'
+FROM generate_series(0, $CUSTOMERS - 1) c;
+COPY (SELECT i, 'C' || (i % $CUSTOMERS), (10 + i % 991)::numeric(12,2), 'EUR' FROM generate_series(1, $ORDERS) i) TO '$CSV';
+COPY (SELECT i, 'X' || (i % $CUSTOMERS), (10 + i % 991)::numeric(12,2), 'EUR' FROM generate_series(1, $ORDERS) i) TO '$CSV_HOLD';
+SQL
+
+copy_sql() { echo "DO \$d\$ BEGIN TRUNCATE $1; DELETE FROM o2c.credit_hold; EXECUTE 'COPY $1 (order_id, customer_id, amount, currency) FROM ''$2'''; END \$d\$"; }
+read -r t_plain t_guard t_hold < <(bench_medians "" \
+    "$(copy_sql bench_ord_plain "$CSV")" "$(copy_sql bench_ord_guard "$CSV")" "$(copy_sql bench_ord_hold "$CSV_HOLD")")
+bench_psql -c "SELECT t, rows, held, holds FROM (VALUES
+    ('no trigger', (SELECT count(*) FROM bench_ord_plain), (SELECT count(*) FROM bench_ord_plain WHERE on_hold), NULL::bigint),
+    ('order_guard, all within limits', (SELECT count(*) FROM bench_ord_guard), (SELECT count(*) FROM bench_ord_guard WHERE on_hold),
+     (SELECT count(*) FROM o2c.credit_hold WHERE source = 'public.bench_ord_guard')),
+    ('order_guard, 1 % of customers over', (SELECT count(*) FROM bench_ord_hold), (SELECT count(*) FROM bench_ord_hold WHERE on_hold),
+     (SELECT count(*) FROM o2c.credit_hold WHERE source = 'public.bench_ord_hold'))) v(t, rows, held, holds)"
+printf '  %-52s %10s ms\n' "COPY, no trigger (primary key only)" "$t_plain" \
+    "COPY, order_guard statement form, all within limits" "$t_guard" \
+    "COPY, order_guard statement form, 1 % of customers over" "$t_hold"
+printf '  %-52s %10s\n' "per row, all within limits (us)" "$(awk -v a="$t_guard" -v b="$t_plain" -v n="$ORDERS" 'BEGIN { printf "%.2f", (a - b) * 1000 / n }')"
+bench_check "COPY, statement-form order_guard / no trigger" "$(bench_ratio "$t_guard" "$t_plain")" 1.3
+printf '  %-58s %6s\n' "ratio, 1 % of customers over / no trigger" "$(bench_ratio "$t_hold" "$t_plain")"
+
+# The same COPYs timed by the backend's own CPU time (user + system, from
+# /proc when the server runs on this machine): on a loaded machine wall
+# times swing by a third between runs, CPU time far less.
+CPUF=/tmp/o2c_bench_cpu_$$
+if bench_psql -Atc "SELECT pg_backend_pid()" >/dev/null && [ -r /proc/self/stat ]; then
+    {
+        echo "SELECT pg_backend_pid() AS pid \\gset"
+        echo "\\setenv PID :pid"
+        echo "\\o /dev/null"
+        for ((r = 0; r < ${O2C_BENCH_RUNS:-5}; r++)); do
+            for v in "plain $CSV" "guard $CSV" "hold $CSV_HOLD"; do
+                set -- $v
+                echo "TRUNCATE bench_ord_$1; DELETE FROM o2c.credit_hold;"
+                echo "\\! [ -r /proc/\$PID/stat ] && awk '{ printf \"$1 %d \", \$14 + \$15 }' /proc/\$PID/stat >> $CPUF"
+                echo "COPY bench_ord_$1 (order_id, customer_id, amount, currency) FROM '$2';"
+                echo "\\! [ -r /proc/\$PID/stat ] && awk '{ printf \"%d\\n\", \$14 + \$15 }' /proc/\$PID/stat >> $CPUF"
+            done
+        done
+    } | bench_psql -f - >/dev/null
+    if [ -s "$CPUF" ]; then
+        read -r c_plain c_guard c_hold < <(awk '{ d[$1] = d[$1] " " ($3 - $2) * 10 }
+            END { split("plain guard hold", n, " ");
+                  for (i = 1; i <= 3; i++) { m = split(d[n[i]], v, " ");
+                      for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (v[b] < v[a]) { x = v[a]; v[a] = v[b]; v[b] = x }
+                      printf "%s%.0f", (i > 1 ? " " : ""), (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2 }
+                  printf "\n" }' "$CPUF")
+        printf '  %-52s %10s ms\n' "backend CPU, COPY, no trigger" "$c_plain" \
+            "backend CPU, COPY, order_guard, all within limits" "$c_guard" \
+            "backend CPU, COPY, order_guard, 1 % of customers over" "$c_hold"
+        bench_check "backend CPU, statement-form order_guard / no trigger" "$(bench_ratio "$c_guard" "$c_plain")" 1.3
+    fi
+    rm -f "$CPUF"
+fi
+bench_psql -c 'DROP TABLE bench_ord_plain, bench_ord_guard, bench_ord_hold, bench_credit_inv' \
+    -c 'DELETE FROM o2c.credit_source' -c 'DELETE FROM o2c.credit_hold' \
+    -c "DELETE FROM o2c.credit_limit WHERE customer_id ~ '^[CX][0-9]+\$'"
