@@ -113,6 +113,79 @@ FROM o2c.parse_mt940(E':20:SUPP-1\n:25:NL91ABNA0417164300\n:28C:7/1\n:60F:C25030
 SELECT * FROM o2c.parse_camt053((SELECT body FROM input WHERE format = 'camt053'));
 \x off
 
+-- camt, every version and three messages, one code path keyed on the
+-- elements: camt.053 (BkToCstmrStmt), camt.052 (BkToCstmrAcctRpt) and
+-- camt.054 (BkToCstmrDbtCdtNtfctn), 001.01 to 001.13, with or without an
+-- envelope; o2c.parse_camt is the general name of parse_camt053
+SELECT v AS version, k AS kind, l.message, l.statement_id, l.amount
+FROM (VALUES ('052', 'BkToCstmrAcctRpt', 'Rpt'), ('053', 'BkToCstmrStmt', 'Stmt'),
+             ('054', 'BkToCstmrDbtCdtNtfctn', 'Ntfctn')) m(k, msg, stmt),
+     generate_series(1, 13) v,
+     o2c.parse_camt(format('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.%s.001.%s"><%s%s><%s><Id>V%s</Id>'
+                           '<Acct><Id><IBAN>CH9300762011623852957</IBAN></Id><Ccy>CHF</Ccy></Acct>'
+                           '<Ntry><Amt Ccy="CHF">%s.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>%s</Ntry></%s></%s%s></Document>',
+                           k, lpad(v::text, 2, '0'), msg, CASE WHEN v = 1 THEN 'V01' ELSE '' END, stmt, v, v,
+                           CASE WHEN v >= 9 THEN '<Sts><Cd>BOOK</Cd></Sts>' ELSE '<Sts>BOOK</Sts>' END,
+                           stmt, msg, CASE WHEN v = 1 THEN 'V01' ELSE '' END)) l
+WHERE v IN (1, 2, 8, 9, 13)
+ORDER BY k, v;
+
+-- the booked amount is the truth: entry 1 is booked at 4,500.00 and its only
+-- TxDtls gives a charges amount of 0.04 (one line of 4,500.00 with its
+-- details); entry 2 is booked in EUR and its TxDtls says 0 SEK (one line);
+-- entry 3 is a batch whose two TxDtls add up to it (two lines); entry 4 was
+-- instructed in USD (instructed amount, currency and exchange rate); a
+-- camt.052 account report has interim balances: PRCD opens, ITBD closes
+SELECT line_no, amount, counterparty_name, reference, remittance, message,
+       instructed_amount, instructed_currency, exchange_rate, opening_balance, closing_balance
+FROM o2c.parse_camt($camt$<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.08">
+ <BkToCstmrAcctRpt><GrpHdr><MsgId>R-0305</MsgId><CreDtTm>2025-03-05T12:00:00</CreDtTm></GrpHdr>
+  <Rpt><Id>R-0305-1</Id>
+   <Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>
+   <Bal><Tp><CdOrPrtry><Cd>PRCD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">1000.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2025-03-04</Dt></Dt></Bal>
+   <Bal><Tp><CdOrPrtry><Cd>ITBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">9545.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2025-03-05</Dt></Dt></Bal>
+   <Ntry><Amt Ccy="EUR">4500.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2025-03-05</Dt></BookgDt>
+    <NtryDtls><TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">0.04</Amt></TxAmt></AmtDtls><Refs><EndToEndId>INV-2025-0160</EndToEndId></Refs>
+     <RltdPties><Dbtr><Nm>Hansa Logistik GmbH</Nm></Dbtr></RltdPties></TxDtls></NtryDtls></Ntry>
+   <Ntry><Amt Ccy="EUR">1200.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2025-03-05</Dt></BookgDt>
+    <NtryDtls><TxDtls><AmtDtls><TxAmt><Amt Ccy="SEK">0</Amt></TxAmt></AmtDtls>
+     <RltdPties><Dbtr><Nm>Vänern Trä AB</Nm></Dbtr></RltdPties><RmtInf><Ustrd>Faktura 2025-0161</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+   <Ntry><Amt Ccy="EUR">1845.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2025-03-05</Dt></BookgDt>
+    <NtryDtls>
+     <TxDtls><Amt Ccy="EUR">845.00</Amt><RltdPties><Dbtr><Nm>Kaffeerösterei Nord</Nm></Dbtr></RltdPties><RmtInf><Ustrd>RE 0162</Ustrd></RmtInf></TxDtls>
+     <TxDtls><Amt Ccy="EUR">1000.00</Amt><RltdPties><Dbtr><Nm>Brückner KG</Nm></Dbtr></RltdPties><RmtInf><Ustrd>RE 0163</Ustrd></RmtInf></TxDtls>
+    </NtryDtls></Ntry>
+   <Ntry><Amt Ccy="EUR">1000.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2025-03-05</Dt></BookgDt>
+    <NtryDtls><TxDtls><AmtDtls><InstdAmt><Amt Ccy="USD">1085.20</Amt></InstdAmt>
+     <TxAmt><Amt Ccy="EUR">1000.00</Amt><CcyXchg><SrcCcy>USD</SrcCcy><TrgtCcy>EUR</TrgtCcy><XchgRate>0.92149</XchgRate></CcyXchg></TxAmt></AmtDtls>
+     <RltdPties><Dbtr><Nm>Great Lakes Tooling Inc</Nm></Dbtr></RltdPties><RmtInf><Ustrd>INV 2025-0164</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+  </Rpt></BkToCstmrAcctRpt></Document>$camt$);
+
+-- a camt.054 notification (no balances, so nothing to balance) inside a
+-- CBPR+ business message envelope
+SELECT message, statement_id, account, amount, counterparty_name, opening_balance, closing_balance
+FROM o2c.parse_camt($camt$<BizMsgEnvlp>
+ <AppHdr xmlns="urn:iso:std:iso:20022:tech:xsd:head.001.001.02"><MsgDefIdr>camt.054.001.08</MsgDefIdr></AppHdr>
+ <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn>
+  <GrpHdr><MsgId>N-77</MsgId><CreDtTm>2025-03-05T09:12:00</CreDtTm></GrpHdr>
+  <Ntfctn><Id>N-77-1</Id><Acct><Id><IBAN>GB33BUKB20201555555555</IBAN></Id><Ccy>GBP</Ccy></Acct>
+   <Ntry><Amt Ccy="GBP">310.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2025-03-05</Dt></BookgDt>
+    <NtryDtls><TxDtls><RltdPties><Dbtr><Pty><Nm>Thames Fittings Ltd</Nm></Pty></Dbtr></RltdPties></TxDtls></NtryDtls></Ntry>
+  </Ntfctn></BkToCstmrDbtCdtNtfctn></Document>
+</BizMsgEnvlp>$camt$);
+
+-- strict refuses what does not add up; lax reads it and says what it skipped
+SELECT count(*) FROM o2c.parse_camt(replace((SELECT body FROM input WHERE format = 'camt053'),
+                                            '<Amt Ccy="EUR">6669.50</Amt>', '<Amt Ccy="EUR">6669.00</Amt>'));
+SELECT count(*) FROM o2c.parse_camt(replace((SELECT body FROM input WHERE format = 'camt053'),
+                                            '<Amt Ccy="EUR">6669.50</Amt>', '<Amt Ccy="EUR">6669.00</Amt>'), strict => false);
+-- ... and o2c.parse_warnings gives the warnings as rows, for a load job to keep
+SELECT * FROM o2c.parse_warnings('camt', replace((SELECT body FROM input WHERE format = 'camt053'),
+                                                 '<NbOfNtries>3</NbOfNtries>', '<NbOfNtries>4</NbOfNtries>'));
+-- a document that is none of the three is refused
+SELECT * FROM o2c.parse_camt('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><CstmrCdtTrfInitn/></Document>');
+
 -- BAI2: implied decimals, an 88 continuation of the text, a V funds type
 \x on
 SELECT * FROM o2c.parse_bai2((SELECT body FROM input WHERE format = 'bai2'));

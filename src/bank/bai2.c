@@ -304,6 +304,7 @@ rec_03(Bai2 *p, Fields *f)
 	p->nline = 0;
 	p->group_accounts++;
 	st = o2c_bank_add_stmt(p->res);
+	st->message = "bai2";
 	p->cur = p->res->nstmts - 1;
 	st->first_line = p->lineno;
 	st->account = o2c_bank_strndup(p->res, acct, acctn);
@@ -622,7 +623,7 @@ o2c_parse_bai2(const char *buf, size_t len, bool strict,
 	if (ok && strict && p.in_file)
 		ok = o2c_fail(err, O2C_ERR_SYNTAX,
 					  "invalid BAI2 file: line %d: expected a 99 file trailer at the end", lineno);
-	if (ok && strict)
-		ok = o2c_bank_check_balances(res, err, "BAI2");
+	if (ok)
+		ok = o2c_bank_check_balances(res, err, strict);
 	return ok;
 }

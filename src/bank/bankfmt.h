@@ -24,6 +24,9 @@ typedef struct O2cBankStmt
 	int64_t		closing;
 	int			dscale;			/* most fraction digits written */
 	int			first_line;		/* input line of the statement, for errors */
+	/* message type: "camt.052", "camt.053", "camt.054", "mt940", "mt942", "bai2" */
+	const char *message;
+	int			unbooked;		/* camt entries not booked (PDNG, INFO, FUTR) */
 } O2cBankStmt;
 
 typedef struct O2cBankLine
@@ -40,6 +43,13 @@ typedef struct O2cBankLine
 	char	   *remittance;
 	char	   *bank_reference;
 	char	   *type_code;
+	/* camt AmtDtls/InstdAmt and CcyXchg; absent elsewhere */
+	bool		has_instructed;
+	int64_t		instructed_amount;	/* 10^-5 units, signed as amount */
+	int			instructed_scale;
+	char	   *instructed_currency;
+	char	   *exchange_rate;	/* decimal text, checked */
+	bool		unbooked;		/* camt Sts other than BOOK: not in balances */
 } O2cBankLine;
 
 /* Memory of a result: chunks freed together by o2c_bank_free. */
@@ -60,11 +70,23 @@ typedef struct O2cBankResult
 	int			nlines;
 	int			lines_cap;
 	O2cBankChunk *chunks;
+	/* what a lax parse skipped or doubted, for the caller to report */
+	char	  **warnings;
+	int			nwarnings;
+	int			warnings_cap;
+	long		warnings_dropped;	/* beyond O2C_BANK_MAX_WARNINGS */
 } O2cBankResult;
+
+/* Warnings kept per parse; the rest are counted (bounded memory). */
+#define O2C_BANK_MAX_WARNINGS 100
 
 /* The parsers: false with err filled on bad input (strict adds balances). */
 extern bool o2c_parse_mt940(const char *buf, size_t len, bool strict,
 							O2cBankResult *res, O2cError *err);
+/*
+ * camt.052, camt.053 and camt.054 of any version, keyed on the message
+ * element (BkToCstmrAcctRpt, BkToCstmrStmt, BkToCstmrDbtCdtNtfctn).
+ */
 extern bool o2c_parse_camt053(const char *buf, size_t len, bool strict,
 							  O2cBankResult *res, O2cError *err);
 /*
@@ -92,8 +114,17 @@ extern bool o2c_bank_amount(const char *s, size_t n, int64_t *units, int *scale)
 extern void o2c_bank_format(__int128 units, int scale, char *buf);
 /* Display scale: the largest written, at least the currency's minor units. */
 extern int	o2c_bank_stmt_scale(const O2cBankStmt *s);
-/* Strict balance check of statement i (opening + lines = closing). */
-extern bool o2c_bank_check_balances(O2cBankResult *res, O2cError *err,
-									const char *format);
+/*
+ * Balance check of every statement (opening + booked lines = closing):
+ * strict, a mismatch fails; lax, it is a warning.
+ */
+extern bool o2c_bank_check_balances(O2cBankResult *res, O2cError *err, bool strict);
+/* A statement's message as messages name it: "MT940", "camt.053", ... */
+extern const char *o2c_bank_format_name(const O2cBankStmt *s);
+/* Record a warning (printf-style); never fails. */
+extern void o2c_bank_warn(O2cBankResult *res, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
+/* A decimal number (digits, at most one '.'), as exchange rates are. */
+extern bool o2c_bank_decimal_text(const char *s, size_t n);
 
 #endif							/* O2C_BANKFMT_H */

@@ -544,6 +544,7 @@ flush(Mt940 *p)
 	{
 		O2cBankStmt *s = o2c_bank_add_stmt(p->res);
 
+		s->message = "mt940";
 		s->statement_id = dup_trim(p, p->seg[0], p->seglen[0]);
 		s->first_line = p->tag_line;
 		p->cur = p->res->nstmts - 1;
@@ -772,7 +773,7 @@ o2c_parse_mt940(const char *buf, size_t len, bool strict,
 	if (ok && res->nstmts == 0 && p.content)
 		ok = o2c_fail(err, O2C_ERR_SYNTAX,
 					  "invalid MT940 statement: no :20: tag found");
-	if (ok && strict)
-		ok = o2c_bank_check_balances(res, err, "MT940");
+	if (ok)
+		ok = o2c_bank_check_balances(res, err, strict);
 	return ok;
 }
