@@ -106,6 +106,59 @@ FROM o2c.parse_mt940(E':20:SUPP-1\n:25:NL91ABNA0417164300\n:28C:7/1\n:60F:C25030
     ':61:2503030303C30,00NTRFNONREF//B25-3\nmarechal s\n:86:/NAME/Marechal S/\n'
     ':62F:C250303EUR160,00\n-');
 
+-- MT940 as banks send it: a :61: amount with a decimal point, a :61: without
+-- type and reference, a lone '-' inside :86: (text: no :20: follows it), and
+-- the :86: structures of Dutch (/TRTP/ /IBAN/ /NAME/ /REMI/ /EREF/), German
+-- (?00-?33, SEPA EREF+/SVWZ+), Polish (~20-~38) and Swiss (AUFTRAGGEBER:,
+-- MITTEILUNGEN:) banks into counterparty, reference and remittance
+SELECT line_no, amount, type_code, counterparty_name, counterparty_account, reference, remittance
+FROM o2c.parse_mt940($mt940$
+:20:DIAL-0305
+:25:NL91ABNA0417164300
+:28C:88/1
+:60F:C250304EUR1000,00
+:61:2503050305C1250.50NTRFNONREF//B1
+:86:/TRTP/SEPA OVERBOEKING/IBAN/NL20INGB0001234567/BIC/INGBNL2A/NAME/Groothandel De Vries/REMI/Factuur 2025-0170/EREF/E2E-0170
+:61:2503050305C300,00
+:86:KARIBU TRADERS LTD INVOICE 0171
+-
+PAID IN TWO PARTS
+:61:2503050305C89,50NTRFNONREF//B3
+:86:166?00SEPA-GUTSCHRIFT?109310?20EREF+RE-2025-0172?21SVWZ+Rechnung 0172?30COBADEFFXXX?31DE44500105175407324931?32Hansa Logistik?33 GmbH
+:61:2503050305C40,00NTRFNONREF//B4
+:86:020~00VE02~20FAKTURA FV/2025/0173~3010501445~32PRZEDSIEBIORSTWO KOWAL~33SKI SP Z O O~38PL61109010140000071219812874
+:61:2503050305C20,00NTRFNONREF//B5
+:86:GIRO AUS ONLINE-SIC 80532 AUFTRAGGEBER: ALPENBLICK AG BERN MITTEILUNGEN: RECHNUNG 2025-0174
+:62F:C250305EUR2700,00
+-
+$mt940$);
+
+-- MT942, the interim report (named by {2:O942 or by :34F:/:13D:/:90D:/:90C:),
+-- into the same shape; :90D: and :90C: are checked in strict mode
+SELECT message, statement_id, line_no, amount, counterparty_name, remittance, opening_balance, closing_balance
+FROM o2c.parse_mt940($mt942$
+{1:F01NORDDEFFAXXX0000000000}{2:O942NORDDEFFXXXXN}{4:
+:20:INT-0305
+:25:DE89370400440532013000
+:28C:12/3
+:34F:EURD0,00
+:34F:EURC0,00
+:13D:2503051200+0100
+:61:2503050305C250,00NTRFRE-2025-0175//B7
+:86:/NAME/Acme GmbH/REMI/RE-2025-0175/
+:61:2503050305D12,50NCHGNONREF//B8
+:86:Kontogebuehren
+:90D:1EUR12,50
+:90C:1EUR250,00
+-}
+$mt942$);
+
+-- strict refuses a statement without :25:, with an unknown tag or without a
+-- closing balance, naming statement, line and tag; lax reads it with a WARNING
+-- saying what it skipped
+SELECT * FROM o2c.parse_mt940(E':20:S9\n:28C:1/1\n:60F:C250305EUR0,00\n:61:250305C5,00NTRFX\n:12:11\n');
+SELECT line_no, amount, account FROM o2c.parse_mt940(E':20:S9\n:28C:1/1\n:60F:C250305EUR0,00\n:61:250305C5,00NTRFX\n:12:11\n', false);
+
 -- camt.053.001.04: a single entry, a batched entry (two TxDtls), an entry
 -- without details, and a TxsSummry (checked in strict mode); a second
 -- statement without entries
