@@ -244,6 +244,36 @@ SELECT * FROM o2c.parse_camt('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pa
 SELECT * FROM o2c.parse_bai2((SELECT body FROM input WHERE format = 'bai2'));
 \x off
 
+-- BAI2 as banks send it: empty trailing fields before '/', records without
+-- their final '/', 88 continuations at any point (inside the 03 summary, in
+-- a 16 before its text, of a trailer), funds types 0, 1, 2, S, V, D and Z
+-- with their extra fields, a '/' inside a reference; the control totals of
+-- 49, 98 and 99 and the record counts are checked in strict mode
+INSERT INTO input VALUES ('bai2 variants', $bai2$
+01,121000248,O2CDEMO,250305,0600,77,,,2/
+02,O2CDEMO,121000248,1,250305,0600,USD,2/
+03,4471100925,USD,010,1000000,,,015
+88,1180000,,,,,/
+16,195,100000,0,WT1,INV-0180,WIRE FROM ACME HARDWARE INC,,,/
+16,175,50000,1,CK1,,,/
+16,165,20000,2,LB1,INV-0181
+16,195,30000,S,10000,15000,5000,WT2,INV/0182/A,SPLIT AVAILABILITY
+16,195,40000,V,250307,1200,WT3,INV-0183,
+88,VALUE DATED WIRE
+16,195,25000,D,2,0,15000,1,10000,WT4,INV-0184,DISTRIBUTED
+16,475,85000,Z,CHK1,,CHECK PAID/
+49,2530000,
+88,12/
+98,2530000,1,14/
+99,2530000,1,16
+$bai2$);
+SELECT line_no, amount, value_date, type_code, bank_reference, reference, remittance,
+       opening_balance, closing_balance
+FROM o2c.parse_bai2((SELECT body FROM input WHERE format = 'bai2 variants'));
+-- lax mode reads a file whose trailers do not add up, and says so
+SELECT count(*) FROM o2c.parse_bai2(replace((SELECT body FROM input WHERE format = 'bai2 variants'),
+                                            '49,2530000,', '49,2530001,'), strict => false);
+
 -- each statement balances: opening + entries = closing
 SELECT format, statement_id, min(opening_balance) AS opening, sum(amount) AS entries,
        min(closing_balance) AS closing

@@ -1,6 +1,6 @@
 -- pgTAP: bank statement parsers (parse_mt940, parse_camt053, parse_bai2)
 BEGIN;
-SELECT plan(136);
+SELECT plan(148);
 -- lax reads below warn of what they skip; o2c.parse_warnings tests the warnings
 SET LOCAL client_min_messages = error;
 
@@ -442,7 +442,39 @@ SELECT is((SELECT count(*)::int FROM o2c.parse_bai2(replace((SELECT body FROM ba
 SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(replace((SELECT body FROM bai), E'99,23100,1,9/\n', ''))$$, '22P02',
                  NULL, 'bai2: strict needs the 99 trailer');
 SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(replace((SELECT body FROM bai), '16,495', '77,495'))$$, '22P02',
-                 'invalid BAI2 file: line 6: expected a record type (01, 02, 03, 16, 49, 88, 98 or 99)', 'bai2: unknown record');
+                 'invalid BAI2 file: line 6: unknown record type "77"', 'bai2: strict, an unknown record');
+SELECT is((SELECT w FROM o2c.parse_warnings('bai2', replace((SELECT body FROM bai), '16,495,1000,Z,BR2,,/', '77,495,1000,Z,BR2,,/')) w LIMIT 1),
+          'BAI2 file "7/123": line 6: unknown record type "77"; record skipped', 'bai2: lax, an unknown record skipped');
+SELECT is((SELECT w FROM o2c.parse_warnings('bai2', replace((SELECT body FROM bai), '16,495,1000,Z,BR2,,/', '88:EREF: X')) w LIMIT 1),
+          'BAI2 file "7/123": line 6: unknown record "88:EREF: X"; record skipped', 'bai2: lax, a broken continuation skipped');
+SELECT is((SELECT w FROM o2c.parse_warnings('bai2', replace((SELECT body FROM bai), '49,23100,5', '49,23101,5')) w),
+          'BAI2 account control total of "7/123" does not match at line 7: the trailer says 23101, the records give 23100; read anyway',
+          'bai2: lax, the account control total');
+SELECT is((SELECT string_agg(w, '; ') FROM o2c.parse_warnings('bai2', replace((SELECT body FROM bai), '98,23100,1,7', '98,23100,2,7')) w),
+          'BAI2 number of accounts of "7" does not match at line 8: the trailer says 2, the records give 1; read anyway',
+          'bai2: lax, the number of accounts in 98');
+SELECT is((SELECT w FROM o2c.parse_warnings('bai2', replace((SELECT body FROM bai), E'99,23100,1,9/\n', '')) w),
+          'BAI2 file "7": line 8: no 99 file trailer at the end; read without its control totals', 'bai2: lax, no 99 trailer');
+SELECT throws_ok($$SELECT * FROM o2c.parse_bai2(replace((SELECT body FROM bai), E'98,23100,1,7/\n99,23100,1,9/\n', ''))$$, '22P02',
+                 'invalid BAI2 file: line 7: no 98 group trailer at the end', 'bai2: strict, no 98 trailer');
+-- BAI2 as banks send it
+SELECT is((SELECT count(*)::int || ' ' || count(remittance) FROM o2c.parse_bai2(replace(replace((SELECT body FROM bai), '16,495,1000,Z,BR2,,/', '16,495,1000,Z,BR2,,,,,/'),
+                  '03,123,,010,10000,,,015,10550,,/', '03,123,,010,10000,,,015,10550,,,,,,/'))),
+          '2 1', 'bai2: empty trailing fields before /');
+SELECT results_eq($$SELECT * FROM o2c.parse_bai2(regexp_replace((SELECT body FROM bai), '/\n', E'\n', 'g'))$$,
+                  $$SELECT * FROM o2c.parse_bai2((SELECT body FROM bai))$$, 'bai2: records without their final /');
+SELECT results_eq($$SELECT * FROM o2c.parse_bai2(replace(replace(replace(replace((SELECT body FROM bai), '03,123,,010,10000,,,015,10550,,/', E'03,123,,010\n88,10000,,,015\n88,10550,,/'),
+                  '49,23100,5/', E'49,23100,\n88,8/'), '98,23100,1,7', E'98,23100\n88,1,11'), '99,23100,1,9', E'99,23100,1,\n88,14'))$$,
+                  $$SELECT * FROM o2c.parse_bai2((SELECT body FROM bai))$$, 'bai2: 88 continuations inside 03, 49, 98 and 99 records');
+SELECT is((SELECT bank_reference || ' ' || reference || ' ' || remittance FROM o2c.parse_bai2(replace((SELECT body FROM bai), '16,165,1550,0,BR1,CR1,WIRE', E'16,165,1550,0,\n88,BR1,CR1,WIRE'),
+                  false) WHERE line_no = 1),
+          'BR1 CR1 WIRE FROM X, WITH COMMA AND MORE TEXT', 'bai2: an 88 before the text continues fields, after it the text');
+SELECT is((SELECT string_agg(amount || ' ' || value_date || ' ' || coalesce(reference, '-') || ' ' || coalesce(remittance, '-'), '; ' ORDER BY line_no)
+           FROM o2c.parse_bai2(replace(replace((SELECT body FROM bai), '16,165,1550,0,BR1,CR1,WIRE FROM X, WITH COMMA', '16,165,1550,D,2,0,1000,1,550,BR1,CR1/7/A,WIRE'),
+                               '16,495,1000,Z,BR2,,/', '16,495,1000,V,250305,0900,BR2,,/'))),
+          '15.50 2025-03-03 CR1/7/A WIRE AND MORE TEXT; -10.00 2025-03-05 - -', 'bai2: funds types D and V with their fields, a / inside a reference');
+SELECT is((SELECT amount FROM o2c.parse_bai2(replace((SELECT body FROM bai), '16,165,1550,0,BR1', '16,165,1550,S,1000,500,50,BR1'))  WHERE line_no = 1),
+          15.50, 'bai2: funds type S with its three amounts');
 SELECT throws_ok($$SELECT * FROM o2c.parse_bai2('88,MORE')$$, '22P02',
                  'invalid BAI2 file: line 1: expected a record before the 88 continuation', 'bai2: 88 first');
 
