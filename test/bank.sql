@@ -1,6 +1,6 @@
 -- pgTAP: bank statement parsers (parse_mt940, parse_camt053, parse_bai2)
 BEGIN;
-SELECT plan(148);
+SELECT plan(149);
 -- lax reads below warn of what they skip; o2c.parse_warnings tests the warnings
 SET LOCAL client_min_messages = error;
 
@@ -399,6 +399,9 @@ SELECT throws_ok($$SELECT * FROM o2c.parse_camt('<Document xmlns="urn:iso:std:is
                  '22P02', 'not a camt.052, camt.053 or camt.054 document: line 1: Document holds CstmrCdtTrfInitn', 'camt: a pain.001 is refused');
 SELECT throws_ok($$SELECT * FROM o2c.parse_camt('<Statement><Line/></Statement>')$$,
                  '22P02', 'not a camt.052, camt.053 or camt.054 document: line 1: root element Statement in namespace ""', 'camt: no camt message element');
+SELECT is((SELECT count(*) || ' ' || max(w) FILTER (WHERE w LIKE '%more%') FROM o2c.parse_warnings('mt940',
+                  E':20:W\n:25:A\n:60F:C250301EUR0,00\n' || repeat(E':12:x\n', 150) || E':62F:C250301EUR0,00\n') w),
+          '101 50 more warnings not shown', 'warnings are bounded: 100, then how many more');
 SELECT throws_ok($$SELECT * FROM o2c.parse_warnings('csv', 'x')$$, '22023', 'unknown bank statement format "csv"', 'parse_warnings: unknown format');
 
 -- BAI2

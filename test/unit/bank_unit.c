@@ -121,6 +121,66 @@ accepted(const char *dir, const char *name, const char *encoding, const char *re
 	free(buf);
 }
 
+/*
+ * A fixture of the project (test/fixtures/NAME) under AddressSanitizer, in
+ * strict and in lax mode: both read the same lines, with no warning.
+ */
+static void
+fixture(const char *dir, const char *name, const char *format, const char *message, int lines)
+{
+	size_t		len;
+	char	   *buf = slurp(dir, name, &len);
+	int			strict;
+
+	for (strict = 0; strict < 2; strict++)
+	{
+		O2cBankResult res;
+		O2cError	err;
+		bool		ok;
+		char		what[2048];
+
+		o2c_bank_init(&res);
+		memset(&err, 0, sizeof(err));
+		ok = strcmp(format, "camt") == 0 ? o2c_parse_camt053(buf, len, strict, &res, &err)
+			: strcmp(format, "mt940") == 0 ? o2c_parse_mt940(buf, len, strict, &res, &err)
+			: o2c_parse_bai2(buf, len, strict, &res, &err);
+		snprintf(what, sizeof(what), "%s%s: %d %s lines, no warning (got %s, %d lines, %d warnings)",
+				 name, strict ? "" : ", lax", lines, message, ok ? "ok" : err.message,
+				 res.nlines, res.nwarnings);
+		check(ok && res.nlines == lines && res.nwarnings == 0 &&
+			  strcmp(res.stmts[0].message, message) == 0, what);
+		o2c_bank_free(&res);
+	}
+	free(buf);
+}
+
+/* Warnings are bounded: 100 kept, the rest counted. */
+static void
+bounded_warnings(void)
+{
+	size_t		cap = 100000,
+				n;
+	char	   *mt = malloc(cap);
+	O2cBankResult res;
+	O2cError	err;
+	bool		ok;
+	int			k;
+	char		what[256];
+
+	n = (size_t) snprintf(mt, cap, ":20:W\n:25:A\n:60F:C250301EUR0,00\n");
+	for (k = 0; k < 5000; k++)
+		n += (size_t) snprintf(mt + n, cap - n, ":12:%d\n", k);
+	n += (size_t) snprintf(mt + n, cap - n, ":62F:C250301EUR0,00\n");
+	o2c_bank_init(&res);
+	memset(&err, 0, sizeof(err));
+	ok = o2c_parse_mt940(mt, n, false, &res, &err);
+	snprintf(what, sizeof(what), "5,000 unknown tags, lax: 100 warnings kept, 4,900 counted (got %d, %ld)",
+			 res.nwarnings, res.warnings_dropped);
+	check(ok && res.nwarnings == O2C_BANK_MAX_WARNINGS && res.warnings_dropped == 4900, what);
+	o2c_bank_free(&res);
+	free(mt);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -176,6 +236,16 @@ main(int argc, char **argv)
 			  "declared ISO-8859-1, read as UTF-8: the UTF-8 text unchanged");
 		o2c_bank_free(&res);
 	}
+
+	fixture(argv[1], "statement.camt053", "camt", "camt.053", 4);
+	fixture(argv[1], "report.camt052", "camt", "camt.052", 5);
+	fixture(argv[1], "notification.camt054", "camt", "camt.054", 1);
+	fixture(argv[1], "two_statements.sta", "mt940", "mt940", 3);
+	fixture(argv[1], "dialects.sta", "mt940", "mt940", 5);
+	fixture(argv[1], "interim.sta", "mt940", "mt942", 2);
+	fixture(argv[1], "file.bai2", "bai2", "bai2", 2);
+	fixture(argv[1], "variants.bai2", "bai2", "bai2", 7);
+	bounded_warnings();
 
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
