@@ -1,6 +1,6 @@
 -- pgTAP: bank statement parsers (parse_mt940, parse_camt053, parse_bai2)
 BEGIN;
-SELECT plan(149);
+SELECT plan(150);
 -- lax reads below warn of what they skip; o2c.parse_warnings tests the warnings
 SET LOCAL client_min_messages = error;
 
@@ -210,6 +210,8 @@ INSERT INTO mt942 VALUES ($m$:20:INT-0305
 -$m$);
 SELECT is((SELECT string_agg(message || ' ' || amount, ', ' ORDER BY line_no) FROM o2c.parse_mt940((SELECT body FROM mt942))),
           'mt942 250.00, mt942 -12.50', 'mt942: read into the same shape, no closing balance needed');
+SELECT is((SELECT DISTINCT currency FROM o2c.parse_mt940((SELECT body FROM mt942))), 'EUR',
+          'mt942: the currency of its :34F: floor limit');
 SELECT is((SELECT message FROM o2c.parse_mt940('{1:F01BANKDEFFXXXX0000000000}{2:O942BANKDEFFXXXXN}{4:' || E'\n' ||
                   E':20:I1\n:25:A\n:28C:1\n:61:250305C1,00NTRFX\n-}')),
           'mt942', 'mt942: named by its {2: application header');

@@ -861,7 +861,18 @@ flush(Mt940 *p)
 	else if (strcmp(tag, "90D") == 0 || strcmp(tag, "90C") == 0)
 		ok = totals(p, tag[2] == 'C');
 	else if (strcmp(tag, "34F") == 0 || strcmp(tag, "13D") == 0 || strcmp(tag, "13") == 0)
+	{
+		O2cBankStmt *s = &p->res->stmts[p->cur];
+		const char *v = p->seg[0];
+		size_t		n = p->seglen[0];
+
+		/* an interim report has no balances: its floor limit names the currency */
+		trim(&v, &n);
+		if (tag[1] == '4' && s->currency == NULL && n >= 3 &&
+			is_upper(v[0]) && is_upper(v[1]) && is_upper(v[2]))
+			s->currency = o2c_bank_strndup(p->res, v, 3);
 		p->is942 = true;
+	}
 	else if (!known_tag(tag))
 	{
 		char		what[40];
