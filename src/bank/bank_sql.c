@@ -193,15 +193,18 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 		put_text(values, nulls, 11, l->remittance, utf8);
 		put_text(values, nulls, 12, l->bank_reference, utf8);
 		put_text(values, nulls, 13, l->type_code, utf8);
-		if (l->has_instructed)
-			values[17] = amount_datum(l->instructed_amount,
-									  Max(l->instructed_scale,
-										  l->instructed_currency ? Max(o2c_currency_minor_units(l->instructed_currency, 3), 0) : 2));
+		if (l->instructed != NULL && l->instructed->has_amount)
+		{
+			const char *ccy = l->instructed->currency;
+			int			minor = ccy ? o2c_currency_minor_units(ccy, 3) : 2;
+
+			values[17] = amount_datum(l->instructed->amount, Max(l->instructed->scale, Max(minor, 0)));
+		}
 		else
 			nulls[17] = true;
-		put_text(values, nulls, 18, l->instructed_currency, utf8);
-		if (l->exchange_rate)
-			values[19] = DirectFunctionCall3(numeric_in, CStringGetDatum(l->exchange_rate),
+		put_text(values, nulls, 18, l->instructed ? l->instructed->currency : NULL, utf8);
+		if (l->instructed != NULL && l->instructed->exchange_rate != NULL)
+			values[19] = DirectFunctionCall3(numeric_in, CStringGetDatum(l->instructed->exchange_rate),
 											 ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 		else
 			nulls[19] = true;

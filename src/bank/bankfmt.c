@@ -56,6 +56,17 @@ bank_alloc(O2cBankResult *res, size_t n)
 	return p;
 }
 
+void *
+o2c_bank_alloc(O2cBankResult *res, size_t n)
+{
+	/* strings leave any offset: take 7 bytes more and align up */
+	char	   *p = bank_alloc(res, n + 7);
+
+	p = (char *) (((uintptr_t) p + 7) & ~(uintptr_t) 7);
+	memset(p, 0, n);
+	return p;
+}
+
 char *
 o2c_bank_strndup(O2cBankResult *res, const char *s, size_t n)
 {

@@ -29,6 +29,16 @@ typedef struct O2cBankStmt
 	int			unbooked;		/* camt entries not booked (PDNG, INFO, FUTR) */
 } O2cBankStmt;
 
+/* camt AmtDtls/InstdAmt and CcyXchg of a line; rare, so kept apart. */
+typedef struct O2cBankInstructed
+{
+	bool		has_amount;
+	int64_t		amount;			/* 10^-5 units, signed as the line's amount */
+	int			scale;
+	char	   *currency;
+	char	   *exchange_rate;	/* decimal text, checked */
+} O2cBankInstructed;
+
 typedef struct O2cBankLine
 {
 	int			stmt;			/* index into O2cBankResult.stmts */
@@ -37,19 +47,14 @@ typedef struct O2cBankLine
 	int32_t		value_date;
 	int64_t		amount;			/* 10^-5 units, signed by direction */
 	bool		credit;
+	bool		unbooked;		/* camt Sts other than BOOK: not in balances */
 	char	   *counterparty_name;
 	char	   *counterparty_account;
 	char	   *reference;
 	char	   *remittance;
 	char	   *bank_reference;
 	char	   *type_code;
-	/* camt AmtDtls/InstdAmt and CcyXchg; absent elsewhere */
-	bool		has_instructed;
-	int64_t		instructed_amount;	/* 10^-5 units, signed as amount */
-	int			instructed_scale;
-	char	   *instructed_currency;
-	char	   *exchange_rate;	/* decimal text, checked */
-	bool		unbooked;		/* camt Sts other than BOOK: not in balances */
+	O2cBankInstructed *instructed;	/* NULL: none */
 } O2cBankLine;
 
 /* Memory of a result: chunks freed together by o2c_bank_free. */
@@ -103,6 +108,8 @@ extern bool o2c_parse_bai2(const char *buf, size_t len, bool strict,
 extern void o2c_bank_init(O2cBankResult *res);
 extern void o2c_bank_free(O2cBankResult *res);
 extern char *o2c_bank_strndup(O2cBankResult *res, const char *s, size_t n);
+/* Zeroed memory of the result, freed with it. */
+extern void *o2c_bank_alloc(O2cBankResult *res, size_t n);
 extern char *o2c_bank_concat(O2cBankResult *res, const char *a, size_t an,
 							 const char *b, size_t bn);
 extern O2cBankStmt *o2c_bank_add_stmt(O2cBankResult *res);

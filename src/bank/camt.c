@@ -439,7 +439,7 @@ instructed(Camt *c, xmlNode *n, O2cBankLine *l)
 	xmlNode    *amt = path(n, "AmtDtls/InstdAmt/Amt");
 	int			i;
 
-	if (amt != NULL && l->has_instructed == false)
+	if (amt != NULL && (l->instructed == NULL || !l->instructed->has_amount))
 	{
 		char		cc[4];
 		int64_t		units;
@@ -448,13 +448,15 @@ instructed(Camt *c, xmlNode *n, O2cBankLine *l)
 		if (!parse_amount(c, amt, &units, &scale))
 			return false;
 		currency_of(amt, cc);
-		l->has_instructed = true;
-		l->instructed_amount = l->credit ? units : -units;
-		l->instructed_scale = scale;
+		if (l->instructed == NULL)
+			l->instructed = o2c_bank_alloc(c->res, sizeof(O2cBankInstructed));
+		l->instructed->has_amount = true;
+		l->instructed->amount = l->credit ? units : -units;
+		l->instructed->scale = scale;
 		if (cc[0] != '\0')
-			l->instructed_currency = o2c_bank_strndup(c->res, cc, 3);
+			l->instructed->currency = o2c_bank_strndup(c->res, cc, 3);
 	}
-	for (i = 0; rates[i] && l->exchange_rate == NULL; i++)
+	for (i = 0; rates[i] && (l->instructed == NULL || l->instructed->exchange_rate == NULL); i++)
 	{
 		xmlNode    *r = path(n, rates[i]);
 		size_t		len;
@@ -464,7 +466,9 @@ instructed(Camt *c, xmlNode *n, O2cBankLine *l)
 			continue;
 		if (t == NULL || !o2c_bank_decimal_text(t, len))
 			return syntax(c, r, "an exchange rate such as 1.0842 in XchgRate");
-		l->exchange_rate = o2c_bank_strndup(c->res, t, len);
+		if (l->instructed == NULL)
+			l->instructed = o2c_bank_alloc(c->res, sizeof(O2cBankInstructed));
+		l->instructed->exchange_rate = o2c_bank_strndup(c->res, t, len);
 	}
 	return true;
 }

@@ -42,6 +42,7 @@ typedef struct Mt940
 	bool		has62;
 	bool		is942;			/* :34F:, :13D: or :90D:/:90C: seen */
 	bool		next942;		/* a {2:...942 block before its :20: */
+	int			stmt_lines;		/* index of the statement's first line */
 	long		n90[2];			/* :90D: / :90C: count, -1 when absent */
 	int64_t		sum90[2];
 	int			line90[2];
@@ -741,8 +742,8 @@ statement_done(Mt940 *p)
 
 		if (p->n90[k] < 0)
 			continue;
-		for (l = 0; l < p->res->nlines; l++)
-			if (p->res->lines[l].stmt == p->cur && p->res->lines[l].credit == (k == 1))
+		for (l = p->stmt_lines; l < p->res->nlines; l++)
+			if (p->res->lines[l].credit == (k == 1))
 				count++, sum += p->res->lines[l].amount < 0 ? -p->res->lines[l].amount : p->res->lines[l].amount;
 		if (count == p->n90[k] && sum == p->sum90[k])
 			continue;
@@ -806,6 +807,7 @@ flush(Mt940 *p)
 		p->is942 = p->next942;
 		p->next942 = false;
 		p->n90[0] = p->n90[1] = -1;
+		p->stmt_lines = p->res->nlines;
 	}
 	else if (p->cur < 0)
 		ok = o2c_fail(p->err, O2C_ERR_SYNTAX,

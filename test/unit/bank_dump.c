@@ -52,15 +52,17 @@ main(int argc, char **argv)
 		o2c_bank_format(l->amount, s->dscale, a);
 		o2c_bank_format(s->opening, s->dscale, o);
 		o2c_bank_format(s->closing, s->dscale, c);
-		o2c_bank_format(l->instructed_amount, l->instructed_scale, ia);
+		if (l->instructed && l->instructed->has_amount)
+			o2c_bank_format(l->instructed->amount, l->instructed->scale, ia);
 		printf("%s|%s|%s|%s|%d|%d|%d|%s|%c|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n", s->message,
 			   s->statement_id, s->account, s->currency, l->line_no,
 			   l->booking_date, l->value_date, a, l->credit ? 't' : 'f',
 			   l->counterparty_name, l->counterparty_account, l->reference,
 			   l->remittance, l->bank_reference, l->type_code,
 			   s->has_opening ? o : "-", s->has_closing ? c : "-",
-			   l->has_instructed ? ia : "-", l->instructed_currency ? l->instructed_currency : "-",
-			   l->exchange_rate ? l->exchange_rate : "-");
+			   l->instructed && l->instructed->has_amount ? ia : "-",
+			   l->instructed && l->instructed->currency ? l->instructed->currency : "-",
+			   l->instructed && l->instructed->exchange_rate ? l->instructed->exchange_rate : "-");
 	}
 	printf("%d statements, %d lines\n", res.nstmts, res.nlines);
 	o2c_bank_free(&res);
