@@ -1,6 +1,6 @@
 -- pgTAP: bank statement parsers (parse_mt940, parse_camt053, parse_bai2)
 BEGIN;
-SELECT plan(150);
+SELECT plan(152);
 -- lax reads below warn of what they skip; o2c.parse_warnings tests the warnings
 SET LOCAL client_min_messages = error;
 
@@ -393,6 +393,10 @@ SELECT is((SELECT w FROM o2c.parse_warnings('camt', replace(pg_temp.camt('053', 
                    '</Acct><TxsSummry><TtlNtries><NbOfNtries>2</NbOfNtries></TtlNtries></TxsSummry>')) w),
           'camt.053 statement "R1" (line 4): transaction summary TtlNtries/NbOfNtries says 2, the entries give 1; read anyway',
           'camt: lax, a TxsSummry that does not match');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt(pg_temp.camt('053', 8, replace(pg_temp.bal('OPBD', '1.00'), '<CdtDbtInd>CRDT</CdtDbtInd>', '')))$$,
+                 '22P02', 'camt.053 statement "R1": line 6: balance OPBD without CdtDbtInd', 'camt: strict, a balance without CdtDbtInd');
+SELECT is((SELECT w FROM o2c.parse_warnings('camt', pg_temp.camt('053', 8, replace(pg_temp.bal('OPBD', '1.00'), '<CdtDbtInd>CRDT</CdtDbtInd>', ''))) w),
+          'camt.053 statement "R1": line 6: balance OPBD without CdtDbtInd; balance ignored', 'camt: lax, a balance without CdtDbtInd ignored');
 SELECT is((SELECT count(*)::int FROM o2c.parse_warnings('camt', pg_temp.camt('053', 8))), 0, 'camt: no warning for a sound file');
 SELECT throws_ok($$SELECT * FROM o2c.parse_camt(replace(pg_temp.camt('054', 8), '</TxAmt>',
                    '</TxAmt><InstdAmt><Amt Ccy="EUR">1.00</Amt><CcyXchg><XchgRate>1,05</XchgRate></CcyXchg></InstdAmt>'))$$,

@@ -306,7 +306,20 @@ balance(Camt *c, xmlNode *b, O2cBankStmt *s)
 	if (!amount_of(c, child(b, "Amt"), s, &units, &ignored) || !direction(c, b, &credit, &has))
 		return false;
 	if (!has)
-		return syntax(c, b, "CdtDbtInd in Bal");
+	{
+		/* seen in real files; the sign of a balance is never guessed */
+		if (!c->strict)
+		{
+			o2c_bank_warn(c->res, "%s statement \"%s\": line %ld: balance %.4s without CdtDbtInd; balance ignored",
+						  label(c), stmt_id(s), xmlGetLineNo(b), code);
+			return true;
+		}
+		o2c_fail(c->err, O2C_ERR_SYNTAX,
+				 "%s statement \"%s\": line %ld: balance %.4s without CdtDbtInd",
+				 label(c), stmt_id(s), xmlGetLineNo(b), code);
+		o2c_fail_hint(c->err, "Pass strict => false to read the lines without this balance.");
+		return false;
+	}
 	if (ignored)
 		return true;
 	if (!credit)
