@@ -1,6 +1,6 @@
 -- pgTAP: bank statement parsers (parse_mt940, parse_camt053, parse_bai2)
 BEGIN;
-SELECT plan(152);
+SELECT plan(153);
 -- lax reads below warn of what they skip; o2c.parse_warnings tests the warnings
 SET LOCAL client_min_messages = error;
 
@@ -403,6 +403,9 @@ SELECT throws_ok($$SELECT * FROM o2c.parse_camt(replace(pg_temp.camt('054', 8), 
                  '22P02', 'invalid camt.054 document: line 8: expected an exchange rate such as 1.0842 in XchgRate', 'camt: a malformed exchange rate');
 SELECT throws_ok($$SELECT * FROM o2c.parse_camt('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><CstmrCdtTrfInitn/></Document>')$$,
                  '22P02', 'not a camt.052, camt.053 or camt.054 document: line 1: Document holds CstmrCdtTrfInitn', 'camt: a pain.001 is refused');
+SELECT throws_ok($$SELECT * FROM o2c.parse_camt(E'<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02">\n</Document>')$$,
+                 '22P02', 'invalid camt document: line 2: Document in namespace "urn:iso:std:iso:20022:tech:xsd:camt.052.001.02" holds no BkToCstmrStmt, BkToCstmrAcctRpt or BkToCstmrDbtCdtNtfctn',
+                 'camt: an empty Document');
 SELECT throws_ok($$SELECT * FROM o2c.parse_camt('<Statement><Line/></Statement>')$$,
                  '22P02', 'not a camt.052, camt.053 or camt.054 document: line 1: root element Statement in namespace ""', 'camt: no camt message element');
 SELECT is((SELECT count(*) || ' ' || max(w) FILTER (WHERE w LIKE '%more%') FROM o2c.parse_warnings('mt940',

@@ -1087,7 +1087,9 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 	int			doc_depth = -1; /* depth of the Document element, if any */
 	int			root_line = 1;
 	char		root_name[64] = "",
-				root_ns[128] = "";
+				root_ns[128] = "",
+				doc_ns[128] = "";
+	int			doc_line = 0;
 	const char *read_as;
 
 	if (len > CAMT_MAX_BYTES)
@@ -1160,8 +1162,9 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 		if (depth == 0)
 		{
 			const char *ns = (const char *) xmlTextReaderConstNamespaceUri(reader);
+			xmlNode    *rn = xmlTextReaderCurrentNode(reader);
 
-			root_line = xmlTextReaderGetParserLineNumber(reader);
+			root_line = rn ? (int) xmlGetLineNo(rn) : xmlTextReaderGetParserLineNumber(reader);
 			snprintf(root_name, sizeof(root_name), "%s", name);
 			snprintf(root_ns, sizeof(root_ns), "%s", ns ? ns : "");
 		}
@@ -1188,7 +1191,14 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 				break;
 			}
 			else if (strcmp(name, "Document") == 0)
+			{
+				const char *ns = (const char *) xmlTextReaderConstNamespaceUri(reader);
+				xmlNode    *dn = xmlTextReaderCurrentNode(reader);
+
 				doc_depth = depth;
+				doc_line = dn ? (int) xmlGetLineNo(dn) : 0;
+				snprintf(doc_ns, sizeof(doc_ns), "%s", ns ? ns : "");
+			}
 			else if (depth >= CAMT_MAX_ENVELOPE)
 			{
 				/* not an envelope that could hold a message: skip it whole */
@@ -1247,7 +1257,14 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 		o2c_bank_free(res);
 		return refuse_dtd(err);
 	}
-	if (ok && !seen_msg)
+	if (ok && !seen_msg && doc_depth >= 0)
+	{
+		/* an ISO 20022 Document, but empty: it holds no message */
+		ok = o2c_fail(err, O2C_ERR_SYNTAX,
+					  "invalid camt document: line %d: Document in namespace \"%s\" holds no BkToCstmrStmt, BkToCstmrAcctRpt or BkToCstmrDbtCdtNtfctn",
+					  doc_line, o2c_quote_cstr(doc_ns));
+	}
+	else if (ok && !seen_msg)
 	{
 		ok = o2c_fail(err, O2C_ERR_SYNTAX,
 					  "not a camt.052, camt.053 or camt.054 document: line %d: root element %s in namespace \"%s\"",
