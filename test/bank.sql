@@ -1,6 +1,6 @@
 -- pgTAP: bank statement parsers (parse_mt940, parse_camt053, parse_bai2)
 BEGIN;
-SELECT plan(153);
+SELECT plan(154);
 -- lax reads below warn of what they skip; o2c.parse_warnings tests the warnings
 SET LOCAL client_min_messages = error;
 
@@ -356,6 +356,9 @@ SELECT is((SELECT amount FROM o2c.parse_camt(replace(pg_temp.camt('053', 8), '<A
 SELECT is((SELECT string_agg(amount::text, ' ' ORDER BY line_no) FROM o2c.parse_camt(replace(pg_temp.camt('053', 8), '</TxDtls></NtryDtls>',
                    '</TxDtls><TxDtls><Amt Ccy="CHF">4499.96</Amt></TxDtls></NtryDtls>'))),
           '0.04 4499.96', 'camt: two TxDtls adding up to the booked amount are two lines');
+SELECT is((SELECT count(*) || ' ' || sum(amount) || ' ' || min(remittance) FROM o2c.parse_camt(replace(pg_temp.camt('053', 8), '</TxDtls></NtryDtls>',
+                   '</TxDtls><TxDtls><RmtInf><Ustrd>INV 78</Ustrd></RmtInf></TxDtls></NtryDtls>'))),
+          '1 4500.00 INV 77; INV 78', 'camt: transactions not split leave one line with their remittance texts');
 SELECT is((SELECT instructed_amount || ' ' || instructed_currency || ' ' || exchange_rate FROM o2c.parse_camt(replace(pg_temp.camt('054', 8), '</TxAmt>',
                    '</TxAmt><InstdAmt><Amt Ccy="EUR">4750.50</Amt><CcyXchg><SrcCcy>EUR</SrcCcy><TrgtCcy>CHF</TrgtCcy><XchgRate>0.9472687</XchgRate></CcyXchg></InstdAmt>'))),
           '4750.50 EUR 0.9472687', 'camt: instructed amount, its currency and the exchange rate');

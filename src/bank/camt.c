@@ -701,6 +701,23 @@ entry(Camt *c, xmlNode *ntry, O2cBankStmt *s, int *line_no)
 		return false;
 	if (ntx != 1)
 		l->remittance = info;
+	/* several transactions not split: their remittance texts, for matching */
+	for (tx = ntx > 1 && info == NULL ? next_tx(ntry, NULL) : NULL; tx != NULL; tx = next_tx(ntry, tx))
+	{
+		char	   *r = remittance_of(c, child(tx, "RmtInf"));
+
+		if (r == NULL)
+			continue;
+		if (l->remittance == NULL)
+			l->remittance = r;
+		else
+		{
+			size_t		rl = strlen(l->remittance);
+
+			l->remittance = o2c_bank_concat(c->res, o2c_bank_concat(c->res, l->remittance, rl, "; ", 2),
+											rl + 2, r, strlen(r));
+		}
+	}
 	/* the entry's own AmtDtls, where its TxDtls gave none */
 	return instructed(c, ntry, l);
 }
