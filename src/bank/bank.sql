@@ -47,14 +47,14 @@ RETURNS SETOF @extschema@.statement_line
 AS 'MODULE_PATHNAME', 'o2c_parse_mt940_sql'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.parse_mt940(text, boolean) IS
-    'lines of a SWIFT MT940 statement text, one row each, amounts signed (credit positive); strict checks opening balance plus entries against the closing balance (22000 on a mismatch); malformed input is 22P02 naming the line';
+    'lines of a SWIFT MT940 statement or MT942 interim report, one row each, amounts signed (credit positive); strict checks opening balance plus entries against the closing balance and MT942 :90D:/:90C: (22000 on a mismatch) and refuses a statement without :25:, with an unknown tag or without closing balance (22P02); lax (strict => false) reads them with a WARNING; malformed input is 22P02 naming the line';
 
 CREATE FUNCTION @extschema@.parse_bai2(statement text, strict boolean DEFAULT true)
 RETURNS SETOF @extschema@.statement_line
 AS 'MODULE_PATHNAME', 'o2c_parse_bai2_sql'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.parse_bai2(text, boolean) IS
-    'lines of a BAI2 cash management file, one row each, amounts signed (credit positive); strict checks opening balance plus entries against the closing balance and the control totals (22000 on a mismatch); malformed input is 22P02 naming the line';
+    'lines of a BAI2 cash management file, one row each, amounts signed (credit positive); strict checks opening balance plus entries against the closing balance and the 49, 98 and 99 control totals and counts (22000 on a mismatch) and refuses missing trailers and unknown records (22P02); lax (strict => false) reads them with a WARNING; malformed input is 22P02 naming the line';
 
 CREATE FUNCTION @extschema@.parse_warnings(format text, statement text)
 RETURNS SETOF text

@@ -1,17 +1,25 @@
 /*
- * mt940.c — SWIFT MT940 customer statements to lines (bankfmt.h).
+ * mt940.c — SWIFT MT940 customer statements and MT942 interim reports to
+ * lines (bankfmt.h).
  *
- * Reads tags :20: :25: :28C: :60F:/:60M: :61: :86: :62F:/:62M: (others are
- * skipped), several statements per input, CRLF or LF, an optional SWIFT
- * block header ({1:...}{2:...}{4:) and trailer (-}), control characters
- * before a tag. :86: is read in its common structured forms: German ?nn
- * sub-fields (?20-?29 and ?60-?63 remittance, ?31 account, ?32/?33 name) and
- * Dutch /KEY/value pairs (/NAME/ /IBAN/ /REMI/ /EREF/ /CNTP/); anything else
- * is remittance text. The supplementary details on the second line of :61:
- * are the remittance when :86: gives none. Every line of a field is kept,
- * however many the bank writes (SWIFT's 6 x 65 characters of :86: are
- * exceeded in practice): no text is cut. Plain C over buffers (core.h), so
- * fuzzers reach it.
+ * Reads tags :20: :25: :28C: :60F:/:60M: :61: :86: :62F:/:62M: and, of
+ * MT942, :34F: :13D: :90D: :90C: (known others are skipped; an unknown tag
+ * is a strict error and a lax warning, as are a statement without :25: and
+ * an MT940 without closing balance), several statements per input, CRLF or
+ * LF, an optional SWIFT block header ({1:...}{2:...}{4:) and trailer (-}),
+ * control characters before a tag. A lone '-' line ends a message only
+ * before the end of the input, a '{' block or the next :20: (bank header
+ * lines may come between); elsewhere it is text of the field. :61: amounts
+ * take a comma or a decimal point; type and reference may be missing. :86:
+ * is read in its common structured forms: German ?nn sub-fields (also with
+ * '~' or '>' as Polish and Dutch banks write them: ?00 booking text, ?20-?29
+ * and ?60-?63 remittance, ?31 account, ?38 IBAN, ?32/?33 name), Dutch
+ * /KEY/value pairs (/NAME/ /IBAN/ /REMI/ /EREF/ /CNTP/), Swiss and Polish
+ * "KEYWORD:" labels; anything else is remittance text. The supplementary
+ * details on the second line of :61: are the remittance when :86: gives
+ * none. Every line of a field is kept, however many the bank writes
+ * (SWIFT's 6 x 65 characters of :86: are exceeded in practice): no text is
+ * cut. Plain C over buffers (core.h), so fuzzers reach it.
  */
 #include <stdio.h>
 #include <string.h>
