@@ -1,6 +1,6 @@
 -- pgTAP: bank statement parsers (parse_mt940, parse_camt053, parse_bai2)
 BEGIN;
-SELECT plan(154);
+SELECT plan(159);
 -- lax reads below warn of what they skip; o2c.parse_warnings tests the warnings
 SET LOCAL client_min_messages = error;
 
@@ -193,6 +193,12 @@ SELECT is((SELECT counterparty_name || '|' || counterparty_account || '|' || ref
            FROM o2c.parse_mt940(pg_temp.mt(E':61:2503010301C10,00NTRFNONREF\n:86:/TRTP/SEPA OVERBOEKING/IBAN/NL20INGB0001234567/BIC/INGBNL2A/NAME/\n' ||
                                            E'Groothandel De Vries/REMI/Factuur 2025-7/EREF/E2E-7'))),
           'Groothandel De Vries|NL20INGB0001234567|E2E-7|Factuur 2025-7', 'mt940: Dutch /TRTP/ /IBAN/ /NAME/ /REMI/ /EREF/');
+SELECT throws_ok($$SELECT * FROM o2c.parse_mt940(pg_temp.mt(':61:1602300301D6,00N024NONREF'))$$,
+                 '22008', 'invalid MT940 statement: line 5: value date "160230" is not a date', 'mt940: strict, 30 February');
+SELECT is((SELECT value_date || ' ' || booking_date FROM o2c.parse_mt940(pg_temp.mt(':61:1602300301D6,00N024NONREF'), false)),
+          '2016-02-29 2016-03-01', 'mt940: lax, 30 February as the last day of February');
+SELECT is((SELECT w FROM o2c.parse_warnings('mt940', pg_temp.mt(':61:1602300301D6,00N024NONREF')) w LIMIT 1),
+          'MT940 statement "S1/5/1": line 5: value date "160230" is not a date; read as 2016-02-29', 'mt940: lax, 30 February warns');
 -- MT942, the interim report, into the same shape
 CREATE TEMP TABLE mt942 (body text);
 INSERT INTO mt942 VALUES ($m$:20:INT-0305
@@ -400,6 +406,13 @@ SELECT throws_ok($$SELECT * FROM o2c.parse_camt(pg_temp.camt('053', 8, replace(p
                  '22P02', 'camt.053 statement "R1": line 6: balance OPBD without CdtDbtInd', 'camt: strict, a balance without CdtDbtInd');
 SELECT is((SELECT w FROM o2c.parse_warnings('camt', pg_temp.camt('053', 8, replace(pg_temp.bal('OPBD', '1.00'), '<CdtDbtInd>CRDT</CdtDbtInd>', ''))) w),
           'camt.053 statement "R1": line 6: balance OPBD without CdtDbtInd; balance ignored', 'camt: lax, a balance without CdtDbtInd ignored');
+SELECT is((SELECT count(*)::int FROM o2c.parse_camt(replace(pg_temp.camt('053', 8), '</Acct>',
+                   '</Acct><TxsSummry><TtlNtries><NbOfNtries>1</NbOfNtries><Sum>-4500.00</Sum></TtlNtries></TxsSummry>'))),
+          1, 'camt: a TxsSummry sum written negative is compared by its size');
+SELECT is((SELECT w FROM o2c.parse_warnings('camt', replace(pg_temp.camt('053', 8), '</Acct>',
+                   '</Acct><TxsSummry><TtlNtries><Sum>1,2,3</Sum></TtlNtries></TxsSummry>')) w),
+          'camt.053 statement "R1": line 5: expected an amount such as 1234.56 in Sum; transaction summary not checked',
+          'camt: lax, an unreadable TxsSummry is not checked');
 SELECT is((SELECT count(*)::int FROM o2c.parse_warnings('camt', pg_temp.camt('053', 8))), 0, 'camt: no warning for a sound file');
 SELECT throws_ok($$SELECT * FROM o2c.parse_camt(replace(pg_temp.camt('054', 8), '</TxAmt>',
                    '</TxAmt><InstdAmt><Amt Ccy="EUR">1.00</Amt><CcyXchg><XchgRate>1,05</XchgRate></CcyXchg></InstdAmt>'))$$,

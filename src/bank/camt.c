@@ -741,6 +741,17 @@ summary_mismatch(Camt *c, O2cBankStmt *s, const char *what, const char *found,
 	return false;
 }
 
+/* A TxsSummry that cannot be read: strict refuses it, lax does not check it. */
+static bool
+summary_unreadable(Camt *c, xmlNode *grp, O2cBankStmt *s, const char *expected)
+{
+	if (c->strict)
+		return syntax(c, grp, expected);
+	o2c_bank_warn(c->res, "%s statement \"%s\": line %ld: expected %s; transaction summary not checked",
+				  label(c), stmt_id(s), xmlGetLineNo(grp), expected);
+	return true;
+}
+
 /* TxsSummry: numbers of entries and sums of credits and debits. */
 static bool
 check_summary(Camt *c, xmlNode *sum, O2cBankStmt *s)
@@ -768,11 +779,11 @@ check_summary(Camt *c, xmlNode *sum, O2cBankStmt *s)
 			size_t		i;
 
 			if (len > 15)
-				return syntax(c, grp, "a number in NbOfNtries");
+				return summary_unreadable(c, grp, s, "a number in NbOfNtries");
 			for (i = 0; i < len; i++)
 			{
 				if (t[i] < '0' || t[i] > '9')
-					return syntax(c, grp, "a number in NbOfNtries");
+					return summary_unreadable(c, grp, s, "a number in NbOfNtries");
 				n = n * 10 + (t[i] - '0');
 			}
 			if (n != count)
@@ -792,8 +803,11 @@ check_summary(Camt *c, xmlNode *sum, O2cBankStmt *s)
 		{
 			int64_t		v;
 
+			/* some banks write the sum of debits negative: its size is compared */
+			if (len > 1 && t[0] == '-')
+				t++, len--;
 			if (!o2c_bank_amount(t, len, &v, NULL))
-				return syntax(c, grp, "an amount such as 1234.56 in Sum");
+				return summary_unreadable(c, grp, s, "an amount such as 1234.56 in Sum");
 			if (v != total)
 			{
 				snprintf(what, sizeof(what), "%s/Sum", groups[g]);

@@ -129,11 +129,25 @@ yymmdd(Mt940 *p, const char *s, const char *what)
 				d = digits(s + 4, 2);
 
 	y += y < 80 ? 2000 : 1900;
+	if (!o2c_bank_valid_date(y, m, d) && !p->strict && m >= 1 && m <= 12 && d >= 29 && d <= 31)
+	{
+		/* German banks book quarter-end interest on 30 February */
+		int			last = d;
+
+		while (!o2c_bank_valid_date(y, m, last))
+			last--;
+		o2c_bank_warn(p->res, "MT940 statement \"%s\": line %d: %s \"%.6s\" is not a date; read as %04d-%02d-%02d",
+					  o2c_quote_cstr(p->cur >= 0 && p->res->stmts[p->cur].statement_id ? p->res->stmts[p->cur].statement_id : ""),
+					  p->tag_line, what, s, y, m, last);
+		d = last;
+	}
 	if (!o2c_bank_valid_date(y, m, d))
 	{
 		o2c_fail(p->err, O2C_ERR_DATETIME,
 				 "invalid MT940 statement: line %d: %s \"%.6s\" is not a date",
 				 p->tag_line, what, s);
+		if (m >= 1 && m <= 12 && d >= 29 && d <= 31)
+			o2c_fail_hint(p->err, "Pass strict => false to read it as the last day of its month.");
 		return 0;
 	}
 	return y * 10000 + m * 100 + d;
@@ -291,6 +305,17 @@ entry(Mt940 *p)
 			y--;
 		else if (vm - m > 6)
 			y++;
+		/* lax: 30 February and the like as the month's last day, as above */
+		if (!o2c_bank_valid_date(y, m, d) && !p->strict && m >= 1 && m <= 12 && d >= 29 && d <= 31)
+		{
+			int			last = d;
+
+			while (!o2c_bank_valid_date(y, m, last))
+				last--;
+			o2c_bank_warn(p->res, "MT940 statement \"%s\": line %d: entry date \"%.4s\" is not a date; read as %04d-%02d-%02d",
+						  o2c_quote_cstr(cur_id(p)), p->tag_line, v + i, y, m, last);
+			d = last;
+		}
 		if (!o2c_bank_valid_date(y, m, d))
 			return o2c_fail(p->err, O2C_ERR_DATETIME,
 							"invalid MT940 statement: line %d: entry date \"%.4s\" is not a date",
