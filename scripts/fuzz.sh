@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Bounded libFuzzer runs of the bank statement parsers (test/fuzz/fuzz_*.c)
+# Bounded libFuzzer runs of the bank statement parsers (test/fuzz/fuzz_*.c;
+# fuzz_camt053 reads camt.052, camt.053 and camt.054, seeded with all three)
 # and of the validators (test/fuzz/validate_fuzz.c): each harness is built
 # with clang-14 -fsanitize=fuzzer,address,undefined and run for
 # O2C_FUZZ_SECONDS (default 20) from a seed corpus of the fixtures in
@@ -28,7 +29,7 @@ for fmt in mt940 camt053 bai2 validate; do
     mkdir -p "$corpus"
     case $fmt in
         mt940) pat='*.sta' ;;
-        camt053) pat='*.camt053' ;;
+        camt053) pat='*.camt05[234]' ;;
         bai2) pat='*.bai2' ;;
         validate) pat='' ;;
     esac

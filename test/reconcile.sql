@@ -1,6 +1,6 @@
 -- pgTAP: o2c.reconcile
 BEGIN;
-SELECT plan(24);
+SELECT plan(31);
 
 CREATE TEMP TABLE b (line_id text, booking_date date, amount numeric, currency text,
                      counterparty_name text, counterparty_account text, reference text, remittance text);
@@ -73,6 +73,29 @@ SELECT throws_ok($$SELECT * FROM o2c.reconcile('SELECT * FROM b', 'SELECT * FROM
 SELECT is((SELECT string_agg(DISTINCT provolatile::text || proparallel::text || proisstrict::text, ',')
            FROM pg_proc WHERE proname = 'reconcile' AND pronamespace = 'o2c'::regnamespace), 'vrtrue',
           'reconcile is VOLATILE STRICT PARALLEL RESTRICTED');
+
+-- reconcile_report: per statement
+CREATE TEMP TABLE rs AS SELECT * FROM o2c.reconcile_report(
+    'SELECT *, CASE WHEN line_id IN (''L1'', ''L2'') THEN ''S1'' ELSE ''S2'' END AS statement_id, ''camt.052'' AS message FROM b',
+    'SELECT * FROM p');
+SELECT is((SELECT string_agg(coalesce(statement_id, '-') || ' ' || bank_lines || ' ' || matched || ' ' || unmatched_bank || ' ' ||
+                             unmatched_book || ' ' || difference, '; ' ORDER BY statement_id NULLS LAST) FROM rs),
+          'S1 2 2 0 2 -82.34; S2 3 1 2 1 70.00', 'reconcile_report: matched, unmatched each side and the difference per statement');
+SELECT is((SELECT bank_amount - matched_amount - unmatched_bank_amount FROM rs WHERE statement_id = 'S2'), 0.00,
+          'reconcile_report: bank amount = matched + unmatched');
+SELECT is((SELECT count(*)::int FROM o2c.reconcile_report('SELECT * FROM b', 'SELECT * FROM p') WHERE statement_id IS NULL),
+          1, 'reconcile_report: without statement_id, one statement of all lines');
+SELECT is((SELECT string_agg(currency || ' ' || unmatched_book || ' ' || unmatched_book_amount, '; ' ORDER BY currency)
+           FROM o2c.reconcile_report('SELECT * FROM b WHERE false', 'SELECT * FROM p')),
+          'EUR 6 417.34', 'reconcile_report: payments near no statement, a row per currency');
+SELECT is((SELECT matched || ' ' || unmatched_book || ' ' || difference FROM o2c.reconcile_report('SELECT * FROM b WHERE line_id = ''L3''',
+                                                           'SELECT * FROM p WHERE payment_id IN (3, 6)')), '1 1 -12.34',
+          'reconcile_report: an unmatched payment near a statement counts with it');
+SELECT throws_ok($$SELECT * FROM o2c.reconcile_report('SELECT * FROM b', 'SELECT * FROM p', '{"date_window": "x"}')$$,
+                 '22023', 'reconcile option "date_window" must be a number', 'reconcile_report: options as reconcile');
+SELECT is((SELECT provolatile::text || proparallel::text || proisstrict::text
+           FROM pg_proc WHERE proname = 'reconcile_report' AND pronamespace = 'o2c'::regnamespace), 'vrtrue',
+          'reconcile_report is VOLATILE STRICT PARALLEL RESTRICTED');
 
 SELECT * FROM finish();
 ROLLBACK;

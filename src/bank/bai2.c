@@ -9,8 +9,12 @@
  * types 0, 1, 2, Z, V (value date and time), S (three amounts) and D
  * (distribution) are read. Strict mode checks every control total and record
  * count and, where the 03 record gives them, opening ledger (010) plus the
- * details against closing ledger (015). Plain C over buffers (core.h).
+ * details against closing ledger (015); lax mode reads on and warns. Real
+ * files end records with empty fields (",,,/"), without '/', continue any
+ * record with 88 at any point and write '/' inside a 16's references: all
+ * read. Plain C over buffers (core.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "bankfmt.h"
@@ -22,7 +26,20 @@ typedef struct Fields
 	size_t		n;
 	size_t		pos;
 	bool		done;
+	bool		slash_at_end;	/* only a last '/' ends the record (16) */
 } Fields;
+
+/* Does a '/' at i end the record? Not inside a 16's references. */
+static bool
+ends_record(const Fields *f, size_t i)
+{
+	if (!f->slash_at_end)
+		return true;
+	for (i++; i < f->n; i++)
+		if (f->s[i] != ' ')
+			return false;
+	return true;
+}
 
 typedef struct Bai2
 {
@@ -61,7 +78,8 @@ next_field(Fields *f, const char **s, size_t *n)
 
 	if (f->done || f->pos > f->n)
 		return false;
-	while (f->pos < f->n && f->s[f->pos] != ',' && f->s[f->pos] != '/')
+	while (f->pos < f->n && f->s[f->pos] != ',' &&
+		   !(f->s[f->pos] == '/' && ends_record(f, f->pos)))
 		f->pos++;
 	*s = f->s + start;
 	*n = f->pos - start;
@@ -90,6 +108,12 @@ total_mismatch(Bai2 *p, const char *what, const char *id, __int128 found, __int1
 
 	o2c_bank_format(found * 100000, 0, a);
 	o2c_bank_format(expected * 100000, 0, b);
+	if (!p->strict)
+	{
+		o2c_bank_warn(p->res, "BAI2 %s of \"%s\" does not match at line %d: the trailer says %s, the records give %s; read anyway",
+					  what, o2c_quote_cstr(id ? id : ""), p->lineno, a, b);
+		return true;
+	}
 	o2c_fail(p->err, O2C_ERR_DATA, "BAI2 %s of \"%s\" does not match at line %d",
 			 what, o2c_quote_cstr(id ? id : ""), p->lineno);
 	o2c_fail_detail(p->err, "Statement \"%s\": the trailer says %s, the records give %s.",
@@ -304,6 +328,7 @@ rec_03(Bai2 *p, Fields *f)
 	p->nline = 0;
 	p->group_accounts++;
 	st = o2c_bank_add_stmt(p->res);
+	st->message = "bai2";
 	p->cur = p->res->nstmts - 1;
 	st->first_line = p->lineno;
 	st->account = o2c_bank_strndup(p->res, acct, acctn);
@@ -376,6 +401,8 @@ rec_16(Bai2 *p, Fields *f)
 
 	if (!p->in_account)
 		return syntax(p, "an 03 account record before 16");
+	/* banks write '/' inside references (AB/GS/0001): only the last ends it */
+	f->slash_at_end = true;
 	if (!next_field(f, &s, &n) || n != 3 || s[0] < '0' || s[0] > '9' ||
 		s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9')
 		return syntax(p, "a 3-digit type code in the 16 record");
@@ -402,7 +429,8 @@ rec_16(Bai2 *p, Fields *f)
 		const char *t = f->s + start;
 		size_t		tn = f->n - start;
 
-		while (tn > 0 && (t[tn - 1] == ' ' || t[tn - 1] == '/'))
+		/* empty trailing fields (",,,/") are no text */
+		while (tn > 0 && (t[tn - 1] == ' ' || t[tn - 1] == '/' || t[tn - 1] == ','))
 			tn--;
 		while (tn > 0 && t[0] == ' ')
 			t++, tn--;
@@ -449,27 +477,97 @@ trailer(Bai2 *p, Fields *f, const char *what, __int128 records_total,
 		c = -1;
 	if (!count_field(p, f, &r, "a record count in the trailer"))
 		return false;
-	if (!p->strict)
-		return true;
-	if (present && v != records_total)
-		return total_mismatch(p, what, id, v, records_total);
-	if (c >= 0 && c != expect_count)
-		return total_mismatch(p, count_what, id, c, expect_count);
-	if (r >= 0 && r != records)
-		return total_mismatch(p, "record count", id, r, records);
+	if (present && v != records_total && !total_mismatch(p, what, id, v, records_total))
+		return false;
+	if (c >= 0 && c != expect_count && !total_mismatch(p, count_what, id, c, expect_count))
+		return false;
+	if (r >= 0 && r != records && !total_mismatch(p, "record count", id, r, records))
+		return false;
 	(void) count;
 	return true;
+}
+
+/*
+ * Has a 16 record (rec, n bytes so far) reached its text field? Its fields
+ * are 16, type code, amount, funds type and the funds type's own fields (S:
+ * 3, V: 2, D: a count and as many pairs), bank and customer reference, then
+ * the text.
+ */
+static bool
+text_started(const char *rec, size_t n)
+{
+	size_t		i;
+	long		field = 0;
+	long		text_field = 6;
+	size_t		start = 0;
+
+	for (i = 0; i <= n; i++)
+	{
+		if (i < n && rec[i] != ',')
+			continue;
+		/* field `field` spans rec[start..i) */
+		if (field == 3 && i - start == 1)
+		{
+			char		ft = rec[start];
+
+			text_field += ft == 'S' ? 3 : ft == 'V' ? 2 : ft == 'D' ? 1 : 0;
+		}
+		else if (field == 4 && text_field == 7 && i < n)
+		{
+			/* D: the count of (amount, days) pairs that follow */
+			long		k = 0;
+			size_t		j;
+
+			for (j = start; j < i && rec[j] >= '0' && rec[j] <= '9' && k < 1000; j++)
+				k = k * 10 + (rec[j] - '0');
+			text_field += 2 * k;
+		}
+		if (i == n)
+			break;
+		field++;
+		start = i + 1;
+		if (field >= text_field)
+			return true;
+	}
+	return false;
+}
+
+/* Lax: say what was skipped; strict: refuse it. */
+static bool
+strict_or_warn(Bai2 *p, const char *what, const char *skipped)
+{
+	const char *id = p->cur >= 0 && p->cur < p->res->nstmts
+		? p->res->stmts[p->cur].statement_id : p->file_id;
+
+	if (!p->strict)
+	{
+		o2c_bank_warn(p->res, "BAI2 file \"%s\": line %d: %s; %s",
+					  o2c_quote_cstr(id ? id : ""), p->lineno, what, skipped);
+		return true;
+	}
+	o2c_fail(p->err, O2C_ERR_SYNTAX, "invalid BAI2 file: line %d: %s", p->lineno, what);
+	o2c_fail_hint(p->err, "Pass strict => false to read it anyway (%s).", skipped);
+	return false;
 }
 
 static bool
 record(Bai2 *p, const char *s, size_t n)
 {
-	Fields		f = {s, n, 0, false};
+	Fields		f = {s, n, 0, false, false};
 	const char *t;
 	size_t		tn;
 
 	if (!next_field(&f, &t, &tn) || tn != 2)
-		return syntax(p, "a record type (01, 02, 03, 16, 49, 98 or 99)");
+	{
+		char		what[80];
+		size_t		k;
+
+		/* quote a short printable prefix of the record */
+		for (k = 0; k < n && k < 20 && (unsigned char) s[k] >= 0x20 && s[k] != '"'; k++)
+			;
+		snprintf(what, sizeof(what), "unknown record \"%.*s\"", (int) k, s);
+		return strict_or_warn(p, what, "record skipped");
+	}
 	/* a record and its continuations all count in the trailers */
 	p->file_records += 1 + p->extra;
 	if (p->in_group)
@@ -531,7 +629,13 @@ record(Bai2 *p, const char *s, size_t n)
 		return trailer(p, &f, "file control total", p->file_total, 0,
 					   p->file_groups, "number of groups", p->file_records);
 	}
-	return syntax(p, "a record type (01, 02, 03, 16, 49, 88, 98 or 99)");
+	{
+		char		what[64];
+
+		snprintf(what, sizeof(what), "unknown record type \"%.2s\"", t);
+		/* no amount is lost: the records with amounts are the known ones */
+		return strict_or_warn(p, what, "record skipped");
+	}
 }
 
 bool
@@ -576,11 +680,18 @@ o2c_parse_bai2(const char *buf, size_t len, bool strict,
 		}
 		if (cont)
 		{
-			/* 16 text continues with a space, other records with a field */
-			char		sep = reclen >= 2 && memcmp(rec, "16", 2) == 0 ? ' ' : ',';
+			/*
+			 * An 88 continues the record's text with a space once a 16 has
+			 * reached its text field; otherwise it continues with a field.
+			 */
+			char		sep = reclen >= 2 && memcmp(rec, "16", 2) == 0 &&
+				text_started(rec, reclen) ? ' ' : ',';
 
+			/* a record ending in ',' (not ",/") already ends its last field */
 			if (sep == ',' && reclen > 0 && rec[reclen - 1] == '/')
 				reclen--;
+			else if (sep == ',' && reclen > 0 && rec[reclen - 1] == ',')
+				sep = '\0';
 			s += 3, n -= 3;
 			if (reclen + 1 + n + 1 > reccap)
 			{
@@ -592,7 +703,8 @@ o2c_parse_bai2(const char *buf, size_t len, bool strict,
 				o2c_core_free(rec);
 				rec = nr;
 			}
-			rec[reclen++] = sep;
+			if (sep != '\0')
+				rec[reclen++] = sep;
 			memcpy(rec + reclen, s, n);
 			reclen += n;
 			p.extra++;
@@ -619,10 +731,14 @@ o2c_parse_bai2(const char *buf, size_t len, bool strict,
 	o2c_core_free(rec);
 	if (ok && res->nstmts == 0 && !p.in_file && lineno > 0 && p.file_records == 0)
 		ok = o2c_fail(err, O2C_ERR_SYNTAX, "invalid BAI2 file: no records found");
-	if (ok && strict && p.in_file)
-		ok = o2c_fail(err, O2C_ERR_SYNTAX,
-					  "invalid BAI2 file: line %d: expected a 99 file trailer at the end", lineno);
-	if (ok && strict)
-		ok = o2c_bank_check_balances(res, err, "BAI2");
+	if (ok && p.in_file)
+	{
+		p.lineno = lineno;
+		ok = strict_or_warn(&p, p.in_account ? "no 49 account trailer at the end" :
+							p.in_group ? "no 98 group trailer at the end" : "no 99 file trailer at the end",
+							"read without its control totals");
+	}
+	if (ok)
+		ok = o2c_bank_check_balances(res, err, strict);
 	return ok;
 }

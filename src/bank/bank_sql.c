@@ -11,6 +11,7 @@
 
 #include "core/o2c.h"
 #include "bankfmt.h"
+#include "core/currency.h"
 
 #include "fmgr.h"
 #include "funcapi.h"
@@ -22,11 +23,12 @@
 PG_FUNCTION_INFO_V1(o2c_parse_mt940_sql);
 PG_FUNCTION_INFO_V1(o2c_parse_camt053_sql);
 PG_FUNCTION_INFO_V1(o2c_parse_bai2_sql);
+PG_FUNCTION_INFO_V1(o2c_parse_warnings_sql);
 
 typedef bool (*BankParser) (const char *buf, size_t len, bool strict,
 							O2cBankResult *res, O2cError *err);
 
-#define BANK_COLS 16
+#define BANK_COLS 20
 
 static Datum
 date_datum(int32 ymd)
@@ -86,6 +88,21 @@ camt_server_text(const char *buf, size_t len, bool strict,
 	return o2c_parse_camt053_as(buf, len, "UTF-8", strict, res, err);
 }
 
+/* Parse input into res, or raise the parser's error. */
+static void
+run_parser(BankParser parse, text *input, bool strict, O2cBankResult *res)
+{
+	O2cError	err;
+
+	o2c_bank_init(res);
+	memset(&err, 0, sizeof(err));
+	if (!parse(VARDATA_ANY(input), VARSIZE_ANY_EXHDR(input), strict, res, &err))
+	{
+		o2c_bank_free(res);
+		o2c_raise(&err);
+	}
+}
+
 static Datum
 bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 {
@@ -93,7 +110,6 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 	bool		strict = PG_NARGS() > 1 ? PG_GETARG_BOOL(1) : true;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	O2cBankResult res;
-	O2cError	err;
 	int			i;
 	int			cur = -1;
 	Datum		stmt_values[BANK_COLS];
@@ -109,10 +125,17 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 				rowcxt;
 
 	InitMaterializedSRF(fcinfo, 0);
-	o2c_bank_init(&res);
-	memset(&err, 0, sizeof(err));
-	if (!parse(VARDATA_ANY(input), VARSIZE_ANY_EXHDR(input), strict, &res, &err))
-		o2c_raise(&err);
+	run_parser(parse, input, strict, &res);
+	/* what a lax read skipped or doubted, before its rows */
+	for (i = 0; i < res.nwarnings; i++)
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING),
+				 errmsg_internal("%s", utf8 ? pg_any_to_server(res.warnings[i], strlen(res.warnings[i]), PG_UTF8)
+								 : res.warnings[i])));
+	if (res.warnings_dropped > 0)
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING),
+				 errmsg("%ld more warnings not shown", res.warnings_dropped)));
 
 	/*
 	 * A row's datums are garbage once the tuplestore has copied them: freed
@@ -148,6 +171,7 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 				stmt_values[15] = amount_datum(s->closing, scale);
 			else
 				stmt_nulls[15] = true;
+			stmt_values[16] = CStringGetTextDatum(s->message ? s->message : "");
 		}
 		MemoryContextSwitchTo(rowcxt);
 		memcpy(values, stmt_values, sizeof(values));
@@ -169,6 +193,21 @@ bank_srf(FunctionCallInfo fcinfo, BankParser parse)
 		put_text(values, nulls, 11, l->remittance, utf8);
 		put_text(values, nulls, 12, l->bank_reference, utf8);
 		put_text(values, nulls, 13, l->type_code, utf8);
+		if (l->instructed != NULL && l->instructed->has_amount)
+		{
+			const char *ccy = l->instructed->currency;
+			int			minor = ccy ? o2c_currency_minor_units(ccy, 3) : 2;
+
+			values[17] = amount_datum(l->instructed->amount, Max(l->instructed->scale, Max(minor, 0)));
+		}
+		else
+			nulls[17] = true;
+		put_text(values, nulls, 18, l->instructed ? l->instructed->currency : NULL, utf8);
+		if (l->instructed != NULL && l->instructed->exchange_rate != NULL)
+			values[19] = DirectFunctionCall3(numeric_in, CStringGetDatum(l->instructed->exchange_rate),
+											 ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+		else
+			nulls[19] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		MemoryContextSwitchTo(outer);
 		MemoryContextReset(rowcxt);
@@ -195,4 +234,56 @@ Datum
 o2c_parse_bai2_sql(PG_FUNCTION_ARGS)
 {
 	return bank_srf(fcinfo, o2c_parse_bai2);
+}
+
+/*
+ * o2c.parse_warnings(format, statement): what a lax parse of the statement
+ * skipped or doubted, one row per warning, without raising them: for a load
+ * job that records them, and for tests. Malformed input is still an error.
+ */
+Datum
+o2c_parse_warnings_sql(PG_FUNCTION_ARGS)
+{
+	char	   *format = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	text	   *input = PG_GETARG_TEXT_PP(1);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	BankParser	parse;
+	O2cBankResult res;
+	int			i;
+	bool		utf8 = false;
+
+	if (strcmp(format, "camt") == 0 || strcmp(format, "camt053") == 0)
+	{
+		parse = camt_server_text;
+		utf8 = GetDatabaseEncoding() != PG_UTF8 && GetDatabaseEncoding() != PG_SQL_ASCII;
+	}
+	else if (strcmp(format, "mt940") == 0)
+		parse = o2c_parse_mt940;
+	else if (strcmp(format, "bai2") == 0)
+		parse = o2c_parse_bai2;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown bank statement format \"%s\"", o2c_quote_cstr(format)),
+				 errhint("The formats are camt, mt940 and bai2.")));
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	run_parser(parse, input, false, &res);
+	for (i = 0; i < res.nwarnings; i++)
+	{
+		Datum		v;
+		bool		n = false;
+
+		v = CStringGetTextDatum(utf8 ? pg_any_to_server(res.warnings[i], strlen(res.warnings[i]), PG_UTF8)
+								: res.warnings[i]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &v, &n);
+	}
+	if (res.warnings_dropped > 0)
+	{
+		Datum		v = CStringGetTextDatum(psprintf("%ld more warnings not shown", res.warnings_dropped));
+		bool		n = false;
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &v, &n);
+	}
+	o2c_bank_free(&res);
+	return (Datum) 0;
 }

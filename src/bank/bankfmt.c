@@ -2,6 +2,8 @@
  * bankfmt.c — memory, amounts, dates and the balance check shared by the
  * bank statement parsers. Plain C over buffers (core.h).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bankfmt.h"
@@ -29,6 +31,7 @@ o2c_bank_free(O2cBankResult *res)
 	}
 	o2c_core_free(res->stmts);
 	o2c_core_free(res->lines);
+	o2c_core_free(res->warnings);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -50,6 +53,17 @@ bank_alloc(O2cBankResult *res, size_t n)
 	}
 	p = c->data + c->used;
 	c->used += n;
+	return p;
+}
+
+void *
+o2c_bank_alloc(O2cBankResult *res, size_t n)
+{
+	/* strings leave any offset: take 7 bytes more and align up */
+	char	   *p = bank_alloc(res, n + 7);
+
+	p = (char *) (((uintptr_t) p + 7) & ~(uintptr_t) 7);
+	memset(p, 0, n);
 	return p;
 }
 
@@ -218,8 +232,60 @@ o2c_bank_stmt_scale(const O2cBankStmt *s)
 	return s->dscale > minor ? s->dscale : minor;
 }
 
+const char *
+o2c_bank_format_name(const O2cBankStmt *s)
+{
+	if (s->message == NULL || strcmp(s->message, "mt940") == 0)
+		return "MT940";
+	if (strcmp(s->message, "mt942") == 0)
+		return "MT942";
+	if (strcmp(s->message, "bai2") == 0)
+		return "BAI2";
+	return s->message;
+}
+
+void
+o2c_bank_warn(O2cBankResult *res, const char *fmt,...)
+{
+	char		msg[600];
+	va_list		ap;
+
+	if (res->nwarnings >= O2C_BANK_MAX_WARNINGS)
+	{
+		res->warnings_dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (res->nwarnings == res->warnings_cap)
+		res->warnings = grow(res->warnings, res->nwarnings, &res->warnings_cap, sizeof(char *));
+	res->warnings[res->nwarnings++] = o2c_bank_strndup(res, msg, strlen(msg));
+}
+
 bool
-o2c_bank_check_balances(O2cBankResult *res, O2cError *err, const char *format)
+o2c_bank_decimal_text(const char *s, size_t n)
+{
+	size_t		i;
+	int			digits = 0,
+				points = 0;
+
+	if (n == 0 || n > 40)
+		return false;
+	for (i = 0; i < n; i++)
+	{
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '.' && points == 0)
+			points++;
+		else
+			return false;
+	}
+	return digits > 0;
+}
+
+bool
+o2c_bank_check_balances(O2cBankResult *res, O2cError *err, bool strict)
 {
 	int			i;
 	int			l = 0;
@@ -228,9 +294,12 @@ o2c_bank_check_balances(O2cBankResult *res, O2cError *err, const char *format)
 	{
 		O2cBankStmt *s = &res->stmts[i];
 		__int128	sum = s->opening;
+		const char *fmt = o2c_bank_format_name(s);
+		const char *id = s->statement_id ? s->statement_id : "";
 
 		for (; l < res->nlines && res->lines[l].stmt == i; l++)
-			sum += res->lines[l].amount;	/* int128: cannot overflow */
+			if (!res->lines[l].unbooked)
+				sum += res->lines[l].amount;	/* int128: cannot overflow */
 		if (!s->has_opening || !s->has_closing)
 			continue;
 		if (sum != s->closing)
@@ -242,12 +311,18 @@ o2c_bank_check_balances(O2cBankResult *res, O2cError *err, const char *format)
 			o2c_bank_format(sum, o2c_bank_stmt_scale(s), a);
 			o2c_bank_format(s->closing, o2c_bank_stmt_scale(s), b);
 			o2c_bank_format((__int128) s->closing - sum, o2c_bank_stmt_scale(s), d);
+			if (!strict)
+			{
+				o2c_bank_warn(res, "%s statement \"%s\" (line %d) does not balance: opening balance plus entries is %s, closing balance is %s, difference %s; read anyway",
+							  fmt, o2c_quote_cstr(id), s->first_line, a, b, d);
+				continue;
+			}
 			o2c_fail(err, O2C_ERR_DATA,
 					 "%s statement \"%s\" does not balance",
-					 format, o2c_quote_cstr(s->statement_id ? s->statement_id : ""));
+					 fmt, o2c_quote_cstr(id));
 			o2c_fail_detail(err,
-							"Statement \"%s\": opening balance plus entries is %s, closing balance is %s, difference %s.",
-							o2c_quote_cstr(s->statement_id ? s->statement_id : ""), a, b, d);
+							"Statement \"%s\" (line %d): opening balance plus entries is %s, closing balance is %s, difference %s.",
+							o2c_quote_cstr(id), s->first_line, a, b, d);
 			o2c_fail_hint(err, "Pass strict => false to read the lines anyway.");
 			return false;
 		}

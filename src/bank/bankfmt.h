@@ -24,7 +24,20 @@ typedef struct O2cBankStmt
 	int64_t		closing;
 	int			dscale;			/* most fraction digits written */
 	int			first_line;		/* input line of the statement, for errors */
+	/* message type: "camt.052", "camt.053", "camt.054", "mt940", "mt942", "bai2" */
+	const char *message;
+	int			unbooked;		/* camt entries not booked (PDNG, INFO, FUTR) */
 } O2cBankStmt;
+
+/* camt AmtDtls/InstdAmt and CcyXchg of a line; rare, so kept apart. */
+typedef struct O2cBankInstructed
+{
+	bool		has_amount;
+	int64_t		amount;			/* 10^-5 units, signed as the line's amount */
+	int			scale;
+	char	   *currency;
+	char	   *exchange_rate;	/* decimal text, checked */
+} O2cBankInstructed;
 
 typedef struct O2cBankLine
 {
@@ -34,12 +47,14 @@ typedef struct O2cBankLine
 	int32_t		value_date;
 	int64_t		amount;			/* 10^-5 units, signed by direction */
 	bool		credit;
+	bool		unbooked;		/* camt Sts other than BOOK: not in balances */
 	char	   *counterparty_name;
 	char	   *counterparty_account;
 	char	   *reference;
 	char	   *remittance;
 	char	   *bank_reference;
 	char	   *type_code;
+	O2cBankInstructed *instructed;	/* NULL: none */
 } O2cBankLine;
 
 /* Memory of a result: chunks freed together by o2c_bank_free. */
@@ -60,11 +75,23 @@ typedef struct O2cBankResult
 	int			nlines;
 	int			lines_cap;
 	O2cBankChunk *chunks;
+	/* what a lax parse skipped or doubted, for the caller to report */
+	char	  **warnings;
+	int			nwarnings;
+	int			warnings_cap;
+	long		warnings_dropped;	/* beyond O2C_BANK_MAX_WARNINGS */
 } O2cBankResult;
+
+/* Warnings kept per parse; the rest are counted (bounded memory). */
+#define O2C_BANK_MAX_WARNINGS 100
 
 /* The parsers: false with err filled on bad input (strict adds balances). */
 extern bool o2c_parse_mt940(const char *buf, size_t len, bool strict,
 							O2cBankResult *res, O2cError *err);
+/*
+ * camt.052, camt.053 and camt.054 of any version, keyed on the message
+ * element (BkToCstmrAcctRpt, BkToCstmrStmt, BkToCstmrDbtCdtNtfctn).
+ */
 extern bool o2c_parse_camt053(const char *buf, size_t len, bool strict,
 							  O2cBankResult *res, O2cError *err);
 /*
@@ -81,6 +108,8 @@ extern bool o2c_parse_bai2(const char *buf, size_t len, bool strict,
 extern void o2c_bank_init(O2cBankResult *res);
 extern void o2c_bank_free(O2cBankResult *res);
 extern char *o2c_bank_strndup(O2cBankResult *res, const char *s, size_t n);
+/* Zeroed memory of the result, freed with it. */
+extern void *o2c_bank_alloc(O2cBankResult *res, size_t n);
 extern char *o2c_bank_concat(O2cBankResult *res, const char *a, size_t an,
 							 const char *b, size_t bn);
 extern O2cBankStmt *o2c_bank_add_stmt(O2cBankResult *res);
@@ -92,8 +121,17 @@ extern bool o2c_bank_amount(const char *s, size_t n, int64_t *units, int *scale)
 extern void o2c_bank_format(__int128 units, int scale, char *buf);
 /* Display scale: the largest written, at least the currency's minor units. */
 extern int	o2c_bank_stmt_scale(const O2cBankStmt *s);
-/* Strict balance check of statement i (opening + lines = closing). */
-extern bool o2c_bank_check_balances(O2cBankResult *res, O2cError *err,
-									const char *format);
+/*
+ * Balance check of every statement (opening + booked lines = closing):
+ * strict, a mismatch fails; lax, it is a warning.
+ */
+extern bool o2c_bank_check_balances(O2cBankResult *res, O2cError *err, bool strict);
+/* A statement's message as messages name it: "MT940", "camt.053", ... */
+extern const char *o2c_bank_format_name(const O2cBankStmt *s);
+/* Record a warning (printf-style); never fails. */
+extern void o2c_bank_warn(O2cBankResult *res, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
+/* A decimal number (digits, at most one '.'), as exchange rates are. */
+extern bool o2c_bank_decimal_text(const char *s, size_t n);
 
 #endif							/* O2C_BANKFMT_H */

@@ -1,10 +1,18 @@
 /*
- * camt.c — ISO 20022 camt.053 bank-to-customer statements (versions
- * 001.02 to 001.08) to lines (bankfmt.h).
+ * camt.c — ISO 20022 bank-to-customer cash management messages to lines
+ * (bankfmt.h): camt.053 statements (BkToCstmrStmt/Stmt), camt.052 account
+ * reports (BkToCstmrAcctRpt/Rpt) and camt.054 debit/credit notifications
+ * (BkToCstmrDbtCdtNtfctn/Ntfctn), every version, by one code path keyed on
+ * the elements, not on the namespace: the message element is found under a
+ * Document (or any envelope around it), whatever namespace it is in, so
+ * national usage guidelines that keep the ISO elements read the same.
  *
- * Several statements per document; entries with and without transaction
- * details; a batched entry (one Ntry, several TxDtls) gives one line per
- * TxDtls. Safety first: the encoding is decided before libxml2 sees a byte
+ * The booked amount is the truth: a line's amount and sign are its entry's
+ * Ntry/Amt and CdtDbtInd. An entry is split into one line per TxDtls only
+ * when it has two or more and their amounts in the entry's currency add up
+ * to the booked amount; otherwise it is one line, carrying the details of
+ * its single TxDtls. No line is in another currency than its account; the
+ * instructed amount and the exchange rate have their own fields. Safety first: the encoding is decided before libxml2 sees a byte
  * (UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 or windows-1252; anything else,
  * such as UTF-7, UTF-16/32 or EBCDIC, is refused) and libxml2 is told to
  * read in it, whatever the document declares; any DTD libxml2 parses (a
@@ -25,7 +33,8 @@
 #include "bankfmt.h"
 
 #define CAMT_MAX_BYTES (512 * 1024 * 1024)
-#define CAMT_NS "urn:iso:std:iso:20022:tech:xsd:camt.053.001.0"
+/* envelopes (BizMsgEnvlp, AppHdr + Document, ...) are searched this deep */
+#define CAMT_MAX_ENVELOPE 8
 
 typedef struct Camt
 {
@@ -33,12 +42,14 @@ typedef struct Camt
 	O2cError   *err;
 	bool		strict;
 	bool		xml_failed;
+	const char *msg;			/* "camt.053", ... once its element is seen */
 	/* the statement being read, one child element at a time */
 	O2cBankStmt *stmt;
 	int			line_no;
 	bool		seen_id;
 	bool		seen_acct;
 	bool		opbd;			/* an OPBD balance came: PRCD no longer opens */
+	bool		clbd;			/* a CLBD came: ITBD (camt.052) no longer closes */
 	xmlNode    *summary;		/* a copy of its TxsSummry, checked at its end */
 	/* the current statement's entries, for its TxsSummry */
 	long		entries;
@@ -121,12 +132,21 @@ dup(Camt *c, xmlNode *n)
 	return s ? o2c_bank_strndup(c->res, s, len) : NULL;
 }
 
+static const char *
+label(Camt *c)
+{
+	return c->msg ? c->msg : "camt";
+}
+
+/* the statement's id as messages quote it (storage of the caller's block) */
+#define stmt_id(s) o2c_quote_cstr((s) && (s)->statement_id ? (s)->statement_id : "")
+
 static bool
 syntax(Camt *c, xmlNode *n, const char *expected)
 {
 	o2c_fail(c->err, O2C_ERR_SYNTAX,
-			 "invalid camt.053 document: line %ld: expected %s",
-			 n ? xmlGetLineNo(n) : 0L, expected);
+			 "invalid %s document: line %ld: expected %s",
+			 label(c), n ? xmlGetLineNo(n) : 0L, expected);
 	return false;
 }
 
@@ -161,34 +181,79 @@ date_of(Camt *c, xmlNode *n, int32_t *out)
 	dd = (s[8] - '0') * 10 + (s[9] - '0');
 	if (!o2c_bank_valid_date(y, m, dd))
 		return o2c_fail(c->err, O2C_ERR_DATETIME,
-						"invalid camt.053 document: line %ld: \"%.10s\" is not a date",
-						xmlGetLineNo(d), s);
+						"invalid %s document: line %ld: \"%.10s\" is not a date",
+						label(c), xmlGetLineNo(d), s);
 	*out = y * 10000 + m * 100 + dd;
 	return true;
 }
 
-/* Amount of an Amt element, unsigned; updates the statement's scale. */
+/* Amount text of an element, unsigned, and its scale; false if malformed. */
 static bool
-amount_of(Camt *c, xmlNode *amt, O2cBankStmt *s, int64_t *units)
+parse_amount(Camt *c, xmlNode *amt, int64_t *units, int *scale)
 {
 	size_t		len;
 	const char *t = text(amt, &len);
-	int			scale;
 
-	if (t == NULL || !o2c_bank_amount(t, len, units, &scale))
+	if (t == NULL || !o2c_bank_amount(t, len, units, scale))
 		return syntax(c, amt, "an amount such as 1234.56 in Amt");
+	return true;
+}
+
+/* The Ccy attribute of an amount element, into ccy[4] ("" when absent). */
+static void
+currency_of(xmlNode *amt, char ccy[4])
+{
+	xmlChar    *v = amt ? xmlGetProp(amt, (const xmlChar *) "Ccy") : NULL;
+
+	ccy[0] = '\0';
+	if (v != NULL)
+	{
+		if (strlen((const char *) v) == 3)
+			memcpy(ccy, v, 4);
+		xmlFree(v);
+	}
+}
+
+/*
+ * Amount of a statement-level Amt (Bal, Ntry), unsigned; updates the
+ * statement's scale and, for the first one, its currency when the account
+ * gave none. An entry in another currency than the account's is refused in
+ * both modes: no line is ever in another currency than its account. Such a
+ * balance is refused in strict mode and ignored, with a warning, in lax
+ * mode (*ignored set).
+ */
+static bool
+amount_of(Camt *c, xmlNode *amt, O2cBankStmt *s, int64_t *units, bool *ignored)
+{
+	int			scale;
+	char		ccy[4];
+
+	if (!parse_amount(c, amt, units, &scale))
+		return false;
+	currency_of(amt, ccy);
+	if (ccy[0] != '\0' && s->currency != NULL && strcmp(s->currency, ccy) != 0 &&
+		ignored != NULL && !c->strict)
+	{
+		o2c_bank_warn(c->res, "%s statement \"%s\": line %ld: balance in %s, the account is in %s; balance ignored",
+					  label(c), stmt_id(s), xmlGetLineNo(amt), ccy, s->currency);
+		*ignored = true;
+		return true;
+	}
 	if (scale > s->dscale)
 		s->dscale = scale;
+	if (ccy[0] == '\0')
+		return true;
 	if (s->currency == NULL)
+		s->currency = o2c_bank_strndup(c->res, ccy, 3);
+	else if (strcmp(s->currency, ccy) != 0)
 	{
-		xmlChar    *ccy = xmlGetProp(amt, (const xmlChar *) "Ccy");
-
-		if (ccy != NULL)
-		{
-			if (strlen((const char *) ccy) == 3)
-				s->currency = o2c_bank_strndup(c->res, (const char *) ccy, 3);
-			xmlFree(ccy);
-		}
+		o2c_fail(c->err, O2C_ERR_DATA,
+				 "%s statement \"%s\": line %ld: %s amount in %s, the account is in %s",
+				 label(c), stmt_id(s), xmlGetLineNo(amt),
+				 amt->parent ? (const char *) amt->parent->name : "an",
+				 ccy, s->currency);
+		o2c_fail_detail(c->err, "A statement line is always in its account's currency; the instructed amount of a foreign payment is in AmtDtls/InstdAmt.");
+		return false;
 	}
 	return true;
 }
@@ -213,7 +278,10 @@ direction(Camt *c, xmlNode *n, bool *credit, bool *has)
 	return true;
 }
 
-/* One Bal: OPBD (or PRCD before any OPBD) opens, CLBD closes. */
+/*
+ * One Bal: OPBD (or PRCD before any OPBD) opens, CLBD closes; in a camt.052
+ * report without CLBD, the last interim booked balance (ITBD) closes.
+ */
 static bool
 balance(Camt *c, xmlNode *b, O2cBankStmt *s)
 {
@@ -221,7 +289,8 @@ balance(Camt *c, xmlNode *b, O2cBankStmt *s)
 	const char *code;
 	int64_t		units;
 	bool		credit = true,
-				has;
+				has,
+				ignored = false;
 	bool		opening;
 
 	code = text(path(b, "Tp/CdOrPrtry/Cd"), &len);
@@ -229,14 +298,30 @@ balance(Camt *c, xmlNode *b, O2cBankStmt *s)
 		return true;
 	if (memcmp(code, "OPBD", 4) == 0 || (memcmp(code, "PRCD", 4) == 0 && !c->opbd))
 		opening = true;
-	else if (memcmp(code, "CLBD", 4) == 0)
+	else if (memcmp(code, "CLBD", 4) == 0 ||
+			 (memcmp(code, "ITBD", 4) == 0 && !c->clbd && strcmp(s->message, "camt.052") == 0))
 		opening = false;
 	else
 		return true;
-	if (!amount_of(c, child(b, "Amt"), s, &units) || !direction(c, b, &credit, &has))
+	if (!amount_of(c, child(b, "Amt"), s, &units, &ignored) || !direction(c, b, &credit, &has))
 		return false;
 	if (!has)
-		return syntax(c, b, "CdtDbtInd in Bal");
+	{
+		/* seen in real files; the sign of a balance is never guessed */
+		if (!c->strict)
+		{
+			o2c_bank_warn(c->res, "%s statement \"%s\": line %ld: balance %.4s without CdtDbtInd; balance ignored",
+						  label(c), stmt_id(s), xmlGetLineNo(b), code);
+			return true;
+		}
+		o2c_fail(c->err, O2C_ERR_SYNTAX,
+				 "%s statement \"%s\": line %ld: balance %.4s without CdtDbtInd",
+				 label(c), stmt_id(s), xmlGetLineNo(b), code);
+		o2c_fail_hint(c->err, "Pass strict => false to read the lines without this balance.");
+		return false;
+	}
+	if (ignored)
+		return true;
 	if (!credit)
 		units = -units;
 	if (opening)
@@ -247,6 +332,7 @@ balance(Camt *c, xmlNode *b, O2cBankStmt *s)
 	}
 	else
 	{
+		c->clbd = c->clbd || memcmp(code, "CLBD", 4) == 0;
 		s->has_closing = true;
 		s->closing = units;
 	}
@@ -258,7 +344,14 @@ account_of(Camt *c, xmlNode *acct)
 {
 	char	   *a = dup(c, path(acct, "Id/IBAN"));
 
-	return a ? a : dup(c, path(acct, "Id/Othr/Id"));
+	if (a == NULL)
+		a = dup(c, path(acct, "Id/Othr/Id"));
+	/* version 001.01 */
+	if (a == NULL)
+		a = dup(c, path(acct, "Id/PrtryAcct/Id"));
+	if (a == NULL)
+		a = dup(c, path(acct, "Id/BBAN"));
+	return a;
 }
 
 static char *
@@ -316,6 +409,163 @@ creditor_reference(Camt *c, xmlNode *rmt)
 	return NULL;
 }
 
+/*
+ * The amount of a TxDtls in the entry's currency ccy: TxDtls/Amt (001.03
+ * on), AmtDtls/TxAmt, AmtDtls/CntrValAmt, AmtDtls/InstdAmt, the first whose
+ * currency is ccy (or unstated). *found false when none is.
+ */
+static bool
+tx_amount(Camt *c, xmlNode *tx, const char *ccy, int64_t *units, int *scale, bool *found)
+{
+	static const char *const where[] = {
+		"Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/CntrValAmt/Amt", "AmtDtls/InstdAmt/Amt", NULL
+	};
+	int			i;
+
+	*found = false;
+	for (i = 0; where[i]; i++)
+	{
+		xmlNode    *amt = path(tx, where[i]);
+		char		cc[4];
+
+		if (amt == NULL)
+			continue;
+		currency_of(amt, cc);
+		if (cc[0] != '\0' && ccy != NULL && strcmp(cc, ccy) != 0)
+			continue;
+		if (!parse_amount(c, amt, units, scale))
+			return false;
+		*found = true;
+		return true;
+	}
+	return true;
+}
+
+/* The instructed amount and exchange rate of n (a TxDtls or an Ntry). */
+static bool
+instructed(Camt *c, xmlNode *n, O2cBankLine *l)
+{
+	static const char *const rates[] = {
+		"AmtDtls/InstdAmt/CcyXchg/XchgRate", "AmtDtls/TxAmt/CcyXchg/XchgRate",
+		"AmtDtls/CntrValAmt/CcyXchg/XchgRate", NULL
+	};
+	xmlNode    *amt = path(n, "AmtDtls/InstdAmt/Amt");
+	int			i;
+
+	if (amt != NULL && (l->instructed == NULL || !l->instructed->has_amount))
+	{
+		char		cc[4];
+		int64_t		units;
+		int			scale;
+
+		if (!parse_amount(c, amt, &units, &scale))
+			return false;
+		currency_of(amt, cc);
+		if (l->instructed == NULL)
+			l->instructed = o2c_bank_alloc(c->res, sizeof(O2cBankInstructed));
+		l->instructed->has_amount = true;
+		l->instructed->amount = l->credit ? units : -units;
+		l->instructed->scale = scale;
+		if (cc[0] != '\0')
+			l->instructed->currency = o2c_bank_strndup(c->res, cc, 3);
+	}
+	for (i = 0; rates[i] && (l->instructed == NULL || l->instructed->exchange_rate == NULL); i++)
+	{
+		xmlNode    *r = path(n, rates[i]);
+		size_t		len;
+		const char *t = text(r, &len);
+
+		if (r == NULL)
+			continue;
+		if (t == NULL || !o2c_bank_decimal_text(t, len))
+			return syntax(c, r, "an exchange rate such as 1.0842 in XchgRate");
+		if (l->instructed == NULL)
+			l->instructed = o2c_bank_alloc(c->res, sizeof(O2cBankInstructed));
+		l->instructed->exchange_rate = o2c_bank_strndup(c->res, t, len);
+	}
+	return true;
+}
+
+/* References, remittance and parties of one TxDtls onto l. */
+static bool
+details(Camt *c, O2cBankLine *l, xmlNode *tx, const char *info)
+{
+	xmlNode    *rmt = child(tx, "RmtInf");
+	xmlNode    *parties = child(tx, "RltdPties");
+	char	   *ref;
+	char	   *bref = dup(c, path(tx, "Refs/AcctSvcrRef"));
+
+	if (bref != NULL)
+		l->bank_reference = bref;
+	ref = creditor_reference(c, rmt);
+	if (ref == NULL)
+	{
+		ref = dup(c, path(tx, "Refs/EndToEndId"));
+		if (ref != NULL && strcmp(ref, "NOTPROVIDED") == 0)
+			ref = NULL;
+	}
+	l->reference = ref;
+	l->remittance = remittance_of(c, rmt);
+	if (l->remittance == NULL)
+		l->remittance = dup(c, child(tx, "AddtlTxInf"));
+	if (l->remittance == NULL)
+		l->remittance = (char *) info;
+	/* the other party: who paid us, or whom we paid */
+	if (l->credit)
+	{
+		l->counterparty_name = party_name(c, child(parties, "Dbtr"));
+		l->counterparty_account = account_of(c, child(parties, "DbtrAcct"));
+	}
+	else
+	{
+		l->counterparty_name = party_name(c, child(parties, "Cdtr"));
+		l->counterparty_account = account_of(c, child(parties, "CdtrAcct"));
+	}
+	return instructed(c, tx, l);
+}
+
+static O2cBankLine *
+new_line(Camt *c, int *line_no, int32_t bdate, int32_t vdate, bool credit,
+		 int64_t units, char *type, char *bank_ref, bool unbooked)
+{
+	O2cBankLine *l = o2c_bank_add_line(c->res);
+
+	l->line_no = ++*line_no;
+	l->booking_date = bdate;
+	l->value_date = vdate;
+	l->credit = credit;
+	l->amount = credit ? units : -units;
+	l->type_code = type;
+	l->bank_reference = bank_ref;
+	l->unbooked = unbooked;
+	return l;
+}
+
+/* The TxDtls after prev in an entry (over all its NtryDtls); NULL at the end. */
+static xmlNode *
+next_tx(xmlNode *ntry, xmlNode *prev)
+{
+	xmlNode    *d = prev ? prev->parent : NULL;
+	xmlNode    *tx = prev ? prev->next : NULL;
+
+	if (prev == NULL)
+	{
+		for (d = ntry->children; d != NULL && !named(d, "NtryDtls"); d = d->next)
+			;
+		tx = d ? d->children : NULL;
+	}
+	while (d != NULL)
+	{
+		for (; tx != NULL; tx = tx->next)
+			if (named(tx, "TxDtls"))
+				return tx;
+		for (d = d->next; d != NULL && !named(d, "NtryDtls"); d = d->next)
+			;
+		tx = d ? d->children : NULL;
+	}
+	return NULL;
+}
+
 static bool
 entry(Camt *c, xmlNode *ntry, O2cBankStmt *s, int *line_no)
 {
@@ -327,21 +577,34 @@ entry(Camt *c, xmlNode *ntry, O2cBankStmt *s, int *line_no)
 	char	   *bank_ref = dup(c, child(ntry, "AcctSvcrRef"));
 	char	   *info = dup(c, child(ntry, "AddtlNtryInf"));
 	char	   *type = NULL;
+	char	   *status;
+	bool		unbooked;
 	xmlNode    *btc = child(ntry, "BkTxCd");
-	xmlNode    *d,
-			   *tx;
-	int			ntx = 0;
+	xmlNode    *tx,
+			   *single = NULL;
+	int			ntx = 0,
+				with_amount = 0;
 	__int128	txsum = 0;
+	__int128	booked;
+	O2cBankLine *l;
 
-	if (!amount_of(c, child(ntry, "Amt"), s, &units) || !direction(c, ntry, &credit, &has))
+	if (!amount_of(c, child(ntry, "Amt"), s, &units, NULL) || !direction(c, ntry, &credit, &has))
 		return false;
 	if (!has)
 		return syntax(c, ntry, "CdtDbtInd in Ntry");
+	booked = credit ? units : -units;
 	c->entries++;
 	if (credit)
 		c->credits++, c->credit_sum += units;
 	else
 		c->debits++, c->debit_sum += units;
+	/* Sts is a code (001.02-08) or holds one in Cd (001.09 on) */
+	status = dup(c, child(ntry, "Sts"));
+	if (status == NULL)
+		status = dup(c, path(ntry, "Sts/Cd"));
+	unbooked = status != NULL && strcmp(status, "BOOK") != 0;
+	if (unbooked)
+		s->unbooked++;
 	if (!date_of(c, child(ntry, "BookgDt"), &bdate) ||
 		!date_of(c, child(ntry, "ValDt"), &vdate))
 		return false;
@@ -366,96 +629,48 @@ entry(Camt *c, xmlNode *ntry, O2cBankStmt *s, int *line_no)
 			type = dup(c, path(btc, "Prtry/Cd"));
 	}
 
-	for (d = ntry->children; d != NULL; d = d->next)
-		if (named(d, "NtryDtls"))
-			for (tx = d->children; tx != NULL; tx = tx->next)
-				if (named(tx, "TxDtls"))
-					ntx++;
-
-	if (ntx == 0)
+	/* the transactions, and whether their amounts add up to the booking */
+	for (tx = next_tx(ntry, NULL); tx != NULL; tx = next_tx(ntry, tx))
 	{
-		O2cBankLine *l = o2c_bank_add_line(c->res);
+		int64_t		tunits;
+		int			tscale;
+		bool		found,
+					tcredit = credit;
 
-		l->line_no = ++*line_no;
-		l->booking_date = bdate;
-		l->value_date = vdate;
-		l->credit = credit;
-		l->amount = credit ? units : -units;
-		l->bank_reference = bank_ref;
-		l->type_code = type;
-		l->remittance = info;
+		ntx++;
+		single = tx;
+		if (!tx_amount(c, tx, s->currency, &tunits, &tscale, &found))
+			return false;
+		if (!found)
+			continue;
+		if (!direction(c, tx, &tcredit, &has))
+			return false;
+		with_amount++;
+		txsum += tcredit ? tunits : -tunits;
+	}
+
+	if (ntx >= 2 && with_amount == ntx && txsum == booked)
+	{
+		/* a batch: one line per transaction, each with its own amount */
+		for (tx = next_tx(ntry, NULL); tx != NULL; tx = next_tx(ntry, tx))
+		{
+			int64_t		tunits;
+			int			tscale;
+			bool		found,
+						tcredit = credit;
+
+			if (!tx_amount(c, tx, s->currency, &tunits, &tscale, &found) ||
+				!direction(c, tx, &tcredit, &has))
+				return false;
+			if (tscale > s->dscale)
+				s->dscale = tscale;
+			l = new_line(c, line_no, bdate, vdate, tcredit, tunits, type, bank_ref, unbooked);
+			if (!details(c, l, tx, info))
+				return false;
+		}
 		return true;
 	}
-
-	for (d = ntry->children; d != NULL; d = d->next)
-	{
-		if (!named(d, "NtryDtls"))
-			continue;
-		for (tx = d->children; tx != NULL; tx = tx->next)
-		{
-			O2cBankLine *l;
-			xmlNode    *amt;
-			xmlNode    *rmt = child(tx, "RmtInf");
-			xmlNode    *parties = child(tx, "RltdPties");
-			int64_t		tunits = units;
-			bool		tcredit = credit;
-			char	   *ref;
-
-			if (!named(tx, "TxDtls"))
-				continue;
-			amt = path(tx, "AmtDtls/TxAmt/Amt");
-			if (amt == NULL)
-				amt = child(tx, "Amt");
-			if (amt != NULL)
-			{
-				if (!amount_of(c, amt, s, &tunits))
-					return false;
-			}
-			else if (ntx > 1)
-				return syntax(c, tx, "an amount (AmtDtls/TxAmt/Amt or Amt) in each TxDtls of a batched entry");
-			if (!direction(c, tx, &tcredit, &has))
-				return false;
-			if (!has)
-				tcredit = credit;
-
-			l = o2c_bank_add_line(c->res);
-			l->line_no = ++*line_no;
-			l->booking_date = bdate;
-			l->value_date = vdate;
-			l->credit = tcredit;
-			l->amount = tcredit ? tunits : -tunits;
-			txsum += l->amount;
-			l->type_code = type;
-			l->bank_reference = dup(c, path(tx, "Refs/AcctSvcrRef"));
-			if (l->bank_reference == NULL)
-				l->bank_reference = bank_ref;
-			ref = creditor_reference(c, rmt);
-			if (ref == NULL)
-			{
-				ref = dup(c, path(tx, "Refs/EndToEndId"));
-				if (ref != NULL && strcmp(ref, "NOTPROVIDED") == 0)
-					ref = NULL;
-			}
-			l->reference = ref;
-			l->remittance = remittance_of(c, rmt);
-			if (l->remittance == NULL)
-				l->remittance = dup(c, child(tx, "AddtlTxInf"));
-			if (l->remittance == NULL)
-				l->remittance = info;
-			/* the other party: who paid us, or whom we paid */
-			if (tcredit)
-			{
-				l->counterparty_name = party_name(c, child(parties, "Dbtr"));
-				l->counterparty_account = account_of(c, child(parties, "DbtrAcct"));
-			}
-			else
-			{
-				l->counterparty_name = party_name(c, child(parties, "Cdtr"));
-				l->counterparty_account = account_of(c, child(parties, "CdtrAcct"));
-			}
-		}
-	}
-	if (c->strict && ntx > 1 && txsum != (credit ? units : -units))
+	if (ntx >= 2 && with_amount == ntx)
 	{
 		char		a[48],
 					b[48],
@@ -463,30 +678,78 @@ entry(Camt *c, xmlNode *ntry, O2cBankStmt *s, int *line_no)
 		int			scale = o2c_bank_stmt_scale(s);
 
 		o2c_bank_format(txsum, scale, a);
-		o2c_bank_format(credit ? units : -units, scale, b);
-		o2c_bank_format((credit ? units : -units) - txsum, scale, diff);
-		o2c_fail(c->err, O2C_ERR_DATA,
-				 "camt.053 statement \"%s\": batched entry at line %ld does not add up",
-				 o2c_quote_cstr(s->statement_id ? s->statement_id : ""), xmlGetLineNo(ntry));
-		o2c_fail_detail(c->err,
-						"Statement \"%s\": its transactions sum to %s, the entry amount is %s, difference %s.",
-						o2c_quote_cstr(s->statement_id ? s->statement_id : ""), a, b, diff);
-		return false;
+		o2c_bank_format(booked, scale, b);
+		o2c_bank_format(booked - txsum, scale, diff);
+		if (c->strict)
+		{
+			o2c_fail(c->err, O2C_ERR_DATA,
+					 "%s statement \"%s\": batched entry at line %ld does not add up",
+					 label(c), stmt_id(s), xmlGetLineNo(ntry));
+			o2c_fail_detail(c->err,
+							"Statement \"%s\": the %d TxDtls amounts sum to %s, the booked amount (Ntry/Amt) is %s, difference %s.",
+							stmt_id(s), ntx, a, b, diff);
+			o2c_fail_hint(c->err, "Pass strict => false to read the entry as one line of its booked amount.");
+			return false;
+		}
+		o2c_bank_warn(c->res, "%s statement \"%s\": batched entry at line %ld: its %d TxDtls amounts sum to %s, not the booked %s; read as one line of the booked amount",
+					  label(c), stmt_id(s), xmlGetLineNo(ntry), ntx, a, b);
 	}
-	return true;
+
+	/* one line of the booked amount */
+	l = new_line(c, line_no, bdate, vdate, credit, units, type, bank_ref, unbooked);
+	if (ntx == 1 && !details(c, l, single, info))
+		return false;
+	if (ntx != 1)
+		l->remittance = info;
+	/* several transactions not split: their remittance texts, for matching */
+	for (tx = ntx > 1 && info == NULL ? next_tx(ntry, NULL) : NULL; tx != NULL; tx = next_tx(ntry, tx))
+	{
+		char	   *r = remittance_of(c, child(tx, "RmtInf"));
+
+		if (r == NULL)
+			continue;
+		if (l->remittance == NULL)
+			l->remittance = r;
+		else
+		{
+			size_t		rl = strlen(l->remittance);
+
+			l->remittance = o2c_bank_concat(c->res, o2c_bank_concat(c->res, l->remittance, rl, "; ", 2),
+											rl + 2, r, strlen(r));
+		}
+	}
+	/* the entry's own AmtDtls, where its TxDtls gave none */
+	return instructed(c, ntry, l);
 }
 
 static bool
 summary_mismatch(Camt *c, O2cBankStmt *s, const char *what, const char *found,
 				 const char *expected)
 {
+	if (!c->strict)
+	{
+		o2c_bank_warn(c->res, "%s statement \"%s\" (line %d): transaction summary %s says %s, the entries give %s; read anyway",
+					  label(c), stmt_id(s), s->first_line, what, found, expected);
+		return true;
+	}
 	o2c_fail(c->err, O2C_ERR_DATA,
-			 "camt.053 statement \"%s\": transaction summary %s does not match its entries",
-			 o2c_quote_cstr(s->statement_id ? s->statement_id : ""), what);
-	o2c_fail_detail(c->err, "Statement \"%s\": %s says %s, the entries give %s.",
-					o2c_quote_cstr(s->statement_id ? s->statement_id : ""), what, found, expected);
+			 "%s statement \"%s\": transaction summary %s does not match its entries",
+			 label(c), stmt_id(s), what);
+	o2c_fail_detail(c->err, "Statement \"%s\" (line %d): %s says %s, the entries give %s.",
+					stmt_id(s), s->first_line, what, found, expected);
 	o2c_fail_hint(c->err, "Pass strict => false to read the lines anyway.");
 	return false;
+}
+
+/* A TxsSummry that cannot be read: strict refuses it, lax does not check it. */
+static bool
+summary_unreadable(Camt *c, xmlNode *grp, O2cBankStmt *s, const char *expected)
+{
+	if (c->strict)
+		return syntax(c, grp, expected);
+	o2c_bank_warn(c->res, "%s statement \"%s\": line %ld: expected %s; transaction summary not checked",
+				  label(c), stmt_id(s), xmlGetLineNo(grp), expected);
+	return true;
 }
 
 /* TxsSummry: numbers of entries and sums of credits and debits. */
@@ -516,11 +779,11 @@ check_summary(Camt *c, xmlNode *sum, O2cBankStmt *s)
 			size_t		i;
 
 			if (len > 15)
-				return syntax(c, grp, "a number in NbOfNtries");
+				return summary_unreadable(c, grp, s, "a number in NbOfNtries");
 			for (i = 0; i < len; i++)
 			{
 				if (t[i] < '0' || t[i] > '9')
-					return syntax(c, grp, "a number in NbOfNtries");
+					return summary_unreadable(c, grp, s, "a number in NbOfNtries");
 				n = n * 10 + (t[i] - '0');
 			}
 			if (n != count)
@@ -528,7 +791,8 @@ check_summary(Camt *c, xmlNode *sum, O2cBankStmt *s)
 				snprintf(what, sizeof(what), "%s/NbOfNtries", groups[g]);
 				snprintf(a, sizeof(a), "%ld", n);
 				snprintf(b, sizeof(b), "%ld", count);
-				return summary_mismatch(c, s, what, a, b);
+				if (!summary_mismatch(c, s, what, a, b))
+					return false;
 			}
 		}
 		/* TtlNtries/Sum adds amounts irrespective of direction */
@@ -539,14 +803,18 @@ check_summary(Camt *c, xmlNode *sum, O2cBankStmt *s)
 		{
 			int64_t		v;
 
+			/* some banks write the sum of debits negative: its size is compared */
+			if (len > 1 && t[0] == '-')
+				t++, len--;
 			if (!o2c_bank_amount(t, len, &v, NULL))
-				return syntax(c, grp, "an amount such as 1234.56 in Sum");
+				return summary_unreadable(c, grp, s, "an amount such as 1234.56 in Sum");
 			if (v != total)
 			{
 				snprintf(what, sizeof(what), "%s/Sum", groups[g]);
 				o2c_bank_format(v, o2c_bank_stmt_scale(s), a);
 				o2c_bank_format(total, o2c_bank_stmt_scale(s), b);
-				return summary_mismatch(c, s, what, a, b);
+				if (!summary_mismatch(c, s, what, a, b))
+					return false;
 			}
 		}
 	}
@@ -554,18 +822,20 @@ check_summary(Camt *c, xmlNode *sum, O2cBankStmt *s)
 }
 
 /*
- * A statement is read one child element at a time (Id, Acct, Bal,
- * TxsSummry, Ntry, ...), each expanded into a small tree that the reader
- * frees as it moves on: memory holds one entry, never the whole statement.
- * Its lines are kept as compact structs until the SRF turns them into rows.
+ * A statement (Stmt, Rpt or Ntfctn) is read one child element at a time
+ * (Id, Acct, Bal, TxsSummry, Ntry, ...), each expanded into a small tree
+ * that the reader frees as it moves on: memory holds one entry, never the
+ * whole statement. Its lines are kept as compact structs until the SRF
+ * turns them into rows.
  */
 static void
 statement_begin(Camt *c, int line)
 {
 	c->stmt = o2c_bank_add_stmt(c->res);
 	c->stmt->first_line = line;
+	c->stmt->message = c->msg;
 	c->line_no = 0;
-	c->seen_id = c->seen_acct = c->opbd = false;
+	c->seen_id = c->seen_acct = c->opbd = c->clbd = false;
 	c->summary = NULL;
 	c->entries = c->credits = c->debits = 0;
 	c->credit_sum = c->debit_sum = 0;
@@ -597,12 +867,12 @@ statement_child(Camt *c, xmlNode *n)
 		if (ccy != NULL)
 			s->currency = ccy;
 	}
-	else if (named(n, "TxsSummry") && c->strict && c->summary == NULL)
+	else if (named(n, "TxsSummry") && c->summary == NULL)
 	{
 		/* it comes before the entries it sums: kept (small) for the end */
 		c->summary = xmlCopyNode(n, 1);
 		if (c->summary == NULL)
-			return o2c_fail(c->err, O2C_ERR_LIMIT, "out of memory copying a camt.053 TxsSummry");
+			return o2c_fail(c->err, O2C_ERR_LIMIT, "out of memory copying a %s TxsSummry", label(c));
 	}
 	return true;
 }
@@ -611,13 +881,17 @@ static bool
 statement_end(Camt *c)
 {
 	bool		ok = true;
+	O2cBankStmt *s = c->stmt;
 
 	if (c->summary != NULL)
 	{
-		ok = check_summary(c, c->summary, c->stmt);
+		ok = check_summary(c, c->summary, s);
 		xmlFreeNode(c->summary);
 		c->summary = NULL;
 	}
+	if (ok && s->unbooked > 0)
+		o2c_bank_warn(c->res, "%s statement \"%s\" (line %d): %d entr%s not booked (Sts PDNG, INFO or FUTR) read as lines but left out of the balance check",
+					  label(c), stmt_id(s), s->first_line, s->unbooked, s->unbooked == 1 ? "y" : "ies");
 	c->stmt = NULL;
 	return ok;
 }
@@ -637,7 +911,7 @@ xml_error(void *arg, xmlErrorPtr e)
 	ml = strlen(msg);
 	while (ml > 0 && (msg[ml - 1] == '\n' || msg[ml - 1] == ' '))
 		msg[--ml] = '\0';
-	o2c_fail(c->err, O2C_ERR_SYNTAX, "invalid camt.053 document: line %d: %s", e->line, msg);
+	o2c_fail(c->err, O2C_ERR_SYNTAX, "invalid %s document: line %d: %s", label(c), e->line, msg);
 }
 
 /* The encodings read, by the names a declaration may give (any case). */
@@ -688,8 +962,8 @@ refuse_encoding(O2cError *err, const char *name, size_t n, const char *how)
 	if (n > 40)
 		memcpy(shown + i, "...", 3), i += 3;
 	shown[i] = '\0';
-	o2c_fail(err, O2C_ERR_SYNTAX, "camt.053 document in encoding \"%s\" refused", shown);
-	o2c_fail_detail(err, "%s camt.053 is read in UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 or windows-1252.", how);
+	o2c_fail(err, O2C_ERR_SYNTAX, "camt document in encoding \"%s\" refused", shown);
+	o2c_fail_detail(err, "%s camt is read in UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 or windows-1252.", how);
 	o2c_fail_hint(err, "Convert the file to UTF-8 first, for example with iconv.");
 	return false;
 }
@@ -776,9 +1050,50 @@ document_encoding(const char *buf, size_t len, const char **libxml, O2cError *er
 static bool
 refuse_dtd(O2cError *err)
 {
-	o2c_fail(err, O2C_ERR_SYNTAX, "camt.053 document with a DOCTYPE declaration refused");
-	o2c_fail_detail(err, "Document type declarations can define entities (external files, exponential expansion); camt.053 has none.");
+	o2c_fail(err, O2C_ERR_SYNTAX, "camt document with a DOCTYPE declaration refused");
+	o2c_fail_detail(err, "Document type declarations can define entities (external files, exponential expansion); camt has none.");
 	return false;
+}
+
+/*
+ * The message an element starts: BkToCstmrStmt (camt.053),
+ * BkToCstmrAcctRpt (camt.052), BkToCstmrDbtCdtNtfctn (camt.054), also with
+ * the version suffix of 001.01 (BkToCstmrStmtV01); NULL for any other.
+ */
+static const char *
+message_kind(const char *name)
+{
+	static const struct
+	{
+		const char *element;
+		const char *kind;
+	}			kinds[] =
+	{
+		{"BkToCstmrStmt", "camt.053"}, {"BkToCstmrAcctRpt", "camt.052"},
+		{"BkToCstmrDbtCdtNtfctn", "camt.054"}, {NULL, NULL}
+	};
+	int			k;
+
+	for (k = 0; kinds[k].element; k++)
+	{
+		size_t		n = strlen(kinds[k].element);
+
+		if (strncmp(name, kinds[k].element, n) != 0)
+			continue;
+		if (name[n] == '\0' ||
+			(name[n] == 'V' && name[n + 1] >= '0' && name[n + 1] <= '9' &&
+			 name[n + 2] >= '0' && name[n + 2] <= '9' && name[n + 3] == '\0'))
+			return kinds[k].kind;
+	}
+	return NULL;
+}
+
+/* A statement of any of the three messages. */
+static bool
+statement_element(const char *name)
+{
+	return strcmp(name, "Stmt") == 0 || strcmp(name, "Rpt") == 0 ||
+		strcmp(name, "Ntfctn") == 0;
 }
 
 bool
@@ -797,15 +1112,20 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 	xmlDocPtr	doc;
 	int			ret;
 	bool		ok = true;
-	bool		in_bk = false,
-				seen_bk = false,
+	bool		seen_msg = false,
 				dtd = false;
+	int			mdepth = -1;	/* depth of the message element being read */
+	int			doc_depth = -1; /* depth of the Document element, if any */
 	int			root_line = 1;
+	char		root_name[64] = "",
+				root_ns[128] = "",
+				doc_ns[128] = "";
+	int			doc_line = 0;
 	const char *read_as;
 
 	if (len > CAMT_MAX_BYTES)
 	{
-		o2c_fail(err, O2C_ERR_LIMIT, "camt.053 document too large: %zu bytes", len);
+		o2c_fail(err, O2C_ERR_LIMIT, "camt document too large: %zu bytes", len);
 		o2c_fail_detail(err, "The limit is %d bytes.", CAMT_MAX_BYTES);
 		return false;
 	}
@@ -855,9 +1175,14 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 			ok = false;
 			break;
 		}
-		if (type == XML_READER_TYPE_END_ELEMENT && c.stmt != NULL &&
-			xmlTextReaderDepth(reader) == 2)
-			ok = statement_end(&c);
+		if (type == XML_READER_TYPE_END_ELEMENT && c.msg != NULL)
+		{
+			depth = xmlTextReaderDepth(reader);
+			if (depth == mdepth + 1 && c.stmt != NULL)
+				ok = statement_end(&c);
+			else if (depth == mdepth)
+				c.msg = NULL;
+		}
 		if (type != XML_READER_TYPE_ELEMENT)
 		{
 			ret = xmlTextReaderRead(reader);
@@ -868,26 +1193,51 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 		if (depth == 0)
 		{
 			const char *ns = (const char *) xmlTextReaderConstNamespaceUri(reader);
+			xmlNode    *rn = xmlTextReaderCurrentNode(reader);
 
-			root_line = xmlTextReaderGetParserLineNumber(reader);
-			if (strcmp(name, "Document") != 0 || ns == NULL ||
-				strncmp(ns, CAMT_NS, strlen(CAMT_NS)) != 0 ||
-				strlen(ns) != strlen(CAMT_NS) + 1 ||
-				ns[strlen(CAMT_NS)] < '2' || ns[strlen(CAMT_NS)] > '8')
+			root_line = rn ? (int) xmlGetLineNo(rn) : xmlTextReaderGetParserLineNumber(reader);
+			snprintf(root_name, sizeof(root_name), "%s", name);
+			snprintf(root_ns, sizeof(root_ns), "%s", ns ? ns : "");
+		}
+		if (c.msg == NULL)
+		{
+			const char *kind = message_kind(name);
+
+			if (kind != NULL)
 			{
+				/* the message element, whatever namespace or envelope */
+				c.msg = kind;
+				mdepth = depth;
+				seen_msg = true;
+				if (xmlTextReaderIsEmptyElement(reader))
+					c.msg = NULL;
+			}
+			else if (doc_depth >= 0 && depth == doc_depth + 1)
+			{
+				/* an ISO 20022 Document holding another message */
 				ok = o2c_fail(err, O2C_ERR_SYNTAX,
-							  "not a camt.053 document: root element %s in namespace \"%s\"",
-							  o2c_quote_cstr(name), o2c_quote_cstr(ns ? ns : ""));
-				o2c_fail_hint(err, "Versions 001.02 to 001.08 are read: namespace %s2 to %s8.", CAMT_NS, CAMT_NS);
+							  "not a camt.052, camt.053 or camt.054 document: line %d: Document holds %s",
+							  xmlTextReaderGetParserLineNumber(reader), o2c_quote_cstr(name));
+				o2c_fail_hint(err, "camt.052 (BkToCstmrAcctRpt), camt.053 (BkToCstmrStmt) and camt.054 (BkToCstmrDbtCdtNtfctn) are read, any version.");
 				break;
 			}
+			else if (strcmp(name, "Document") == 0)
+			{
+				const char *ns = (const char *) xmlTextReaderConstNamespaceUri(reader);
+				xmlNode    *dn = xmlTextReaderCurrentNode(reader);
+
+				doc_depth = depth;
+				doc_line = dn ? (int) xmlGetLineNo(dn) : 0;
+				snprintf(doc_ns, sizeof(doc_ns), "%s", ns ? ns : "");
+			}
+			else if (depth >= CAMT_MAX_ENVELOPE)
+			{
+				/* not an envelope that could hold a message: skip it whole */
+				ret = xmlTextReaderNext(reader);
+				continue;
+			}
 		}
-		else if (depth == 1)
-		{
-			in_bk = strcmp(name, "BkToCstmrStmt") == 0;
-			seen_bk = seen_bk || in_bk;
-		}
-		else if (depth == 2 && in_bk && strcmp(name, "Stmt") == 0)
+		else if (depth == mdepth + 1 && statement_element(name))
 		{
 			xmlNode    *st = xmlTextReaderCurrentNode(reader);
 
@@ -895,7 +1245,13 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 			if (xmlTextReaderIsEmptyElement(reader))
 				ok = statement_end(&c);
 		}
-		else if (depth == 3 && c.stmt != NULL)
+		else if (depth == mdepth + 1)
+		{
+			/* the group header and the like: nothing a line needs */
+			ret = xmlTextReaderNext(reader);
+			continue;
+		}
+		else if (depth == mdepth + 2 && c.stmt != NULL)
 		{
 			xmlNode    *n = xmlTextReaderExpand(reader);
 
@@ -912,8 +1268,8 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 	if (ok && (ret < 0 || c.xml_failed))
 	{
 		if (!c.xml_failed)
-			o2c_fail(err, O2C_ERR_SYNTAX, "invalid camt.053 document: line %d: not well-formed",
-					 xmlTextReaderGetParserLineNumber(reader));
+			o2c_fail(err, O2C_ERR_SYNTAX, "invalid %s document: line %d: not well-formed",
+					 label(&c), xmlTextReaderGetParserLineNumber(reader));
 		ok = false;
 	}
 
@@ -932,11 +1288,21 @@ o2c_parse_camt053_as(const char *buf, size_t len, const char *encoding,
 		o2c_bank_free(res);
 		return refuse_dtd(err);
 	}
-	if (ok && !seen_bk)
+	if (ok && !seen_msg && doc_depth >= 0)
+	{
+		/* an ISO 20022 Document, but empty: it holds no message */
 		ok = o2c_fail(err, O2C_ERR_SYNTAX,
-					  "invalid camt.053 document: line %d: expected BkToCstmrStmt in Document",
-					  root_line);
-	if (ok && strict)
-		ok = o2c_bank_check_balances(res, err, "camt.053");
+					  "invalid camt document: line %d: Document in namespace \"%s\" holds no BkToCstmrStmt, BkToCstmrAcctRpt or BkToCstmrDbtCdtNtfctn",
+					  doc_line, o2c_quote_cstr(doc_ns));
+	}
+	else if (ok && !seen_msg)
+	{
+		ok = o2c_fail(err, O2C_ERR_SYNTAX,
+					  "not a camt.052, camt.053 or camt.054 document: line %d: root element %s in namespace \"%s\"",
+					  root_line, o2c_quote_cstr(root_name), o2c_quote_cstr(root_ns));
+		o2c_fail_hint(err, "camt.052 (BkToCstmrAcctRpt), camt.053 (BkToCstmrStmt) and camt.054 (BkToCstmrDbtCdtNtfctn) are read, any version.");
+	}
+	if (ok)
+		ok = o2c_bank_check_balances(res, err, strict);
 	return ok;
 }

@@ -1,18 +1,27 @@
 /*
- * mt940.c — SWIFT MT940 customer statements to lines (bankfmt.h).
+ * mt940.c — SWIFT MT940 customer statements and MT942 interim reports to
+ * lines (bankfmt.h).
  *
- * Reads tags :20: :25: :28C: :60F:/:60M: :61: :86: :62F:/:62M: (others are
- * skipped), several statements per input, CRLF or LF, an optional SWIFT
- * block header ({1:...}{2:...}{4:) and trailer (-}), control characters
- * before a tag. :86: is read in its common structured forms: German ?nn
- * sub-fields (?20-?29 and ?60-?63 remittance, ?31 account, ?32/?33 name) and
- * Dutch /KEY/value pairs (/NAME/ /IBAN/ /REMI/ /EREF/ /CNTP/); anything else
- * is remittance text. The supplementary details on the second line of :61:
- * are the remittance when :86: gives none. Every line of a field is kept,
- * however many the bank writes (SWIFT's 6 x 65 characters of :86: are
- * exceeded in practice): no text is cut. Plain C over buffers (core.h), so
- * fuzzers reach it.
+ * Reads tags :20: :25: :28C: :60F:/:60M: :61: :86: :62F:/:62M: and, of
+ * MT942, :34F: :13D: :90D: :90C: (known others are skipped; an unknown tag
+ * is a strict error and a lax warning, as are a statement without :25: and
+ * an MT940 without closing balance), several statements per input, CRLF or
+ * LF, an optional SWIFT block header ({1:...}{2:...}{4:) and trailer (-}),
+ * control characters before a tag. A lone '-' line ends a message only
+ * before the end of the input, a '{' block or the next :20: (bank header
+ * lines may come between); elsewhere it is text of the field. :61: amounts
+ * take a comma or a decimal point; type and reference may be missing. :86:
+ * is read in its common structured forms: German ?nn sub-fields (also with
+ * '~' or '>' as Polish and Dutch banks write them: ?00 booking text, ?20-?29
+ * and ?60-?63 remittance, ?31 account, ?38 IBAN, ?32/?33 name), Dutch
+ * /KEY/value pairs (/NAME/ /IBAN/ /REMI/ /EREF/ /CNTP/), Swiss and Polish
+ * "KEYWORD:" labels; anything else is remittance text. The supplementary
+ * details on the second line of :61: are the remittance when :86: gives
+ * none. Every line of a field is kept, however many the bank writes
+ * (SWIFT's 6 x 65 characters of :86: are exceeded in practice): no text is
+ * cut. Plain C over buffers (core.h), so fuzzers reach it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "bankfmt.h"
@@ -35,6 +44,22 @@ typedef struct Mt940
 	bool		content;		/* saw anything but white space */
 	char	   *scratch;		/* joined field text */
 	size_t		scratch_cap;
+	bool		strict;
+	/* the current statement's structure, checked at its end */
+	bool		has25;
+	bool		has62;
+	bool		is942;			/* :34F:, :13D: or :90D:/:90C: seen */
+	bool		next942;		/* a {2:...942 block before its :20: */
+	int			stmt_lines;		/* index of the statement's first line */
+	long		n90[2];			/* :90D: / :90C: count, -1 when absent */
+	int64_t		sum90[2];
+	int			line90[2];
+	/* the input, for the look ahead after a lone '-' line */
+	const char *buf;
+	size_t		len;
+	size_t		next;			/* start of the line after the current one */
+	size_t		dash_until;		/* a look ahead's verdict holds up to here */
+	bool		dash_ends;
 } Mt940;
 
 static bool
@@ -104,11 +129,25 @@ yymmdd(Mt940 *p, const char *s, const char *what)
 				d = digits(s + 4, 2);
 
 	y += y < 80 ? 2000 : 1900;
+	if (!o2c_bank_valid_date(y, m, d) && !p->strict && m >= 1 && m <= 12 && d >= 29 && d <= 31)
+	{
+		/* German banks book quarter-end interest on 30 February */
+		int			last = d;
+
+		while (!o2c_bank_valid_date(y, m, last))
+			last--;
+		o2c_bank_warn(p->res, "MT940 statement \"%s\": line %d: %s \"%.6s\" is not a date; read as %04d-%02d-%02d",
+					  o2c_quote_cstr(p->cur >= 0 && p->res->stmts[p->cur].statement_id ? p->res->stmts[p->cur].statement_id : ""),
+					  p->tag_line, what, s, y, m, last);
+		d = last;
+	}
 	if (!o2c_bank_valid_date(y, m, d))
 	{
 		o2c_fail(p->err, O2C_ERR_DATETIME,
 				 "invalid MT940 statement: line %d: %s \"%.6s\" is not a date",
 				 p->tag_line, what, s);
+		if (m >= 1 && m <= 12 && d >= 29 && d <= 31)
+			o2c_fail_hint(p->err, "Pass strict => false to read it as the last day of its month.");
 		return 0;
 	}
 	return y * 10000 + m * 100 + d;
@@ -120,6 +159,35 @@ syntax(Mt940 *p, const char *expected)
 	return o2c_fail(p->err, O2C_ERR_SYNTAX,
 					"invalid MT940 statement: line %d: expected %s in :%s:",
 					p->tag_line, expected, p->tag);
+}
+
+/* The current statement's id, for messages. */
+static const char *
+cur_id(Mt940 *p)
+{
+	return p->cur >= 0 && p->res->stmts[p->cur].statement_id
+		? p->res->stmts[p->cur].statement_id : "";
+}
+
+/*
+ * Something the strict mode refuses and the lax mode skips with a warning:
+ * what says what is wrong, skipped what a lax read does about it.
+ */
+static bool
+strict_or_warn(Mt940 *p, int line, const char *what, const char *skipped)
+{
+	const char *fmt = p->cur >= 0 ? o2c_bank_format_name(&p->res->stmts[p->cur]) : "MT940";
+
+	if (!p->strict)
+	{
+		o2c_bank_warn(p->res, "%s statement \"%s\": line %d: %s; %s",
+					  fmt, o2c_quote_cstr(cur_id(p)), line, what, skipped);
+		return true;
+	}
+	o2c_fail(p->err, O2C_ERR_SYNTAX, "%s statement \"%s\": line %d: %s",
+			 fmt, o2c_quote_cstr(cur_id(p)), line, what);
+	o2c_fail_hint(p->err, "Pass strict => false to read it anyway (%s).", skipped);
+	return false;
 }
 
 /*
@@ -237,6 +305,17 @@ entry(Mt940 *p)
 			y--;
 		else if (vm - m > 6)
 			y++;
+		/* lax: 30 February and the like as the month's last day, as above */
+		if (!o2c_bank_valid_date(y, m, d) && !p->strict && m >= 1 && m <= 12 && d >= 29 && d <= 31)
+		{
+			int			last = d;
+
+			while (!o2c_bank_valid_date(y, m, last))
+				last--;
+			o2c_bank_warn(p->res, "MT940 statement \"%s\": line %d: entry date \"%.4s\" is not a date; read as %04d-%02d-%02d",
+						  o2c_quote_cstr(cur_id(p)), p->tag_line, v + i, y, m, last);
+			d = last;
+		}
 		if (!o2c_bank_valid_date(y, m, d))
 			return o2c_fail(p->err, O2C_ERR_DATETIME,
 							"invalid MT940 statement: line %d: entry date \"%.4s\" is not a date",
@@ -259,11 +338,13 @@ entry(Mt940 *p)
 	if (i + 1 < n && is_upper(v[i]) && (is_digit(v[i + 1]) || v[i + 1] == ','))
 		i++;					/* funds code */
 	start = i;
-	while (i < n && (is_digit(v[i]) || v[i] == ','))
+	/* some banks' exports write a decimal point, as camt does */
+	while (i < n && (is_digit(v[i]) || v[i] == ',' || v[i] == '.'))
 		i++;
 	if (!o2c_bank_amount(v + start, i - start, &units, &scale))
 		return syntax(p, "an amount such as 1234,56");
-	if (i + 4 > n || !is_upper(v[i]))
+	/* type and reference may both be missing (some banks' exports) */
+	if (i < n && (i + 4 > n || !is_upper(v[i])))
 		return syntax(p, "a transaction type such as NTRF");
 
 	l = o2c_bank_add_line(p->res);
@@ -272,10 +353,10 @@ entry(Mt940 *p)
 	l->booking_date = bdate;
 	l->credit = credit;
 	l->amount = credit ? units : -units;
-	l->type_code = dup_trim(p, v + i, 4);
+	l->type_code = i < n ? dup_trim(p, v + i, 4) : NULL;
 	if (scale > s->dscale)
 		s->dscale = scale;
-	i += 4;
+	i = i < n ? i + 4 : n;
 	start = i;
 	while (i < n && !(v[i] == '/' && i + 1 < n && v[i + 1] == '/'))
 		i++;
@@ -336,6 +417,8 @@ info_german(Mt940 *p, O2cBankLine *l, const char *t, size_t n)
 				namelen = 0;
 	bool		has_rem = false,
 				has_name = false;
+	const char *booking = NULL;
+	size_t		booking_len = 0;
 
 	while (i < n)
 	{
@@ -359,8 +442,21 @@ info_german(Mt940 *p, O2cBankLine *l, const char *t, size_t n)
 			remlen += i - start;
 			has_rem = true;
 		}
-		else if (code == 31)
+		else if (code == 31 && l->counterparty_account == NULL)
 			l->counterparty_account = dup_trim(p, t + start, i - start);
+		else if (code == 38)
+		{
+			/* the IBAN (Polish ~38), over the bare account number of ?31 */
+			char	   *iban = dup_trim(p, t + start, i - start);
+
+			if (iban != NULL)
+				l->counterparty_account = iban;
+		}
+		else if (code == 0)
+		{
+			booking = t + start;
+			booking_len = i - start;
+		}
 		else if (code == 32 || code == 33)
 		{
 			memcpy(name + namelen, t + start, i - start);
@@ -372,6 +468,9 @@ info_german(Mt940 *p, O2cBankLine *l, const char *t, size_t n)
 		l->counterparty_name = dup_trim(p, name, namelen);
 	if (has_rem)
 		l->remittance = dup_trim(p, rem, remlen);
+	/* no purpose text: the booking text (?00) says what it was */
+	if (l->remittance == NULL && booking != NULL)
+		l->remittance = dup_trim(p, booking, booking_len);
 	o2c_core_free(rem);
 	o2c_core_free(name);
 	/* SEPA end-to-end reference inside the purpose text */
@@ -508,6 +607,93 @@ info_slash(Mt940 *p, O2cBankLine *l, const char *t, size_t n)
 	o2c_core_free(rem);
 }
 
+/*
+ * Free text with "KEYWORD:" labels, as Swiss (PostFinance: AUFTRAGGEBER:,
+ * MITTEILUNGEN:) and Polish banks (mBank: OD:, TYT.:, Z RACH.:, separated
+ * by ';') write :86:. Role 0 name, 1 account, 2 remittance, 3 reference.
+ */
+static const struct
+{
+	const char *key;
+	int			role;
+}			info_keys[] =
+{
+	{"AUFTRAGGEBER:", 0}, {"BEGUENSTIGTER:", 0}, {"BEGÜNSTIGTER:", 0}, {"ZAHLUNGSEMPFAENGER:", 0},
+	{"MITTEILUNGEN:", 2}, {"ZAHLUNGSZWECK:", 2}, {"REFERENZEN:", 3}, {"REFERENZ:", 3},
+	{"OD:", 0}, {"DO:", 0}, {"Z RACH.:", 1}, {"NA RACH.:", 1}, {"TYT.:", 2},
+	{"ID IPH:", -1}, {"TNR:", -1},
+	{NULL, 0}
+};
+
+/* The info_keys entry starting at t[i] (after a separator), or -1. */
+static int
+info_key_at(const char *t, size_t n, size_t i)
+{
+	int			k;
+
+	if (i > 0 && t[i - 1] != ' ' && t[i - 1] != ';')
+		return -1;
+	for (k = 0; info_keys[k].key; k++)
+	{
+		size_t		kl = strlen(info_keys[k].key);
+
+		if (n - i >= kl && memcmp(t + i, info_keys[k].key, kl) == 0)
+			return k;
+	}
+	return -1;
+}
+
+static bool
+info_keywords(Mt940 *p, O2cBankLine *l, const char *t, size_t n)
+{
+	size_t		i;
+	int			k = -1;
+	size_t		start = 0;
+	bool		any = false;
+
+	for (i = 0; i <= n; i++)
+	{
+		int			next = i < n ? info_key_at(t, n, i) : -1;
+
+		if (i < n && next < 0 && t[i] != ';')
+			continue;
+		if (k >= 0)
+		{
+			const char *v = t + start;
+			size_t		vn = i - start;
+			char	  **dst = NULL;
+
+			switch (info_keys[k].role)
+			{
+				case 0:
+					dst = &l->counterparty_name;
+					break;
+				case 1:
+					dst = &l->counterparty_account;
+					break;
+				case 2:
+					dst = &l->remittance;
+					break;
+				case 3:
+					dst = &l->reference;
+					break;
+			}
+			trim(&v, &vn);
+			if (dst != NULL && *dst == NULL && vn > 0)
+				*dst = o2c_bank_strndup(p->res, v, vn);
+			k = -1;
+		}
+		if (next >= 0)
+		{
+			k = next;
+			any = true;
+			start = i + strlen(info_keys[k].key);
+			i = start - 1;
+		}
+	}
+	return any;
+}
+
 static void
 info(Mt940 *p)
 {
@@ -527,9 +713,106 @@ info(Mt940 *p)
 
 		if (slash_key(t, n, &key) > 0)
 			info_slash(p, l, t, n);
-		else
+		else if (!info_keywords(p, l, t, n) || l->remittance == NULL)
 			l->remittance = dup_trim(p, t, n);
 	}
+}
+
+/* :90D: / :90C: of MT942: number and sum of debit / credit entries */
+static bool
+totals(Mt940 *p, int which)
+{
+	O2cBankStmt *s = &p->res->stmts[p->cur];
+	const char *v = p->seg[0];
+	size_t		n = p->seglen[0];
+	size_t		i = 0;
+	long		count = 0;
+
+	trim(&v, &n);
+	while (i < n && is_digit(v[i]) && i < 9)
+		count = count * 10 + (v[i++] - '0');
+	if (i == 0 || i + 3 > n || !is_upper(v[i]) || !is_upper(v[i + 1]) || !is_upper(v[i + 2]))
+		return syntax(p, "a number of entries and a currency");
+	if (!o2c_bank_amount(v + i + 3, n - i - 3, &p->sum90[which], NULL))
+		return syntax(p, "an amount such as 1234,56");
+	if (s->currency == NULL)
+		s->currency = o2c_bank_strndup(p->res, v + i, 3);
+	p->n90[which] = count;
+	p->line90[which] = p->tag_line;
+	p->is942 = true;
+	return true;
+}
+
+/*
+ * The end of a statement: strict refuses, lax warns of, a statement without
+ * :25:, an MT940 without a closing balance, MT942 totals not matching.
+ */
+static bool
+statement_done(Mt940 *p)
+{
+	O2cBankStmt *s;
+	int			k;
+
+	if (p->cur < 0)
+		return true;
+	s = &p->res->stmts[p->cur];
+	if (p->is942)
+		s->message = "mt942";
+	if (!p->has25 &&
+		!strict_or_warn(p, s->first_line, "no :25: account identification", "read without an account"))
+		return false;
+	if (!p->is942 && !p->has62 &&
+		!strict_or_warn(p, s->first_line, "no closing balance :62F: or :62M:", "read without a balance check"))
+		return false;
+	for (k = 0; k < 2; k++)
+	{
+		long		count = 0;
+		__int128	sum = 0;
+		int			l;
+		char		what[200],
+					a[48],
+					b[48];
+
+		if (p->n90[k] < 0)
+			continue;
+		for (l = p->stmt_lines; l < p->res->nlines; l++)
+			if (p->res->lines[l].credit == (k == 1))
+				count++, sum += p->res->lines[l].amount < 0 ? -p->res->lines[l].amount : p->res->lines[l].amount;
+		if (count == p->n90[k] && sum == p->sum90[k])
+			continue;
+		o2c_bank_format(p->sum90[k], o2c_bank_stmt_scale(s), a);
+		o2c_bank_format(sum, o2c_bank_stmt_scale(s), b);
+		snprintf(what, sizeof(what), ":%s: says %ld entries of %s, the %s entries are %ld of %s",
+				 k == 0 ? "90D" : "90C", p->n90[k], a, k == 0 ? "debit" : "credit", count, b);
+		if (!p->strict)
+		{
+			o2c_bank_warn(p->res, "MT942 statement \"%s\": line %d: %s; read anyway",
+						  o2c_quote_cstr(cur_id(p)), p->line90[k], what);
+			continue;
+		}
+		o2c_fail(p->err, O2C_ERR_DATA, "MT942 statement \"%s\": line %d: :%s: does not match its entries",
+				 o2c_quote_cstr(cur_id(p)), p->line90[k], k == 0 ? "90D" : "90C");
+		o2c_fail_detail(p->err, "Statement \"%s\": %s.", o2c_quote_cstr(cur_id(p)), what);
+		o2c_fail_hint(p->err, "Pass strict => false to read the lines anyway.");
+		return false;
+	}
+	return true;
+}
+
+/* Tags read or knowingly skipped; any other is unknown. */
+static bool
+known_tag(const char *tag)
+{
+	static const char *const tags[] = {
+		"20", "21", "25", "25P", "28", "28C", "60F", "60M", "61", "86", "62F", "62M",
+		"64", "65", "34F", "13", "13D", "90D", "90C", "NS", NULL
+	};
+	int			k;
+
+	for (k = 0; tags[k]; k++)
+		if (strcmp(tag, tags[k]) == 0)
+			return true;
+	return false;
 }
 
 static bool
@@ -542,20 +825,32 @@ flush(Mt940 *p)
 		return true;
 	if (strcmp(tag, "20") == 0)
 	{
-		O2cBankStmt *s = o2c_bank_add_stmt(p->res);
+		O2cBankStmt *s;
 
+		if (!statement_done(p))
+			return false;
+		s = o2c_bank_add_stmt(p->res);
+		s->message = "mt940";
 		s->statement_id = dup_trim(p, p->seg[0], p->seglen[0]);
 		s->first_line = p->tag_line;
 		p->cur = p->res->nstmts - 1;
 		p->last_line = -1;
 		p->nline = 0;
+		p->has25 = p->has62 = false;
+		p->is942 = p->next942;
+		p->next942 = false;
+		p->n90[0] = p->n90[1] = -1;
+		p->stmt_lines = p->res->nlines;
 	}
 	else if (p->cur < 0)
 		ok = o2c_fail(p->err, O2C_ERR_SYNTAX,
 					  "invalid MT940 statement: line %d: expected :20: before :%s:",
 					  p->tag_line, tag);
-	else if (strcmp(tag, "25") == 0)
+	else if (strcmp(tag, "25") == 0 || strcmp(tag, "25P") == 0)
+	{
 		p->res->stmts[p->cur].account = dup_trim(p, p->seg[0], p->seglen[0]);
+		p->has25 = true;
+	}
 	else if (strcmp(tag, "28C") == 0 || strcmp(tag, "28") == 0)
 	{
 		O2cBankStmt *s = &p->res->stmts[p->cur];
@@ -579,7 +874,10 @@ flush(Mt940 *p)
 	else if (strcmp(tag, "60F") == 0 || strcmp(tag, "60M") == 0)
 		ok = balance(p, true);
 	else if (strcmp(tag, "62F") == 0 || strcmp(tag, "62M") == 0)
+	{
 		ok = balance(p, false);
+		p->has62 = true;
+	}
 	else if (strcmp(tag, "61") == 0)
 		ok = entry(p);
 	else if (strcmp(tag, "86") == 0)
@@ -594,6 +892,28 @@ flush(Mt940 *p)
 			if (l->remittance == NULL)
 				l->remittance = supplementary;
 		}
+	}
+	else if (strcmp(tag, "90D") == 0 || strcmp(tag, "90C") == 0)
+		ok = totals(p, tag[2] == 'C');
+	else if (strcmp(tag, "34F") == 0 || strcmp(tag, "13D") == 0 || strcmp(tag, "13") == 0)
+	{
+		O2cBankStmt *s = &p->res->stmts[p->cur];
+		const char *v = p->seg[0];
+		size_t		n = p->seglen[0];
+
+		/* an interim report has no balances: its floor limit names the currency */
+		trim(&v, &n);
+		if (tag[1] == '4' && s->currency == NULL && n >= 3 &&
+			is_upper(v[0]) && is_upper(v[1]) && is_upper(v[2]))
+			s->currency = o2c_bank_strndup(p->res, v, 3);
+		p->is942 = true;
+	}
+	else if (!known_tag(tag))
+	{
+		char		what[40];
+
+		snprintf(what, sizeof(what), "unknown tag :%s:", tag);
+		ok = strict_or_warn(p, p->tag_line, what, "skipped");
 	}
 	memcpy(p->prev_tag, p->tag, sizeof(p->tag));
 	p->tag[0] = '\0';
@@ -645,6 +965,45 @@ add_segment(Mt940 *p, const char *s, size_t n)
 	p->nseg++;
 }
 
+/*
+ * Does a lone '-' line end the message? Only when what follows it is the end
+ * of the input, a new '{' block, "-}", or a new message (:20:, perhaps after
+ * bank header lines such as "940" or ":940:"); before any other tag it is
+ * text of the field. The verdict holds up to the line where the look ahead
+ * stopped, so a run of '-' lines is looked at once.
+ */
+static bool
+dash_ends_message(Mt940 *p)
+{
+	size_t		pos = p->next;
+
+	if (pos < p->dash_until)
+		return p->dash_ends;
+	p->dash_ends = true;
+	while (pos < p->len)
+	{
+		const char *nl = memchr(p->buf + pos, '\n', p->len - pos);
+		size_t		end = nl ? (size_t) (nl - p->buf) : p->len;
+		const char *s = p->buf + pos;
+		size_t		n = end - pos;
+		char		tag[8];
+		size_t		v;
+
+		while (n > 0 && ((unsigned char) s[0] < 0x20 || s[0] == ' '))
+			s++, n--;
+		if (n > 0 && (s[0] == '{' || (n >= 2 && s[0] == '-' && s[1] == '}')))
+			break;
+		if (tag_start(s, n, tag, &v) && known_tag(tag))
+		{
+			p->dash_ends = strcmp(tag, "20") == 0;
+			break;
+		}
+		pos = end + 1;
+	}
+	p->dash_until = pos;
+	return p->dash_ends;
+}
+
 static bool
 one_line(Mt940 *p, const char *s, size_t n, int lineno)
 {
@@ -671,8 +1030,19 @@ one_line(Mt940 *p, const char *s, size_t n, int lineno)
 		if (!flush(p))
 			return false;
 		for (i = 0; i + 3 <= n; i++)
+		{
+			/* the application header names the message: {2:O942... or {2:I942... */
+			if (i + 7 <= n && memcmp(s + i, "{2:", 3) == 0 && memcmp(s + i + 4, "942", 3) == 0)
+				p->next942 = true;
 			if (s[i] == '{' && s[i + 1] == '4' && s[i + 2] == ':')
 				return one_line(p, s + i + 3, n - i - 3, lineno);
+		}
+		return true;
+	}
+	if (n == 1 && s[0] == '-' && p->tag[0] != '\0' && !dash_ends_message(p))
+	{
+		/* a '-' line of text inside a field (a :86: list, a signature) */
+		add_segment(p, s, n);
 		return true;
 	}
 	if (n == 1 && (s[0] == '-' || s[0] == '}'))
@@ -749,6 +1119,9 @@ o2c_parse_mt940(const char *buf, size_t len, bool strict,
 	p.cur = -1;
 	p.last_line = -1;
 	p.between = true;
+	p.strict = strict;
+	p.buf = buf;
+	p.len = len;
 	/* a UTF-8 byte order mark */
 	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
 		pos = 3;
@@ -760,19 +1133,32 @@ o2c_parse_mt940(const char *buf, size_t len, bool strict,
 
 		if (n > 0 && buf[pos + n - 1] == '\r')
 			n--;
+		/* a lone '-' with trailing blanks is one too */
+		if (n > 1 && buf[pos] == '-')
+		{
+			size_t		m = n;
+
+			while (m > 1 && (buf[pos + m - 1] == ' ' || buf[pos + m - 1] == '\t'))
+				m--;
+			if (m == 1)
+				n = 1;
+		}
 		lineno++;
+		p.next = end + 1;
 		ok = one_line(&p, buf + pos, n, lineno);
 		pos = end + 1;
 	}
 	if (ok)
 		ok = flush(&p);
+	if (ok)
+		ok = statement_done(&p);
 	o2c_core_free(p.scratch);
 	o2c_core_free(p.seg);
 	o2c_core_free(p.seglen);
 	if (ok && res->nstmts == 0 && p.content)
 		ok = o2c_fail(err, O2C_ERR_SYNTAX,
 					  "invalid MT940 statement: no :20: tag found");
-	if (ok && strict)
-		ok = o2c_bank_check_balances(res, err, "MT940");
+	if (ok)
+		ok = o2c_bank_check_balances(res, err, strict);
 	return ok;
 }

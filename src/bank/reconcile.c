@@ -1,5 +1,6 @@
 /*
- * reconcile.c — o2c.reconcile(bank_sql, book_sql [, options]): pairs bank
+ * reconcile.c — o2c.reconcile(bank_sql, book_sql [, options]) and
+ * o2c.reconcile_report (the same per statement): pairs bank
  * statement lines with recorded payments one to one, and returns the pairs
  * plus what is left unmatched on either side, so every difference shows.
  *
@@ -26,6 +27,7 @@
 #include "utils/numeric.h"
 
 PG_FUNCTION_INFO_V1(o2c_reconcile);
+PG_FUNCTION_INFO_V1(o2c_reconcile_report);
 
 #define MAX_CANDIDATES 1000		/* equal amounts scanned per bank line */
 
@@ -39,6 +41,9 @@ typedef struct RecRow
 	char	   *account;		/* normalized likewise */
 	char	   *reference;		/* normalized reference (book) */
 	char	   *text;			/* normalized reference + remittance (bank) */
+	char	   *statement;		/* bank: statement_id as given, or NULL */
+	char	   *message;		/* bank: message as given, or NULL */
+	int			dscale;			/* decimals of amount */
 	int			order;
 	bool		used;
 } RecRow;
@@ -61,6 +66,8 @@ static const O2cColSpec bank_cols[] = {
 	{"counterparty_account", O2C_COL_TEXT, false},
 	{"reference", O2C_COL_TEXT, false},
 	{"remittance", O2C_COL_TEXT, false},
+	{"statement_id", O2C_COL_TEXT, false},
+	{"message", O2C_COL_TEXT, false},
 };
 
 static const O2cColSpec book_cols[] = {
@@ -112,7 +119,7 @@ static RecRow *
 load_rows(const char *what, const char *sql, const O2cColSpec *cols, int ncols,
 		  int *nrows, MemoryContext outer)
 {
-	O2cCol		bound[8];
+	O2cCol		bound[10];
 	TupleDesc	desc;
 	SPITupleTable *tt;
 	RecRow	   *rows;
@@ -178,12 +185,17 @@ load_rows(const char *what, const char *sql, const O2cColSpec *cols, int ncols,
 											o2c_quote_cstr(DatumGetCString(DirectFunctionCall1(numeric_out, num))), what,
 											(unsigned long long) i + 1),
 									 errdetail("Amounts must be finite, below 10^20 and have at most 8 decimals.")));
+						r->dscale = dscale;
 						break;
 					}
 				case O2C_COL_TEXT:
 					s = TextDatumGetCString(d);
 					if (strcmp(cols[c].name, "currency") == 0)
 						r->currency = s;
+					else if (strcmp(cols[c].name, "statement_id") == 0)
+						r->statement = s;
+					else if (strcmp(cols[c].name, "message") == 0)
+						r->message = s;
 					else if (strcmp(cols[c].name, "counterparty_name") == 0 ||
 							 strcmp(cols[c].name, "payer_name") == 0)
 						r->name = normalize(s, false);
@@ -284,13 +296,24 @@ put(ReturnSetInfo *rsinfo, const char *bank, const char *book, int score, const 
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-Datum
-o2c_reconcile(PG_FUNCTION_ARGS)
+/* Both sides and the pairs taken, one to one (rows marked used). */
+typedef struct RecResult
+{
+	RecRow	   *bank;
+	RecRow	   *book;
+	int			nbank;
+	int			nbook;
+	RecPair    *pairs;			/* taken pairs, best first */
+	int			npairs;
+	int			window;
+}			RecResult;
+
+static void
+reconcile_run(FunctionCallInfo fcinfo, RecResult *rr)
 {
 	char	   *bank_sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *book_sql = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	Jsonb	   *opts = PG_NARGS() > 2 ? PG_GETARG_JSONB_P(2) : NULL;
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext outer = CurrentMemoryContext;
 	int			window,
 				min_score;
@@ -302,6 +325,7 @@ o2c_reconcile(PG_FUNCTION_ARGS)
 				i;
 	RecPair    *pairs;
 	int			npairs = 0,
+				taken = 0,
 				cap = 64;
 
 	if (opts != NULL && !JB_ROOT_IS_OBJECT(opts))
@@ -311,7 +335,6 @@ o2c_reconcile(PG_FUNCTION_ARGS)
 	window = option_int(opts, "date_window", 3, 0, 366);
 	min_score = option_int(opts, "min_score", 0, 0, 100);
 
-	InitMaterializedSRF(fcinfo, 0);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	bank = load_rows("bank_sql", bank_sql, bank_cols, lengthof(bank_cols), &nbank, outer);
@@ -386,13 +409,188 @@ o2c_reconcile(PG_FUNCTION_ARGS)
 		if (bank[pr->bank].used || book[pr->book].used)
 			continue;
 		bank[pr->bank].used = book[pr->book].used = true;
-		put(rsinfo, bank[pr->bank].id, book[pr->book].id, pr->score, pr->rule);
+		pairs[taken++] = *pr;
 	}
-	for (i = 0; i < nbank; i++)
-		if (!bank[i].used)
-			put(rsinfo, bank[i].id, NULL, -1, "unmatched_bank");
-	for (i = 0; i < nbook; i++)
-		if (!book[i].used)
-			put(rsinfo, NULL, book[i].id, -1, "unmatched_book");
+	rr->bank = bank;
+	rr->book = book;
+	rr->nbank = nbank;
+	rr->nbook = nbook;
+	rr->pairs = pairs;
+	rr->npairs = taken;
+	rr->window = window;
+}
+
+Datum
+o2c_reconcile(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	RecResult	rr;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	reconcile_run(fcinfo, &rr);
+	for (i = 0; i < rr.npairs; i++)
+	{
+		RecPair    *pr = &rr.pairs[i];
+
+		put(rsinfo, rr.bank[pr->bank].id, rr.book[pr->book].id, pr->score, pr->rule);
+	}
+	for (i = 0; i < rr.nbank; i++)
+		if (!rr.bank[i].used)
+			put(rsinfo, rr.bank[i].id, NULL, -1, "unmatched_bank");
+	for (i = 0; i < rr.nbook; i++)
+		if (!rr.book[i].used)
+			put(rsinfo, NULL, rr.book[i].id, -1, "unmatched_book");
+	return (Datum) 0;
+}
+
+/* One statement of the report: its lines' counts and sums (10^-8 units). */
+typedef struct RecStmt
+{
+	const char *statement;
+	const char *message;
+	const char *currency;
+	DateADT		first;
+	DateADT		last;
+	int			lines;
+	int			matched;
+	int			unmatched_bank;
+	int			unmatched_book;
+	int128		bank_sum;
+	int128		matched_sum;
+	int128		unmatched_bank_sum;
+	int128		unmatched_book_sum;
+}			RecStmt;
+
+static bool
+same_text(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * o2c.reconcile_report: the reconciliation per statement (statement_id of
+ * the bank query, NULL for all lines when it has none): its lines, how many
+ * and how much matched, what is unmatched on the bank side, the payments
+ * unmatched whose date is nearest its dates (within the window) in its
+ * currency, and the difference that remains. Payments near no statement are
+ * a row per currency, with a NULL statement.
+ */
+Datum
+o2c_reconcile_report(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	RecResult	rr;
+	RecStmt    *st;
+	int			nst = 0,
+				i,
+				k,
+				scale = 2;
+	RecStmt    *none;			/* payments near no statement, per currency */
+	int			nnone = 0;
+
+	InitMaterializedSRF(fcinfo, 0);
+	reconcile_run(fcinfo, &rr);
+	st = palloc0(sizeof(RecStmt) * (rr.nbank + 1));
+	none = palloc0(sizeof(RecStmt) * (rr.nbook + 1));
+	/* statements in order of their first line */
+	for (i = 0; i < rr.nbank; i++)
+	{
+		RecRow	   *b = &rr.bank[i];
+
+		for (k = 0; k < nst; k++)
+			if (same_text(st[k].statement, b->statement) && same_text(st[k].message, b->message))
+				break;
+		if (k == nst)
+		{
+			st[nst].statement = b->statement;
+			st[nst].message = b->message;
+			st[nst].currency = b->currency;
+			st[nst].first = st[nst].last = b->date;
+			nst++;
+		}
+		st[k].first = Min(st[k].first, b->date);
+		st[k].last = Max(st[k].last, b->date);
+		if (st[k].currency == NULL)
+			st[k].currency = b->currency;
+		st[k].lines++;
+		st[k].bank_sum += b->amount;
+		if (b->used)
+			st[k].matched++, st[k].matched_sum += b->amount;
+		else
+			st[k].unmatched_bank++, st[k].unmatched_bank_sum += b->amount;
+		scale = Max(scale, b->dscale);
+	}
+	/*
+	 * A payment left over belongs to the statement of its currency whose
+	 * dates are nearest (within the window; the first of equals).
+	 */
+	for (i = 0; i < rr.nbook; i++)
+	{
+		RecRow	   *p = &rr.book[i];
+		RecStmt    *to = NULL;
+		int			best;
+
+		scale = Max(scale, p->dscale);
+		if (p->used)
+			continue;
+		for (k = 0, best = rr.window + 1; k < nst; k++)
+		{
+			int			d = p->date < st[k].first ? st[k].first - p->date
+				: p->date > st[k].last ? p->date - st[k].last : 0;
+
+			if (d < best &&
+				!(p->currency && st[k].currency && pg_strcasecmp(p->currency, st[k].currency) != 0))
+			{
+				to = &st[k];
+				best = d;
+			}
+		}
+		if (to == NULL)
+		{
+			/* near no statement: a row of its currency, never summed across */
+			for (k = 0; k < nnone; k++)
+				if ((none[k].currency == NULL && p->currency == NULL) ||
+					(none[k].currency && p->currency && pg_strcasecmp(none[k].currency, p->currency) == 0))
+					break;
+			if (k == nnone)
+				none[nnone++].currency = p->currency;
+			to = &none[k];
+		}
+		to->unmatched_book++;
+		to->unmatched_book_sum += p->amount;
+	}
+	for (k = 0; k < nst + nnone; k++)
+	{
+		RecStmt    *r = k < nst ? &st[k] : &none[k - nst];
+		Datum		values[12];
+		bool		nulls[12];
+		int128		sums[5];
+		int			c;
+
+		memset(nulls, 0, sizeof(nulls));
+		nulls[0] = r->statement == NULL;
+		nulls[1] = r->message == NULL;
+		nulls[2] = r->currency == NULL;
+		if (!nulls[0])
+			values[0] = CStringGetTextDatum(r->statement);
+		if (!nulls[1])
+			values[1] = CStringGetTextDatum(r->message);
+		if (!nulls[2])
+			values[2] = CStringGetTextDatum(r->currency);
+		values[3] = Int32GetDatum(r->lines);
+		values[4] = Int32GetDatum(r->matched);
+		values[5] = Int32GetDatum(r->unmatched_bank);
+		values[6] = Int32GetDatum(r->unmatched_book);
+		sums[0] = r->bank_sum;
+		sums[1] = r->matched_sum;
+		sums[2] = r->unmatched_bank_sum;
+		sums[3] = r->unmatched_book_sum;
+		/* what the bank shows that the books do not, less the reverse */
+		sums[4] = r->unmatched_bank_sum - r->unmatched_book_sum;
+		for (c = 0; c < 5; c++)
+			values[7 + c] = NumericGetDatum(o2c_units_numeric(sums[c], scale));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
 	return (Datum) 0;
 }

@@ -1,5 +1,6 @@
 /*
- * fuzz_camt053.c — libFuzzer harness of the camt053 parser (scripts/fuzz.sh):
+ * fuzz_camt053.c — libFuzzer harness of the camt parser (camt.052, camt.053,
+ * camt.054; scripts/fuzz.sh):
  * any bytes, strict and lenient; the parser must fail cleanly or succeed.
  */
 #include <stdint.h>

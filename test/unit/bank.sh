@@ -3,7 +3,8 @@
 # extension runs; no server needed.
 #  - bank_unit.c (gcc, AddressSanitizer and UBSan): hostile and
 #    foreign-encoded camt.053 files from test/fixtures/refused and
-#    test/fixtures/encodings;
+#    test/fixtures/encodings; every format's fixtures (camt.052/053/054,
+#    MT940 dialects, MT942, BAI2 variants) strict and lax; bounded warnings;
 #  - bank_memory.c (no sanitizers): the peak memory of one 20 MB camt.053
 #    statement (bench/camt053_statement.awk) against its size.
 # Last line: "N passed, N failed" (one per check printed as ok / NOT OK).

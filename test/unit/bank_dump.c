@@ -2,7 +2,7 @@
  * bank_dump.c — print what a bank statement parser reads from a file, one
  * line per statement line (development aid; the same cores as the server).
  *   cc -I src test/unit/bank_dump.c src/bank/bankfmt.c src/bank/mt940.c ... -o bank_dump
- *   bank_dump mt940|camt053|bai2 FILE [nostrict]
+ *   bank_dump mt940|camt|bai2 FILE [nostrict]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,27 +35,34 @@ main(int argc, char **argv)
 	memset(&err, 0, sizeof(err));
 	if (strcmp(argv[1], "mt940") == 0)
 		ok = o2c_parse_mt940(buf, len, strict, &res, &err);
-	else if (strcmp(argv[1], "camt053") == 0)
+	else if (strncmp(argv[1], "camt", 4) == 0)
 		ok = o2c_parse_camt053(buf, len, strict, &res, &err);
 	else
 		ok = o2c_parse_bai2(buf, len, strict, &res, &err);
 	if (!ok)
 		printf("ERROR %d: %s | %s | %s\n", err.kind, err.message, err.detail, err.hint);
+	for (i = 0; i < res.nwarnings; i++)
+		printf("WARNING: %s\n", res.warnings[i]);
 	for (i = 0; i < res.nlines; i++)
 	{
 		O2cBankLine *l = &res.lines[i];
 		O2cBankStmt *s = &res.stmts[l->stmt];
-		char		a[48], o[48], c[48];
+		char		a[48], o[48], c[48], ia[48];
 
 		o2c_bank_format(l->amount, s->dscale, a);
 		o2c_bank_format(s->opening, s->dscale, o);
 		o2c_bank_format(s->closing, s->dscale, c);
-		printf("%s|%s|%s|%d|%d|%d|%s|%c|%s|%s|%s|%s|%s|%s|%s|%s\n",
+		if (l->instructed && l->instructed->has_amount)
+			o2c_bank_format(l->instructed->amount, l->instructed->scale, ia);
+		printf("%s|%s|%s|%s|%d|%d|%d|%s|%c|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n", s->message,
 			   s->statement_id, s->account, s->currency, l->line_no,
 			   l->booking_date, l->value_date, a, l->credit ? 't' : 'f',
 			   l->counterparty_name, l->counterparty_account, l->reference,
 			   l->remittance, l->bank_reference, l->type_code,
-			   s->has_opening ? o : "-", s->has_closing ? c : "-");
+			   s->has_opening ? o : "-", s->has_closing ? c : "-",
+			   l->instructed && l->instructed->has_amount ? ia : "-",
+			   l->instructed && l->instructed->currency ? l->instructed->currency : "-",
+			   l->instructed && l->instructed->exchange_rate ? l->instructed->exchange_rate : "-");
 	}
 	printf("%d statements, %d lines\n", res.nstmts, res.nlines);
 	o2c_bank_free(&res);

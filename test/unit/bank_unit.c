@@ -121,12 +121,72 @@ accepted(const char *dir, const char *name, const char *encoding, const char *re
 	free(buf);
 }
 
+/*
+ * A fixture of the project (test/fixtures/NAME) under AddressSanitizer, in
+ * strict and in lax mode: both read the same lines, with no warning.
+ */
+static void
+fixture(const char *dir, const char *name, const char *format, const char *message, int lines)
+{
+	size_t		len;
+	char	   *buf = slurp(dir, name, &len);
+	int			strict;
+
+	for (strict = 0; strict < 2; strict++)
+	{
+		O2cBankResult res;
+		O2cError	err;
+		bool		ok;
+		char		what[2048];
+
+		o2c_bank_init(&res);
+		memset(&err, 0, sizeof(err));
+		ok = strcmp(format, "camt") == 0 ? o2c_parse_camt053(buf, len, strict, &res, &err)
+			: strcmp(format, "mt940") == 0 ? o2c_parse_mt940(buf, len, strict, &res, &err)
+			: o2c_parse_bai2(buf, len, strict, &res, &err);
+		snprintf(what, sizeof(what), "%s%s: %d %s lines, no warning (got %s, %d lines, %d warnings)",
+				 name, strict ? "" : ", lax", lines, message, ok ? "ok" : err.message,
+				 res.nlines, res.nwarnings);
+		check(ok && res.nlines == lines && res.nwarnings == 0 &&
+			  strcmp(res.stmts[0].message, message) == 0, what);
+		o2c_bank_free(&res);
+	}
+	free(buf);
+}
+
+/* Warnings are bounded: 100 kept, the rest counted. */
+static void
+bounded_warnings(void)
+{
+	size_t		cap = 100000,
+				n;
+	char	   *mt = malloc(cap);
+	O2cBankResult res;
+	O2cError	err;
+	bool		ok;
+	int			k;
+	char		what[256];
+
+	n = (size_t) snprintf(mt, cap, ":20:W\n:25:A\n:60F:C250301EUR0,00\n");
+	for (k = 0; k < 5000; k++)
+		n += (size_t) snprintf(mt + n, cap - n, ":12:%d\n", k);
+	n += (size_t) snprintf(mt + n, cap - n, ":62F:C250301EUR0,00\n");
+	o2c_bank_init(&res);
+	memset(&err, 0, sizeof(err));
+	ok = o2c_parse_mt940(mt, n, false, &res, &err);
+	snprintf(what, sizeof(what), "5,000 unknown tags, lax: 100 warnings kept, 4,900 counted (got %d, %ld)",
+			 res.nwarnings, res.warnings_dropped);
+	check(ok && res.nwarnings == O2C_BANK_MAX_WARNINGS && res.warnings_dropped == 4900, what);
+	o2c_bank_free(&res);
+	free(mt);
+}
+
 int
 main(int argc, char **argv)
 {
 	char		refused_dir[1024],
 				enc_dir[1024];
-	const char *dtd = "camt.053 document with a DOCTYPE declaration refused";
+	const char *dtd = "camt document with a DOCTYPE declaration refused";
 
 	if (argc < 2)
 		return 2;
@@ -139,20 +199,20 @@ main(int argc, char **argv)
 	refused(refused_dir, "external_parameter_entity.camt053", NULL, dtd);
 	refused(refused_dir, "external_dtd.camt053", NULL, dtd);
 	refused(refused_dir, "utf7_doctype.camt053", NULL,
-			"camt.053 document in encoding \"UTF-7\" refused");
+			"camt document in encoding \"UTF-7\" refused");
 	refused(refused_dir, "utf16_doctype.camt053", NULL,
-			"camt.053 document in encoding \"UTF-16LE\" refused");
+			"camt document in encoding \"UTF-16LE\" refused");
 	refused(refused_dir, "utf16be_doctype.camt053", NULL,
-			"camt.053 document in encoding \"UTF-16BE\" refused");
+			"camt document in encoding \"UTF-16BE\" refused");
 	refused(refused_dir, "utf32_doctype.camt053", NULL,
-			"camt.053 document in encoding \"UTF-32LE\" refused");
+			"camt document in encoding \"UTF-32LE\" refused");
 	refused(refused_dir, "ebcdic_doctype.camt053", NULL,
-			"camt.053 document in encoding \"EBCDIC\" refused");
+			"camt document in encoding \"EBCDIC\" refused");
 	/* the server passes text in its own encoding: the same refusals */
 	refused(refused_dir, "billion_laughs.camt053", "UTF-8", dtd);
 	refused(refused_dir, "external_entity.camt053", "UTF-8", dtd);
 	refused(refused_dir, "utf7_doctype.camt053", "UTF-8",
-			"camt.053 document in encoding \"UTF-7\" refused");
+			"camt document in encoding \"UTF-7\" refused");
 
 	accepted(enc_dir, "ascii.camt053", NULL, "plain");
 	accepted(enc_dir, "latin1.camt053", NULL, "S\xc3\xb8ren \xc3\x86r\xc3\xb8");
@@ -176,6 +236,16 @@ main(int argc, char **argv)
 			  "declared ISO-8859-1, read as UTF-8: the UTF-8 text unchanged");
 		o2c_bank_free(&res);
 	}
+
+	fixture(argv[1], "statement.camt053", "camt", "camt.053", 4);
+	fixture(argv[1], "report.camt052", "camt", "camt.052", 5);
+	fixture(argv[1], "notification.camt054", "camt", "camt.054", 1);
+	fixture(argv[1], "two_statements.sta", "mt940", "mt940", 3);
+	fixture(argv[1], "dialects.sta", "mt940", "mt940", 5);
+	fixture(argv[1], "interim.sta", "mt940", "mt942", 2);
+	fixture(argv[1], "file.bai2", "bai2", "bai2", 2);
+	fixture(argv[1], "variants.bai2", "bai2", "bai2", 7);
+	bounded_warnings();
 
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
