@@ -9,6 +9,8 @@
 
 #include "postgres.h"
 
+#include "core/compat.h"
+
 #include "common/int.h"
 #include "utils/date.h"
 #include "utils/jsonb.h"
@@ -115,7 +117,7 @@ extern void ledger_read(Ledger *l, const char *invoices_sql, const char *settlem
 extern void ledger_rank_groups(Ledger *l);
 
 /* 22003 naming invoice i: its amounts outgrew 64 bits at their scale. */
-pg_attribute_noreturn() extern void ledger_scale_overflow(Ledger *l, uint32 i);
+O2C_NORETURN_BEFORE extern void ledger_scale_overflow(Ledger *l, uint32 i) O2C_NORETURN_AFTER;
 
 /* Add a settlement of amount at scale to item it (invoice i), exactly. */
 static inline void
