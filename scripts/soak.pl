@@ -135,7 +135,16 @@ sub init_values {
     $edge{'o2c.terms'} = ['NULL', "'NET 30'", "'2/10 NET 30'", "'NET 0'", "'EOM'", "'30/40/30 NET 30, 60, 90'",
                           "'NET 2147483647'"];
     $edge{'o2c.iban'} = ['NULL', "'DE89370400440532013000'", "'GB33BUKB20201555555555'"];
-    $edge{cstring} = $edge{text};
+    $edge{'o2c.aging_state'} = ['NULL', "'zz'", "'0300'",
+        "o2c.aging_trans(NULL, 12.50, DATE '2024-06-01', DATE '2024-06-30')",
+        "o2c.aging_trans(NULL, 1e25 + 0.5, NULL, DATE '2024-06-30')",
+        "o2c.aging_trans(NULL, 7, DATE '2024-06-01', DATE '2024-06-30', '{0,15}')",
+        "o2c.aging_disputed_trans(NULL, 9, DATE '2024-05-01', DATE '2024-06-30', 4)",
+        "(SELECT o2c.aging_trans(NULL, 1, DATE '2024-06-01', DATE '2024-07-31'))"];
+    $edge{'o2c.days_state'} = ['NULL', "'02'", "o2c.days_to_pay_trans(NULL, 10.5, DATE '2024-06-01', DATE '2024-06-30')",
+        "o2c.days_late_trans(NULL, 1e30, DATE '2024-06-01', DATE '2024-06-30')"];
+    $edge{cstring} = [@{ $edge{text} },
+        map { "o2c.aging_state_out($_)::text" } grep { $_ ne 'NULL' && $_ !~ /^'/ } @{ $edge{'o2c.aging_state'} }];
 
     # Inner queries: good ones over the demo data, and hostile ones.
     my $inv = "SELECT * FROM public.invoices";
@@ -445,8 +454,11 @@ sub recv_scenario {
         "SELECT t.oid::pg_catalog.regtype::text FROM pg_catalog.pg_type t WHERE t.typreceive = "
         . "'$f->{sig}'::pg_catalog.regprocedure");
     return unless $type;
-    my ($good) = $dbh->selectrow_array("SELECT o2c.${\ ($type =~ s/^o2c\.//r)}_send("
-        . ($type =~ /terms/ ? "'2/10 NET 30'" : "'DE89370400440532013000'") . "::$type)");
+    my %sample = ('o2c.terms' => "'2/10 NET 30'::o2c.terms", 'o2c.iban' => "'DE89370400440532013000'::o2c.iban",
+                  'o2c.aging_state' => "o2c.aging_trans(NULL, 1e25 + 0.5, DATE '2024-06-01', DATE '2024-06-30')",
+                  'o2c.days_state' => "o2c.days_late_trans(NULL, 10.5, DATE '2024-06-01', DATE '2024-06-30')");
+    return unless $sample{$type};
+    my ($good) = $dbh->selectrow_array("SELECT o2c.${\ ($type =~ s/^o2c\.//r)}_send($sample{$type})");
     my @payloads = ('', "\0", "\0\0\0", join('', map { chr(int(rand(256))) } 1 .. int(rand(64))),
                     $good // '', substr($good // '', 0, int(length($good // '') / 2)), ($good // '') . "\xff\xff",
                     "\xff" x 1000);

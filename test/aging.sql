@@ -112,6 +112,7 @@ CREATE TEMP TABLE serial_grouped AS
     SELECT customer, (o2c.aging(amt, due, DATE '2024-06-30')).* FROM par GROUP BY customer;
 CREATE TEMP TABLE serial_ladder AS
     SELECT customer, (o2c.aging(amt, due, DATE '2024-06-30', '{0,10,20,40,80}')).* FROM par GROUP BY customer;
+CREATE TEMP TABLE serial_big AS SELECT (o2c.aging(amt, due, DATE '2024-06-30')).* FROM big;
 SET LOCAL max_parallel_workers_per_gather = 2;
 SET LOCAL parallel_setup_cost = 0;
 SET LOCAL parallel_tuple_cost = 0;
@@ -136,9 +137,8 @@ SELECT set_eq($q$SELECT customer, (o2c.aging(amt, due, DATE '2024-06-30', '{0,10
                  FROM par GROUP BY customer$q$,
               'SELECT * FROM serial_ladder', 'parallel equals serial (ladder by customer)');
 SELECT set_eq($q$SELECT (o2c.aging(amt, due, DATE '2024-06-30')).* FROM big$q$,
-              $q$SELECT current, d1_30, d31_60, d61_90, d91_plus, total, overdue, items, avg_days_past_due, undated
-                 FROM (SELECT (o2c.aging(amt, due, DATE '2024-06-30')).* FROM big) s$q$,
-              'parallel equals serial beyond the fast path (spills are serialized)');
+              'SELECT * FROM serial_big',
+              'parallel equals serial beyond the fast path (spills travel inside the state)');
 RESET enable_hashagg;
 SET LOCAL max_parallel_workers_per_gather = 0;
 

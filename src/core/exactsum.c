@@ -11,6 +11,8 @@
 
 #include "o2c.h"
 
+#include <ctype.h>
+
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -376,4 +378,134 @@ char *
 o2c_num_text(Numeric n)
 {
 	return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(n)));
+}
+
+/* ------------------------------------------ sums inside varlena states */
+
+Size
+o2c_flat_extra(const O2cSum *sum)
+{
+	return sum->spill == NULL ? 0 : INTALIGN(VARSIZE_ANY(sum->spill));
+}
+
+void
+o2c_flat_put(char *base, Size *offset, O2cFlatSum *dst, const O2cSum *sum)
+{
+	dst->fast = sum->fast;
+	dst->dscale = sum->dscale;
+	dst->spill = 0;
+	if (sum->spill != NULL)
+	{
+		Size		len = VARSIZE_ANY(sum->spill);
+
+		memcpy(base + *offset, sum->spill, len);
+		dst->spill = (int32) *offset;
+		*offset += INTALIGN(len);
+	}
+}
+
+void
+o2c_flat_get(const char *base, const O2cFlatSum *src, O2cSum *sum)
+{
+	sum->fast = src->fast;
+	sum->dscale = src->dscale;
+	sum->spill = src->spill == 0 ? NULL
+		: DatumGetNumericCopy(PointerGetDatum(base + src->spill));
+}
+
+void
+o2c_state_corrupt(int sqlstate, const char *type_name)
+{
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg("invalid value of type %s: truncated or corrupt", type_name),
+			 errhint("Values of this type are aggregate states; pass on what its output or send function gave.")));
+}
+
+int
+o2c_state_read_byte(StringInfo buf, int sqlstate, const char *type_name)
+{
+	if (buf->cursor + 1 > buf->len)
+		o2c_state_corrupt(sqlstate, type_name);
+	return (unsigned char) buf->data[buf->cursor++];
+}
+
+int32
+o2c_state_read_int32(StringInfo buf, int sqlstate, const char *type_name)
+{
+	if (buf->cursor + 4 > buf->len)
+		o2c_state_corrupt(sqlstate, type_name);
+	return pq_getmsgint(buf, 4);
+}
+
+int64
+o2c_state_read_int64(StringInfo buf, int sqlstate, const char *type_name)
+{
+	if (buf->cursor + 8 > buf->len)
+		o2c_state_corrupt(sqlstate, type_name);
+	return pq_getmsgint64(buf);
+}
+
+/* Reads what o2c_sum_serialize wrote, checking it as it goes. */
+void
+o2c_state_read_sum(StringInfo buf, O2cSum *sum, int sqlstate, const char *type_name)
+{
+	int64		high = o2c_state_read_int64(buf, sqlstate, type_name);
+	uint64		low = (uint64) o2c_state_read_int64(buf, sqlstate, type_name);
+	const char *text;
+	const char *nul;
+
+	sum->fast = ((int128) high << 64) | (int128) low;
+	sum->dscale = o2c_state_read_int32(buf, sqlstate, type_name);
+	if (sum->dscale < -1 || sum->dscale > NUMERIC_MAX_DISPLAY_SCALE)
+		o2c_state_corrupt(sqlstate, type_name);
+	sum->spill = NULL;
+	switch (o2c_state_read_byte(buf, sqlstate, type_name))
+	{
+		case 0:
+			return;
+		case 1:
+			break;
+		default:
+			o2c_state_corrupt(sqlstate, type_name);
+	}
+	text = buf->data + buf->cursor;
+	nul = memchr(text, '\0', buf->len - buf->cursor);
+	if (nul == NULL)
+		o2c_state_corrupt(sqlstate, type_name);
+	buf->cursor += (nul - text) + 1;
+	sum->spill = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(text),
+													 ObjectIdGetDatum(InvalidOid),
+													 Int32GetDatum(-1)));
+	if (numeric_is_nan(sum->spill) || numeric_is_inf(sum->spill))
+		o2c_state_corrupt(sqlstate, type_name);
+}
+
+char *
+o2c_hex_encode(const char *data, int len)
+{
+	char	   *out = palloc((Size) len * 2 + 1);
+
+	out[hex_encode(data, len, out)] = '\0';
+	return out;
+}
+
+void
+o2c_hex_decode(const char *text, StringInfo buf, const char *type_name)
+{
+	size_t		len = strlen(text);
+
+	for (size_t i = 0; i < len; i++)
+		if (!isxdigit((unsigned char) text[i]))
+			len = 0;
+	if (len == 0 || len % 2 != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type %s: \"%s\"", type_name,
+						o2c_quote_cstr(text)),
+				 errdetail("The text form of an aggregate state is an even number of hexadecimal digits.")));
+	initStringInfo(buf);
+	enlargeStringInfo(buf, len / 2);
+	buf->len = hex_decode(text, len, buf->data);
+	buf->data[buf->len] = '\0';
 }

@@ -61,6 +61,40 @@ extern void o2c_sum_serialize(StringInfo buf, const O2cSum *sum);
 extern void o2c_sum_deserialize(StringInfo buf, O2cSum *sum);
 extern Numeric o2c_units_numeric(int128 units, int32 dscale);
 
+/*
+ * An O2cSum laid out inside a varlena aggregate state. It holds no pointer,
+ * so the state can be copied, passed from a parallel worker or sent to
+ * another server as it is; a spilled part is a numeric stored in the same
+ * state, spill bytes from its start. Transition functions add to fast in
+ * place and rebuild the state (o2c_flat_put) only when a value spills.
+ */
+typedef struct O2cFlatSum
+{
+	int128		fast;			/* in units of 10^-O2C_SUM_SCALE */
+	int32		dscale;			/* largest display scale added, -1 if none */
+	int32		spill;			/* offset of a numeric in the state, 0 if none */
+} O2cFlatSum;
+
+/* Bytes o2c_flat_put needs after a state's fixed part for this sum. */
+extern Size o2c_flat_extra(const O2cSum *sum);
+/* Store sum into *dst of the state at base, its spill at *offset (advanced). */
+extern void o2c_flat_put(char *base, Size *offset, O2cFlatSum *dst, const O2cSum *sum);
+/* Read *src of the state at base into sum, its spill copied. */
+extern void o2c_flat_get(const char *base, const O2cFlatSum *src, O2cSum *sum);
+
+/*
+ * Checked reads of an aggregate state's external form: running out of data
+ * or a value out of range is an error with errcode, naming the type.
+ */
+extern int	o2c_state_read_byte(StringInfo buf, int sqlstate, const char *type_name);
+extern int32 o2c_state_read_int32(StringInfo buf, int sqlstate, const char *type_name);
+extern int64 o2c_state_read_int64(StringInfo buf, int sqlstate, const char *type_name);
+extern void o2c_state_read_sum(StringInfo buf, O2cSum *sum, int sqlstate, const char *type_name);
+/* A state's text form: its binary form in hexadecimal, and back (22P02). */
+extern char *o2c_hex_encode(const char *data, int len);
+extern void o2c_hex_decode(const char *text, StringInfo buf, const char *type_name);
+O2C_NORETURN_BEFORE extern void o2c_state_corrupt(int sqlstate, const char *type_name) O2C_NORETURN_AFTER;
+
 /* Exact p / q rounded half away from zero to scale decimals. */
 extern Numeric o2c_div_round(Numeric p, Numeric q, int scale);
 
