@@ -6,7 +6,7 @@
 -- work, settle_promises (and job_run_promise_check, which adds the policy's
 -- grace days), is called here inside the transaction.
 BEGIN;
-SELECT plan(119);
+SELECT plan(120);
 SET LOCAL datestyle = ISO;
 
 -- The hint of the error a statement raises.
@@ -298,6 +298,8 @@ SELECT throws_ok($$SELECT o2c.resolve_dispute(-1, 'collected', NULL, '2026-06-05
 SELECT o2c.open_dispute('TI-5', 'EUR', 10.00, 'pricing', 'TC', NULL, NULL, '2026-06-01') AS d5 \gset
 SELECT throws_ok(format('SELECT o2c.resolve_dispute(%s, %L, NULL, %L)', :d5, 'credited', '2026-05-31'), '22023',
                  'resolved_on 2026-05-31 is before the dispute was opened (2026-06-01)', 'resolve_dispute: before it was opened');
+SELECT throws_ok(format('SELECT o2c.resolve_dispute(%s, %L, NULL, %L)', :d5, 'credited', 'infinity'), '22008',
+                 'resolved_on must be a finite date, not infinity', 'resolve_dispute: infinite resolved_on');
 SELECT is((SELECT status FROM o2c.dispute WHERE id = :d5), 'open', 'a failed resolution leaves the dispute open');
 SELECT throws_ok($$SELECT * FROM o2c.open_deductions(NULL, 'SELECT * FROM tc_dpayments')$$, '22004',
                  'invoices_sql, payments_sql and ledger must not be null', 'open_deductions: NULL query');

@@ -160,6 +160,9 @@ BEGIN
         RAISE EXCEPTION 'unknown resolution: "%"', pg_catalog.left(resolution, 64)
             USING ERRCODE = '22023', HINT = 'A dispute is credited, collected or written_off.';
     END IF;
+    IF NOT pg_catalog.isfinite(resolved_on) THEN
+        RAISE EXCEPTION 'resolved_on must be a finite date, not %', resolved_on USING ERRCODE = '22008';
+    END IF;
     SELECT d.status, d.opened_on INTO v_status, v_opened FROM @extschema@.dispute d
      WHERE d.id OPERATOR(pg_catalog.=) resolve_dispute.dispute_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -168,7 +171,7 @@ BEGIN
     IF v_status OPERATOR(pg_catalog.<>) 'open' THEN
         RAISE EXCEPTION 'dispute % is already resolved', dispute_id USING ERRCODE = '55000';
     END IF;
-    IF NOT pg_catalog.isfinite(resolved_on) OR resolved_on OPERATOR(pg_catalog.<) v_opened THEN
+    IF resolved_on OPERATOR(pg_catalog.<) v_opened THEN
         RAISE EXCEPTION 'resolved_on % is before the dispute was opened (%)', resolved_on, v_opened
             USING ERRCODE = '22023';
     END IF;
