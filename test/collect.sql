@@ -6,7 +6,7 @@
 -- work, settle_promises (and job_run_promise_check, which adds the policy's
 -- grace days), is called here inside the transaction.
 BEGIN;
-SELECT plan(120);
+SELECT plan(121);
 SET LOCAL datestyle = ISO;
 
 -- The hint of the error a statement raises.
@@ -163,6 +163,10 @@ SELECT is(ARRAY[pg_temp.hint_of($$SELECT o2c.record_promise('K', 'EUR', -1, '202
                 pg_temp.hint_of($$SELECT o2c.record_promise('K', 'EURO', 1, '2026-07-01')$$)],
           ARRAY['A promise is for an amount to be paid, greater than 0.', 'Use an active ISO 4217 code such as EUR, USD or JPY.'],
           'record_promise: the hints of a promise');
+SELECT is(ARRAY[pg_temp.hint_of($$SELECT o2c.amount_check('EUR', 0)$$),
+                pg_temp.hint_of($$SELECT o2c.amount_check('EUR', 0, 'fee', 'A fee is greater than 0.')$$)],
+          ARRAY['The amount must be greater than 0 and finite.', 'A fee is greater than 0.'],
+          'amount_check on its own: its default hint, or the caller''s');
 SELECT throws_ok($$SELECT o2c.record_promise('K', 'EUR', 10, 'infinity', NULL, NULL, '2026-06-01')$$, '22008',
                  'due_on and promised_on must be finite dates', 'record_promise: infinite due_on');
 SELECT throws_ok($$SELECT o2c.record_promise('K', 'EUR', 10, '2026-07-01', NULL, NULL, '-infinity')$$, '22008',
