@@ -24,16 +24,18 @@ INSERT INTO book VALUES
     ('C2', 'CASTOR', '2024-03-15', '2024-03-15', -100,   '2024-03-15', false), -- credit note, settled
     ('D1', 'DELTA',  '2024-08-01', '2024-08-31',  60,    NULL,         false); -- after 06-30
 
--- As of 2024-06-30. ACME: 6 invoices known, 4 paid, 2 of them late (0.5);
--- amount-weighted days late (100*0 + 300*10 + 200*20 + 400*0) / 1000 = 7.00;
--- the last 3 settled are A4 (0), A3 (20), A2 (10): 10.00, trend +3.00;
--- 1 of 6 disputed; open A5 + A6 = 400.00, overdue A5 = 150.00; longest 21
--- days (A5, still open). CASTOR: (500*5 - 100*0) / 400 = 6.25. DELTA is not
--- known yet.
+-- As of 2024-06-30. ACME: 6 invoices known, 4 paid. A2 was disputed: it
+-- is paid and disputed (1 of 6), but left out of the lateness columns, so
+-- of A1, A3 and A4 one was late (0.3333); amount-weighted days late
+-- (100*0 + 200*20 + 400*0) / 700 = 5.71; the last 3 settled are A4 (0),
+-- A3 (20), A1 (0): 6.67, trend +0.96; open A5 + A6 = 400.00, overdue A5 =
+-- 150.00; longest 21 days (A5, still open). CASTOR: (500*5 - 100*0) / 400 =
+-- 6.25. DELTA is not known yet.
 SELECT * FROM o2c.customer_history('SELECT * FROM book', '2024-06-30');
 
 -- As of 2024-03-31 only A1-A3 are known and A3 is not yet paid (nor due):
--- (100*0 + 300*10) / 400 = 7.50 days; CASTOR's C1 is open and 0 days due.
+-- A1 was paid on time and A2, 10 days late, was disputed: 0 days late, but
+-- 10 the longest; CASTOR's C1 is open and 0 days due.
 SELECT * FROM o2c.customer_history('SELECT * FROM book', '2024-03-31');
 
 -- Ids of any type, integer amounts, no disputed column.
@@ -47,7 +49,7 @@ FROM o2c.customer_history(
 -- A generated book: 40 customers, 30 invoices each, one every 12 days from
 -- 2023-01, net 30. Groups of customers pay differently: always on time
 -- (group 0), often late (1), late every third invoice (2), late only when
--- disputed (3).
+-- disputed (3: their lateness features stay 0, the disputed flag carries it).
 CREATE TABLE gen AS
 SELECT 'INV-' || pg_catalog.lpad((c * 100 + i)::text, 5, '0') AS invoice_id,
        'C' || pg_catalog.lpad(c::text, 2, '0') AS customer_id,

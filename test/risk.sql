@@ -1,7 +1,8 @@
 -- pgTAP: customer history, training determinism, scoring with empty
--- histories, every error path.
+-- histories, disputed invoices left out of the lateness signal, every error
+-- path.
 BEGIN;
-SELECT plan(45);
+SELECT plan(50);
 
 CREATE TABLE r_book (invoice_id text, customer_id text, invoice_date date,
                      due_date date, amount numeric, paid_on date, disputed boolean);
@@ -14,16 +15,18 @@ INSERT INTO r_book VALUES
     ('A6', 'ACME', '2024-06-15', '2024-07-15', 250.00, '2024-07-05', false);
 
 -- History numbers a reader can check (see sql/risk.sql for the arithmetic).
+-- A2 was disputed: it counts as paid, and in dispute_rate, but not in the
+-- lateness columns (A1 0, A3 20, A4 0 days late).
 SELECT is((SELECT row(invoices, invoices_paid, share_paid_late, avg_days_late, recent_days_late,
                       trend_days_late, dispute_rate, open_amount, overdue_amount, max_days_late)::text
            FROM o2c.customer_history('SELECT * FROM r_book', '2024-06-30')),
-          '(6,4,0.5000,7.00,10.00,3.00,0.1667,400.00,150.00,21)', 'ACME history as of 2024-06-30');
+          '(6,4,0.3333,5.71,6.67,0.96,0.1667,400.00,150.00,21)', 'ACME history as of 2024-06-30');
 SELECT is((SELECT open_amount FROM o2c.customer_history('SELECT * FROM r_book', '2024-07-04')),
           400.00, 'an invoice settled after as_of is open then');
 SELECT is((SELECT open_amount FROM o2c.customer_history('SELECT * FROM r_book', '2024-07-05')),
           150.00, 'and settled from its paid_on on');
 SELECT is((SELECT recent_days_late FROM o2c.customer_history('SELECT * FROM r_book', '2024-05-01')),
-          10.00, 'last 3 settled by paid_on: A3 20, A2 10, A1 0: (20 + 10 + 0) / 3');
+          10.00, 'last settled by paid_on, disputed A2 left out: A3 20, A1 0: (20 + 0) / 2');
 SELECT is((SELECT count(*) FROM o2c.customer_history('SELECT * FROM r_book', '2024-01-09')),
           0::bigint, 'nothing known before the first invoice: no row');
 SELECT is((SELECT count(*) FROM o2c.customer_history('SELECT * FROM r_book WHERE false', '2024-06-30')),
@@ -57,16 +60,16 @@ SELECT is((SELECT array_agg(row(customer_id, invoices, invoices_paid, avg_days_l
           (SELECT array_agg(row(customer_id, n, np, adl, oa, oda)::text ORDER BY customer_id) FROM (
               SELECT customer_id, count(*) AS n,
                      count(*) FILTER (WHERE paid_on <= '2023-09-15') AS np,
-                     o2c.avg_days_late(amount, due_date, paid_on) FILTER (WHERE paid_on <= '2023-09-15') AS adl,
+                     o2c.avg_days_late(amount, due_date, paid_on) FILTER (WHERE paid_on <= '2023-09-15' AND NOT disputed) AS adl,
                      coalesce(sum(amount) FILTER (WHERE paid_on IS NULL OR paid_on > '2023-09-15'), 0) AS oa,
                      coalesce(sum(amount) FILTER (WHERE (paid_on IS NULL OR paid_on > '2023-09-15') AND due_date < '2023-09-15'), 0) AS oda
               FROM r_gen WHERE invoice_date <= '2023-09-15' GROUP BY customer_id) x),
-          'history counts, avg_days_late (= o2c.avg_days_late) and open amounts agree with SQL');
+          'history counts, avg_days_late (= o2c.avg_days_late over the undisputed) and open amounts agree with SQL');
 SELECT is((SELECT array_agg(share_paid_late ORDER BY customer_id) FROM o2c.customer_history('SELECT * FROM r_gen', '2023-09-15')),
           (SELECT array_agg(r ORDER BY customer_id) FROM (
               SELECT customer_id, round(count(*) FILTER (WHERE paid_on > due_date)::numeric / count(*), 4) AS r
-              FROM r_gen WHERE paid_on <= '2023-09-15' GROUP BY customer_id) x),
-          'share_paid_late agrees with SQL');
+              FROM r_gen WHERE paid_on <= '2023-09-15' AND NOT disputed GROUP BY customer_id) x),
+          'share_paid_late agrees with SQL over the undisputed invoices');
 SELECT is((SELECT array_agg(max_days_late ORDER BY customer_id) FROM o2c.customer_history('SELECT * FROM r_gen', '2023-12-31')),
           (SELECT array_agg(m ORDER BY customer_id) FROM (
               SELECT customer_id, nullif(greatest(max(paid_on - due_date) FILTER (WHERE paid_on <= '2023-12-31'),
@@ -102,6 +105,94 @@ CALL o2c.train_risk_model('t4', 'SELECT * FROM r_gen', '2023-10-31', '{"late_day
 SELECT is((SELECT row(late_days, l2)::text FROM o2c.risk_model WHERE name = 't4'), '(10,5)', 'options are stored');
 SELECT ok((SELECT late_rows < (SELECT late_rows FROM o2c.risk_model WHERE name = 't1') FROM o2c.risk_model WHERE name = 't4'),
           'late_days raises the bar for a late label');
+
+-- The training sweep against plain SQL: each labelled invoice's features
+-- from the history known the day before its date (disputed invoices left
+-- out of share_paid_late, avg_days_late, recent_days_late, open_overdue and
+-- no_paid_history's paid count); the stored means are their means.
+SELECT is((SELECT array_agg(abs(m.feature_mean[j] - f.v[j]) < 1e-9 ORDER BY j)
+           FROM o2c.risk_model m, generate_series(1, 9) j,
+                (SELECT ARRAY[avg(ln(1 + known)), avg(CASE WHEN paid > 0 THEN late / paid ELSE 0 END),
+                              avg(CASE WHEN paid > 0 THEN CASE WHEN pa > 0 THEN pad / pa ELSE pd / paid END ELSE 0 END),
+                              avg(CASE WHEN paid > 0 THEN recent ELSE 0 END),
+                              avg(CASE WHEN known > 0 THEN dis / known ELSE 0 END),
+                              avg(CASE WHEN known > 0 AND amount > 0 AND asum > 0 THEN ln(amount / (asum / known)) ELSE 0 END),
+                              avg(CASE WHEN disputed THEN 1 ELSE 0 END), avg(ln(1 + oo)),
+                              avg(CASE WHEN paid = 0 THEN 1 ELSE 0 END)] AS v
+                 FROM r_gen l,
+                 LATERAL (SELECT count(*)::float8 AS known,
+                                 count(*) FILTER (WHERE h.disputed)::float8 AS dis,
+                                 coalesce(sum(h.amount::float8), 0) AS asum,
+                                 count(*) FILTER (WHERE NOT h.disputed AND h.paid_on < l.invoice_date)::float8 AS paid,
+                                 count(*) FILTER (WHERE NOT h.disputed AND h.paid_on < l.invoice_date
+                                                  AND h.paid_on > h.due_date)::float8 AS late,
+                                 coalesce(sum(h.amount::float8) FILTER (WHERE NOT h.disputed AND h.paid_on < l.invoice_date), 0) AS pa,
+                                 coalesce(sum(h.amount::float8 * greatest(0, h.paid_on - h.due_date))
+                                          FILTER (WHERE NOT h.disputed AND h.paid_on < l.invoice_date), 0) AS pad,
+                                 coalesce(sum(greatest(0, h.paid_on - h.due_date))
+                                          FILTER (WHERE NOT h.disputed AND h.paid_on < l.invoice_date), 0)::float8 AS pd,
+                                 count(*) FILTER (WHERE NOT h.disputed AND h.due_date < l.invoice_date - 1
+                                                  AND (h.paid_on IS NULL OR h.paid_on >= l.invoice_date))::float8 AS oo
+                          FROM r_gen h WHERE h.customer_id = l.customer_id AND h.invoice_date < l.invoice_date) k,
+                 LATERAL (SELECT avg(d)::float8 AS recent FROM (
+                              SELECT greatest(0, h.paid_on - h.due_date) AS d FROM r_gen h
+                              WHERE h.customer_id = l.customer_id AND h.invoice_date < l.invoice_date
+                                AND NOT h.disputed AND h.paid_on < l.invoice_date
+                              ORDER BY greatest(h.paid_on, h.invoice_date) DESC, h.paid_on DESC,
+                                       h.invoice_date DESC, h.invoice_id DESC LIMIT 3) x) r
+                 WHERE l.invoice_date <= '2023-10-31' AND l.amount > 0
+                   AND (l.paid_on <= '2023-10-31' OR DATE '2023-10-31' - l.due_date > 0)) f
+           WHERE m.name = 't1'),
+          ARRAY[true, true, true, true, true, true, true, true, true],
+          'training features (their stored means) agree with plain SQL over the history known the day before');
+
+-- Disputed invoices are left out of the lateness signal ("can pay but does
+-- not"): DISP paid late and is overdue only on disputed invoices; PLAIN has
+-- the same invoices, none disputed; ONLYD paid only a disputed invoice.
+CREATE TABLE r_disp (invoice_id text, customer_id text, invoice_date date,
+                     due_date date, amount numeric, paid_on date, disputed boolean);
+INSERT INTO r_disp VALUES
+    ('D1', 'DISP',  '2024-01-10', '2024-02-09', 100.00, '2024-02-09', false),  -- on time
+    ('D2', 'DISP',  '2024-02-10', '2024-03-11', 300.00, '2024-04-10', true),   -- 30 late, disputed
+    ('D3', 'DISP',  '2024-03-10', '2024-04-09', 200.00, NULL,         true),   -- open, overdue, disputed
+    ('D4', 'DISP',  '2024-04-10', '2024-05-10', 400.00, '2024-05-08', false),  -- early
+    ('P1', 'PLAIN', '2024-01-10', '2024-02-09', 100.00, '2024-02-09', false),
+    ('P2', 'PLAIN', '2024-02-10', '2024-03-11', 300.00, '2024-04-10', false),
+    ('P3', 'PLAIN', '2024-03-10', '2024-04-09', 200.00, NULL,         false),
+    ('P4', 'PLAIN', '2024-04-10', '2024-05-10', 400.00, '2024-05-08', false),
+    ('E1', 'ONLYD', '2024-05-01', '2024-05-31',  50.00, '2024-06-20', true),   -- 20 late, disputed
+    ('E2', 'ONLYD', '2024-06-10', '2024-07-10',  70.00, NULL,         false);  -- not due
+SELECT is((SELECT array_agg(row(customer_id, invoices, invoices_paid, share_paid_late, avg_days_late, recent_days_late,
+                                trend_days_late, dispute_rate, open_amount, overdue_amount, max_days_late)::text
+                            ORDER BY customer_id)
+           FROM o2c.customer_history('SELECT * FROM r_disp', '2024-06-30')),
+          ARRAY['(DISP,4,3,0.0000,0.00,0.00,0.00,0.5000,200.00,200.00,82)',
+                '(ONLYD,2,1,,,,,0.5000,70.00,0,20)',
+                '(PLAIN,4,3,0.3333,11.25,10.00,-1.25,0.0000,200.00,200.00,82)'],
+          'late only on disputed invoices: share_paid_late, avg and recent days late 0 (NULL with no undisputed payment); amounts, dispute_rate and max_days_late count them');
+-- A model that reads only the lateness features (share_paid_late,
+-- avg_days_late, recent_days_late, open_overdue), on a scale of 1.
+INSERT INTO o2c.risk_model (name, as_of, late_days, l2, features, intercept, coefficients, feature_mean,
+                            feature_scale, window_from, window_to, rows, late_rows, holdout_rows, trained_at)
+SELECT 'lateness', '2024-06-30', 0, 1, features, 0, '{0,1,0.01,0.1,0,0,0,1,0}', '{0,0,0,0,0,0,0,0,0}',
+       '{1,1,1,1,1,1,1,1,1}', '2024-01-10', '2024-06-30', 10, 5, 0, now()
+FROM o2c.risk_model WHERE name = 't1';
+SELECT is((SELECT array_agg(row(invoice_id, probability, reasons)::text ORDER BY invoice_id)
+           FROM o2c.risk_score('lateness', 'SELECT * FROM r_disp',
+                $$SELECT * FROM r_disp WHERE invoice_id = 'D3'
+                  UNION ALL SELECT 'D9', 'DISP', '2024-06-20', '2024-07-20', 100, NULL, false$$, '2024-06-30')),
+          ARRAY['(D3,0.5000,{})', '(D9,0.5000,{})'],
+          'risk_score: disputed invoices paid late or open and overdue add nothing to the lateness features');
+SELECT is((SELECT reasons FROM o2c.risk_score('lateness', 'SELECT * FROM r_disp',
+                $$SELECT 'P9' AS invoice_id, 'PLAIN' AS customer_id, DATE '2024-06-20' AS invoice_date,
+                         DATE '2024-07-20' AS due_date, 100 AS amount, false AS disputed$$, '2024-06-30')),
+          ARRAY['recent_days_late=10.0', 'open_overdue=1', 'share_paid_late=0.33'],
+          'the same invoices undisputed are the reasons of a high score');
+SELECT is((SELECT probability FROM o2c.risk_score('lateness', 'SELECT * FROM r_disp WHERE invoice_id <> ''D3''',
+                $$SELECT * FROM r_disp WHERE invoice_id = 'D3'$$, '2024-06-30')),
+          (SELECT probability FROM o2c.risk_score('lateness', 'SELECT * FROM r_disp',
+                $$SELECT * FROM r_disp WHERE invoice_id = 'D3'$$, '2024-06-30')),
+          'scoring an open disputed overdue invoice that is in the history equals scoring it without it');
 
 -- Scoring.
 CREATE TEMP TABLE sc AS

@@ -96,19 +96,8 @@ BEGIN
     IF invoice_id IS NULL OR currency IS NULL OR amount IS NULL OR reason IS NULL OR opened_on IS NULL THEN
         RAISE EXCEPTION 'invoice_id, currency, amount, reason and opened_on must not be null' USING ERRCODE = '22004';
     END IF;
-    IF NOT @extschema@.currency_valid(currency) THEN
-        RAISE EXCEPTION 'unknown currency: "%"', pg_catalog.left(currency, 64)
-            USING ERRCODE = '22023', HINT = 'Use an active ISO 4217 code such as EUR, USD or JPY.';
-    END IF;
-    IF amount OPERATOR(pg_catalog.=) 'NaN'::numeric OR amount OPERATOR(pg_catalog.<=) 0
-       OR amount OPERATOR(pg_catalog.=) 'Infinity'::numeric THEN
-        RAISE EXCEPTION 'amount % is not a positive amount', amount
-            USING ERRCODE = '22023', HINT = 'A dispute is about an amount of the invoice, greater than 0.';
-    END IF;
-    IF pg_catalog.scale(amount) OPERATOR(pg_catalog.>) @extschema@.currency_minor_units(currency) THEN
-        RAISE EXCEPTION 'amount % has more decimals than % has', amount, pg_catalog.upper(pg_catalog.btrim(currency))
-            USING ERRCODE = '22023';
-    END IF;
+    PERFORM @extschema@.amount_check(currency, amount, 'amount',
+                                     'A dispute is about an amount of the invoice, greater than 0.');
     IF NOT pg_catalog.isfinite(opened_on) THEN
         RAISE EXCEPTION 'opened_on must be a finite date, not %', opened_on USING ERRCODE = '22008';
     END IF;
@@ -171,6 +160,9 @@ BEGIN
         RAISE EXCEPTION 'unknown resolution: "%"', pg_catalog.left(resolution, 64)
             USING ERRCODE = '22023', HINT = 'A dispute is credited, collected or written_off.';
     END IF;
+    IF NOT pg_catalog.isfinite(resolved_on) THEN
+        RAISE EXCEPTION 'resolved_on must be a finite date, not %', resolved_on USING ERRCODE = '22008';
+    END IF;
     SELECT d.status, d.opened_on INTO v_status, v_opened FROM @extschema@.dispute d
      WHERE d.id OPERATOR(pg_catalog.=) resolve_dispute.dispute_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -179,7 +171,7 @@ BEGIN
     IF v_status OPERATOR(pg_catalog.<>) 'open' THEN
         RAISE EXCEPTION 'dispute % is already resolved', dispute_id USING ERRCODE = '55000';
     END IF;
-    IF NOT pg_catalog.isfinite(resolved_on) OR resolved_on OPERATOR(pg_catalog.<) v_opened THEN
+    IF resolved_on OPERATOR(pg_catalog.<) v_opened THEN
         RAISE EXCEPTION 'resolved_on % is before the dispute was opened (%)', resolved_on, v_opened
             USING ERRCODE = '22023';
     END IF;

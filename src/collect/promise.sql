@@ -108,19 +108,8 @@ BEGIN
     IF pg_catalog.btrim(customer_id) OPERATOR(pg_catalog.=) '' THEN
         RAISE EXCEPTION 'customer_id must not be blank' USING ERRCODE = '22023';
     END IF;
-    IF NOT @extschema@.currency_valid(currency) THEN
-        RAISE EXCEPTION 'unknown currency: "%"', pg_catalog.left(currency, 64)
-            USING ERRCODE = '22023', HINT = 'Use an active ISO 4217 code such as EUR, USD or JPY.';
-    END IF;
-    IF amount OPERATOR(pg_catalog.=) 'NaN'::numeric OR amount OPERATOR(pg_catalog.<=) 0
-       OR amount OPERATOR(pg_catalog.=) 'Infinity'::numeric THEN
-        RAISE EXCEPTION 'amount % is not a positive amount', amount
-            USING ERRCODE = '22023', HINT = 'A promise is for an amount to be paid, greater than 0.';
-    END IF;
-    IF pg_catalog.scale(amount) OPERATOR(pg_catalog.>) @extschema@.currency_minor_units(currency) THEN
-        RAISE EXCEPTION 'amount % has more decimals than % has', amount, pg_catalog.upper(pg_catalog.btrim(currency))
-            USING ERRCODE = '22023';
-    END IF;
+    PERFORM @extschema@.amount_check(currency, amount, 'amount',
+                                     'A promise is for an amount to be paid, greater than 0.');
     IF NOT pg_catalog.isfinite(due_on) OR NOT pg_catalog.isfinite(promised_on) THEN
         RAISE EXCEPTION 'due_on and promised_on must be finite dates' USING ERRCODE = '22008';
     END IF;

@@ -12,15 +12,21 @@
  *
  * Features (the model standardises them):
  *   prior_invoices    log(1 + invoices known)
- *   share_paid_late   paid invoices settled after their due date / paid
- *   avg_days_late     amount-weighted mean days late of paid invoices
- *   recent_days_late  mean days late of the last 3 settled (by paid_on)
+ *   share_paid_late   paid invoices settled after their due date / paid *
+ *   avg_days_late     amount-weighted mean days late of paid invoices *
+ *   recent_days_late  mean days late of the last 3 settled (by paid_on) *
  *   dispute_rate      disputed / invoices known
  *   relative_amount   log(amount / mean amount of the invoices known)
  *   disputed          the invoice's own dispute flag
- *   open_overdue      log(1 + invoices open and past due)
- *   no_paid_history   1 when nothing was paid yet (the others are 0 then)
- * An empty history is therefore all zeros plus no_paid_history = 1 (and
+ *   open_overdue      log(1 + invoices open and past due) *
+ *   no_paid_history   1 when nothing was paid yet * (the starred ones are
+ *                     0 then)
+ * The starred (lateness) features leave disputed invoices out: an invoice
+ * paid late, or left open, because the customer disputed it tells of the
+ * dispute, not of a customer who can pay but does not (the signal they
+ * measure); dispute_rate and disputed carry the disputes. A customer whose
+ * only payments are of disputed invoices has no_paid_history = 1.
+ * An empty history is all zeros plus no_paid_history = 1 (and
  * prior_invoices = 0), which the model learns as the new-customer rate.
  *
  * The risk concern (src/risk/), above core: late-payment risk (risk*.c)
@@ -188,7 +194,8 @@ o2c_risk_stats_add_paid(HistStats *s, const RiskInvoice *r)
 /*
  * Statistics of rows[0..n) (one customer) known at t, leaving out row
  * skip (-1 for none). A direct pass; the last settled are found by
- * settlement order.
+ * settlement order. Disputed invoices count as known and disputed only.
+ * customer_training_rows (risk_train.c) computes the same by a sweep.
  */
 void
 o2c_risk_stats_at(const RiskInvoice *rows, int64 n, DateADT t, int64 skip, HistStats *s)
@@ -206,6 +213,8 @@ o2c_risk_stats_at(const RiskInvoice *rows, int64 n, DateADT t, int64 skip, HistS
 		s->known++;
 		s->disputed += r->disputed ? 1 : 0;
 		s->amount_sum += r->amount_f;
+		if (r->disputed)
+			continue;			/* not part of the lateness statistics */
 		if (r->paid && r->paid_on <= t)
 		{
 			int32		d = o2c_risk_days_late(r);
@@ -386,6 +395,7 @@ o2c_customer_history(PG_FUNCTION_ARGS)
 					open_amount,
 					overdue_amount;
 		int32		max_late = -1;
+		int64		paid_all = 0;
 		Datum		values[11];
 		bool		nulls[11] = {false};
 		Numeric		avg = NULL,
@@ -406,8 +416,12 @@ o2c_customer_history(PG_FUNCTION_ARGS)
 				continue;
 			if (r->paid && r->paid_on <= as_of)
 			{
-				sum_add_times(&paid_amount, r->amount, 1);
-				sum_add_times(&paid_amount_days, r->amount, o2c_risk_days_late(r));
+				paid_all++;
+				if (!r->disputed)
+				{
+					sum_add_times(&paid_amount, r->amount, 1);
+					sum_add_times(&paid_amount_days, r->amount, o2c_risk_days_late(r));
+				}
 				max_late = Max(max_late, o2c_risk_days_late(r));
 			}
 			else
@@ -423,7 +437,8 @@ o2c_customer_history(PG_FUNCTION_ARGS)
 
 		values[0] = CStringGetTextDatum(cr[c].customer_id);
 		values[1] = Int64GetDatum(s.known);
-		values[2] = Int64GetDatum(s.paid);
+		/* s.paid and the lateness columns count the undisputed only */
+		values[2] = Int64GetDatum(paid_all);
 		if (s.paid > 0)
 		{
 			int64		recent_sum = 0;

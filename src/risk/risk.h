@@ -71,19 +71,23 @@ typedef struct RiskBook
 } RiskBook;
 
 
+/*
+ * History known at a date. known, disputed and amount_sum count every
+ * invoice known; the rest (lateness) only the undisputed ones.
+ */
 typedef struct HistStats
 {
 	int64		known;
 	int64		disputed;
 	double		amount_sum;		/* of the invoices known */
-	int64		paid;
+	int64		paid;			/* undisputed and paid */
 	int64		late;
 	double		paid_amount;
 	double		paid_amount_days;
 	double		paid_days;		/* unweighted, when amounts cancel out */
 	int			nlast;
 	int32		last_days[RISK_LAST_N];	/* most recent first */
-	int64		open_overdue;
+	int64		open_overdue;	/* undisputed, open and past due */
 } HistStats;
 
 

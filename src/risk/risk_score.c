@@ -227,7 +227,7 @@ o2c_risk_score(PG_FUNCTION_ARGS)
 					s.known--;
 					s.disputed -= r->disputed ? 1 : 0;
 					s.amount_sum -= r->amount_f;
-					if (r->due_date < as_of)
+					if (!r->disputed && r->due_date < as_of)
 						s.open_overdue--;
 				}
 			}

@@ -159,7 +159,9 @@ settle_idx_cmp(const void *a, const void *b)
  * Features of every labelled invoice of one customer (rows sorted by date),
  * each from the history known the day before its invoice date: pointers
  * over the rows by date, by settlement and by the start and end of each
- * invoice's open-and-overdue interval, all moving forward only.
+ * invoice's open-and-overdue interval, all moving forward only. The
+ * same statistics as o2c_risk_stats_at (risk.c): disputed invoices are
+ * known and disputed, and take no part in the rest.
  */
 static int64
 customer_training_rows(const RiskInvoice *rows, int64 n, DateADT as_of,
@@ -183,6 +185,9 @@ customer_training_rows(const RiskInvoice *rows, int64 n, DateADT as_of,
 		const RiskInvoice *r = &rows[i];
 		DateADT		start = Max(r->invoice_date, r->due_date + 1);
 
+		/* disputed invoices are known (below) but not lateness history */
+		if (r->disputed)
+			continue;
 		if (r->paid)
 			by_settle[npaid++] = i;
 		/* open and past due on the days start <= t < paid_on */
