@@ -2,7 +2,7 @@
 -- the trigger in both forms, COPY into guarded tables, updates, currencies,
 -- privileges, and every error path.
 BEGIN;
-SELECT plan(66);
+SELECT plan(69);
 SET LOCAL client_min_messages = warning;
 
 CREATE TABLE t_inv (invoice_id text, customer_id text, invoice_date date, due_date date,
@@ -237,6 +237,30 @@ SELECT throws_ok($$SELECT * FROM o2c.suggest_credit_limit('SELECT ''X'' AS custo
     '22023', NULL, 'suggest_credit_limit: a bad currency from customers_sql');
 SELECT throws_ok($$SELECT * FROM o2c.suggest_credit_limit('SELECT 1 AS customer_id, ''EUR'' AS currency', 'SELECT * FROM gen', 'infinity')$$,
     '22008', NULL, 'suggest_credit_limit: an infinite as_of');
+
+-- The receivables source read from the live ledger, and from open_items.
+DELETE FROM o2c.credit_source WHERE source = 'receivables';
+CREATE TABLE lv_inv (invoice_id text PRIMARY KEY, customer_id text NOT NULL, due_date date NOT NULL,
+                     amount numeric(12,2) NOT NULL, currency text NOT NULL);
+CREATE TABLE lv_pay (invoice_id text NOT NULL, paid_on date NOT NULL DEFAULT current_date, amount numeric(12,2) NOT NULL);
+CREATE INDEX ON lv_pay (invoice_id);
+SELECT o2c.ledger_attach('credit_live', 'lv_inv', 'lv_pay');
+INSERT INTO lv_inv VALUES ('X1', 'LIVECO', current_date - 40, 700.00, 'EUR'), ('X2', 'LIVECO', current_date + 10, 300.00, 'EUR');
+INSERT INTO lv_pay (invoice_id, amount) VALUES ('X1', 200.00);
+INSERT INTO o2c.credit_source (source, query) VALUES
+    ('receivables', $$SELECT customer_id, currency, open_amount, due_date FROM o2c.ledger_balances('credit_live')$$);
+SELECT is((SELECT row(receivables, exposure)::text FROM o2c.credit_exposure('LIVECO', 'EUR')), '(800.00,800.00)',
+    'receivables from the live ledger (o2c.ledger_balances), payments included as they are written');
+INSERT INTO lv_pay (invoice_id, amount) VALUES ('X2', 300.00);
+SELECT is((SELECT receivables FROM o2c.credit_exposure('LIVECO', 'EUR')), 500.00,
+    'a payment written in the same transaction lowers the exposure at once');
+UPDATE o2c.credit_source SET query =
+    $$SELECT customer_id, currency, open_amount, due_date
+        FROM o2c.open_items('SELECT invoice_id, customer_id, due_date - 30 AS invoice_date, due_date, amount, currency FROM lv_inv',
+                            'SELECT invoice_id, paid_on AS settled_on, amount FROM lv_pay', current_date)$$
+ WHERE source = 'receivables';
+SELECT is((SELECT receivables FROM o2c.credit_exposure('LIVECO', 'EUR')), 500.00,
+    'receivables from the ledger''s open items as of the day equal the live ledger');
 
 SELECT * FROM finish();
 ROLLBACK;
