@@ -53,14 +53,24 @@ COMMENT ON FUNCTION @extschema@.dso_trend(text, text) IS
 -- disputes hold and what open promises cover), its strategy's collector,
 -- channel and dunning level, and the action due today.
 CREATE FUNCTION @extschema@.collector_worklist(invoices_sql text, as_of date, collector text DEFAULT NULL,
-                                              ledger text DEFAULT 'default')
+                                              ledger text DEFAULT 'default', reporting_currency text DEFAULT NULL)
 RETURNS TABLE (collector text, currency text, priority_rank bigint, customer_id text, customer_name text,
                strategy text, channel text, action text, dunning_level integer,
                chaseable numeric, disputed numeric, promised numeric, money_days numeric, reason text)
 LANGUAGE sql VOLATILE PARALLEL RESTRICTED
 BEGIN ATOMIC
-    WITH rows AS (
-        SELECT f.invoice_id, f.customer_id, f.customer_name, coalesce(pg_catalog.upper(f.currency), 'XXX') AS currency,
+    -- an unknown reporting currency fails even when there is nothing to convert
+    SELECT @extschema@.currency_minor_units(collector_worklist.reporting_currency)
+     WHERE collector_worklist.reporting_currency IS NOT NULL;
+    WITH rc AS (
+        SELECT pg_catalog.upper(pg_catalog.btrim(collector_worklist.reporting_currency)) AS code),
+    -- With a reporting currency the open amount and what disputes hold (both
+    -- in the invoice's currency) are converted at as_of's rate, and the
+    -- customer's currencies make one row; promises still match an invoice by
+    -- its own currency.
+    raw AS (
+        SELECT f.invoice_id, f.customer_id, f.customer_name, f.currency AS doc_currency,
+               coalesce(rc.code, pg_catalog.upper(f.currency), 'XXX') AS currency, rc.code AS rc,
                f.due_date, f.open_amount,
                coalesce((SELECT pg_catalog.sum(d.amount) FROM @extschema@.dispute d
                           WHERE d.ledger OPERATOR(pg_catalog.=) collector_worklist.ledger
@@ -75,8 +85,16 @@ BEGIN ATOMIC
                                    ELSE h.customer_id OPERATOR(pg_catalog.=) f.customer_id
                                         AND h.currency OPERATOR(pg_catalog.=) pg_catalog.upper(f.currency) END) AS promised
           FROM @extschema@.invoices_from(invoices_sql, '{customer_id,due_date,open_amount}') f
+         CROSS JOIN rc
          WHERE f.customer_id IS NOT NULL AND f.due_date IS NOT NULL AND f.open_amount OPERATOR(pg_catalog.>) 0
            AND f.due_date OPERATOR(pg_catalog.<) as_of),
+    rows AS (
+        SELECT r.invoice_id, r.customer_id, r.customer_name, r.currency, r.due_date, r.promised,
+               CASE WHEN r.rc IS NULL THEN r.open_amount
+                    ELSE @extschema@.convert(r.open_amount, coalesce(r.doc_currency, 'NULL'), r.rc, as_of) END AS open_amount,
+               CASE WHEN r.rc IS NULL OR r.disputed OPERATOR(pg_catalog.=) 0 THEN r.disputed
+                    ELSE @extschema@.convert(r.disputed, coalesce(r.doc_currency, 'NULL'), r.rc, as_of) END AS disputed
+          FROM raw r),
     per_customer AS (
         SELECT r.customer_id, pg_catalog.max(r.customer_name) AS customer_name, r.currency,
                pg_catalog.sum(GREATEST(r.open_amount OPERATOR(pg_catalog.-) r.disputed, 0))
@@ -98,12 +116,14 @@ BEGIN ATOMIC
                (SELECT pg_catalog.min(h.due_on) FROM @extschema@.promise h
                  WHERE h.ledger OPERATOR(pg_catalog.=) collector_worklist.ledger AND h.status OPERATOR(pg_catalog.=) 'open'
                    AND h.customer_id OPERATOR(pg_catalog.=) p.customer_id
-                   AND h.currency OPERATOR(pg_catalog.=) p.currency) AS promise_due,
+                   AND (collector_worklist.reporting_currency IS NOT NULL
+                        OR h.currency OPERATOR(pg_catalog.=) p.currency)) AS promise_due,
                EXISTS (SELECT 1 FROM @extschema@.promise h
                         WHERE h.ledger OPERATOR(pg_catalog.=) collector_worklist.ledger
                           AND h.status OPERATOR(pg_catalog.=) 'broken' AND h.escalated_run IS NULL
                           AND h.customer_id OPERATOR(pg_catalog.=) p.customer_id
-                          AND h.currency OPERATOR(pg_catalog.=) p.currency) AS broken
+                          AND (collector_worklist.reporting_currency IS NOT NULL
+                               OR h.currency OPERATOR(pg_catalog.=) p.currency)) AS broken
           FROM per_customer p
           LEFT JOIN @extschema@.strategy_assignment s
             ON s.ledger OPERATOR(pg_catalog.=) collector_worklist.ledger
@@ -137,8 +157,8 @@ BEGIN ATOMIC
       FROM acted a
      ORDER BY a.collector NULLS LAST, a.currency, 3, a.customer_id;
 END;
-COMMENT ON FUNCTION @extschema@.collector_worklist(text, date, text, text) IS
-    'the collector''s list: per customer and currency, what can be chased (overdue less open disputes and promised invoices), its strategy''s collector, channel and dunning level, the action due today, ranked by broken promise, then dunning level, then money-days (the parts in their columns); for one collector, or all';
+COMMENT ON FUNCTION @extschema@.collector_worklist(text, date, text, text, text) IS
+    'the collector''s list: per customer and currency, what can be chased (overdue less open disputes and promised invoices), its strategy''s collector, channel and dunning level, the action due today, ranked by broken promise, then dunning level, then money-days (the parts in their columns); for one collector, or all; with reporting_currency, amounts converted at as_of''s rate and one row per customer';
 
 -- Where billing goes wrong: disputed amounts per reason and customer
 -- segment against what was invoiced, so "damaged goods, segment X, 4 % of
