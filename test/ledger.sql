@@ -6,33 +6,7 @@ SELECT plan(33);
 
 SELECT setseed(0.4242);
 
--- 400 invoices over 2024, 12 customers, two currencies; credit notes both
--- by kind (written positive) and by sign; a few without a due date.
-CREATE TEMP TABLE inv AS
-SELECT 'I' || g AS invoice_id,
-       'C' || (1 + floor(random() * 12))::int AS customer_id,
-       d AS invoice_date,
-       CASE WHEN random() < 0.05 THEN NULL
-            ELSE d + (ARRAY[0, 15, 30, 45, 60])[1 + floor(random() * 5)::int] END AS due_date,
-       round((random() * 2000 - 100)::numeric, 2) AS amount,
-       CASE WHEN random() < 0.3 THEN 'USD' ELSE 'EUR' END AS currency,
-       CASE WHEN random() < 0.08 THEN 'credit_note' WHEN random() < 0.5 THEN 'invoice' END AS kind
-FROM generate_series(1, 400) g,
-     LATERAL (SELECT DATE '2024-01-01' + (floor(random() * 365) + g * 0)::int AS d) x;
-
--- 0 to 4 settlements each: parts, whole, over-settlement, reversals, some
--- with 3 decimals, some before the invoice, many after any as_of below.
-CREATE TEMP TABLE stl AS
-SELECT i.invoice_id,
-       i.invoice_date + (floor(random() * 150) - 5 + k * 0)::int AS settled_on,
-       CASE WHEN random() < 0.1 THEN round((a.amt * (random() - 0.5))::numeric, 3)
-            ELSE round((a.amt * (ARRAY[0.25, 0.5, 1, 1.2, 0.1, -0.1])[1 + floor(random() * 6)::int])::numeric, 2)
-       END AS amount,
-       (ARRAY['payment', 'credit_note', 'discount', 'write_off', 'adjustment', NULL])[1 + floor(random() * 6)::int] AS kind,
-       CASE WHEN random() < 0.5 THEN i.currency END AS currency
-FROM inv i
-CROSS JOIN LATERAL (SELECT CASE WHEN i.kind = 'credit_note' THEN -abs(i.amount) ELSE i.amount END AS amt) a
-CROSS JOIN LATERAL generate_series(1, floor(random() * 5 + length(i.invoice_id) * 0)::int) k;
+\ir fixtures/ledger_random.sql
 
 -- The brute force: open items as of d, in open_items' documented order.
 CREATE FUNCTION pg_temp.brute(d date, with_credit boolean, with_settled boolean)

@@ -88,7 +88,7 @@ SELECT matches(pg_temp.err(q), '^.{5}: ' || pg_catalog.regexp_replace(prefix, '(
     FROM call WHERE prefix IS NOT NULL ORDER BY name;
 SELECT is(pg_temp.err($$SELECT o2c.collection_worklist_check('SELECT 1', '2024-01-01', pg_catalog.jsonb_build_object('k', (SELECT v FROM big)))$$),
     '22023: invalid collection_worklist options: {"k": "INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV-1 INV... (102009 characters) '
-    'HINT: Known options are "risk_model" and "history_sql".',
+    'HINT: Known options are "risk_model", "history_sql" and "reporting_currency".',
     'the worklist quotes bad options by their prefix');
 
 SELECT * FROM finish();

@@ -582,14 +582,22 @@ BEGIN
     END IF;
     IF pg_catalog.jsonb_typeof(options) OPERATOR(pg_catalog.<>) 'object' OR EXISTS (
            SELECT 1 FROM pg_catalog.jsonb_object_keys(options) k
-            WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['risk_model', 'history_sql'])) THEN
+            WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['risk_model', 'history_sql', 'reporting_currency'])) THEN
         -- a short prefix of the value, as o2c's C messages quote one
         v_text := options::text;
         IF pg_catalog.length(v_text) OPERATOR(pg_catalog.>) 64 THEN
             v_text := pg_catalog.format('%s... (%s characters)', pg_catalog.left(v_text, 64), pg_catalog.length(v_text));
         END IF;
         RAISE EXCEPTION 'invalid collection_worklist options: %', v_text
-            USING ERRCODE = '22023', HINT = 'Known options are "risk_model" and "history_sql".';
+            USING ERRCODE = '22023', HINT = 'Known options are "risk_model", "history_sql" and "reporting_currency".';
+    END IF;
+    IF options OPERATOR(pg_catalog.?) 'reporting_currency'
+       AND pg_catalog.jsonb_typeof(options OPERATOR(pg_catalog.->) 'reporting_currency') OPERATOR(pg_catalog.<>) 'null' THEN
+        IF pg_catalog.jsonb_typeof(options OPERATOR(pg_catalog.->) 'reporting_currency') OPERATOR(pg_catalog.<>) 'string' THEN
+            RAISE EXCEPTION 'reporting_currency must be a string, not %', options OPERATOR(pg_catalog.->) 'reporting_currency'
+                USING ERRCODE = '22023', HINT = 'Give an ISO 4217 code such as "EUR".';
+        END IF;
+        PERFORM @extschema@.currency_minor_units(options OPERATOR(pg_catalog.->>) 'reporting_currency');
     END IF;
     IF (options OPERATOR(pg_catalog.->>) 'risk_model' IS NULL) OPERATOR(pg_catalog.<>)
        (options OPERATOR(pg_catalog.->>) 'history_sql' IS NULL) THEN
@@ -599,7 +607,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.collection_worklist_check(text, date, jsonb) IS
-    'the argument checks of o2c.collection_worklist: no NULLs, options only risk_model and history_sql, both or neither';
+    'the argument checks of o2c.collection_worklist: no NULLs, options only risk_model and history_sql (both or neither) and reporting_currency (a known currency code)';
 
 -- The worklist with options: a dunning policy (or NULL for none) and a risk
 -- model ({"risk_model": name, "history_sql": query}). With a model, each
@@ -617,12 +625,21 @@ RETURNS TABLE (currency text, priority_rank bigint, customer_id text, customer_n
 LANGUAGE sql VOLATILE PARALLEL RESTRICTED
 BEGIN ATOMIC
     SELECT @extschema@.collection_worklist_check(invoices_sql, as_of, options);
-    WITH rows AS (
-        SELECT f.customer_id, f.customer_name, coalesce(pg_catalog.upper(f.currency), 'XXX') AS currency,
-               f.open_amount, f.due_date,
+    WITH rc AS (
+        SELECT pg_catalog.upper(pg_catalog.btrim(options OPERATOR(pg_catalog.->>) 'reporting_currency')) AS code),
+    -- With a reporting currency each open amount is converted at as_of's
+    -- rate (a NULL currency is none convert knows: an error, not a guess)
+    -- and the customer's currencies make one row.
+    rows AS (
+        SELECT f.customer_id, f.customer_name,
+               coalesce(rc.code, pg_catalog.upper(f.currency), 'XXX') AS currency,
+               CASE WHEN rc.code IS NULL THEN f.open_amount
+                    ELSE @extschema@.convert(f.open_amount, coalesce(f.currency, 'NULL'), rc.code, as_of) END AS open_amount,
+               f.due_date,
                CASE WHEN policy IS NOT NULL AND f.open_amount OPERATOR(pg_catalog.>) 0
                     THEN @extschema@.dunning_level(f.due_date, as_of, policy) ELSE 0 END AS level
           FROM @extschema@.invoices_from(invoices_sql, '{customer_id,due_date,open_amount}') f
+         CROSS JOIN rc
          WHERE f.customer_id IS NOT NULL AND f.due_date IS NOT NULL),
     risk AS (
         SELECT DISTINCT ON (s.customer_id) s.customer_id, s.probability, s.grade, s.reasons
@@ -671,7 +688,7 @@ BEGIN ATOMIC
      ORDER BY x.currency, 2, x.customer_id;
 END;
 COMMENT ON FUNCTION @extschema@.collection_worklist(text, date, text, jsonb) IS
-    'the collection worklist with a dunning policy (NULL for none) and options {"risk_model", "history_sql"}: dunning level first, then money-days overdue x (1 + the highest late-payment probability of the customer''s open invoices), with the reason in words';
+    'the collection worklist with a dunning policy (NULL for none) and options {"risk_model", "history_sql", "reporting_currency"}: dunning level first, then money-days overdue x (1 + the highest late-payment probability of the customer''s open invoices), with the reason in words; with reporting_currency, amounts converted at as_of''s rate and one row per customer';
 
 -- The shorter forms are the worklist above without a risk model (and
 -- without a policy), with the columns that apply to them.

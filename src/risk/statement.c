@@ -14,10 +14,16 @@
  * the day it was received. o2c never guesses an allocation, so the open
  * items always add up to the closing balance, and their aging is exactly
  * o2c.aging(open amount, due date, to_date) over them.
+ *
+ * In a reporting currency (the six-argument form) every document is
+ * converted once, at to_date's rate, before anything is added up, so the
+ * running balance, the closing balance and the aging still agree to the
+ * cent: converting the open amounts instead would round differently.
  */
 #include "postgres.h"
 
 #include "core/o2c.h"
+#include "fx/fx.h"
 #include "risk.h"
 
 #include "executor/spi.h"
@@ -28,6 +34,7 @@
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(o2c_customer_statement);
+PG_FUNCTION_INFO_V1(o2c_customer_statement_in);
 
 typedef struct StmtDoc
 {
@@ -37,6 +44,7 @@ typedef struct StmtDoc
 	Numeric		amount;			/* as given: payments positive */
 	bool		payment;
 	char	   *applies_to;		/* payments: invoice_id or NULL */
+	char	   *currency;		/* with a reporting currency only */
 	bool		applied;		/* payments: settles an invoice listed here */
 	O2cSum		open;			/* invoices: amount less payments naming it */
 } StmtDoc;
@@ -45,6 +53,7 @@ typedef struct StmtRead
 {
 	const char *customer;
 	bool		payments;
+	bool		currency;		/* the queries have a currency column */
 	int64		rows;			/* rows read, of any customer */
 	StmtDoc    *docs;
 	int			ndocs;
@@ -57,6 +66,7 @@ static const O2cColSpec invoice_cols[] = {
 	{"invoice_date", O2C_COL_DATE, true, false},
 	{"due_date", O2C_COL_DATE, true, false},
 	{"amount", O2C_COL_AMOUNT, true, false},
+	{"currency", O2C_COL_ID, true, false},	/* read with a reporting currency */
 };
 
 static const O2cColSpec payment_cols[] = {
@@ -65,6 +75,7 @@ static const O2cColSpec payment_cols[] = {
 	{"received_on", O2C_COL_DATE, true, false},
 	{"amount", O2C_COL_AMOUNT, true, false},
 	{"invoice_id", O2C_COL_ID, false, true},
+	{"currency", O2C_COL_ID, true, false},	/* read with a reporting currency */
 };
 
 static void
@@ -92,6 +103,8 @@ collect_doc(const O2cValue *v, void *arg)
 		d->applies_to = v[4].isnull ? NULL : v[4].id;
 	else
 		d->due = v[3].date;
+	if (st->currency)
+		d->currency = v[5].id;
 	o2c_sum_init(&d->open);
 }
 
@@ -165,8 +178,38 @@ emit(StmtOut *out, DateADT date, const char *kind, const char *document,
 	tuplestore_putvalues(out->ts, out->desc, values, nulls);
 }
 
+/* Each document's amount in the reporting currency, at to_date's rate. */
+static void
+convert_docs(StmtRead *st, const O2cFxCode *to, DateADT on, O2cFxCache *cache)
+{
+	for (int i = 0; i < st->ndocs; i++)
+	{
+		StmtDoc    *d = &st->docs[i];
+		O2cFxCode	from;
+		char	   *what = psprintf("The currency of %s \"%s\"",
+									st->payments ? "payment" : "invoice", o2c_quote_cstr(d->id));
+
+		o2c_fx_code(d->currency, strlen(d->currency), &from, what);
+		d->amount = o2c_fx_convert(cache, NumericGetDatum(d->amount), &from, to, on, NULL);
+	}
+}
+
+static Datum statement_run(FunctionCallInfo fcinfo, text *reporting);
+
 Datum
 o2c_customer_statement(PG_FUNCTION_ARGS)
+{
+	return statement_run(fcinfo, NULL);
+}
+
+Datum
+o2c_customer_statement_in(PG_FUNCTION_ARGS)
+{
+	return statement_run(fcinfo, PG_GETARG_TEXT_PP(5));
+}
+
+static Datum
+statement_run(FunctionCallInfo fcinfo, text *reporting)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *invoices_sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
@@ -186,7 +229,14 @@ o2c_customer_statement(PG_FUNCTION_ARGS)
 	StmtOut		out;
 	static const char *const labels[] = {"current", "1-30", "31-60", "61-90", "91+"};
 	static const int bounds[] = {0, 30, 60, 90};
+	O2cFxCode	to;
+	int			ncols = reporting ? 6 : 5;
 
+	if (reporting)
+	{
+		o2c_fx_code(VARDATA_ANY(reporting), VARSIZE_ANY_EXHDR(reporting), &to, "reporting_currency");
+		(void) o2c_currency_minor_units_or_error(reporting);
+	}
 	o2c_check_finite_date(from_date, "from_date");
 	o2c_check_finite_date(to_date, "to_date");
 	if (from_date > to_date)
@@ -204,12 +254,14 @@ o2c_customer_statement(PG_FUNCTION_ARGS)
 	SPI_connect();
 	inv.customer = customer;
 	inv.payments = false;
+	inv.currency = reporting != NULL;
 	o2c_read_inner_query(invoices_sql, "invoices query", invoice_cols,
-						 lengthof(invoice_cols), collect_doc, &inv);
+						 ncols, collect_doc, &inv);
 	pay.customer = customer;
 	pay.payments = true;
+	pay.currency = reporting != NULL;
 	o2c_read_inner_query(payments_sql, "payments query", payment_cols,
-						 lengthof(payment_cols), collect_doc, &pay);
+						 ncols, collect_doc, &pay);
 
 	/*
 	 * A customer the queries never name is most often a mistyped id: say so
@@ -222,6 +274,14 @@ o2c_customer_statement(PG_FUNCTION_ARGS)
 				 errdetail("The invoices query returned " INT64_FORMAT " rows and the payments query " INT64_FORMAT
 						   ", none of this customer, at any date.", inv.rows, pay.rows),
 				 errhint("Customer ids are compared exactly (case and spaces count).")));
+
+	if (reporting)
+	{
+		O2cFxCache *cache = o2c_fx_cache_create(CurrentMemoryContext);
+
+		convert_docs(&inv, &to, to_date, cache);
+		convert_docs(&pay, &to, to_date, cache);
+	}
 
 	/* Apply payments that name an invoice of this customer dated by to_date. */
 	by_id = palloc(sizeof(StmtDoc *) * Max(inv.ndocs, 1));
