@@ -34,6 +34,16 @@ CREATE TABLE bench_fc_raw (
 \copy bench_fc_raw FROM '$csv' WITH (FORMAT csv, HEADER true)
 SQL
 
+# A late-payment model per cut-off, trained on what was known then, for the
+# forecast with options.risk_model.
+for m in 01 02 03 04 05 06 07 08 09; do
+    c=$(date -d "2013-$m-01 +1 month -1 day" +%F)
+    bench_psql -q -c "SET client_min_messages = warning" -c "CALL o2c.train_risk_model('bench_fc_$m',
+        'SELECT invoice_number AS invoice_id, customer_id, invoice_date, due_date, invoice_amount AS amount,
+                CASE WHEN settled_date <= ''$c'' THEN settled_date END AS paid_on, disputed = ''Yes'' AS disputed
+           FROM bench_fc_raw WHERE invoice_date <= ''$c''', '$c')"
+done
+
 echo "== forecast: IBM sample, cut-off at each month end of 2013, $weeks weeks ahead"
 out=$(bench_psql -At -F ' ' <<SQL
 WITH cutoff AS (
@@ -79,7 +89,22 @@ o2c AS (
                                          invoice_amount AS amount,
                                          CASE WHEN settled_date <= %L THEN settled_date END AS paid_on
                                     FROM bench_fc_raw WHERE invoice_date <= %L', k.c, k.c),
-               k.c + 1, $weeks) f)
+               k.c + 1, $weeks) f),
+o2c_risk AS (
+    SELECT k.c, f.week_start AS ws, f.expected AS amount
+      FROM cutoff k,
+           LATERAL o2c.cash_forecast(
+               pg_catalog.format('SELECT invoice_number AS invoice_id, customer_id, invoice_date, due_date,
+                                         invoice_amount AS open_amount, invoice_amount AS amount,
+                                         disputed = ''Yes'' AS disputed, ''USD'' AS currency
+                                    FROM bench_fc_raw WHERE invoice_date <= %L AND settled_date > %L', k.c, k.c),
+               pg_catalog.format('SELECT invoice_number AS invoice_id, customer_id, invoice_date, due_date,
+                                         invoice_amount AS amount,
+                                         CASE WHEN settled_date <= %L THEN settled_date END AS paid_on,
+                                         disputed = ''Yes'' AS disputed
+                                    FROM bench_fc_raw WHERE invoice_date <= %L', k.c, k.c),
+               k.c + 1, $weeks,
+               pg_catalog.jsonb_build_object('risk_model', 'bench_fc_' || pg_catalog.to_char(k.c, 'MM'))) f)
 SELECT 'invoices_forecast', (SELECT pg_catalog.count(*) FROM open_at)
 UNION ALL SELECT 'weeks', (SELECT pg_catalog.count(*) FROM actual)
 UNION ALL SELECT 'actual_mean', pg_catalog.round((SELECT pg_catalog.avg(amount) FROM actual), 2)
@@ -88,13 +113,18 @@ UNION ALL SELECT 'mae_naive', pg_catalog.round(pg_catalog.avg(pg_catalog.abs(n.a
 UNION ALL SELECT 'mae_average', pg_catalog.round(pg_catalog.avg(pg_catalog.abs(v.amount - a.amount)), 2)
             FROM actual a JOIN average v USING (c, ws)
 UNION ALL SELECT 'mae_o2c', pg_catalog.round(pg_catalog.avg(pg_catalog.abs(coalesce(o.amount, 0) - a.amount)), 2)
-            FROM actual a LEFT JOIN o2c o USING (c, ws);
+            FROM actual a LEFT JOIN o2c o USING (c, ws)
+UNION ALL SELECT 'mae_o2c_risk', pg_catalog.round(pg_catalog.avg(pg_catalog.abs(coalesce(o.amount, 0) - a.amount)), 2)
+            FROM actual a LEFT JOIN o2c_risk o USING (c, ws);
 SQL
 )
 val() { echo "$out" | awk -v k="$1" '$1 == k { print $2 }'; }
 echo "  $(val invoices_forecast) open invoices over 9 cut-offs, $(val weeks) weeks; actual inflow $(val actual_mean) per week on average"
 printf '  %-52s %10s\n' "mean absolute weekly error, naive (due dates)" "$(val mae_naive)" \
     "mean absolute weekly error, customer's average delay" "$(val mae_average)" \
-    "mean absolute weekly error, o2c.cash_forecast expected" "$(val mae_o2c)"
+    "mean absolute weekly error, o2c.cash_forecast expected" "$(val mae_o2c)" \
+    "the same with options.risk_model (a model per cut-off)" "$(val mae_o2c_risk)"
 printf '  %-52s %10s\n' "o2c / customer's average delay" "$(bench_ratio "$(val mae_o2c)" "$(val mae_average)")"
+printf '  %-52s %10s\n' "o2c with risk model / without" "$(bench_ratio "$(val mae_o2c_risk)" "$(val mae_o2c)")"
 bench_check "weekly error, o2c / naive" "$(bench_ratio "$(val mae_o2c)" "$(val mae_naive)")" 0.7
+bench_check "weekly error, o2c with risk model / naive" "$(bench_ratio "$(val mae_o2c_risk)" "$(val mae_naive)")" 0.7

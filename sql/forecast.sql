@@ -61,6 +61,36 @@ SELECT (SELECT pg_catalog.sum(expected) FROM o2c.cash_forecast('SELECT * FROM fc
                                                                '2026-07-01', 52)) AS forecast_in_a_year,
        (SELECT pg_catalog.sum(open_amount) - 250.00 FROM fc_open) AS open_less_disputed;
 
+-- With a risk model: each invoice's days reweighted so that the share paid
+-- more than the model's late_days (7) late is the model's probability. Two
+-- hand-made models without features (every coefficient 0): one sure that
+-- every invoice is paid late (intercept 20), one sure that none is (-20).
+-- ACME's history has no payment more than 7 days late, so O-1's late part
+-- comes from everyone's (CASTOR's 12 and 30 days); O-5 (overdue) and O-6
+-- (promised) keep their basis.
+INSERT INTO o2c.risk_model (name, as_of, late_days, l2, features, intercept, coefficients, feature_mean,
+                            feature_scale, window_from, window_to, rows, late_rows, holdout_rows, trained_at)
+SELECT m.name, '2026-06-30', 7, 1,
+       '{prior_invoices,share_paid_late,avg_days_late,recent_days_late,dispute_rate,relative_amount,disputed,open_overdue,no_paid_history}',
+       m.intercept, '{0,0,0,0,0,0,0,0,0}', '{0,0,0,0,0,0,0,0,0}', '{1,1,1,1,1,1,1,1,1}',
+       '2026-01-01', '2026-06-30', 15, 2, 0, '2026-06-30'
+FROM (VALUES ('always_late', 20), ('never_late', -20)) m(name, intercept);
+\set open_q 'SELECT o.*, o.due_date - 30 AS invoice_date, o.open_amount AS amount FROM fc_open o'
+SELECT invoice_id, expected_date, early_date, late_date, basis, late_probability
+FROM o2c.predict_payment_date(:'open_q', 'SELECT * FROM fc_history', '2026-07-01', '{"risk_model": "always_late"}');
+SELECT invoice_id, expected_date, early_date, late_date, basis, late_probability
+FROM o2c.predict_payment_date(:'open_q', 'SELECT * FROM fc_history', '2026-07-01', '{"risk_model": "never_late"}');
+-- The forecast moves with it and still adds up to what is open.
+SELECT f.week_start, f.expected AS always_late, g.expected AS never_late
+FROM o2c.cash_forecast(:'open_q', 'SELECT * FROM fc_history', '2026-07-01', 6, '{"risk_model": "always_late"}') f
+JOIN o2c.cash_forecast(:'open_q', 'SELECT * FROM fc_history', '2026-07-01', 6, '{"risk_model": "never_late"}') g
+  USING (week_start, currency)
+WHERE f.currency = 'EUR';
+SELECT (SELECT pg_catalog.sum(expected) FROM o2c.cash_forecast(:'open_q', 'SELECT * FROM fc_history',
+                                                               '2026-07-01', 52, '{"risk_model": "always_late"}')) AS forecast_in_a_year;
+SELECT * FROM o2c.predict_payment_date(:'open_q', 'SELECT * FROM fc_history', '2026-07-01', '{"risk_model": "nope"}');
+SELECT * FROM o2c.predict_payment_date('SELECT * FROM fc_open', 'SELECT * FROM fc_history', '2026-07-01', '{"risk_model": "always_late"}');
+
 -- Errors.
 SELECT * FROM o2c.cash_forecast('SELECT * FROM fc_open', 'SELECT * FROM fc_history', '2026-07-01', 0);
 SELECT * FROM o2c.cash_forecast('SELECT * FROM fc_open', 'SELECT * FROM fc_history', '2026-07-01', 4, '{"by_customer": 1}');

@@ -39,13 +39,16 @@ CREATE FUNCTION @extschema@.predict_payment_date(
     as_of date,
     options jsonb DEFAULT '{}')
 RETURNS TABLE (invoice_id text, customer_id text, currency text, due_date date, open_amount numeric,
-               forecast_amount numeric, expected_date date, early_date date, late_date date, basis text)
+               forecast_amount numeric, expected_date date, early_date date, late_date date, basis text,
+               late_probability numeric)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 DECLARE
     v_prior  numeric;
     v_ledger text;
     v_min    integer;
+    v_model  text;
+    v_late   integer;
 BEGIN
     IF invoices_sql IS NULL OR history_sql IS NULL OR as_of IS NULL OR options IS NULL THEN
         RAISE EXCEPTION 'invoices_sql, history_sql, as_of and options must not be null' USING ERRCODE = '22004';
@@ -55,10 +58,10 @@ BEGIN
     END IF;
     IF pg_catalog.jsonb_typeof(options) OPERATOR(pg_catalog.<>) 'object' OR EXISTS (
            SELECT 1 FROM pg_catalog.jsonb_object_keys(options) k
-            WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['prior_weight', 'ledger', 'min_history'])) THEN
+            WHERE k OPERATOR(pg_catalog.<>) ALL (ARRAY['prior_weight', 'ledger', 'min_history', 'risk_model'])) THEN
         RAISE EXCEPTION 'invalid predict_payment_date options: %', pg_catalog.left(options::text, 64)
             USING ERRCODE = '22023',
-                  HINT = 'Known options are "prior_weight" (number, default 5), "min_history" (integer, default 3) and "ledger" (text, default "default").';
+                  HINT = 'Known options are "prior_weight" (number, default 5), "min_history" (integer, default 3), "ledger" (text, default "default") and "risk_model" (the name of a model of o2c.risk_model).';
     END IF;
     BEGIN
         v_prior := coalesce((options OPERATOR(pg_catalog.->>) 'prior_weight')::numeric, 5);
@@ -74,8 +77,28 @@ BEGIN
         RAISE EXCEPTION 'min_history must be between 1 and 1000, not %', v_min USING ERRCODE = '22023';
     END IF;
     v_ledger := coalesce(options OPERATOR(pg_catalog.->>) 'ledger', 'default');
+    v_model := options OPERATOR(pg_catalog.->>) 'risk_model';
+    IF v_model IS NOT NULL THEN
+        SELECT m.late_days INTO v_late FROM @extschema@.risk_model m WHERE m.name OPERATOR(pg_catalog.=) v_model;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'risk model "%" does not exist', pg_catalog.left(v_model, 64)
+                USING ERRCODE = '42704', HINT = 'Train one with CALL o2c.train_risk_model(...), or leave "risk_model" out.';
+        END IF;
+    END IF;
 
     PERFORM @extschema@.forecast_delays(history_sql, as_of);
+    -- Each open invoice's probability of being paid more than the model's
+    -- late_days late (empty without a model).
+    IF pg_catalog.to_regclass('pg_temp.o2c_fc_risk') IS NOT NULL THEN
+        DROP TABLE pg_temp.o2c_fc_risk;
+    END IF;
+    CREATE TEMP TABLE o2c_fc_risk (invoice_id text PRIMARY KEY, probability numeric NOT NULL);
+    IF v_model IS NOT NULL THEN
+        INSERT INTO pg_temp.o2c_fc_risk
+        SELECT DISTINCT ON (r.invoice_id) r.invoice_id, r.probability
+          FROM @extschema@.risk_score(v_model, history_sql, invoices_sql, as_of) r
+         WHERE r.invoice_id IS NOT NULL AND r.probability IS NOT NULL;
+    END IF;
 
     RETURN QUERY
     WITH everyone AS (
@@ -101,7 +124,9 @@ BEGIN
                    AND CASE WHEN h.invoice_ids IS NOT NULL
                             THEN i.invoice_id OPERATOR(pg_catalog.=) ANY (h.invoice_ids)
                             ELSE h.customer_id OPERATOR(pg_catalog.=) i.customer_id
-                                 AND h.currency OPERATOR(pg_catalog.=) pg_catalog.upper(i.currency) END) AS promised_on
+                                 AND h.currency OPERATOR(pg_catalog.=) pg_catalog.upper(i.currency) END) AS promised_on,
+               (SELECT r.probability FROM pg_temp.o2c_fc_risk r
+                 WHERE r.invoice_id OPERATOR(pg_catalog.=) i.invoice_id::text) AS p
           FROM @extschema@.invoices_from(invoices_sql, '{invoice_id,customer_id,due_date,open_amount}') i
          WHERE i.open_amount OPERATOR(pg_catalog.>) 0 AND i.due_date IS NOT NULL AND pg_catalog.isfinite(i.due_date)),
     -- The customer's quantiles, each pulled towards everyone's by the
@@ -145,31 +170,79 @@ BEGIN
                                            WHERE y.customer_id OPERATOR(pg_catalog.=) b.customer_id
                                              AND y.delay OPERATOR(pg_catalog.>=) b.late_now) OPERATOR(pg_catalog.<) v_min) x)
                END AS cond
-          FROM blended b)
+          FROM blended b),
+    -- With a risk model: the invoice's days as a distribution (the
+    -- customer's delays and everyone's weighing prior_weight invoices, as
+    -- cash_forecast spreads them), reweighted so that the share paid more
+    -- than late_days late is the model's probability; its p10, p50, p90.
+    risk_glob AS (
+        SELECT d.delay, (pg_catalog.count(*) OPERATOR(pg_catalog.*) v_prior) OPERATOR(pg_catalog./)
+                        NULLIF((SELECT pg_catalog.count(*) FROM pg_temp.o2c_fc_delay), 0) AS w
+          FROM pg_temp.o2c_fc_delay d
+         WHERE v_late IS NOT NULL
+         GROUP BY d.delay),
+    risk_dist AS (
+        SELECT c.invoice_id, c.p, x.delay, pg_catalog.sum(x.w) AS w
+          FROM conditioned c
+          CROSS JOIN LATERAL (
+              SELECT d.delay, 1::numeric AS w FROM pg_temp.o2c_fc_delay d
+               WHERE d.customer_id OPERATOR(pg_catalog.=) c.customer_id
+              UNION ALL
+              SELECT g.delay, g.w FROM risk_glob g) x
+         WHERE c.p IS NOT NULL AND c.promised_on IS NULL AND c.cond IS NULL AND x.w OPERATOR(pg_catalog.>) 0
+         GROUP BY c.invoice_id, c.p, x.delay),
+    risk_w AS (
+        SELECT r.invoice_id, r.delay,
+               r.w OPERATOR(pg_catalog.*) CASE WHEN r.delay OPERATOR(pg_catalog.>) v_late
+                   THEN r.p OPERATOR(pg_catalog./) pg_catalog.sum(r.w) FILTER (WHERE r.delay OPERATOR(pg_catalog.>) v_late)
+                                                      OVER (PARTITION BY r.invoice_id)
+                   ELSE (1 OPERATOR(pg_catalog.-) r.p) OPERATOR(pg_catalog./)
+                        pg_catalog.sum(r.w) FILTER (WHERE r.delay OPERATOR(pg_catalog.<=) v_late)
+                            OVER (PARTITION BY r.invoice_id) END AS w,
+               pg_catalog.bool_or(r.delay OPERATOR(pg_catalog.>) v_late) OVER (PARTITION BY r.invoice_id)
+                 AND pg_catalog.bool_or(r.delay OPERATOR(pg_catalog.<=) v_late) OVER (PARTITION BY r.invoice_id) AS both_sides
+          FROM risk_dist r),
+    risk_cum AS (
+        SELECT w.invoice_id, w.delay,
+               pg_catalog.sum(w.w) OVER (PARTITION BY w.invoice_id ORDER BY w.delay)
+                 OPERATOR(pg_catalog./) pg_catalog.sum(w.w) OVER (PARTITION BY w.invoice_id) AS cum
+          FROM risk_w w WHERE w.both_sides),
+    risk_q AS (
+        SELECT r.invoice_id,
+               pg_catalog.min(r.delay) FILTER (WHERE r.cum OPERATOR(pg_catalog.>=) 0.1) AS q10,
+               pg_catalog.min(r.delay) FILTER (WHERE r.cum OPERATOR(pg_catalog.>=) 0.5) AS q50,
+               pg_catalog.min(r.delay) FILTER (WHERE r.cum OPERATOR(pg_catalog.>=) 0.9) AS q90
+          FROM risk_cum r GROUP BY r.invoice_id)
     SELECT c.invoice_id, c.customer_id, c.currency, c.due_date, c.open_amount, c.forecast_amount,
-           GREATEST(t.d50, as_of), GREATEST(t.d10, as_of), GREATEST(t.d90, as_of), t.basis
+           GREATEST(t.d50, as_of), GREATEST(t.d10, as_of), GREATEST(t.d90, as_of), t.basis,
+           pg_catalog.round(c.p, 4)
       FROM conditioned c
+      LEFT JOIN risk_q q ON q.invoice_id OPERATOR(pg_catalog.=) c.invoice_id
      CROSS JOIN LATERAL (
          SELECT CASE WHEN c.promised_on IS NOT NULL THEN c.promised_on
                      WHEN c.cond IS NOT NULL THEN c.due_date OPERATOR(pg_catalog.+) c.cond[1]
+                     WHEN q.q10 IS NOT NULL THEN c.due_date OPERATOR(pg_catalog.+) q.q10
                      ELSE c.due_date OPERATOR(pg_catalog.+) c.b10 END AS d10,
                 CASE WHEN c.promised_on IS NOT NULL THEN c.promised_on
                      WHEN c.cond IS NOT NULL THEN c.due_date OPERATOR(pg_catalog.+) c.cond[2]
+                     WHEN q.q50 IS NOT NULL THEN c.due_date OPERATOR(pg_catalog.+) q.q50
                      ELSE c.due_date OPERATOR(pg_catalog.+) c.b50 END AS d50,
                 CASE WHEN c.promised_on IS NOT NULL THEN c.promised_on
                      WHEN c.cond IS NOT NULL THEN c.due_date OPERATOR(pg_catalog.+) c.cond[3]
+                     WHEN q.q90 IS NOT NULL THEN c.due_date OPERATOR(pg_catalog.+) q.q90
                      ELSE c.due_date OPERATOR(pg_catalog.+) c.b90 END AS d90,
                 CASE WHEN c.promised_on IS NOT NULL THEN 'promise'
                      WHEN c.cond IS NOT NULL AND c.cond[2] IS NOT NULL THEN 'overdue'
                      -- later than anything in the history: from today on
                      WHEN c.cond IS NOT NULL THEN 'overdue beyond history'
+                     WHEN q.q50 IS NOT NULL THEN 'risk model'
                      WHEN c.n IS NULL THEN 'everyone'
                      ELSE 'customer' END AS basis) t
      ORDER BY 7, 1;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.predict_payment_date(text, text, date, jsonb) IS
-    'per open invoice of invoices_sql (less what open disputes hold): the expected payment day and an early (p10) and late (p90) day from the customer''s days beyond terms in history_sql, pulled towards everyone''s by prior_weight invoices; an open promise''s day wins; an invoice already later than predicted takes what is known of payments at least that late; never before as_of';
+    'per open invoice of invoices_sql (less what open disputes hold): the expected payment day and an early (p10) and late (p90) day from the customer''s days beyond terms in history_sql, pulled towards everyone''s by prior_weight invoices; with options.risk_model, that distribution reweighted so the share paid more than the model''s late_days late is the model''s probability (late_probability); an open promise''s day wins; an invoice already later than predicted takes what is known of payments at least that late; never before as_of';
 
 CREATE FUNCTION @extschema@.cash_forecast(
     invoices_sql text,
@@ -184,6 +257,7 @@ AS $$
 DECLARE
     v_by_customer boolean;
     v_prior       numeric;
+    v_late        integer;
 BEGIN
     IF invoices_sql IS NULL OR history_sql IS NULL OR from_date IS NULL OR weeks IS NULL OR options IS NULL THEN
         RAISE EXCEPTION 'invoices_sql, history_sql, from_date, weeks and options must not be null' USING ERRCODE = '22004';
@@ -205,6 +279,8 @@ BEGIN
     CREATE TEMP TABLE o2c_fc_pred AS
         SELECT f.* FROM @extschema@.predict_payment_date(invoices_sql, history_sql, from_date,
                                                          options OPERATOR(pg_catalog.-) 'by_customer') f;
+    SELECT m.late_days INTO v_late FROM @extschema@.risk_model m
+     WHERE m.name OPERATOR(pg_catalog.=) (options OPERATOR(pg_catalog.->>) 'risk_model');
     RETURN QUERY
     WITH glob AS (
         SELECT d.delay, pg_catalog.count(*)::numeric AS w FROM pg_temp.o2c_fc_delay d GROUP BY d.delay),
@@ -213,19 +289,33 @@ BEGIN
         SELECT d.customer_id, d.delay, pg_catalog.count(*)::numeric AS w
           FROM pg_temp.o2c_fc_delay d GROUP BY d.customer_id, d.delay),
     -- Each invoice's payment day as a distribution: the customer's delays,
-    -- plus everyone's weighing prior_weight invoices in all, kept to the days
-    -- from from_date on (it was not paid before).
-    cand AS (
-        SELECT p.invoice_id, x.delay, pg_catalog.sum(x.w) AS w
+    -- plus everyone's weighing prior_weight invoices in all; with a risk
+    -- model, reweighted so that the share paid more than late_days late is
+    -- the invoice's late_probability; then kept to the days from from_date
+    -- on (it was not paid before).
+    cand_all AS (
+        SELECT p.invoice_id, p.due_date, p.late_probability AS lp, x.delay, pg_catalog.sum(x.w) AS w
           FROM pg_temp.o2c_fc_pred p
           CROSS JOIN LATERAL (
               SELECT c.delay, c.w FROM cust c WHERE c.customer_id OPERATOR(pg_catalog.=) p.customer_id
               UNION ALL
               SELECT g.delay, (v_prior OPERATOR(pg_catalog.*) g.w) OPERATOR(pg_catalog./) t.n FROM glob g, gtot t) x
-         WHERE p.basis OPERATOR(pg_catalog.<>) 'promise'
-           AND x.delay OPERATOR(pg_catalog.>=) (from_date OPERATOR(pg_catalog.-) p.due_date)
-           AND x.w OPERATOR(pg_catalog.>) 0
-         GROUP BY p.invoice_id, x.delay),
+         WHERE p.basis OPERATOR(pg_catalog.<>) 'promise' AND x.w OPERATOR(pg_catalog.>) 0
+         GROUP BY p.invoice_id, p.due_date, p.late_probability, x.delay),
+    cand_rw AS (
+        SELECT a.invoice_id, a.due_date, a.delay,
+               CASE WHEN a.lp IS NULL OR v_late IS NULL OR a.late_w IS NULL OR a.ontime_w IS NULL THEN a.w
+                    WHEN a.delay OPERATOR(pg_catalog.>) v_late THEN a.w OPERATOR(pg_catalog.*) a.lp OPERATOR(pg_catalog./) a.late_w
+                    ELSE a.w OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.-) a.lp) OPERATOR(pg_catalog./) a.ontime_w END AS w
+          FROM (SELECT c.*,
+                       pg_catalog.sum(c.w) FILTER (WHERE c.delay OPERATOR(pg_catalog.>) v_late) OVER (PARTITION BY c.invoice_id) AS late_w,
+                       pg_catalog.sum(c.w) FILTER (WHERE c.delay OPERATOR(pg_catalog.<=) v_late) OVER (PARTITION BY c.invoice_id) AS ontime_w
+                  FROM cand_all c) a),
+    cand AS (
+        SELECT c.invoice_id, c.delay, c.w
+          FROM cand_rw c
+         WHERE c.delay OPERATOR(pg_catalog.>=) (from_date OPERATOR(pg_catalog.-) c.due_date)
+           AND c.w OPERATOR(pg_catalog.>) 0),
     -- split in the currency's minor units by largest remainder, so the
     -- weeks add up to the invoice exactly
     dist AS (
@@ -278,4 +368,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.cash_forecast(text, text, date, integer, jsonb) IS
-    'cash coming in per week from from_date for weeks weeks, per currency (and per customer with {"by_customer": true}): expected (each open invoice''s amount less open disputes, spread over the days its customer''s history and everyone''s say it may be paid on from from_date on, split exactly in the currency''s minor units; a promise''s day wins), early and late (the amounts on their p10 and p90 days: a scenario of everyone paying early or late, not a band of the sum), and the invoices with some of their amount expected that week; options also go to predict_payment_date';
+    'cash coming in per week from from_date for weeks weeks, per currency (and per customer with {"by_customer": true}): expected (each open invoice''s amount less open disputes, spread over the days its customer''s history and everyone''s say it may be paid on from from_date on, reweighted by the risk model''s late probability with options.risk_model, split exactly in the currency''s minor units; a promise''s day wins), early and late (the amounts on their p10 and p90 days: a scenario of everyone paying early or late, not a band of the sum), and the invoices with some of their amount expected that week; options also go to predict_payment_date';
