@@ -922,7 +922,7 @@ avg_days(const O2cSum *days, const O2cSum *overdue)
 		int128		r = (2 * ap * 100 + q) / (2 * q);
 
 		if (r <= PG_INT64_MAX)
-			return int64_div_fast_to_numeric((int64) (p < 0 ? -r : r), 2);
+			return o2c_int64_numeric((int64) (p < 0 ? -r : r), 2);
 	}
 	return o2c_div_round(o2c_sum_numeric(days, 0), o2c_sum_numeric(overdue, 0), 2);
 }
@@ -943,7 +943,7 @@ sum_numeric(const O2cSum *sum, int32 dscale)
 		{
 			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 
-			zeros[dscale] = int64_div_fast_to_numeric(0, dscale);
+			zeros[dscale] = o2c_int64_numeric(0, dscale);
 			MemoryContextSwitchTo(old);
 		}
 		return zeros[dscale];

@@ -51,7 +51,7 @@ amount_datum(int64 units, int scale)
 		div *= 10;
 	if (units % div != 0)		/* more decimals than the display scale */
 		return NumericGetDatum(o2c_units_numeric((int128) units * 1000, O2C_BANK_SCALE));
-	return NumericGetDatum(int64_div_fast_to_numeric(units / div, scale));
+	return NumericGetDatum(o2c_int64_numeric(units / div, scale));
 }
 
 /* Text out of the parser: UTF-8 (camt) is converted to the server's encoding. */

@@ -126,6 +126,76 @@ o2c_numeric_units(Datum num, int128 *units, int32 *dscale)
 	return O2C_UNITS_FAST;
 }
 
+/*
+ * value * 10^-scale as a numeric, written directly in numeric's short stored
+ * form (the inverse of the decoding above): the same bytes numeric's own
+ * constructors make, without their intermediate variable and second
+ * allocation. Aggregates and table functions build many of these.
+ */
+Numeric
+o2c_int64_numeric(int64 value, int scale)
+{
+	int16		digits[12];	/* base 10000, least significant first */
+	int			nfrac;			/* base-10000 digits after the point */
+	int			n = 0,
+				lo = 0,
+				ndigits,
+				weight;
+	uint64		mag = value < 0 ? (uint64) 0 - (uint64) value : (uint64) value;
+	uint64		high;
+	Numeric		result;
+	char	   *p;
+	uint16		header;
+
+	if (scale < 0 || scale > NUM_SHORT_DSCALE_MASK >> NUM_SHORT_DSCALE_SHIFT)
+		return int64_div_fast_to_numeric(value, scale);
+	nfrac = (scale + 3) / 4;
+	/* Align the point on a digit boundary: mag * 10^(4 nfrac - scale). */
+	high = 0;
+	for (int k = 4 * nfrac - scale; k > 0; k--)
+	{
+		uint128		m = ((uint128) high << 64 | mag) * 10;
+
+		high = (uint64) (m >> 64);
+		mag = (uint64) m;
+	}
+	if (high != 0)
+	{
+		uint128		m = (uint128) high << 64 | mag;
+
+		while (m > 0)
+		{
+			digits[n++] = (int16) (m % NBASE);
+			m /= NBASE;
+		}
+	}
+	else
+		while (mag > 0)
+		{
+			digits[n++] = (int16) (mag % NBASE);
+			mag /= NBASE;
+		}
+	while (lo < n && digits[lo] == 0)
+		lo++;
+	ndigits = n - lo;
+	weight = ndigits == 0 ? 0 : n - 1 - nfrac;
+
+	result = (Numeric) palloc(VARHDRSZ + sizeof(uint16) + ndigits * sizeof(int16));
+	SET_VARSIZE(result, VARHDRSZ + sizeof(uint16) + ndigits * sizeof(int16));
+	header = NUM_FLAG_SHORT | (uint16) (scale << NUM_SHORT_DSCALE_SHIFT) |
+		(uint16) (weight & NUM_SHORT_WEIGHT_MASK);
+	if (weight < 0)
+		header |= NUM_SHORT_WEIGHT_NEG;
+	if (value < 0 && ndigits > 0)
+		header |= NUM_SHORT_NEG;
+	p = (char *) result + VARHDRSZ;
+	memcpy(p, &header, sizeof(uint16));
+	p += sizeof(uint16);
+	for (int i = n - 1; i >= lo; i--, p += sizeof(int16))
+		memcpy(p, &digits[i], sizeof(int16));
+	return result;
+}
+
 /* A 128-bit count of 10^-8 units as a numeric with the given display scale. */
 Numeric
 o2c_units_numeric(int128 units, int32 dscale)
@@ -135,7 +205,7 @@ o2c_units_numeric(int128 units, int32 dscale)
 		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000
 	};
 	int128		per = pow10[O2C_SUM_SCALE - scale];
-	int128		q = units / per;
+	int128		q;
 	char		buf[64];
 	char	   *end = buf + sizeof(buf) - 1;
 	char	   *c = end;
@@ -143,12 +213,20 @@ o2c_units_numeric(int128 units, int32 dscale)
 	int			ndigits = 0;
 
 	/*
-	 * The usual case, a whole number of 10^-scale that fits 64 bits, takes
-	 * numeric's own constructor: the same value and scale, without printing
-	 * and parsing it.
+	 * The usual case, a whole number of 10^-scale that fits 64 bits, is
+	 * built directly, without printing and parsing it; a 64-bit division
+	 * when the units fit, as 128-bit division is a library call.
 	 */
+	if (units >= PG_INT64_MIN && units <= PG_INT64_MAX)
+	{
+		int64		u = (int64) units;
+
+		if (u % pow10[O2C_SUM_SCALE - scale] == 0)
+			return o2c_int64_numeric(u / pow10[O2C_SUM_SCALE - scale], scale);
+	}
+	q = units / per;
 	if (q * per == units && q >= PG_INT64_MIN && q <= PG_INT64_MAX)
-		return int64_div_fast_to_numeric((int64) q, scale);
+		return o2c_int64_numeric((int64) q, scale);
 
 	*c = '\0';
 	/* At least one integer digit and all O2C_SUM_SCALE fraction digits. */

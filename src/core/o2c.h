@@ -60,6 +60,8 @@ extern char *o2c_num_text(Numeric n);
 extern void o2c_sum_serialize(StringInfo buf, const O2cSum *sum);
 extern void o2c_sum_deserialize(StringInfo buf, O2cSum *sum);
 extern Numeric o2c_units_numeric(int128 units, int32 dscale);
+/* value * 10^-scale, built directly in numeric's stored form. */
+extern Numeric o2c_int64_numeric(int64 value, int scale);
 
 /*
  * An O2cSum laid out inside a varlena aggregate state. It holds no pointer,

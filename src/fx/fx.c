@@ -547,7 +547,7 @@ fx_apply(const O2cFxCache *c, Datum amount, int scale)
 		{
 			r = fx_div_round(n, d);
 			if (r >= PG_INT64_MIN && r <= PG_INT64_MAX)
-				return int64_div_fast_to_numeric((int64) r, scale);
+				return o2c_int64_numeric((int64) r, scale);
 		}
 	}
 

@@ -103,7 +103,7 @@ reval_row(O2cFxCache *cache, HeapTuple tup, TupleDesc td, const O2cCol *cols,
 		/* rates 1, amounts unchanged, no gain or loss */
 		values[4] = values[6] = NumericGetDatum(int64_to_numeric(1));
 		values[5] = values[7] = NumericGetDatum(open);
-		values[8] = NumericGetDatum(int64_div_fast_to_numeric(0, to->minor));
+		values[8] = NumericGetDatum(o2c_int64_numeric(0, to->minor));
 		return;
 	}
 

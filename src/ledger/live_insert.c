@@ -265,7 +265,7 @@ units_numeric(int128 units, int dscale)
 	{
 		q = units / pow10[O2C_SUM_SCALE - dscale];
 		if (q * pow10[O2C_SUM_SCALE - dscale] == units && q >= PG_INT64_MIN && q <= PG_INT64_MAX)
-			return int64_div_fast_to_numeric((int64) q, dscale);
+			return o2c_int64_numeric((int64) q, dscale);
 	}
 	return o2c_units_numeric(units, dscale);
 }
@@ -350,7 +350,7 @@ o2c_ledger_avg(PG_FUNCTION_ARGS)
 		if (ou <= 0)
 			PG_RETURN_NULL();
 		if (avg_units(ou, wu, as_of, &q))
-			PG_RETURN_NUMERIC(int64_div_fast_to_numeric(q, 2));
+			PG_RETURN_NUMERIC(o2c_int64_numeric(q, 2));
 	}
 	else if (o2c_numeric_sign(PG_GETARG_NUMERIC(0)) <= 0)
 		PG_RETURN_NULL();
@@ -628,7 +628,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 				if (overdue.fast <= 0)
 					avgnull[i] = true;
 				else if (avg_units(overdue.fast, e->w.fast, c->as_of, &q))
-					cols[10][i] = NumericGetDatum(int64_div_fast_to_numeric(q, 2));
+					cols[10][i] = NumericGetDatum(o2c_int64_numeric(q, 2));
 				else
 					cols[10][i] = avg_numeric(DatumGetNumeric(cols[8][i]), DatumGetNumeric(cols[11][i]), c->as_of);
 			}
@@ -755,7 +755,7 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 		{
 			if (!get_varint(&buf, &v))
 				goto corrupt;
-			values[3] = NumericGetDatum(int64_div_fast_to_numeric(unzigzag(v), dscale));
+			values[3] = NumericGetDatum(o2c_int64_numeric(unzigzag(v), dscale));
 		}
 		else if (kind == 1)
 		{

@@ -110,9 +110,9 @@ o2c_open_items(PG_FUNCTION_ARGS)
 		values[3] = DateADTGetDatum(it->invoice_date);
 		nulls[4] = !(it->flags & ITEM_HAS_DUE);
 		values[4] = DateADTGetDatum(it->due_date);
-		values[5] = NumericGetDatum(int64_div_fast_to_numeric(it->amount, it->scale));
-		values[6] = NumericGetDatum(int64_div_fast_to_numeric(it->settled, it->scale));
-		values[7] = NumericGetDatum(int64_div_fast_to_numeric(ledger_open(l, it, i), it->scale));
+		values[5] = NumericGetDatum(o2c_int64_numeric(it->amount, it->scale));
+		values[6] = NumericGetDatum(o2c_int64_numeric(it->settled, it->scale));
+		values[7] = NumericGetDatum(o2c_int64_numeric(ledger_open(l, it, i), it->scale));
 		nulls[8] = it->last_settled == DATEVAL_NOBEGIN;
 		values[8] = DateADTGetDatum(it->last_settled);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
