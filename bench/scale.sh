@@ -6,7 +6,8 @@
 # payments against the book's open invoices; with the disk the book takes
 # and the backend's peak memory.
 #
-# Runs only when named, as it needs ~10 GB of disk and tens of minutes:
+# Runs only when named, as it needs ~14 GB of disk (a 6 GB database, up to
+# 8 GB of WAL with the bench cluster's max_wal_size) and tens of minutes:
 #   O2C_BENCH=scale scripts/run.sh bench      (or O2C_BENCH_SCALE=1 make bench)
 #
 #   O2C_BENCH_SCALE_ROWS       invoices                 (default 50,000,000)
@@ -25,7 +26,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 if ! [[ " ${O2C_BENCH:-} " == *" scale "* ]] && [ "${O2C_BENCH_SCALE:-0}" != 1 ]; then
-    echo "scale: skipped (50,000,000 invoices need ~10 GB of disk and tens of minutes); run it with O2C_BENCH=scale scripts/run.sh bench"
+    echo "scale: skipped (50,000,000 invoices need ~14 GB of disk and 25-40 minutes); run it with O2C_BENCH=scale scripts/run.sh bench"
     exit 0
 fi
 
