@@ -201,9 +201,9 @@ temp1=$(bench_psql -At -c "SELECT temp_bytes FROM pg_catalog.pg_stat_database WH
 echo "aging, peak backend memory (serial, one run each in a new backend; RssAnon sampled / VmHWM):"
 serial_set="SET max_parallel_workers_per_gather = 0; SET jit = off;"
 peak_pair() {
-    local ts ps hs is ta pa ha ia
-    read -r ts ps hs is <<<"$(peak_mem "$serial_set" "$2")"
-    read -r ta pa ha ia <<<"$(peak_mem "$serial_set" "$3")"
+    local ps hs pa ha
+    read -r _ ps hs _ <<<"$(peak_mem "$serial_set" "$2")"
+    read -r _ pa ha _ <<<"$(peak_mem "$serial_set" "$3")"
     printf '  %-12s sum(amount) %8s / %8s   o2c.aging %8s / %8s   ratio of RssAnon peaks %s\n' \
         "$1" "$(mb "$ps")" "$(mb "$hs")" "$(mb "$pa")" "$(mb "$ha")" "$(bench_ratio "$pa" "$ps")"
 }
@@ -240,7 +240,7 @@ inv_sql="SELECT i.invoice_id, i.customer_id, c.customer_name, i.invoice_date, i.
 quote() { printf "'%s'" "${1//\'/\'\'}"; }
 match_sql="CREATE TABLE scale_res AS SELECT * FROM o2c.match_payments($(quote "$pay_sql"), $(quote "$inv_sql"), '{\"tolerance\": 15}')"
 read_sql="CREATE TABLE scale_read AS $inv_sql"
-read -r t_read p_read h_read i_read <<<"$(peak_mem "$serial_set" "$read_sql")"
+read -r t_read p_read _ _ <<<"$(peak_mem "$serial_set" "$read_sql")"
 read -r t_match p_match h_match i_match <<<"$(peak_mem "$serial_set" "$match_sql")"
 read -r ninv read_size <<<"$(bench_psql -At -F ' ' -c "SELECT pg_catalog.count(*), pg_catalog.pg_total_relation_size('scale_read') FROM scale_read")"
 read -r nres nauto ngood npay <<<"$(bench_psql -At -F ' ' -c "
