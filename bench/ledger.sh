@@ -72,9 +72,12 @@ ends="(SELECT (DATE '2023-02-01' + k * interval '1 month' - interval '1 day')::d
         FROM pg_catalog.generate_series(0, 23) k) e"
 
 q_hist="SELECT * FROM o2c.aging_history($inv, $stl, '2023-01-31', '2024-12-31', '1 month')"
-q_loop="SELECT e.d, o.customer_id, o.currency, (o2c.aging(o.open_amount, o.due_date, e.d)).*
-          FROM $ends, LATERAL o2c.open_items($inv, $stl, e.d) o
-         GROUP BY e.d, o.customer_id, o.currency"
+# aging_history's columns: o2c.aging's but undated and disputed (none here).
+q_loop="SELECT d, customer_id, currency, (a).current, (a).d1_30, (a).d31_60, (a).d61_90, (a).d91_plus,
+               (a).total, (a).overdue, (a).items, (a).avg_days_past_due
+          FROM (SELECT e.d, o.customer_id, o.currency, o2c.aging(o.open_amount, o.due_date, e.d) AS a
+                  FROM $ends, LATERAL o2c.open_items($inv, $stl, e.d) o
+                 GROUP BY e.d, o.customer_id, o.currency) s"
 q_open="SELECT * FROM o2c.open_items($inv, $stl, $as_of)"
 q_hand="SELECT i.invoice_id, i.customer_id, i.currency, i.invoice_date, i.due_date, a.amount,
                COALESCE(s.settled, 0) AS settled, a.amount - COALESCE(s.settled, 0) AS open_amount,

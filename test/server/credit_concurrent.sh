@@ -114,7 +114,14 @@ psqlq -c "BEGIN" \
           SELECT 'S' || i, 'C' || i, 7000, 'EUR' FROM generate_series(1, 100) i" \
       -c "SELECT pg_sleep(1)" -c "COMMIT" >/dev/null 2>&1 &
 a=$!
-sleep 0.3
+# The row inserts start once the statement has run (its session sleeping,
+# holding the guard's key): a row insert that came in the middle of it could
+# deadlock with it (40P01), as the statement's own row-form locks come first.
+for _ in $(seq 100); do
+    [ "$(psqlq -At -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                          AND query = 'SELECT pg_sleep(1)' AND state = 'active'")" = 1 ] && break
+    sleep 0.05
+done
 for i in 1 2 3; do
     psqlq -c "INSERT INTO orders (order_id, customer_id, amount, currency) VALUES ('R$i', 'C$i', 7000, 'EUR')" >/dev/null 2>&1 &
 done
