@@ -2,7 +2,7 @@
 -- the trigger in both forms, COPY into guarded tables, updates, currencies,
 -- privileges, and every error path.
 BEGIN;
-SELECT plan(69);
+SELECT plan(72);
 SET LOCAL client_min_messages = warning;
 
 CREATE TABLE t_inv (invoice_id text, customer_id text, invoice_date date, due_date date,
@@ -261,6 +261,21 @@ UPDATE o2c.credit_source SET query =
  WHERE source = 'receivables';
 SELECT is((SELECT receivables FROM o2c.credit_exposure('LIVECO', 'EUR')), 500.00,
     'receivables from the ledger''s open items as of the day equal the live ledger');
+
+-- No receivables source: the live ledger named default, when one is tracked.
+DELETE FROM o2c.credit_source WHERE source = 'receivables';
+SELECT is((SELECT receivables FROM o2c.credit_exposure('LIVECO', 'EUR')), 0::numeric,
+    'without a receivables source and without a default ledger: no receivables');
+CREATE TABLE lv2_inv (LIKE lv_inv INCLUDING ALL);
+CREATE TABLE lv2_pay (LIKE lv_pay INCLUDING ALL);
+CREATE INDEX ON lv2_pay (invoice_id);
+INSERT INTO lv2_inv VALUES ('Y1', 'LIVECO', current_date - 10, 450.00, 'EUR');
+SELECT o2c.ledger_attach('default', 'lv2_inv', 'lv2_pay');
+SELECT is((SELECT receivables FROM o2c.credit_exposure('LIVECO', 'EUR')), 450.00,
+    'without a receivables source, the live ledger named default gives the receivables');
+INSERT INTO lv2_pay (invoice_id, amount) VALUES ('Y1', 100.00);
+SELECT is((SELECT receivables FROM o2c.credit_exposure('LIVECO', 'EUR')), 350.00,
+    'and follows a payment written in the same transaction');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -220,6 +220,7 @@ DECLARE
     ords   text := 'SELECT NULL::text AS id, 0::pg_catalog.numeric AS amount WHERE false';
     dlvd   text := 'SELECT NULL::text AS id, 0::pg_catalog.numeric AS amount WHERE false';
     risk   text := 'SELECT NULL::text AS id, NULL::text AS grade WHERE false';
+    v_live boolean;
 BEGIN
     IF as_of IS NULL OR NOT pg_catalog.isfinite(as_of) THEN
         RAISE EXCEPTION 'as_of must be a finite date' USING ERRCODE = '22008';
@@ -235,13 +236,21 @@ BEGIN
     -- Each source is read once, joined to the customers asked about, each
     -- amount converted into the customer's limit currency on as_of.
     SELECT s.query INTO q FROM @extschema@.credit_source s WHERE s.source OPERATOR(pg_catalog.=) 'receivables';
-    IF FOUND THEN
+    -- Without a receivables source, the live ledger named default when one
+    -- is tracked: its balances are the open receivables, kept by its triggers.
+    v_live := NOT FOUND AND EXISTS (SELECT 1 FROM @extschema@.ledger_state l
+                                     WHERE l.ledger OPERATOR(pg_catalog.=) 'default');
+    IF v_live THEN
+        q := 'SELECT b.customer_id, b.currency, b.open_amount, b.due_date FROM @extschema@.ledger_balances(''default'') b';
+    END IF;
+    IF q IS NOT NULL THEN
         recv := pg_catalog.format(
             'SELECT c.id, pg_catalog.sum(CASE WHEN q.currency::text OPERATOR(pg_catalog.=) c.cur THEN q.open_amount::pg_catalog.numeric
                                         ELSE @extschema@.convert(q.open_amount::pg_catalog.numeric, q.currency::text, c.cur, $3) END) AS amount,
                     pg_catalog.max(CASE WHEN q.open_amount OPERATOR(pg_catalog.>) 0 THEN $3 OPERATOR(pg_catalog.-) q.due_date END) AS days
                FROM (%s) q JOIN c ON c.id OPERATOR(pg_catalog.=) q.customer_id::text GROUP BY c.id', q);
-        IF pol.risk_model IS NOT NULL THEN
+        -- (The live ledger's balances carry no invoices to grade.)
+        IF pol.risk_model IS NOT NULL AND NOT v_live THEN
             -- The customer's grade: the worst of its open invoices' grades.
             risk := pg_catalog.format(
                 'SELECT s.customer_id AS id, pg_catalog.max(s.grade) AS grade
@@ -336,7 +345,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.credit_exposure(text, text, date) IS
-    'what the customer owes or has ordered on as_of, in currency: open receivables, open orders and delivered-not-invoiced from the o2c.credit_source queries (other currencies converted with o2c.convert on as_of), their sum, and the manual limit in that currency';
+    'what the customer owes or has ordered on as_of, in currency: open receivables, open orders and delivered-not-invoiced from the o2c.credit_source queries (receivables from the live ledger named default when no receivables source is registered and that ledger is tracked; other currencies converted with o2c.convert on as_of), their sum, and the manual limit in that currency';
 
 CREATE FUNCTION @extschema@.credit_exposure(customer_id text, currency text)
 RETURNS TABLE (receivables numeric, open_orders numeric, delivered numeric,
