@@ -51,6 +51,16 @@ SELECT c.terms, 'DE89 3704 0044 0532 0130 00'::o2c.iban,
        (SELECT o2c.aging(amount, invoice_date + 30, DATE '2026-06-30') FROM demo_terms_invoice),
        (SELECT o2c.aging(amount, invoice_date + 30, DATE '2026-06-30', '{0,30,90}') FROM demo_terms_invoice)
 FROM demo_terms_customer c;
+-- Aggregate states kept in a table (what a Citus worker ships): a plain one,
+-- one with a spilled sum, a ladder's and a day-count one.
+CREATE TABLE dr_states (id int PRIMARY KEY, s o2c.aging_state, d o2c.days_state);
+INSERT INTO dr_states VALUES
+    (1, o2c.aging_trans(NULL, 1250.50, DATE '2026-06-01', DATE '2026-06-30'),
+        o2c.days_late_trans(NULL, 100.00, DATE '2026-06-01', DATE '2026-06-21')),
+    (2, o2c.aging_trans(o2c.aging_trans(NULL, 1e25 + 0.5, DATE '2026-03-01', DATE '2026-06-30'),
+                        0.000000001, NULL, DATE '2026-06-30'),
+        o2c.days_late_trans(NULL, 1e30, DATE '2026-06-01', DATE '2026-06-11')),
+    (3, o2c.aging_trans(NULL, 7, DATE '2026-06-01', DATE '2026-06-30', '{0,15}'), NULL);
 SQL
 
 # Exchange rates and a settings override (o2c.fx_rate, o2c.settings).
@@ -117,6 +127,20 @@ for db in "${targets[@]}"; do
         ok "$db: every table row for row and every sequence as in the source ($(wc -l <"$work/src.fp") relations)"
     else
         cat "$work/$db.diff"; not_ok "$db: every table row for row and every sequence as in the source"
+    fi
+    # The restored aggregate states still combine and finish as the source's.
+    got=$(psqlq -At -d "$db" -c "SELECT o2c.aging_final(o2c.aging_combine(a.s, b.s))::text || ' ' ||
+                                        o2c.days_final(o2c.days_combine(a.d, b.d))::text || ' ' ||
+                                        o2c.aging_ladder_final(c.s)::text
+                                   FROM dr_states a, dr_states b, dr_states c WHERE a.id = 1 AND b.id = 2 AND c.id = 3" 2>&1)
+    want=$(psqlq -At -d "$src" -c "SELECT o2c.aging_final(o2c.aging_combine(a.s, b.s))::text || ' ' ||
+                                         o2c.days_final(o2c.days_combine(a.d, b.d))::text || ' ' ||
+                                         o2c.aging_ladder_final(c.s)::text
+                                    FROM dr_states a, dr_states b, dr_states c WHERE a.id = 1 AND b.id = 2 AND c.id = 3" 2>&1)
+    if [ -n "$want" ] && [ "$got" = "$want" ]; then
+        ok "$db: restored aggregate states combine and finish as before ($got)"
+    else
+        not_ok "$db: restored aggregate states combine and finish as before (got: $got, want: $want)"
     fi
     # Every job once more, each writing new rows (new ids from the sequences),
     # a new risk model, and the restored model, calendar and types in use.
