@@ -38,13 +38,18 @@ CREATE TABLE @extschema@.ledger_delta (
     ledger   text COLLATE "C" NOT NULL,
     added_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     rows     bigint NOT NULL,
-    data     bytea NOT NULL
+    data     bytea NOT NULL,
+    summary  bytea
 );
 -- Written once per inserted chunk, read rarely: not worth compressing.
 ALTER TABLE @extschema@.ledger_delta ALTER COLUMN data SET STORAGE EXTERNAL;
+ALTER TABLE @extschema@.ledger_delta ALTER COLUMN summary SET STORAGE EXTERNAL;
 COMMENT ON TABLE @extschema@.ledger_delta IS
-    'balance changes of inserted invoices not yet folded into o2c.ledger_balance, one row per chunk of an INSERT or COPY (compact binary, read by o2c.ledger_delta_rows); folded in by o2c.ledger_roll and o2c.ledger_compact';
+    'changes from inserted invoices not yet folded into o2c.ledger_balance and o2c.ledger_aging, one row per chunk of an INSERT or COPY (compact binary, read by o2c.ledger_delta_rows and o2c.ledger_delta_summary); folded in by o2c.ledger_compact (and so by o2c.ledger_roll)';
 COMMENT ON COLUMN @extschema@.ledger_delta.rows IS 'invoices in the chunk';
+COMMENT ON COLUMN @extschema@.ledger_delta.data IS 'per invoice: customer, currency, due date, amount (o2c.ledger_delta_rows)';
+COMMENT ON COLUMN @extschema@.ledger_delta.summary IS
+    'on the last chunk of a statement: its invoices in the buckets of o2c.ledger_aging per customer and currency, as of the ledger''s state date (o2c.ledger_delta_summary); o2c.live_aging adds it to o2c.ledger_aging until it is folded in';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_delta', '');
 
 CREATE TABLE @extschema@.ledger_aging (
@@ -95,6 +100,15 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.ledger_delta_rows(bytea) IS
     'the balance changes held in o2c.ledger_delta.data, one row per invoice inserted';
 
+CREATE FUNCTION @extschema@.ledger_delta_summary(summary bytea)
+RETURNS TABLE (as_of date, customer_id text, currency text, current numeric, d1_30 numeric, d31_60 numeric,
+               d61_90 numeric, d91_plus numeric, total numeric, overdue numeric, items bigint,
+               overdue_due_sum numeric)
+AS 'MODULE_PATHNAME', 'o2c_ledger_delta_summary'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ledger_delta_summary(bytea) IS
+    'the per-customer summary held in o2c.ledger_delta.summary: one statement''s inserted invoices in the buckets of o2c.ledger_aging as of the state date it was written at';
+
 -- The balances with the pending deltas, unmerged: an SQL function of one
 -- query, inlined into its caller's plan.
 CREATE FUNCTION @extschema@.ledger_balances(ledger text DEFAULT 'default')
@@ -125,14 +139,69 @@ DECLARE
     ka text[];
     da date[];
     n bigint;
+    stale bigint;
+    state_as_of date;
 BEGIN
     IF ledger IS NULL THEN
         RAISE EXCEPTION 'ledger must not be null' USING ERRCODE = '22004';
     END IF;
-    PERFORM FROM @extschema@.ledger_state s WHERE s.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger FOR UPDATE;
+    SELECT s.as_of INTO state_as_of FROM @extschema@.ledger_state s
+     WHERE s.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger FOR UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown ledger: "%"', pg_catalog.left(ledger, 64) USING ERRCODE = 'P0002',
             HINT = 'A ledger is created by the first write to a table with an o2c.ledger_track trigger, or by o2c.ledger_rebuild.';
+    END IF;
+    -- The summaries first, in key order as the triggers upsert: the rows
+    -- left with no open item go.
+    WITH s AS (
+        SELECT m.customer_id, m.currency, m.as_of, m.current, m.d1_30, m.d31_60, m.d61_90, m.d91_plus,
+               m.total, m.overdue, m.items, m.overdue_due_sum
+          FROM @extschema@.ledger_delta x
+         CROSS JOIN LATERAL @extschema@.ledger_delta_summary(x.summary) m
+         WHERE x.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger AND x.summary IS NOT NULL),
+    g AS (
+        SELECT s.customer_id, s.currency, pg_catalog.bool_and(s.as_of OPERATOR(pg_catalog.=) state_as_of) AS ok,
+               pg_catalog.sum(s.current) AS b0, pg_catalog.sum(s.d1_30) AS b1, pg_catalog.sum(s.d31_60) AS b2,
+               pg_catalog.sum(s.d61_90) AS b3, pg_catalog.sum(s.d91_plus) AS b4, pg_catalog.sum(s.total) AS t,
+               pg_catalog.sum(s.overdue) AS od, pg_catalog.sum(s.items) AS n, pg_catalog.sum(s.overdue_due_sum) AS w
+          FROM s GROUP BY s.customer_id, s.currency),
+    up AS (
+        INSERT INTO @extschema@.ledger_aging AS t (ledger, customer_id, currency, current, d1_30, d31_60, d61_90,
+                                                   d91_plus, total, overdue, items, avg_days_past_due, overdue_due_sum)
+        SELECT ledger_compact.ledger, g.customer_id, g.currency, g.b0, g.b1, g.b2, g.b3, g.b4, g.t, g.od, g.n,
+               @extschema@.ledger_avg(g.od, g.w, state_as_of), g.w
+          FROM g WHERE g.ok
+         ORDER BY g.customer_id COLLATE "C", g.currency COLLATE "C"
+        ON CONFLICT ON CONSTRAINT ledger_aging_pkey DO UPDATE
+        SET current = t.current OPERATOR(pg_catalog.+) excluded.current,
+            d1_30 = t.d1_30 OPERATOR(pg_catalog.+) excluded.d1_30,
+            d31_60 = t.d31_60 OPERATOR(pg_catalog.+) excluded.d31_60,
+            d61_90 = t.d61_90 OPERATOR(pg_catalog.+) excluded.d61_90,
+            d91_plus = t.d91_plus OPERATOR(pg_catalog.+) excluded.d91_plus,
+            total = t.total OPERATOR(pg_catalog.+) excluded.total,
+            overdue = t.overdue OPERATOR(pg_catalog.+) excluded.overdue,
+            items = t.items OPERATOR(pg_catalog.+) excluded.items,
+            overdue_due_sum = t.overdue_due_sum OPERATOR(pg_catalog.+) excluded.overdue_due_sum,
+            avg_days_past_due = @extschema@.ledger_avg(t.overdue OPERATOR(pg_catalog.+) excluded.overdue,
+                t.overdue_due_sum OPERATOR(pg_catalog.+) excluded.overdue_due_sum, state_as_of)
+        RETURNING t.customer_id, t.currency, t.items)
+    SELECT (SELECT pg_catalog.count(*) FROM g WHERE NOT g.ok),
+           pg_catalog.array_agg(up.customer_id) FILTER (WHERE up.items OPERATOR(pg_catalog.=) 0),
+           pg_catalog.array_agg(up.currency) FILTER (WHERE up.items OPERATOR(pg_catalog.=) 0)
+      INTO stale, ca, ka FROM up;
+    IF stale OPERATOR(pg_catalog.>) 0 THEN
+        -- The state date moves only with nothing pending (roll and rebuild fold or drop the deltas first).
+        RAISE EXCEPTION 'ledger "%" has pending summaries of another state date', pg_catalog.left(ledger, 64)
+            USING ERRCODE = 'XX001', HINT = 'Run o2c.ledger_rebuild to recompute the ledger.';
+    END IF;
+    IF ca IS NOT NULL THEN
+        DELETE FROM @extschema@.ledger_aging a
+         WHERE a.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger
+           AND (a.customer_id, a.currency) IN (SELECT * FROM ROWS FROM (pg_catalog.unnest(ca), pg_catalog.unnest(ka)))
+           AND a.items OPERATOR(pg_catalog.=) 0 AND a.current OPERATOR(pg_catalog.=) 0
+           AND a.d1_30 OPERATOR(pg_catalog.=) 0 AND a.d31_60 OPERATOR(pg_catalog.=) 0
+           AND a.d61_90 OPERATOR(pg_catalog.=) 0 AND a.d91_plus OPERATOR(pg_catalog.=) 0
+           AND a.overdue_due_sum OPERATOR(pg_catalog.=) 0;
     END IF;
     WITH d AS (
         DELETE FROM @extschema@.ledger_delta x WHERE x.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger
@@ -166,7 +235,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.ledger_compact(text) IS
-    'folds a ledger''s pending o2c.ledger_delta rows into o2c.ledger_balance and removes the balances left with no open invoice (o2c.ledger_roll does it first); returns the balance rows written';
+    'folds a ledger''s pending o2c.ledger_delta rows into o2c.ledger_balance and o2c.ledger_aging and removes the rows left with no open invoice (o2c.ledger_roll does it first); returns the balance rows written';
 
 -- Recompute a ledger's summary from its balances as of a date (used by the
 -- rebuild and by a roll over a long gap).
@@ -184,6 +253,8 @@ BEGIN
     IF NOT pg_catalog.isfinite(as_of) THEN
         RAISE EXCEPTION 'as_of date must be finite: "%"', as_of USING ERRCODE = '22008';
     END IF;
+    -- Pending inserts into the balances first (the state date moves only with none pending).
+    PERFORM @extschema@.ledger_compact(ledger);
     DELETE FROM @extschema@.ledger_aging a WHERE a.ledger OPERATOR(pg_catalog.=) ledger_summarize.ledger;
     -- Every bucket with the group's largest scale, as o2c.aging shows them.
     INSERT INTO @extschema@.ledger_aging AS a
@@ -324,13 +395,38 @@ BEGIN
         RAISE EXCEPTION 'unknown ledger: "%"', pg_catalog.left(ledger, 64) USING ERRCODE = 'P0002',
             HINT = 'A ledger is created by the first write to a table with an o2c.ledger_track trigger, or by o2c.ledger_rebuild.';
     END IF;
-    IF state_as_of OPERATOR(pg_catalog.=) as_of THEN
+    IF state_as_of OPERATOR(pg_catalog.=) as_of AND NOT EXISTS (
+           SELECT FROM @extschema@.ledger_delta x
+            WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger AND x.summary IS NOT NULL) THEN
         RETURN QUERY
         SELECT a.customer_id, a.currency, a.current, a.d1_30, a.d31_60, a.d61_90, a.d91_plus,
                a.total, a.overdue, a.items, a.avg_days_past_due
           FROM @extschema@.ledger_aging a
          WHERE a.ledger OPERATOR(pg_catalog.=) live_aging.ledger
          ORDER BY a.customer_id, a.currency;
+    ELSIF state_as_of OPERATOR(pg_catalog.=) as_of THEN
+        -- Inserts not yet folded in: the summary plus theirs, per customer.
+        RETURN QUERY
+        SELECT g.customer_id, g.currency, g.b0, g.b1, g.b2, g.b3, g.b4, g.t, g.od, g.n::bigint,
+               @extschema@.ledger_avg(g.od, g.w, live_aging.as_of)
+          FROM (SELECT u.customer_id, u.currency,
+                       pg_catalog.sum(u.current) AS b0, pg_catalog.sum(u.d1_30) AS b1, pg_catalog.sum(u.d31_60) AS b2,
+                       pg_catalog.sum(u.d61_90) AS b3, pg_catalog.sum(u.d91_plus) AS b4, pg_catalog.sum(u.total) AS t,
+                       pg_catalog.sum(u.overdue) AS od, pg_catalog.sum(u.items) AS n,
+                       pg_catalog.sum(u.overdue_due_sum) AS w
+                  FROM (SELECT a.customer_id, a.currency, a.current, a.d1_30, a.d31_60, a.d61_90, a.d91_plus,
+                               a.total, a.overdue, a.items, a.overdue_due_sum
+                          FROM @extschema@.ledger_aging a
+                         WHERE a.ledger OPERATOR(pg_catalog.=) live_aging.ledger
+                        UNION ALL
+                        SELECT m.customer_id, m.currency, m.current, m.d1_30, m.d31_60, m.d61_90, m.d91_plus,
+                               m.total, m.overdue, m.items, m.overdue_due_sum
+                          FROM @extschema@.ledger_delta x
+                         CROSS JOIN LATERAL @extschema@.ledger_delta_summary(x.summary) m
+                         WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger AND x.summary IS NOT NULL) u
+                 GROUP BY u.customer_id, u.currency
+                HAVING pg_catalog.sum(u.items) OPERATOR(pg_catalog.<>) 0) g
+         ORDER BY g.customer_id, g.currency;
     ELSE
         RETURN QUERY
         SELECT b.customer_id, b.currency, (b.g).current, (b.g).d1_30, (b.g).d31_60, (b.g).d61_90, (b.g).d91_plus,

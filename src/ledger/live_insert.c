@@ -46,11 +46,13 @@
 
 PG_FUNCTION_INFO_V1(o2c_ledger_delta_rows);
 PG_FUNCTION_INFO_V1(o2c_ledger_avg);
+PG_FUNCTION_INFO_V1(o2c_ledger_delta_summary);
 
 /* A delta chunk is written once it holds this many bytes. */
 #define DELTA_CHUNK_BYTES (32 * 1024 * 1024)
 #define DELTA_VERSION 2
 #define DELTA_HEADER (VARHDRSZ + 8)
+#define SUMMARY_VERSION 1
 
 static const int64 pow10_64[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 
@@ -104,6 +106,100 @@ get_varint(StringInfo buf, uint64 *out)
 		}
 	}
 	return false;
+}
+
+/*
+ * An amount: a byte of flags (bits 0-1 the caller's, bits 2-3 the kind,
+ * bits 4-7 the display scale), then kind 0, a signed varint of the amount
+ * times 10^scale; kind 1, two int64 (network order) of 10^-8 units; kind
+ * 2, its numeric text (varint length, bytes). num is NULL unless the value
+ * is outside the units' range.
+ */
+static void
+put_amount(StringInfo buf, int low2, int128 units, int dscale, Numeric num)
+{
+	int128		scaled = 0;
+	int			kind = 2;
+
+	if (num == NULL && dscale >= 0 && dscale <= O2C_SUM_SCALE)
+	{
+		scaled = units / pow10_64[O2C_SUM_SCALE - dscale];
+		kind = (scaled * pow10_64[O2C_SUM_SCALE - dscale] == units &&
+				scaled >= PG_INT64_MIN && scaled <= PG_INT64_MAX) ? 0 : 1;
+	}
+	if (num == NULL && kind == 2)
+		num = o2c_units_numeric(units, Max(dscale, 0));
+	appendStringInfoChar(buf, (char) (low2 | (kind << 2) | ((kind == 2 ? 0 : dscale) << 4)));
+	if (kind == 0)
+		put_varint(buf, zigzag((int64) scaled));
+	else if (kind == 1)
+	{
+		pq_sendint64(buf, (int64) (units >> 64));
+		pq_sendint64(buf, (int64) (uint64) units);
+	}
+	else
+	{
+		char	   *t = o2c_num_text(num);
+		int			n = strlen(t);
+
+		put_varint(buf, (uint64) n);
+		pq_sendbytes(buf, t, n);
+	}
+}
+
+static Numeric units_numeric(int128 units, int dscale);
+
+/* Reads what put_amount wrote; false when the data is corrupt. */
+static bool
+get_amount(StringInfo buf, int *low2, Datum *out)
+{
+	int			flags,
+				kind,
+				dscale;
+	uint64		v;
+
+	if (buf->cursor >= buf->len)
+		return false;
+	flags = (unsigned char) buf->data[buf->cursor++];
+	*low2 = flags & 3;
+	kind = (flags >> 2) & 3;
+	dscale = flags >> 4;
+	if (dscale > O2C_SUM_SCALE)
+		return false;
+	if (kind == 0)
+	{
+		if (!get_varint(buf, &v))
+			return false;
+		*out = NumericGetDatum(o2c_int64_numeric(unzigzag(v), dscale));
+	}
+	else if (kind == 1)
+	{
+		int64		hi;
+		uint64		lo;
+
+		if (buf->len - buf->cursor < 16)
+			return false;
+		hi = pq_getmsgint64(buf);
+		lo = (uint64) pq_getmsgint64(buf);
+		*out = NumericGetDatum(units_numeric((int128) (((uint128) (uint64) hi << 64) | lo), dscale));
+	}
+	else if (kind == 2)
+	{
+		char	   *t;
+		int			n;
+
+		if (!get_varint(buf, &v) || v > (uint64) (buf->len - buf->cursor))
+			return false;
+		n = (int) v;
+		t = pnstrdup(pq_getmsgbytes(buf, n), n);
+		*out = DirectFunctionCall3(numeric_in, CStringGetDatum(t),
+								   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+		if (numeric_is_nan(DatumGetNumeric(*out)) || numeric_is_inf(DatumGetNumeric(*out)))
+			return false;
+	}
+	else
+		return false;
+	return true;
 }
 
 /* The customer-and-currency entries in order of creation. */
@@ -199,14 +295,20 @@ delta_start(StringInfo buf)
 	pq_sendint32(buf, 0);		/* the dictionary's offset, set at the flush */
 }
 
+/*
+ * Write the chunk (and, with the last one, the statement's summary) as a
+ * row of o2c.ledger_delta. Earlier chunks carry no summary; the last is
+ * written even without rows when there is a summary.
+ */
 static void
-flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Dict *dict)
+flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Dict *dict, StringInfo summary)
 {
-	Oid			types[3] = {TEXTOID, INT8OID, BYTEAOID};
-	Datum		values[3];
+	Oid			types[4] = {TEXTOID, INT8OID, BYTEAOID, BYTEAOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', summary == NULL ? 'n' : ' '};
 	uint32		off;
 
-	if (*rows == 0)
+	if (*rows == 0 && summary == NULL)
 		return;
 	off = pg_hton32((uint32) (buf->len - VARHDRSZ));
 	memcpy(buf->data + VARHDRSZ + 4, &off, 4);
@@ -225,8 +327,11 @@ flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Dict *dict)
 	values[0] = CStringGetTextDatum(c->ledger);
 	values[1] = Int64GetDatum(*rows);
 	values[2] = PointerGetDatum(buf->data);
-	live_spi_exec(psprintf("INSERT INTO %s.ledger_delta (ledger, rows, data) VALUES ($1, $2, $3)", c->sch),
-				  3, types, values, SPI_OK_INSERT);
+	values[3] = summary == NULL ? (Datum) 0 : PointerGetDatum(summary->data);
+	if (SPI_execute_with_args(psprintf("INSERT INTO %s.ledger_delta (ledger, rows, data, summary) "
+									   "VALUES ($1, $2, $3, $4)", c->sch),
+							  4, types, values, nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", "INSERT INTO ledger_delta");
 	delta_start(buf);
 	*rows = 0;
 }
@@ -268,15 +373,6 @@ units_numeric(int128 units, int dscale)
 			return o2c_int64_numeric((int64) q, dscale);
 	}
 	return o2c_units_numeric(units, dscale);
-}
-
-static Datum
-sum_datum(const O2cSum *s, int dscale)
-{
-	dscale = Max(dscale, s->dscale);
-	if (s->spill == NULL)
-		return NumericGetDatum(units_numeric(s->fast, Max(dscale, 0)));
-	return NumericGetDatum(o2c_sum_numeric(s, Max(dscale, 0)));
 }
 
 /*
@@ -366,6 +462,83 @@ entry_cmp(const void *a, const void *b)
 	int			r = memcmp(x->key.s, y->key.s, Min(x->key.len, y->key.len));
 
 	return r != 0 ? r : (x->key.len > y->key.len) - (x->key.len < y->key.len);
+}
+
+/* A bucket sum as put_amount takes it, shown with display scale dscale. */
+static void
+put_sum(StringInfo buf, const O2cSum *sum, int dscale)
+{
+	dscale = Max(dscale, Max(sum->dscale, 0));
+	if (sum->spill == NULL)
+		put_amount(buf, 0, sum->fast, dscale, NULL);
+	else
+		put_amount(buf, 0, 0, dscale, o2c_sum_numeric(sum, dscale));
+}
+
+/*
+ * The statement's summary: per customer and currency with an open item,
+ * the five buckets, total and overdue (all shown with the entry's largest
+ * scale, as o2c.aging shows them), overdue_due_sum and items, as of the
+ * state date. Format (version 1): int32 version, int32 as_of, int32 count,
+ * then per entry in key order the customer and currency (varint length,
+ * bytes), items (signed varint) and eight amounts (put_amount). NULL when
+ * no entry has an open item.
+ */
+static StringInfo
+summary_encode(LiveCtx *c, HTAB *sums, MemoryContext cxt)
+{
+	long		n = hash_get_num_entries(sums);
+	SumEntry  **sorted = palloc(Max(n, 1) * sizeof(SumEntry *));
+	HASH_SEQ_STATUS hs;
+	SumEntry   *e;
+	int			m = 0;
+	StringInfo	buf;
+
+	hash_seq_init(&hs, sums);
+	while ((e = hash_seq_search(&hs)) != NULL)
+		if (e->items != 0)		/* else only zero amounts: nothing open */
+			sorted[m++] = e;
+	if (m == 0)
+		return NULL;
+	qsort(sorted, m, sizeof(SumEntry *), entry_cmp);
+
+	buf = makeStringInfo();
+	enlargeStringInfo(buf, m * 64 + 64);
+	appendStringInfoSpaces(buf, VARHDRSZ);
+	pq_sendint32(buf, SUMMARY_VERSION);
+	pq_sendint32(buf, c->as_of);
+	pq_sendint32(buf, m);
+	for (int i = 0; i < m; i++)
+	{
+		O2cSum		overdue,
+					total;
+		int			dscale = 0;
+		int			curlen;
+
+		e = sorted[i];
+		curlen = e->key.len - e->custlen - 1;
+		o2c_sum_init(&overdue);
+		for (int b = 1; b < 5; b++)
+			o2c_sum_add_sum(&overdue, &e->b[b], cxt);
+		o2c_sum_init(&total);
+		o2c_sum_add_sum(&total, &e->b[0], cxt);
+		o2c_sum_add_sum(&total, &overdue, cxt);
+		for (int b = 0; b < 5; b++)
+			dscale = Max(dscale, e->b[b].dscale);
+
+		put_varint(buf, (uint64) e->custlen);
+		appendBinaryStringInfo(buf, e->key.s, e->custlen);
+		put_varint(buf, (uint64) curlen);
+		appendBinaryStringInfo(buf, e->key.s + e->custlen + 1, curlen);
+		put_varint(buf, zigzag(e->items));
+		for (int b = 0; b < 5; b++)
+			put_sum(buf, &e->b[b], dscale);
+		put_sum(buf, &total, dscale);
+		put_sum(buf, &overdue, dscale);
+		put_sum(buf, &e->w, 0);
+	}
+	SET_VARSIZE(buf->data, buf->len);
+	return buf;
 }
 
 void
@@ -528,34 +701,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		/* The balance delta, appended. */
 		put_varint(&delta, (uint64) e->idx);
 		put_varint(&delta, zigzag(due));
-		{
-			int128		scaled = 0;
-			int			kind = 2;
-
-			if (num == NULL && dscale >= 0 && dscale <= O2C_SUM_SCALE)
-			{
-				scaled = units / pow10_64[O2C_SUM_SCALE - dscale];
-				kind = (scaled * pow10_64[O2C_SUM_SCALE - dscale] == units &&
-						scaled >= PG_INT64_MIN && scaled <= PG_INT64_MAX) ? 0 : 1;
-			}
-			appendStringInfoChar(&delta, (char) ((items + 1) | (kind << 2) |
-												 ((kind == 2 ? 0 : dscale) << 4)));
-			if (kind == 0)
-				put_varint(&delta, zigzag((int64) scaled));
-			else if (kind == 1)
-			{
-				pq_sendint64(&delta, (int64) (units >> 64));
-				pq_sendint64(&delta, (int64) (uint64) units);
-			}
-			else
-			{
-				char	   *t = o2c_num_text(num);
-				int			n = strlen(t);
-
-				put_varint(&delta, (uint64) n);
-				pq_sendbytes(&delta, t, n);
-			}
-		}
+		put_amount(&delta, items + 1, units, dscale, num);
 		rows++;
 
 		MemoryContextSwitchTo(old);
@@ -563,104 +709,11 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		if ((rows & 1023) == 0)
 			MemoryContextReset(rowcxt);
 		if (delta.len >= DELTA_CHUNK_BYTES)
-			flush_delta(c, &delta, &rows, &dict);
+			flush_delta(c, &delta, &rows, &dict, NULL);
 		CHECK_FOR_INTERRUPTS();
 	}
 	ExecDropSingleTupleTableSlot(slot);
-	flush_delta(c, &delta, &rows, &dict);
-
-	/*
-	 * The summary rows, upserted in key order (sorted here, kept by the
-	 * ordinality), with total, overdue and the average computed here rather
-	 * than in numeric SQL.
-	 */
-	{
-		long		n = hash_get_num_entries(sums);
-		SumEntry  **sorted = palloc(Max(n, 1) * sizeof(SumEntry *));
-		Datum	   *cols[13];
-		bool	   *avgnull = palloc(Max(n, 1) * sizeof(bool));
-		HASH_SEQ_STATUS hs;
-		SumEntry   *e;
-		int			m = 0;
-		Oid			types[14] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
-			NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
-		INT8ARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID, DATEOID};
-		Datum		values[14];
-		int			dims[1];
-		int			lbs[1] = {1};
-
-		hash_seq_init(&hs, sums);
-		while ((e = hash_seq_search(&hs)) != NULL)
-			if (e->items != 0)	/* else only zero amounts: nothing open */
-				sorted[m++] = e;
-		qsort(sorted, m, sizeof(SumEntry *), entry_cmp);
-		for (int k = 0; k < 13; k++)
-			cols[k] = palloc(Max(m, 1) * sizeof(Datum));
-		for (int i = 0; i < m; i++)
-		{
-			O2cSum		overdue,
-						total;
-			int			dscale = 0;
-			int64		q;
-
-			e = sorted[i];
-			cols[0][i] = PointerGetDatum(cstring_to_text_with_len(e->key.s, e->custlen));
-			cols[1][i] = PointerGetDatum(cstring_to_text_with_len(e->key.s + e->custlen + 1,
-																  e->key.len - e->custlen - 1));
-			o2c_sum_init(&overdue);
-			for (int b = 1; b < 5; b++)
-				o2c_sum_add_sum(&overdue, &e->b[b], sumcxt);
-			o2c_sum_init(&total);
-			o2c_sum_add_sum(&total, &e->b[0], sumcxt);
-			o2c_sum_add_sum(&total, &overdue, sumcxt);
-			/* Every bucket with the entry's largest scale, as o2c.aging shows them. */
-			for (int b = 0; b < 5; b++)
-				dscale = Max(dscale, e->b[b].dscale);
-			for (int b = 0; b < 5; b++)
-				cols[2 + b][i] = sum_datum(&e->b[b], dscale);
-			cols[7][i] = sum_datum(&total, dscale);
-			cols[8][i] = sum_datum(&overdue, dscale);
-			cols[9][i] = Int64GetDatum(e->items);
-			cols[11][i] = sum_datum(&e->w, 0);
-			avgnull[i] = false;
-			if (overdue.spill == NULL && e->w.spill == NULL)
-			{
-				if (overdue.fast <= 0)
-					avgnull[i] = true;
-				else if (avg_units(overdue.fast, e->w.fast, c->as_of, &q))
-					cols[10][i] = NumericGetDatum(o2c_int64_numeric(q, 2));
-				else
-					cols[10][i] = avg_numeric(DatumGetNumeric(cols[8][i]), DatumGetNumeric(cols[11][i]), c->as_of);
-			}
-			else if (o2c_numeric_sign(DatumGetNumeric(cols[8][i])) <= 0)
-				avgnull[i] = true;
-			else
-				cols[10][i] = avg_numeric(DatumGetNumeric(cols[8][i]), DatumGetNumeric(cols[11][i]), c->as_of);
-			if (avgnull[i])
-				cols[10][i] = (Datum) 0;
-		}
-		if (m > 0)
-		{
-			dims[0] = m;
-			values[0] = CStringGetTextDatum(c->ledger);
-			values[1] = PointerGetDatum(construct_array(cols[0], m, TEXTOID, -1, false, TYPALIGN_INT));
-			values[2] = PointerGetDatum(construct_array(cols[1], m, TEXTOID, -1, false, TYPALIGN_INT));
-			for (int k = 2; k <= 8; k++)
-				values[1 + k] = PointerGetDatum(construct_array(cols[k], m, NUMERICOID, -1, false, TYPALIGN_INT));
-			values[10] = PointerGetDatum(construct_array(cols[9], m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-			values[11] = PointerGetDatum(construct_md_array(cols[10], avgnull, 1, dims, lbs, NUMERICOID, -1, false,
-															TYPALIGN_INT));
-			values[12] = PointerGetDatum(construct_array(cols[11], m, NUMERICOID, -1, false, TYPALIGN_INT));
-			values[13] = DateADTGetDatum(c->as_of);
-			live_spi_exec(psprintf("INSERT INTO %s.ledger_aging AS t (ledger, customer_id, currency, current, d1_30, "
-								   "d31_60, d61_90, d91_plus, total, overdue, items, avg_days_past_due, overdue_due_sum) "
-								   "SELECT $1, u.c, u.k, u.b0, u.b1, u.b2, u.b3, u.b4, u.t, u.o, u.n, u.a, u.w "
-								   "FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) WITH ORDINALITY "
-								   "AS u(c, k, b0, b1, b2, b3, b4, t, o, n, a, w, i) ORDER BY u.i "
-								   LIVE_AGING_CONFLICT, c->sch, c->sch, "$14"),
-						  14, types, values, SPI_OK_INSERT);
-		}
-	}
+	flush_delta(c, &delta, &rows, &dict, summary_encode(c, sums, sumcxt));
 	hash_destroy(sums);
 	MemoryContextDelete(rowcxt);
 	MemoryContextDelete(sumcxt);
@@ -728,9 +781,7 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 		bool		nulls[5] = {false};
 		uint64		v;
 		int64		d;
-		int			flags,
-					kind,
-					dscale;
+		int			low2;
 
 		if (!get_varint(&buf, &v) || v >= (uint64) ndict)
 			goto corrupt;
@@ -742,49 +793,9 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 		if (d < PG_INT32_MIN || d > PG_INT32_MAX || DATE_NOT_FINITE((DateADT) d) || !IS_VALID_DATE((DateADT) d))
 			goto corrupt;
 		values[2] = DateADTGetDatum((DateADT) d);
-		NEED(1);
-		flags = (unsigned char) buf.data[buf.cursor++];
-		if ((flags & 3) > 2)
+		if (!get_amount(&buf, &low2, &values[3]) || low2 > 2)
 			goto corrupt;
-		values[4] = Int64GetDatum((int64) (flags & 3) - 1);
-		kind = (flags >> 2) & 3;
-		dscale = flags >> 4;
-		if (dscale > O2C_SUM_SCALE)
-			goto corrupt;
-		if (kind == 0)
-		{
-			if (!get_varint(&buf, &v))
-				goto corrupt;
-			values[3] = NumericGetDatum(o2c_int64_numeric(unzigzag(v), dscale));
-		}
-		else if (kind == 1)
-		{
-			int64		hi;
-			uint64		lo;
-
-			NEED(16);
-			hi = pq_getmsgint64(&buf);
-			lo = (uint64) pq_getmsgint64(&buf);
-			values[3] = NumericGetDatum(units_numeric((int128) (((uint128) (uint64) hi << 64) | lo), dscale));
-		}
-		else if (kind == 2)
-		{
-			char	   *t;
-			Datum		num;
-			int			n;
-
-			if (!get_varint(&buf, &v) || v > (uint64) (buf.len - buf.cursor))
-				goto corrupt;
-			n = (int) v;
-			t = pnstrdup(pq_getmsgbytes(&buf, n), n);
-			num = DirectFunctionCall3(numeric_in, CStringGetDatum(t),
-									  ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-			if (numeric_is_nan(DatumGetNumeric(num)) || numeric_is_inf(DatumGetNumeric(num)))
-				goto corrupt;
-			values[3] = num;
-		}
-		else
-			goto corrupt;
+		values[4] = Int64GetDatum((int64) low2 - 1);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -794,5 +805,66 @@ corrupt:
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 			 errmsg("invalid ledger delta data at byte %d", buf.cursor)));
+	return (Datum) 0;
+}
+
+/*
+ * o2c.ledger_delta_summary(summary bytea): the per-customer summary of one
+ * statement's inserted invoices (o2c.ledger_delta.summary), as rows
+ * (as_of, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus,
+ * total, overdue, items, overdue_due_sum).
+ */
+Datum
+o2c_ledger_delta_summary(PG_FUNCTION_ARGS)
+{
+	bytea	   *data = PG_GETARG_BYTEA_PP(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	StringInfoData buf;
+	DateADT		as_of;
+	int32		count;
+
+	InitMaterializedSRF(fcinfo, 0);
+	buf.data = VARDATA_ANY(data);
+	buf.len = VARSIZE_ANY_EXHDR(data);
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	if (buf.len < 12 || pq_getmsgint(&buf, 4) != SUMMARY_VERSION)
+		goto corrupt;
+	as_of = (DateADT) pq_getmsgint(&buf, 4);
+	count = pq_getmsgint(&buf, 4);
+	if (DATE_NOT_FINITE(as_of) || !IS_VALID_DATE(as_of) || count < 0 || count > buf.len - buf.cursor)
+		goto corrupt;
+	for (int i = 0; i < count; i++)
+	{
+		Datum		values[12];
+		bool		nulls[12] = {false};
+		uint64		v;
+		int			low2;
+
+		values[0] = DateADTGetDatum(as_of);
+		for (int k = 1; k <= 2; k++)
+		{
+			if (!get_varint(&buf, &v) || v > (uint64) (buf.len - buf.cursor))
+				goto corrupt;
+			values[k] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, (int) v), (int) v));
+		}
+		if (!get_varint(&buf, &v))
+			goto corrupt;
+		values[10] = Int64GetDatum(unzigzag(v));
+		for (int k = 3; k <= 9; k++)
+			if (!get_amount(&buf, &low2, &values[k]) || low2 != 0)
+				goto corrupt;
+		if (!get_amount(&buf, &low2, &values[11]) || low2 != 0)
+			goto corrupt;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	if (buf.cursor != buf.len)
+		goto corrupt;
+	return (Datum) 0;
+
+corrupt:
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid ledger delta summary at byte %d", buf.cursor)));
 	return (Datum) 0;
 }

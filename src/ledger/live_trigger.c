@@ -174,7 +174,11 @@ apply_deltas(LiveCtx *c, const char *delta)
 	if (nbad > 0)
 		return true;
 
-	/* Rows with no open invoice left go (their amounts are 0 then). */
+	/*
+	 * Rows with no open invoice left go. A summary row's amounts are 0 then
+	 * unless inserts not yet folded in (o2c.ledger_delta.summary) hold the
+	 * rest of its items: it stays until o2c.ledger_compact adds them.
+	 */
 	{
 		Datum		bv[4] = {values[0], 0, 0, 0};
 		Datum		av[3] = {values[0], 0, 0};
@@ -195,6 +199,8 @@ apply_deltas(LiveCtx *c, const char *delta)
 							  c->sch), 4, bt, bv, SPI_OK_DELETE);
 		if (!anull)
 			live_spi_exec(psprintf("DELETE FROM %s.ledger_aging WHERE ledger = $1 AND items = 0 "
+							  "AND current = 0 AND d1_30 = 0 AND d31_60 = 0 AND d61_90 = 0 AND d91_plus = 0 "
+							  "AND overdue_due_sum = 0 "
 							  "AND (customer_id, currency) IN (SELECT * FROM unnest($2, $3))",
 							  c->sch), 3, at, av, SPI_OK_DELETE);
 	}

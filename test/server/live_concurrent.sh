@@ -164,8 +164,9 @@ for off in 0 -40 3 31 90; do
     check "live_aging as of the state date $( [ $off -ge 0 ] && echo +)$off days equals the brute force" \
         "diff(current_date - 5 + $off) = 0"
 done
-psqlq -c "CREATE TABLE before_aging AS SELECT * FROM o2c.ledger_aging WHERE ledger = 'conc'" \
-      -c "SELECT o2c.ledger_compact('conc')" \
+# The summaries of inserts are pending until a compaction folds them in.
+psqlq -c "SELECT o2c.ledger_compact('conc')" \
+      -c "CREATE TABLE before_aging AS SELECT * FROM o2c.ledger_aging WHERE ledger = 'conc'" \
       -c "CREATE TABLE before_balance AS SELECT * FROM o2c.ledger_balance WHERE ledger = 'conc'" \
       -c "SELECT o2c.ledger_rebuild('conc')" >/dev/null
 check "ledger_rebuild gives the summary the triggers kept" \
