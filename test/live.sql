@@ -4,7 +4,7 @@
 -- after each batch o2c.live_aging at several dates must equal a brute-force
 -- aging of amount less settlements written in plain SQL. Then every error.
 BEGIN;
-SELECT plan(117);
+SELECT plan(123);
 SET LOCAL client_min_messages = warning;
 
 -- Non-text keys and mapped column names on purpose.
@@ -160,6 +160,29 @@ SELECT ok((SELECT count(*) FROM tap_pay) > 50, 'and more than 50 settlements');
 -- folds it into o2c.ledger_aging without changing the answer.
 SELECT ok((SELECT count(*) FROM o2c.ledger_delta WHERE ledger = 'tap' AND summary IS NOT NULL) > 0,
           'inserted invoices leave a pending summary');
+SELECT ok((SELECT count(*) FROM o2c.ledger_delta WHERE ledger = 'tap' AND summary IS NOT NULL) > 1,
+          'several statements'' summaries are pending at once');
+SELECT is((SELECT count(*) FROM (
+              (SELECT s.customer_id, s.currency, sum(s.current), sum(s.d1_30), sum(s.d31_60), sum(s.d61_90),
+                      sum(s.d91_plus), sum(s.total), sum(s.overdue), sum(s.items), sum(s.overdue_due_sum)
+                 FROM o2c.ledger_delta d, o2c.ledger_delta_summary(d.summary) s WHERE d.ledger = 'tap'
+                GROUP BY 1, 2
+               EXCEPT ALL
+               SELECT customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus, total, overdue, items,
+                      overdue_due_sum FROM o2c.ledger_pending_summary('tap'))
+              UNION ALL
+              (SELECT customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus, total, overdue, items,
+                      overdue_due_sum FROM o2c.ledger_pending_summary('tap')
+               EXCEPT ALL
+               SELECT s.customer_id, s.currency, sum(s.current), sum(s.d1_30), sum(s.d31_60), sum(s.d61_90),
+                      sum(s.d91_plus), sum(s.total), sum(s.overdue), sum(s.items), sum(s.overdue_due_sum)
+                 FROM o2c.ledger_delta d, o2c.ledger_delta_summary(d.summary) s WHERE d.ledger = 'tap'
+                GROUP BY 1, 2)) x),
+          0::bigint, 'ledger_pending_summary merges the chunks into one row per customer and currency');
+SELECT is(ARRAY(SELECT customer_id || '/' || currency FROM o2c.ledger_pending_summary('tap')),
+          ARRAY(SELECT customer_id || '/' || currency FROM o2c.ledger_pending_summary('tap')
+                 ORDER BY customer_id COLLATE "C", currency COLLATE "C"),
+          'in key order');
 CREATE TEMP TABLE tap_live AS SELECT * FROM o2c.live_aging((SELECT as_of FROM o2c.ledger_state WHERE ledger = 'tap'), 'tap');
 SELECT o2c.ledger_compact('tap');
 SELECT is((SELECT count(*) FROM o2c.ledger_delta WHERE ledger = 'tap'), 0::bigint, 'ledger_compact folds every chunk');
@@ -222,6 +245,23 @@ SELECT throws_ok($$SELECT o2c.ledger_rebuild('no such ledger')$$, '42704', NULL,
 SELECT throws_ok($$SELECT o2c.ledger_compact('no such ledger')$$, 'P0002', NULL, 'compacting an unknown ledger');
 SELECT throws_ok($$SELECT * FROM o2c.ledger_delta_rows('\x00000001')$$, '22P03', NULL, 'corrupt delta data');
 SELECT throws_ok($$SELECT * FROM o2c.ledger_delta_summary('\x00000001')$$, '22P03', NULL, 'corrupt summary data');
+SELECT throws_ok($q$DO $x$ BEGIN
+                     INSERT INTO o2c.ledger_delta (ledger, rows, data, summary)
+                     SELECT ledger, 0, data, overlay(summary PLACING '\x00001000'::bytea FROM 5 FOR 4)
+                       FROM o2c.ledger_delta WHERE ledger = 'tap' AND summary IS NOT NULL LIMIT 1;
+                     PERFORM FROM o2c.ledger_pending_summary('tap');
+                   END $x$$q$, 'XX001', 'ledger "tap" has pending summaries of two state dates',
+                 'pending summaries of two state dates');
+SELECT throws_ok($q$DO $x$ BEGIN
+                     UPDATE o2c.ledger_delta SET summary = overlay(summary PLACING '\x00000009'::bytea FROM 1 FOR 4)
+                      WHERE ledger = 'tap' AND summary IS NOT NULL;
+                     PERFORM FROM o2c.ledger_pending_summary('tap');
+                   END $x$$q$, '22P03', NULL, 'a pending summary of an unknown version');
+SELECT throws_ok($q$DO $x$ BEGIN
+                     UPDATE o2c.ledger_delta SET summary = overlay(summary PLACING '\x00000009'::bytea FROM 1 FOR 4)
+                      WHERE ledger = 'tap' AND summary IS NOT NULL;
+                     PERFORM FROM o2c.ledger_compact('tap');
+                   END $x$$q$, '22P03', NULL, 'ledger_compact refuses it too, folding nothing');
 SELECT throws_ok($$SELECT * FROM o2c.ledger_delta_summary(substr((SELECT summary FROM o2c.ledger_delta WHERE summary IS NOT NULL LIMIT 1), 1, 20))$$,
                  '22P03', NULL, 'a truncated summary');
 SELECT throws_ok($$SELECT o2c.ledger_track()$$, '39P01', NULL, 'the trigger called as a function');

@@ -109,6 +109,15 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.ledger_delta_summary(bytea) IS
     'the per-customer summary held in o2c.ledger_delta.summary: one statement''s inserted invoices in the buckets of o2c.ledger_aging as of the state date it was written at';
 
+CREATE FUNCTION @extschema@.ledger_pending_summary(ledger text DEFAULT 'default')
+RETURNS TABLE (as_of date, customer_id text, currency text, current numeric, d1_30 numeric, d31_60 numeric,
+               d61_90 numeric, d91_plus numeric, total numeric, overdue numeric, items bigint,
+               overdue_due_sum numeric)
+AS 'MODULE_PATHNAME', 'o2c_ledger_pending_summary'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ledger_pending_summary(text) IS
+    'the summaries of the inserts a live ledger has not folded in yet (o2c.ledger_delta.summary), merged: one row per customer and currency in key order, as of the state date';
+
 -- The balances with the pending deltas, unmerged: an SQL function of one
 -- query, inlined into its caller's plan.
 CREATE FUNCTION @extschema@.ledger_balances(ledger text DEFAULT 'default')
@@ -153,18 +162,11 @@ BEGIN
     END IF;
     -- The summaries first, in key order as the triggers upsert: the rows
     -- left with no open item go.
-    WITH s AS (
-        SELECT m.customer_id, m.currency, m.as_of, m.current, m.d1_30, m.d31_60, m.d61_90, m.d91_plus,
-               m.total, m.overdue, m.items, m.overdue_due_sum
-          FROM @extschema@.ledger_delta x
-         CROSS JOIN LATERAL @extschema@.ledger_delta_summary(x.summary) m
-         WHERE x.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger AND x.summary IS NOT NULL),
-    g AS (
-        SELECT s.customer_id, s.currency, pg_catalog.bool_and(s.as_of OPERATOR(pg_catalog.=) state_as_of) AS ok,
-               pg_catalog.sum(s.current) AS b0, pg_catalog.sum(s.d1_30) AS b1, pg_catalog.sum(s.d31_60) AS b2,
-               pg_catalog.sum(s.d61_90) AS b3, pg_catalog.sum(s.d91_plus) AS b4, pg_catalog.sum(s.total) AS t,
-               pg_catalog.sum(s.overdue) AS od, pg_catalog.sum(s.items) AS n, pg_catalog.sum(s.overdue_due_sum) AS w
-          FROM s GROUP BY s.customer_id, s.currency),
+    WITH g AS (
+        SELECT p.customer_id, p.currency, p.as_of OPERATOR(pg_catalog.=) state_as_of AS ok,
+               p.current AS b0, p.d1_30 AS b1, p.d31_60 AS b2, p.d61_90 AS b3, p.d91_plus AS b4,
+               p.total AS t, p.overdue AS od, p.items AS n, p.overdue_due_sum AS w
+          FROM @extschema@.ledger_pending_summary(ledger_compact.ledger) p),
     up AS (
         INSERT INTO @extschema@.ledger_aging AS t (ledger, customer_id, currency, current, d1_30, d31_60, d61_90,
                                                    d91_plus, total, overdue, items, avg_days_past_due, overdue_due_sum)
@@ -407,26 +409,25 @@ BEGIN
     ELSIF state_as_of OPERATOR(pg_catalog.=) as_of THEN
         -- Inserts not yet folded in: the summary plus theirs, per customer.
         RETURN QUERY
-        SELECT g.customer_id, g.currency, g.b0, g.b1, g.b2, g.b3, g.b4, g.t, g.od, g.n::bigint,
-               @extschema@.ledger_avg(g.od, g.w, live_aging.as_of)
-          FROM (SELECT u.customer_id, u.currency,
-                       pg_catalog.sum(u.current) AS b0, pg_catalog.sum(u.d1_30) AS b1, pg_catalog.sum(u.d31_60) AS b2,
-                       pg_catalog.sum(u.d61_90) AS b3, pg_catalog.sum(u.d91_plus) AS b4, pg_catalog.sum(u.total) AS t,
-                       pg_catalog.sum(u.overdue) AS od, pg_catalog.sum(u.items) AS n,
-                       pg_catalog.sum(u.overdue_due_sum) AS w
-                  FROM (SELECT a.customer_id, a.currency, a.current, a.d1_30, a.d31_60, a.d61_90, a.d91_plus,
-                               a.total, a.overdue, a.items, a.overdue_due_sum
-                          FROM @extschema@.ledger_aging a
-                         WHERE a.ledger OPERATOR(pg_catalog.=) live_aging.ledger
-                        UNION ALL
-                        SELECT m.customer_id, m.currency, m.current, m.d1_30, m.d31_60, m.d61_90, m.d91_plus,
-                               m.total, m.overdue, m.items, m.overdue_due_sum
-                          FROM @extschema@.ledger_delta x
-                         CROSS JOIN LATERAL @extschema@.ledger_delta_summary(x.summary) m
-                         WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger AND x.summary IS NOT NULL) u
-                 GROUP BY u.customer_id, u.currency
-                HAVING pg_catalog.sum(u.items) OPERATOR(pg_catalog.<>) 0) g
-         ORDER BY g.customer_id, g.currency;
+        SELECT COALESCE(a.customer_id, p.customer_id) AS customer_id, COALESCE(a.currency, p.currency) AS currency,
+               COALESCE(a.current OPERATOR(pg_catalog.+) p.current, a.current, p.current),
+               COALESCE(a.d1_30 OPERATOR(pg_catalog.+) p.d1_30, a.d1_30, p.d1_30),
+               COALESCE(a.d31_60 OPERATOR(pg_catalog.+) p.d31_60, a.d31_60, p.d31_60),
+               COALESCE(a.d61_90 OPERATOR(pg_catalog.+) p.d61_90, a.d61_90, p.d61_90),
+               COALESCE(a.d91_plus OPERATOR(pg_catalog.+) p.d91_plus, a.d91_plus, p.d91_plus),
+               COALESCE(a.total OPERATOR(pg_catalog.+) p.total, a.total, p.total),
+               COALESCE(a.overdue OPERATOR(pg_catalog.+) p.overdue, a.overdue, p.overdue),
+               COALESCE(a.items, 0) OPERATOR(pg_catalog.+) COALESCE(p.items, 0),
+               CASE WHEN p.customer_id IS NULL THEN a.avg_days_past_due
+                    ELSE @extschema@.ledger_avg(COALESCE(a.overdue OPERATOR(pg_catalog.+) p.overdue, p.overdue),
+                                                COALESCE(a.overdue_due_sum OPERATOR(pg_catalog.+) p.overdue_due_sum, p.overdue_due_sum),
+                                                live_aging.as_of) END
+          FROM (SELECT * FROM @extschema@.ledger_aging x WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger) a
+          FULL JOIN @extschema@.ledger_pending_summary(live_aging.ledger) p
+            ON a.customer_id OPERATOR(pg_catalog.=) (p.customer_id COLLATE "C")
+           AND a.currency OPERATOR(pg_catalog.=) (p.currency COLLATE "C")
+         WHERE COALESCE(a.items, 0) OPERATOR(pg_catalog.+) COALESCE(p.items, 0) OPERATOR(pg_catalog.<>) 0
+         ORDER BY 1, 2;
     ELSE
         RETURN QUERY
         SELECT b.customer_id, b.currency, (b.g).current, (b.g).d1_30, (b.g).d31_60, (b.g).d61_90, (b.g).d91_plus,

@@ -2,27 +2,18 @@
  * live_insert.c — the bulk path of o2c.ledger_track: invoices inserted (a
  * COPY of a million rows, say) are read once, in C, from the transition
  * table. Their open amount is their amount (no settlement can precede its
- * invoice), so no lookup is needed: the per-customer summary is summed in a
- * hash table and upserted once per customer, and the rows' balance deltas
- * are appended to o2c.ledger_delta in a compact binary form rather than
- * upserted one per (customer, currency, due date), which would cost as much
- * as the COPY itself. o2c.ledger_roll folds the deltas into
- * o2c.ledger_balance; readers add them (o2c.ledger_delta_rows).
- *
- * Delta format: int32 version (2) and int32 offset of the dictionary, in
- * network byte order; then per row, in varints (7 bits a byte, low first;
- * signed ones zigzag-coded): the dictionary index (customer and currency),
- * the due date (days from 2000-01-01, signed), a byte of flags (bits 0-1:
- * items + 1, that is -1, 0 or 1; bits 2-3: kind; bits 4-7: display scale)
- * and the open amount: kind 0, a signed varint of the amount times
- * 10^scale; kind 1, two int64 (network order) of 10^-8 units; kind 2, its
- * numeric text (varint length, bytes). The dictionary: int32 count, then
- * per entry customer and currency (int32 length, bytes each). About 9
- * bytes a row for amounts in cents.
+ * invoice), so no lookup is needed. Nothing is upserted: the rows' balance
+ * deltas and the statement's per-customer summary of the buckets are
+ * appended to o2c.ledger_delta in a compact form (live_delta.h). Upserted
+ * per (customer, currency, due date) they would cost as much as the COPY
+ * itself, and even one upsert per customer costs a quarter of it.
+ * o2c.ledger_compact (and so the daily o2c.ledger_roll) folds them into
+ * o2c.ledger_balance and o2c.ledger_aging; readers add the pending ones.
  */
 #include "postgres.h"
 
 #include "live.h"
+#include "live_delta.h"
 
 #include "core/innerq.h"
 #include "core/o2c.h"
@@ -44,163 +35,10 @@
 #include "utils/rel.h"
 #include "utils/tuplestore.h"
 
-PG_FUNCTION_INFO_V1(o2c_ledger_delta_rows);
 PG_FUNCTION_INFO_V1(o2c_ledger_avg);
-PG_FUNCTION_INFO_V1(o2c_ledger_delta_summary);
 
 /* A delta chunk is written once it holds this many bytes. */
 #define DELTA_CHUNK_BYTES (32 * 1024 * 1024)
-#define DELTA_VERSION 2
-#define DELTA_HEADER (VARHDRSZ + 8)
-#define SUMMARY_VERSION 1
-
-static const int64 pow10_64[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-
-static inline void
-put_varint(StringInfo buf, uint64 v)
-{
-	char	   *p;
-
-	if (buf->len + 10 >= buf->maxlen)
-		enlargeStringInfo(buf, 10);
-	p = buf->data + buf->len;
-	while (v >= 0x80)
-	{
-		*p++ = (char) (v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (char) v;
-	buf->len = p - buf->data;
-}
-
-static inline uint64
-zigzag(int64 v)
-{
-	return ((uint64) v << 1) ^ (uint64) (v >> 63);
-}
-
-static inline int64
-unzigzag(uint64 v)
-{
-	return (int64) (v >> 1) ^ -(int64) (v & 1);
-}
-
-/* Reads a varint; false when the buffer ends first or it is too long. */
-static inline bool
-get_varint(StringInfo buf, uint64 *out)
-{
-	uint64		v = 0;
-
-	for (int shift = 0; shift < 64; shift += 7)
-	{
-		unsigned char b;
-
-		if (buf->cursor >= buf->len)
-			return false;
-		b = (unsigned char) buf->data[buf->cursor++];
-		v |= (uint64) (b & 0x7f) << shift;
-		if ((b & 0x80) == 0)
-		{
-			*out = v;
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * An amount: a byte of flags (bits 0-1 the caller's, bits 2-3 the kind,
- * bits 4-7 the display scale), then kind 0, a signed varint of the amount
- * times 10^scale; kind 1, two int64 (network order) of 10^-8 units; kind
- * 2, its numeric text (varint length, bytes). num is NULL unless the value
- * is outside the units' range.
- */
-static void
-put_amount(StringInfo buf, int low2, int128 units, int dscale, Numeric num)
-{
-	int128		scaled = 0;
-	int			kind = 2;
-
-	if (num == NULL && dscale >= 0 && dscale <= O2C_SUM_SCALE)
-	{
-		scaled = units / pow10_64[O2C_SUM_SCALE - dscale];
-		kind = (scaled * pow10_64[O2C_SUM_SCALE - dscale] == units &&
-				scaled >= PG_INT64_MIN && scaled <= PG_INT64_MAX) ? 0 : 1;
-	}
-	if (num == NULL && kind == 2)
-		num = o2c_units_numeric(units, Max(dscale, 0));
-	appendStringInfoChar(buf, (char) (low2 | (kind << 2) | ((kind == 2 ? 0 : dscale) << 4)));
-	if (kind == 0)
-		put_varint(buf, zigzag((int64) scaled));
-	else if (kind == 1)
-	{
-		pq_sendint64(buf, (int64) (units >> 64));
-		pq_sendint64(buf, (int64) (uint64) units);
-	}
-	else
-	{
-		char	   *t = o2c_num_text(num);
-		int			n = strlen(t);
-
-		put_varint(buf, (uint64) n);
-		pq_sendbytes(buf, t, n);
-	}
-}
-
-static Numeric units_numeric(int128 units, int dscale);
-
-/* Reads what put_amount wrote; false when the data is corrupt. */
-static bool
-get_amount(StringInfo buf, int *low2, Datum *out)
-{
-	int			flags,
-				kind,
-				dscale;
-	uint64		v;
-
-	if (buf->cursor >= buf->len)
-		return false;
-	flags = (unsigned char) buf->data[buf->cursor++];
-	*low2 = flags & 3;
-	kind = (flags >> 2) & 3;
-	dscale = flags >> 4;
-	if (dscale > O2C_SUM_SCALE)
-		return false;
-	if (kind == 0)
-	{
-		if (!get_varint(buf, &v))
-			return false;
-		*out = NumericGetDatum(o2c_int64_numeric(unzigzag(v), dscale));
-	}
-	else if (kind == 1)
-	{
-		int64		hi;
-		uint64		lo;
-
-		if (buf->len - buf->cursor < 16)
-			return false;
-		hi = pq_getmsgint64(buf);
-		lo = (uint64) pq_getmsgint64(buf);
-		*out = NumericGetDatum(units_numeric((int128) (((uint128) (uint64) hi << 64) | lo), dscale));
-	}
-	else if (kind == 2)
-	{
-		char	   *t;
-		int			n;
-
-		if (!get_varint(buf, &v) || v > (uint64) (buf->len - buf->cursor))
-			return false;
-		n = (int) v;
-		t = pnstrdup(pq_getmsgbytes(buf, n), n);
-		*out = DirectFunctionCall3(numeric_in, CStringGetDatum(t),
-								   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-		if (numeric_is_nan(DatumGetNumeric(*out)) || numeric_is_inf(DatumGetNumeric(*out)))
-			return false;
-	}
-	else
-		return false;
-	return true;
-}
 
 /* The customer-and-currency entries in order of creation. */
 typedef struct Dict
@@ -356,26 +194,6 @@ bad_invoice(LiveCtx *c, TupleTableSlot *slot, TextCol *idcol, const char *what, 
 }
 
 /*
- * A sum as a numeric of display scale dscale (at least its own), without
- * going through text when it fits: units are in 10^-8, and every value added
- * had at most dscale decimals, so the division below is exact.
- */
-static Numeric
-units_numeric(int128 units, int dscale)
-{
-	static const int64 pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-	int128		q;
-
-	if (dscale >= 0 && dscale <= O2C_SUM_SCALE)
-	{
-		q = units / pow10[O2C_SUM_SCALE - dscale];
-		if (q * pow10[O2C_SUM_SCALE - dscale] == units && q >= PG_INT64_MIN && q <= PG_INT64_MAX)
-			return o2c_int64_numeric((int64) q, dscale);
-	}
-	return o2c_units_numeric(units, dscale);
-}
-
-/*
  * The amount-weighted days past due of the overdue items as of a date, from
  * the overdue total and w = sum(open * (due - 2000-01-01)) over them:
  * (overdue * days(as_of) - w) / overdue rounded half away from zero to 2
@@ -470,9 +288,9 @@ put_sum(StringInfo buf, const O2cSum *sum, int dscale)
 {
 	dscale = Max(dscale, Max(sum->dscale, 0));
 	if (sum->spill == NULL)
-		put_amount(buf, 0, sum->fast, dscale, NULL);
+		live_put_amount(buf, 0, sum->fast, dscale, NULL);
 	else
-		put_amount(buf, 0, 0, dscale, o2c_sum_numeric(sum, dscale));
+		live_put_amount(buf, 0, 0, dscale, o2c_sum_numeric(sum, dscale));
 }
 
 /*
@@ -701,7 +519,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		/* The balance delta, appended. */
 		put_varint(&delta, (uint64) e->idx);
 		put_varint(&delta, zigzag(due));
-		put_amount(&delta, items + 1, units, dscale, num);
+		live_put_amount(&delta, items + 1, units, dscale, num);
 		rows++;
 
 		MemoryContextSwitchTo(old);
@@ -717,154 +535,4 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 	hash_destroy(sums);
 	MemoryContextDelete(rowcxt);
 	MemoryContextDelete(sumcxt);
-}
-
-/*
- * o2c.ledger_delta_rows(data bytea): the balance deltas of one chunk of
- * o2c.ledger_delta, as rows (customer_id, currency, due_date, open_amount,
- * items).
- */
-Datum
-o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
-{
-	bytea	   *data = PG_GETARG_BYTEA_PP(0);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	StringInfoData buf;
-	int32		rows_end,
-				ndict;
-	Datum	   *cust,
-			   *cur;
-
-	InitMaterializedSRF(fcinfo, 0);
-	buf.data = VARDATA_ANY(data);
-	buf.len = VARSIZE_ANY_EXHDR(data);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	/* Every read is checked first: corrupt data is an error, never a crash. */
-#define NEED(n) do { if ((n) < 0 || (n) > buf.len - buf.cursor) goto corrupt; } while (0)
-	NEED(8);
-	if (pq_getmsgint(&buf, 4) != DELTA_VERSION)
-		goto corrupt;
-	rows_end = pq_getmsgint(&buf, 4);
-	if (rows_end < 8 || rows_end > buf.len)
-		goto corrupt;
-
-	/* The dictionary first. */
-	buf.cursor = rows_end;
-	NEED(4);
-	ndict = pq_getmsgint(&buf, 4);
-	if (ndict < 0 || ndict > (buf.len - buf.cursor) / 8)
-		goto corrupt;
-	cust = palloc(Max(ndict, 1) * sizeof(Datum));
-	cur = palloc(Max(ndict, 1) * sizeof(Datum));
-	for (int i = 0; i < ndict; i++)
-	{
-		int			n;
-
-		NEED(4);
-		n = pq_getmsgint(&buf, 4);
-		NEED(n);
-		cust[i] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
-		NEED(4);
-		n = pq_getmsgint(&buf, 4);
-		NEED(n);
-		cur[i] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
-	}
-	if (buf.cursor != buf.len)
-		goto corrupt;
-
-	buf.cursor = 8;
-	buf.len = rows_end;
-	while (buf.cursor < buf.len)
-	{
-		Datum		values[5];
-		bool		nulls[5] = {false};
-		uint64		v;
-		int64		d;
-		int			low2;
-
-		if (!get_varint(&buf, &v) || v >= (uint64) ndict)
-			goto corrupt;
-		values[0] = cust[v];
-		values[1] = cur[v];
-		if (!get_varint(&buf, &v))
-			goto corrupt;
-		d = unzigzag(v);
-		if (d < PG_INT32_MIN || d > PG_INT32_MAX || DATE_NOT_FINITE((DateADT) d) || !IS_VALID_DATE((DateADT) d))
-			goto corrupt;
-		values[2] = DateADTGetDatum((DateADT) d);
-		if (!get_amount(&buf, &low2, &values[3]) || low2 > 2)
-			goto corrupt;
-		values[4] = Int64GetDatum((int64) low2 - 1);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
-#undef NEED
-
-corrupt:
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid ledger delta data at byte %d", buf.cursor)));
-	return (Datum) 0;
-}
-
-/*
- * o2c.ledger_delta_summary(summary bytea): the per-customer summary of one
- * statement's inserted invoices (o2c.ledger_delta.summary), as rows
- * (as_of, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus,
- * total, overdue, items, overdue_due_sum).
- */
-Datum
-o2c_ledger_delta_summary(PG_FUNCTION_ARGS)
-{
-	bytea	   *data = PG_GETARG_BYTEA_PP(0);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	StringInfoData buf;
-	DateADT		as_of;
-	int32		count;
-
-	InitMaterializedSRF(fcinfo, 0);
-	buf.data = VARDATA_ANY(data);
-	buf.len = VARSIZE_ANY_EXHDR(data);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	if (buf.len < 12 || pq_getmsgint(&buf, 4) != SUMMARY_VERSION)
-		goto corrupt;
-	as_of = (DateADT) pq_getmsgint(&buf, 4);
-	count = pq_getmsgint(&buf, 4);
-	if (DATE_NOT_FINITE(as_of) || !IS_VALID_DATE(as_of) || count < 0 || count > buf.len - buf.cursor)
-		goto corrupt;
-	for (int i = 0; i < count; i++)
-	{
-		Datum		values[12];
-		bool		nulls[12] = {false};
-		uint64		v;
-		int			low2;
-
-		values[0] = DateADTGetDatum(as_of);
-		for (int k = 1; k <= 2; k++)
-		{
-			if (!get_varint(&buf, &v) || v > (uint64) (buf.len - buf.cursor))
-				goto corrupt;
-			values[k] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, (int) v), (int) v));
-		}
-		if (!get_varint(&buf, &v))
-			goto corrupt;
-		values[10] = Int64GetDatum(unzigzag(v));
-		for (int k = 3; k <= 9; k++)
-			if (!get_amount(&buf, &low2, &values[k]) || low2 != 0)
-				goto corrupt;
-		if (!get_amount(&buf, &low2, &values[11]) || low2 != 0)
-			goto corrupt;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	if (buf.cursor != buf.len)
-		goto corrupt;
-	return (Datum) 0;
-
-corrupt:
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid ledger delta summary at byte %d", buf.cursor)));
-	return (Datum) 0;
 }

@@ -1,0 +1,100 @@
+/*
+ * live_delta.h — the compact binary form of o2c.ledger_delta: what
+ * ledger_track's insert path writes (live_insert.c) and its readers
+ * (live_delta.c).
+ *
+ * data (version 2): int32 version and int32 offset of the dictionary, in
+ * network byte order; then per invoice, in varints (7 bits a byte, low
+ * first; signed ones zigzag-coded): the dictionary index (customer and
+ * currency), the due date (days from 2000-01-01, signed) and the open
+ * amount with its items (live_put_amount, the low bits items + 1: -1, 0 or
+ * 1). The dictionary: int32 count, then per entry customer and currency
+ * (int32 length, bytes each). About 9 bytes an invoice for amounts in
+ * cents.
+ *
+ * summary (version 1), on the last chunk of a statement: int32 version,
+ * int32 state date, int32 count, then per customer and currency in key
+ * order its customer and currency (varint length, bytes), items (signed
+ * varint) and eight amounts: the five buckets, total and overdue (shown with
+ * the entry's largest scale) and overdue_due_sum.
+ */
+#ifndef O2C_LIVE_DELTA_H
+#define O2C_LIVE_DELTA_H
+
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/numeric.h"
+
+#define DELTA_VERSION 2
+#define DELTA_HEADER (VARHDRSZ + 8)
+#define SUMMARY_VERSION 1
+
+static inline void
+put_varint(StringInfo buf, uint64 v)
+{
+	char	   *p;
+
+	if (buf->len + 10 >= buf->maxlen)
+		enlargeStringInfo(buf, 10);
+	p = buf->data + buf->len;
+	while (v >= 0x80)
+	{
+		*p++ = (char) (v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (char) v;
+	buf->len = p - buf->data;
+}
+
+static inline uint64
+zigzag(int64 v)
+{
+	return ((uint64) v << 1) ^ (uint64) (v >> 63);
+}
+
+static inline int64
+unzigzag(uint64 v)
+{
+	return (int64) (v >> 1) ^ -(int64) (v & 1);
+}
+
+/* Reads a varint; false when the buffer ends first or it is too long. */
+static inline bool
+get_varint(StringInfo buf, uint64 *out)
+{
+	uint64		v = 0;
+
+	for (int shift = 0; shift < 64; shift += 7)
+	{
+		unsigned char b;
+
+		if (buf->cursor >= buf->len)
+			return false;
+		b = (unsigned char) buf->data[buf->cursor++];
+		v |= (uint64) (b & 0x7f) << shift;
+		if ((b & 0x80) == 0)
+		{
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * An amount: a byte of flags (bits 0-1 the caller's, bits 2-3 the kind,
+ * bits 4-7 the display scale), then kind 0, a signed varint of the amount
+ * times 10^scale; kind 1, two int64 (network order) of 10^-8 units; kind 2,
+ * its numeric text (varint length, bytes). num is NULL unless the value is
+ * outside the units' range.
+ */
+extern void live_put_amount(StringInfo buf, int low2, int128 units, int dscale, Numeric num);
+/* Reads what live_put_amount wrote; false when the data is corrupt. */
+extern bool live_get_amount(StringInfo buf, int *low2, Datum *out);
+/* The same as units of 10^-8 and display scale, or as *num (then not NULL). */
+extern bool live_get_amount_units(StringInfo buf, int *low2, int128 *units, int *dscale, Numeric *num);
+/* units of 10^-8 as a numeric of display scale dscale. */
+extern Numeric live_units_numeric(int128 units, int dscale);
+
+#endif							/* O2C_LIVE_DELTA_H */

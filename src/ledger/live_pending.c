@@ -1,0 +1,234 @@
+/*
+ * live_pending.c — o2c.ledger_pending_summary(ledger): the per-customer
+ * summaries of the inserts a ledger has not folded in yet (the summary
+ * column of its o2c.ledger_delta rows), merged into one row per customer
+ * and currency. Each summary is in key order, so the merge is a k-way merge
+ * of the chunks over a binary heap: no hash table, and the output comes in
+ * key order too. o2c.live_aging adds it to o2c.ledger_aging as of the state
+ * date; o2c.ledger_compact folds it in.
+ */
+#include "postgres.h"
+
+#include "live_delta.h"
+
+#include "core/o2c.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/binaryheap.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/lsyscache.h"
+#include "utils/tuplestore.h"
+
+PG_FUNCTION_INFO_V1(o2c_ledger_pending_summary);
+
+/* The amounts of an entry: five buckets, total, overdue, overdue_due_sum. */
+#define PENDING_AMOUNTS 8
+
+/* One chunk's summary, read entry by entry. */
+typedef struct SummaryStream
+{
+	StringInfoData buf;
+	int32		remaining;		/* entries after the current one */
+	const char *cust;			/* the current entry's key */
+	int			custlen;
+	const char *cur;
+	int			curlen;
+} SummaryStream;
+
+pg_attribute_noreturn() static void corrupt(const SummaryStream *s);
+
+static void
+corrupt(const SummaryStream *s)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid ledger delta summary at byte %d", s->buf.cursor)));
+}
+
+static bool
+read_bytes(SummaryStream *s, const char **p, int *len)
+{
+	uint64		v;
+
+	if (!get_varint(&s->buf, &v) || v > (uint64) (s->buf.len - s->buf.cursor))
+		return false;
+	*len = (int) v;
+	*p = pq_getmsgbytes(&s->buf, *len);
+	return true;
+}
+
+/* Moves to the next entry's key; false at the end. */
+static bool
+stream_next(SummaryStream *s)
+{
+	if (s->remaining == 0)
+	{
+		if (s->buf.cursor != s->buf.len)
+			corrupt(s);
+		return false;
+	}
+	s->remaining--;
+	if (!read_bytes(s, &s->cust, &s->custlen) || !read_bytes(s, &s->cur, &s->curlen))
+		corrupt(s);
+	return true;
+}
+
+/* Key order, bytewise: customer, then currency (COLLATE "C"). */
+static int
+key_cmp(const SummaryStream *a, const SummaryStream *b)
+{
+	int			r = memcmp(a->cust, b->cust, Min(a->custlen, b->custlen));
+
+	if (r == 0)
+		r = (a->custlen > b->custlen) - (a->custlen < b->custlen);
+	if (r == 0)
+		r = memcmp(a->cur, b->cur, Min(a->curlen, b->curlen));
+	if (r == 0)
+		r = (a->curlen > b->curlen) - (a->curlen < b->curlen);
+	return r;
+}
+
+/* binaryheap keeps the largest first: invert for the smallest key. */
+static int
+heap_cmp(Datum a, Datum b, void *arg)
+{
+	return -key_cmp((SummaryStream *) DatumGetPointer(a), (SummaryStream *) DatumGetPointer(b));
+}
+
+static Datum
+sum_datum(const O2cSum *sum)
+{
+	int			dscale = Max(sum->dscale, 0);
+
+	if (sum->spill == NULL)
+		return NumericGetDatum(live_units_numeric(sum->fast, dscale));
+	return NumericGetDatum(o2c_sum_numeric(sum, dscale));
+}
+
+Datum
+o2c_ledger_pending_summary(PG_FUNCTION_ARGS)
+{
+	text	   *ledger = PG_GETARG_TEXT_PP(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext callcxt = CurrentMemoryContext;
+	MemoryContext rowcxt;
+	SummaryStream *streams;
+	binaryheap *heap;
+	int			nstreams = 0;
+	DateADT		as_of = 0;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {PointerGetDatum(ledger)};
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	/* The pending summaries, copied out of SPI's memory. */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(psprintf("SELECT x.summary FROM %s.ledger_delta x "
+									   "WHERE x.ledger OPERATOR(pg_catalog.=) $1 AND x.summary IS NOT NULL",
+									   quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)))),
+							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", "SELECT FROM ledger_delta");
+	streams = MemoryContextAllocZero(callcxt, Max(SPI_processed, 1) * sizeof(SummaryStream));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+		MemoryContext old = MemoryContextSwitchTo(callcxt);
+		bytea	   *b = PG_DETOAST_DATUM_COPY(d);
+		SummaryStream *s = &streams[nstreams];
+		DateADT		d_as_of;
+
+		MemoryContextSwitchTo(old);
+		s->buf.data = VARDATA(b);
+		s->buf.len = VARSIZE(b) - VARHDRSZ;
+		s->buf.maxlen = s->buf.len;
+		s->buf.cursor = 0;
+		if (s->buf.len < 12 || pq_getmsgint(&s->buf, 4) != SUMMARY_VERSION)
+			corrupt(s);
+		d_as_of = (DateADT) pq_getmsgint(&s->buf, 4);
+		s->remaining = pq_getmsgint(&s->buf, 4);
+		if (DATE_NOT_FINITE(d_as_of) || !IS_VALID_DATE(d_as_of) || s->remaining < 0 ||
+			s->remaining > s->buf.len - s->buf.cursor)
+			corrupt(s);
+		if (nstreams > 0 && d_as_of != as_of)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("ledger \"%s\" has pending summaries of two state dates",
+							o2c_quote_cstr(text_to_cstring(ledger))),
+					 errhint("Run o2c.ledger_rebuild to recompute the ledger.")));
+		as_of = d_as_of;
+		nstreams++;
+	}
+	SPI_finish();
+
+	heap = binaryheap_allocate(Max(nstreams, 1), heap_cmp, NULL);
+	for (int i = 0; i < nstreams; i++)
+		if (stream_next(&streams[i]))
+			binaryheap_add_unordered(heap, PointerGetDatum(&streams[i]));
+	binaryheap_build(heap);
+
+	rowcxt = AllocSetContextCreate(callcxt, "ledger_pending_summary row", ALLOCSET_SMALL_SIZES);
+	while (!binaryheap_empty(heap))
+	{
+		SummaryStream *top = (SummaryStream *) DatumGetPointer(binaryheap_first(heap));
+		SummaryStream key = *top;
+		O2cSum		sums[PENDING_AMOUNTS];
+		int64		items = 0;
+		Datum		out[12];
+		bool		nulls[12] = {false};
+		MemoryContext old = MemoryContextSwitchTo(rowcxt);
+
+		for (int k = 0; k < PENDING_AMOUNTS; k++)
+			o2c_sum_init(&sums[k]);
+		/* Every chunk with this key adds its entry, then moves on. */
+		while (!binaryheap_empty(heap))
+		{
+			SummaryStream *s = (SummaryStream *) DatumGetPointer(binaryheap_first(heap));
+			uint64		v;
+			int			low2;
+
+			if (key_cmp(s, &key) != 0)
+				break;
+			if (!get_varint(&s->buf, &v))
+				corrupt(s);
+			items += unzigzag(v);
+			for (int k = 0; k < PENDING_AMOUNTS; k++)
+			{
+				int128		units;
+				int			dscale;
+				Numeric		num;
+
+				if (!live_get_amount_units(&s->buf, &low2, &units, &dscale, &num) || low2 != 0)
+					corrupt(s);
+				if (num != NULL)
+					o2c_sum_add_numeric(&sums[k], num, rowcxt);
+				else
+					o2c_sum_add_units(&sums[k], units, dscale, rowcxt);
+			}
+			/* The key's bytes stay valid: they point into the chunk's copy. */
+			if (stream_next(s))
+				binaryheap_replace_first(heap, PointerGetDatum(s));
+			else
+				(void) binaryheap_remove_first(heap);
+		}
+		out[0] = DateADTGetDatum(as_of);
+		out[1] = PointerGetDatum(cstring_to_text_with_len(key.cust, key.custlen));
+		out[2] = PointerGetDatum(cstring_to_text_with_len(key.cur, key.curlen));
+		for (int k = 0; k < 7; k++)
+			out[3 + k] = sum_datum(&sums[k]);
+		out[10] = Int64GetDatum(items);
+		out[11] = sum_datum(&sums[7]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, nulls);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+		CHECK_FOR_INTERRUPTS();
+	}
+	return (Datum) 0;
+}
