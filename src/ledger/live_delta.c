@@ -49,13 +49,27 @@ live_put_amount(StringInfo buf, int low2, int128 units, int dscale, Numeric num)
 
 	if (num == NULL && dscale >= 0 && dscale <= O2C_SUM_SCALE)
 	{
-		scaled = units / pow10_64[O2C_SUM_SCALE - dscale];
-		kind = (scaled * pow10_64[O2C_SUM_SCALE - dscale] == units &&
-				scaled >= PG_INT64_MIN && scaled <= PG_INT64_MAX) ? 0 : 1;
+		int64		p = pow10_64[O2C_SUM_SCALE - dscale];
+
+		/* 64-bit division when it fits: the usual amount, once per row. */
+		if (units >= PG_INT64_MIN && units <= PG_INT64_MAX)
+		{
+			int64		q = (int64) units / p;
+
+			scaled = q;
+			kind = q * p == (int64) units ? 0 : 1;
+		}
+		else
+		{
+			scaled = units / p;
+			kind = (scaled * p == units && scaled >= PG_INT64_MIN && scaled <= PG_INT64_MAX) ? 0 : 1;
+		}
 	}
 	if (num == NULL && kind == 2)
 		num = o2c_units_numeric(units, Max(dscale, 0));
-	appendStringInfoChar(buf, (char) (low2 | (kind << 2) | ((kind == 2 ? 0 : dscale) << 4)));
+	if (buf->len + 1 >= buf->maxlen)
+		enlargeStringInfo(buf, 1);
+	buf->data[buf->len++] = (char) (low2 | (kind << 2) | ((kind == 2 ? 0 : dscale) << 4));
 	if (kind == 0)
 		put_varint(buf, zigzag((int64) scaled));
 	else if (kind == 1)
