@@ -1,0 +1,153 @@
+/*
+ * keymap_unit.c — the key map (src/core/keymap.c) against a plain list:
+ * dense indexes in entry order, lookups, growth, keys with NUL bytes, empty
+ * and long keys. Built with AddressSanitizer and UBSan by keymap.sh.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/keymap.h"
+
+static int	failures;
+
+#define CHECK(cond, ...) \
+	do { if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+/* Enter n keys "C0".."C<n-1>" twice, starting from a map sized for hint. */
+static void
+test_dense(int n, size_t hint)
+{
+	O2cKeyMap  *map = o2c_keymap_create(hint);
+	char		buf[32];
+	bool		added;
+
+	CHECK(o2c_keymap_find(map, "C0", 2) == -1, "empty map finds a key");
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < n; i++)
+		{
+			int			len = snprintf(buf, sizeof(buf), "C%d", i);
+			int32_t		ix = o2c_keymap_enter(map, buf, len, &added);
+
+			CHECK(ix == i && added == (round == 0), "enter %s: %d (added %d), round %d", buf, ix, added, round);
+		}
+	CHECK(o2c_keymap_count(map) == n, "count %d, expected %d", o2c_keymap_count(map), n);
+	for (int i = 0; i < n; i++)
+	{
+		int			len = snprintf(buf, sizeof(buf), "C%d", i);
+		size_t		klen;
+		const char *k = o2c_keymap_key(map, i, &klen);
+
+		CHECK(o2c_keymap_find(map, buf, len) == i, "find %s", buf);
+		CHECK(klen == (size_t) len && strcmp(k, buf) == 0, "key %d is \"%s\"", i, k);
+		/* an extension of the key is another key */
+		buf[len] = 'x';
+		CHECK(o2c_keymap_find(map, buf, len + 1) == -1, "%.*s found", len + 1, buf);
+	}
+	o2c_keymap_free(map);
+}
+
+/* Random byte strings (NUL bytes included, some repeated) against a list. */
+static void
+test_random(int n)
+{
+	O2cKeyMap  *map = o2c_keymap_create(0);
+	char	  **keys = calloc(n, sizeof(char *));
+	size_t	   *lens = calloc(n, sizeof(size_t));
+	int			distinct = 0;
+
+	srand(17);
+	for (int i = 0; i < n; i++)
+	{
+		int32_t		want = -1,
+					got;
+		bool		added;
+
+		if (i > 0 && rand() % 4 == 0)
+		{
+			/* a key seen before */
+			int			j = rand() % distinct;
+
+			got = o2c_keymap_enter(map, keys[j], lens[j], &added);
+			CHECK(got == j && !added, "repeat of key %d: %d", j, got);
+			continue;
+		}
+		lens[distinct] = rand() % 3 == 0 ? (size_t) (rand() % 4) : (size_t) (rand() % 40);
+		keys[distinct] = malloc(lens[distinct] + 1);
+		for (size_t b = 0; b < lens[distinct]; b++)
+			keys[distinct][b] = (char) (rand() % 3 == 0 ? 0 : rand() % 256);
+		for (int j = 0; j < distinct && want < 0; j++)
+			if (lens[j] == lens[distinct] && memcmp(keys[j], keys[distinct], lens[j]) == 0)
+				want = j;
+		got = o2c_keymap_enter(map, keys[distinct], lens[distinct], &added);
+		if (want >= 0)
+		{
+			CHECK(got == want && !added, "duplicate drawn: %d, expected %d", got, want);
+			free(keys[distinct]);
+			continue;
+		}
+		CHECK(got == distinct && added, "new key: %d, expected %d", got, distinct);
+		distinct++;
+	}
+	CHECK(o2c_keymap_count(map) == distinct, "count %d, expected %d", o2c_keymap_count(map), distinct);
+	for (int j = 0; j < distinct; j++)
+	{
+		size_t		len;
+		const char *k = o2c_keymap_key(map, j, &len);
+
+		CHECK(len == lens[j] && memcmp(k, keys[j], len) == 0 && k[len] == '\0', "key %d read back", j);
+		CHECK(o2c_keymap_find(map, keys[j], lens[j]) == j, "find key %d", j);
+		free(keys[j]);
+	}
+	free(keys);
+	free(lens);
+	o2c_keymap_free(map);
+}
+
+/* Keys longer than a block, keys equal in their first 8 bytes, the empty key. */
+static void
+test_shapes(void)
+{
+	O2cKeyMap  *map = o2c_keymap_create(4);
+	size_t		big = 100000;
+	char	   *a = malloc(big),
+			   *b = malloc(big);
+	bool		added;
+
+	memset(a, 'a', big);
+	memcpy(b, a, big);
+	b[big - 1] = 'b';
+	CHECK(o2c_keymap_enter(map, "", 0, &added) == 0 && added, "empty key");
+	CHECK(o2c_keymap_enter(map, a, big, &added) == 1 && added, "long key a");
+	CHECK(o2c_keymap_enter(map, b, big, &added) == 2 && added, "long key b");
+	CHECK(o2c_keymap_enter(map, "12345678X", 9, &added) == 3 && added, "9 bytes");
+	CHECK(o2c_keymap_enter(map, "12345678Y", 9, &added) == 4 && added, "9 bytes, last differs");
+	CHECK(o2c_keymap_enter(map, "12345678", 8, &added) == 5 && added, "8 bytes");
+	CHECK(o2c_keymap_enter(map, "EUR\0", 4, &added) == 6 && added, "a trailing NUL is part of the key");
+	CHECK(o2c_keymap_find(map, "EUR", 3) == -1, "EUR without the NUL");
+	CHECK(o2c_keymap_find(map, "", 0) == 0, "find the empty key");
+	CHECK(o2c_keymap_find(map, b, big) == 2 && o2c_keymap_find(map, a, big) == 1, "find long keys");
+	CHECK(o2c_keymap_find(map, a, big - 1) == -1, "a prefix of a long key");
+	CHECK(o2c_keymap_hash("C1", 2) == o2c_keymap_hash("C1", 2) && o2c_keymap_hash("C1", 2) != o2c_keymap_hash("C2", 2),
+		  "hash");
+	free(a);
+	free(b);
+	o2c_keymap_free(map);
+}
+
+int
+main(void)
+{
+	test_dense(1, 0);
+	test_dense(13, 0);
+	test_dense(100000, 0);
+	test_dense(100000, 200000);
+	test_random(20000);
+	test_shapes();
+	if (failures > 0)
+	{
+		printf("keymap_unit: %d failures\n", failures);
+		return 1;
+	}
+	printf("keymap_unit: ok\n");
+	return 0;
+}
