@@ -16,6 +16,7 @@
 #include "live_delta.h"
 
 #include "core/innerq.h"
+#include "core/keymap.h"
 #include "core/o2c.h"
 
 #include "catalog/pg_type.h"
@@ -26,10 +27,8 @@
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
-#include "common/hashfn.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -40,46 +39,26 @@ PG_FUNCTION_INFO_V1(o2c_ledger_avg);
 /* A delta chunk is written once it holds this many bytes. */
 #define DELTA_CHUNK_BYTES (32 * 1024 * 1024)
 
-/* The customer-and-currency entries in order of creation. */
-typedef struct Dict
-{
-	struct SumEntry **e;
-	int32		n;
-	int32		cap;
-} Dict;
-
-typedef struct SumKey
-{
-	char	   *s;				/* customer, '\0', currency */
-	int			len;
-} SumKey;
-
+/*
+ * The summary of one customer and currency, indexed as its key
+ * (customer '\0' currency) in the statement's keymap: the keymap's order of
+ * creation is also the order of the delta's dictionary.
+ */
 typedef struct SumEntry
 {
-	SumKey		key;
-	int			custlen;
-	int32		idx;			/* dictionary index, in order of creation */
 	O2cSum		b[5];			/* current, 1-30, 31-60, 61-90, 91+ */
 	O2cSum		w;				/* sum of open * (due - 2000-01-01) when overdue */
 	int64		items;
+	int32		custlen;
 } SumEntry;
 
-static uint32
-sumkey_hash(const void *key, Size keysize)
+/* The statement's customers: keys in the keymap, sums in entries[]. */
+typedef struct Sums
 {
-	const SumKey *k = key;
-
-	return hash_bytes((const unsigned char *) k->s, k->len);
-}
-
-static int
-sumkey_match(const void *a, const void *b, Size keysize)
-{
-	const SumKey *x = a;
-	const SumKey *y = b;
-
-	return x->len == y->len && memcmp(x->s, y->s, x->len) == 0 ? 0 : 1;
-}
+	O2cKeyMap  *keys;
+	SumEntry   *entries;
+	int32		cap;
+} Sums;
 
 /* A column's value as the text `(col)::text` would give. */
 typedef struct TextCol
@@ -139,7 +118,7 @@ delta_start(StringInfo buf)
  * written even without rows when there is a summary.
  */
 static void
-flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Dict *dict, StringInfo summary)
+flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Sums *sums, StringInfo summary)
 {
 	Oid			types[4] = {TEXTOID, INT8OID, BYTEAOID, BYTEAOID};
 	Datum		values[4];
@@ -150,16 +129,17 @@ flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Dict *dict, StringInfo summ
 		return;
 	off = pg_hton32((uint32) (buf->len - VARHDRSZ));
 	memcpy(buf->data + VARHDRSZ + 4, &off, 4);
-	pq_sendint32(buf, dict->n);
-	for (int i = 0; i < dict->n; i++)
+	pq_sendint32(buf, o2c_keymap_count(sums->keys));
+	for (int32 i = 0; i < o2c_keymap_count(sums->keys); i++)
 	{
-		SumEntry   *e = dict->e[i];
-		int			curlen = e->key.len - e->custlen - 1;
+		size_t		len;
+		const char *k = o2c_keymap_key(sums->keys, i, &len);
+		int			custlen = sums->entries[i].custlen;
 
-		pq_sendint32(buf, e->custlen);
-		pq_sendbytes(buf, e->key.s, e->custlen);
-		pq_sendint32(buf, curlen);
-		pq_sendbytes(buf, e->key.s + e->custlen + 1, curlen);
+		pq_sendint32(buf, custlen);
+		pq_sendbytes(buf, k, custlen);
+		pq_sendint32(buf, (int) len - custlen - 1);
+		pq_sendbytes(buf, k + custlen + 1, (int) len - custlen - 1);
 	}
 	SET_VARSIZE(buf->data, buf->len);
 	values[0] = CStringGetTextDatum(c->ledger);
@@ -273,13 +253,16 @@ o2c_ledger_avg(PG_FUNCTION_ARGS)
 
 /* Summary entries in key order: customer, then currency, bytewise (COLLATE "C"). */
 static int
-entry_cmp(const void *a, const void *b)
+entry_cmp(const void *a, const void *b, void *arg)
 {
-	const SumEntry *x = *(SumEntry *const *) a;
-	const SumEntry *y = *(SumEntry *const *) b;
-	int			r = memcmp(x->key.s, y->key.s, Min(x->key.len, y->key.len));
+	O2cKeyMap  *keys = arg;
+	size_t		xl,
+				yl;
+	const char *x = o2c_keymap_key(keys, *(const int32 *) a, &xl);
+	const char *y = o2c_keymap_key(keys, *(const int32 *) b, &yl);
+	int			r = memcmp(x, y, Min(xl, yl));
 
-	return r != 0 ? r : (x->key.len > y->key.len) - (x->key.len < y->key.len);
+	return r != 0 ? r : (xl > yl) - (xl < yl);
 }
 
 /* A bucket sum as put_amount takes it, shown with display scale dscale. */
@@ -303,22 +286,19 @@ put_sum(StringInfo buf, const O2cSum *sum, int dscale)
  * no entry has an open item.
  */
 static StringInfo
-summary_encode(LiveCtx *c, HTAB *sums, MemoryContext cxt)
+summary_encode(LiveCtx *c, Sums *sums, MemoryContext cxt)
 {
-	long		n = hash_get_num_entries(sums);
-	SumEntry  **sorted = palloc(Max(n, 1) * sizeof(SumEntry *));
-	HASH_SEQ_STATUS hs;
-	SumEntry   *e;
+	int32		n = o2c_keymap_count(sums->keys);
+	int32	   *sorted = palloc(Max(n, 1) * sizeof(int32));
 	int			m = 0;
 	StringInfo	buf;
 
-	hash_seq_init(&hs, sums);
-	while ((e = hash_seq_search(&hs)) != NULL)
-		if (e->items != 0)		/* else only zero amounts: nothing open */
-			sorted[m++] = e;
+	for (int32 i = 0; i < n; i++)
+		if (sums->entries[i].items != 0)	/* else only zero amounts: nothing open */
+			sorted[m++] = i;
 	if (m == 0)
 		return NULL;
-	qsort(sorted, m, sizeof(SumEntry *), entry_cmp);
+	qsort_arg(sorted, m, sizeof(int32), entry_cmp, sums->keys);
 
 	buf = makeStringInfo();
 	enlargeStringInfo(buf, m * 64 + 64);
@@ -328,13 +308,14 @@ summary_encode(LiveCtx *c, HTAB *sums, MemoryContext cxt)
 	pq_sendint32(buf, m);
 	for (int i = 0; i < m; i++)
 	{
+		SumEntry   *e = &sums->entries[sorted[i]];
 		O2cSum		overdue,
 					total;
 		int			dscale = 0;
-		int			curlen;
+		size_t		len;
+		const char *k = o2c_keymap_key(sums->keys, sorted[i], &len);
+		int			curlen = (int) len - e->custlen - 1;
 
-		e = sorted[i];
-		curlen = e->key.len - e->custlen - 1;
 		o2c_sum_init(&overdue);
 		for (int b = 1; b < 5; b++)
 			o2c_sum_add_sum(&overdue, &e->b[b], cxt);
@@ -345,9 +326,9 @@ summary_encode(LiveCtx *c, HTAB *sums, MemoryContext cxt)
 			dscale = Max(dscale, e->b[b].dscale);
 
 		put_varint(buf, (uint64) e->custlen);
-		appendBinaryStringInfo(buf, e->key.s, e->custlen);
+		appendBinaryStringInfo(buf, k, e->custlen);
 		put_varint(buf, (uint64) curlen);
-		appendBinaryStringInfo(buf, e->key.s + e->custlen + 1, curlen);
+		appendBinaryStringInfo(buf, k + e->custlen + 1, curlen);
 		put_varint(buf, zigzag(e->items));
 		for (int b = 0; b < 5; b++)
 			put_sum(buf, &e->b[b], dscale);
@@ -369,8 +350,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 												 ALLOCSET_DEFAULT_SIZES);
 	MemoryContext sumcxt = AllocSetContextCreate(CurrentMemoryContext, "ledger_track summary",
 												 ALLOCSET_DEFAULT_SIZES);
-	HASHCTL		hctl = {0};
-	HTAB	   *sums;
+	Sums		sums;
 	TextCol		idcol,
 				custcol,
 				curcol;
@@ -381,7 +361,6 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 	StringInfoData delta,
 				key;
 	int64		rows = 0;
-	Dict		dict = {NULL, 0, 0};
 	int64		ntuples = tuplestore_tuple_count(td->tg_newtable);
 
 	textcol_init(&idcol, inv->att[LC_ID], TupleDescAttr(desc, inv->att[LC_ID] - 1)->atttypid);
@@ -390,13 +369,14 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 	for (int k = 0; k < LC_NCOLS; k++)
 		last = Max(last, inv->att[k]);
 
-	hctl.keysize = sizeof(SumKey);
-	hctl.entrysize = sizeof(SumEntry);
-	hctl.hash = sumkey_hash;
-	hctl.match = sumkey_match;
-	hctl.hcxt = sumcxt;
-	sums = hash_create("ledger_track summary", 1024, &hctl,
-					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	{
+		MemoryContext old = MemoryContextSwitchTo(sumcxt);
+
+		sums.keys = o2c_keymap_create(1024);
+		sums.cap = 1024;
+		sums.entries = palloc(sums.cap * sizeof(SumEntry));
+		MemoryContextSwitchTo(old);
+	}
 
 	/* Room for the rows at once: no copying as the buffer grows. */
 	initStringInfo(&delta);
@@ -424,9 +404,9 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		int32		dscale = 0;
 		Numeric		num = NULL;
 		O2cUnitsResult ur;
-		SumKey		sk;
 		SumEntry   *e;
-		bool		found;
+		int32		idx;
+		bool		added;
 		int8		items;
 
 		slot_getsomeattrs(slot, last);
@@ -473,33 +453,37 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		cur = textcol_get(&curcol, v[curcol.att - 1], &curlen);
 		items = num != NULL ? (o2c_numeric_sign(num) != 0) : (units != 0);
 
-		/* The summary, per customer and currency. */
+		/* The summary, per customer and currency: key customer '\0' currency. */
 		resetStringInfo(&key);
-		appendBinaryStringInfo(&key, cust, custlen);
-		appendStringInfoChar(&key, '\0');
-		appendBinaryStringInfo(&key, cur, curlen);
-		sk.s = key.data;
-		sk.len = key.len;
-		e = hash_search(sums, &sk, HASH_ENTER, &found);
-		if (!found)
+		enlargeStringInfo(&key, custlen + curlen + 1);
+		memcpy(key.data, cust, custlen);
+		key.data[custlen] = '\0';
+		memcpy(key.data + custlen + 1, cur, curlen);
+		key.len = custlen + curlen + 1;
+		MemoryContextSwitchTo(sumcxt);
+		idx = o2c_keymap_enter(sums.keys, key.data, key.len, &added);
+		if (idx < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("ledger_track takes at most %d customers and currencies in one statement",
+							O2C_KEYMAP_MAX_KEYS),
+					 errhint("Insert the rows in several statements.")));
+		if (added)
 		{
-			e->key.s = MemoryContextAlloc(sumcxt, sk.len + 1);
-			memcpy(e->key.s, sk.s, sk.len + 1);
-			e->key.len = sk.len;
-			e->custlen = custlen;
-			if (dict.n == dict.cap)
+			if (idx == sums.cap)
 			{
-				dict.cap = Max(1024, dict.cap * 2);
-				dict.e = dict.e == NULL ? MemoryContextAlloc(sumcxt, dict.cap * sizeof(SumEntry *)) :
-					repalloc(dict.e, dict.cap * sizeof(SumEntry *));
+				sums.cap *= 2;
+				sums.entries = repalloc_huge(sums.entries, (Size) sums.cap * sizeof(SumEntry));
 			}
-			e->idx = dict.n;
-			dict.e[dict.n++] = e;
+			e = &sums.entries[idx];
 			for (int b = 0; b < 5; b++)
 				o2c_sum_init(&e->b[b]);
 			o2c_sum_init(&e->w);
 			e->items = 0;
+			e->custlen = custlen;
 		}
+		MemoryContextSwitchTo(rowcxt);
+		e = &sums.entries[idx];
 		days = (int64) c->as_of - (int64) due;
 		bucket = days <= 0 ? 0 : days <= 30 ? 1 : days <= 60 ? 2 : days <= 90 ? 3 : 4;
 		if (num == NULL)
@@ -517,7 +501,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		e->items += items;
 
 		/* The balance delta, appended. */
-		put_varint(&delta, (uint64) e->idx);
+		put_varint(&delta, (uint64) idx);
 		put_varint(&delta, zigzag(due));
 		live_put_amount(&delta, items + 1, units, dscale, num);
 		rows++;
@@ -527,12 +511,11 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		if ((rows & 1023) == 0)
 			MemoryContextReset(rowcxt);
 		if (delta.len >= DELTA_CHUNK_BYTES)
-			flush_delta(c, &delta, &rows, &dict, NULL);
+			flush_delta(c, &delta, &rows, &sums, NULL);
 		CHECK_FOR_INTERRUPTS();
 	}
 	ExecDropSingleTupleTableSlot(slot);
-	flush_delta(c, &delta, &rows, &dict, summary_encode(c, sums, sumcxt));
-	hash_destroy(sums);
+	flush_delta(c, &delta, &rows, &sums, summary_encode(c, &sums, sumcxt));
 	MemoryContextDelete(rowcxt);
 	MemoryContextDelete(sumcxt);
 }
