@@ -4,7 +4,7 @@
 -- after each batch o2c.live_aging at several dates must equal a brute-force
 -- aging of amount less settlements written in plain SQL. Then every error.
 BEGIN;
-SELECT plan(123);
+SELECT plan(125);
 SET LOCAL client_min_messages = warning;
 
 -- Non-text keys and mapped column names on purpose.
@@ -211,6 +211,28 @@ INSERT INTO tap_inv VALUES (900001, 1, DATE '2025-10-01', 1.0000000000, 'EUR'),
 SELECT is(tap_diff((SELECT as_of FROM o2c.ledger_state WHERE ledger = 'tap')), 0::bigint,
           'amounts of 10 and 12 decimals: live_aging as of the state date equals the brute force');
 SELECT is(tap_diff(DATE '2025-12-31'), 0::bigint, 'and as of another date');
+-- One statement whose customers leave the fast 64-bit sums: scales rising
+-- within a customer, sums and due-weighted sums past 64 bits, and amounts
+-- beyond the fast range altogether.
+INSERT INTO tap_inv VALUES (900011, 50, DATE '2025-08-01', 100.5, 'EUR'),
+                           (900012, 50, DATE '2025-08-02', 10.25, 'EUR'),
+                           (900013, 50, DATE '2025-12-02', 1.125, 'EUR'),
+                           (900014, 51, DATE '2025-12-01', 5000000000000000000, 'EUR'),
+                           (900015, 51, DATE '2025-12-01', 5000000000000000000, 'EUR'),
+                           (900016, 52, DATE '2025-01-01', 2000000000000000, 'EUR'),
+                           (900017, 52, DATE '2025-01-02', 2000000000000000, 'EUR'),
+                           (900018, 53, DATE '2025-03-01', 10000000000000000000000000.5, 'EUR'),
+                           (900019, 53, DATE '2025-03-01', 1e40, 'EUR'),
+                           (900020, 53, DATE '2025-03-01', -1e40, 'EUR');
+SELECT is(tap_diff((SELECT as_of FROM o2c.ledger_state WHERE ledger = 'tap')), 0::bigint,
+          'sums past 64 bits and rising scales: live_aging as of the state date equals the brute force');
+SELECT is((SELECT ARRAY[current::text, d1_30::text, d31_60::text, d61_90::text, d91_plus::text, total::text]
+             FROM o2c.ledger_pending_summary('tap') WHERE customer_id = '50' AND currency = 'EUR'),
+          (SELECT ARRAY[(a).current::text, (a).d1_30::text, (a).d31_60::text, (a).d61_90::text, (a).d91_plus::text,
+                        (a).total::text]
+             FROM (SELECT o2c.aging(total, due, s.as_of) AS a FROM tap_inv, o2c.ledger_state s
+                    WHERE cust = 50 AND s.ledger = 'tap' GROUP BY s.as_of) x),
+          'a customer''s pending summary shows every bucket with its largest scale, as o2c.aging does');
 
 -- Every error path.
 SELECT throws_ok($$INSERT INTO tap_pay (inv, amt) VALUES (-1, 5)$$, '23503',

@@ -5,6 +5,7 @@
  */
 #include "postgres.h"
 
+#include "ledger.h"
 #include "live_delta.h"
 
 #include "core/o2c.h"
@@ -19,8 +20,6 @@
 PG_FUNCTION_INFO_V1(o2c_ledger_delta_rows);
 PG_FUNCTION_INFO_V1(o2c_ledger_delta_summary);
 
-static const int64 pow10_64[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-
 /*
  * A sum as a numeric of display scale dscale (at least its own), without
  * going through text when it fits: units are in 10^-8, and every value added
@@ -29,13 +28,12 @@ static const int64 pow10_64[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000
 Numeric
 live_units_numeric(int128 units, int dscale)
 {
-	static const int64 pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
 	int128		q;
 
 	if (dscale >= 0 && dscale <= O2C_SUM_SCALE)
 	{
-		q = units / pow10[O2C_SUM_SCALE - dscale];
-		if (q * pow10[O2C_SUM_SCALE - dscale] == units && q >= PG_INT64_MIN && q <= PG_INT64_MAX)
+		q = units / ledger_pow10[O2C_SUM_SCALE - dscale];
+		if (q * ledger_pow10[O2C_SUM_SCALE - dscale] == units && q >= PG_INT64_MIN && q <= PG_INT64_MAX)
 			return o2c_int64_numeric((int64) q, dscale);
 	}
 	return o2c_units_numeric(units, dscale);
@@ -49,7 +47,7 @@ live_put_amount(StringInfo buf, int low2, int128 units, int dscale, Numeric num)
 
 	if (num == NULL && dscale >= 0 && dscale <= O2C_SUM_SCALE)
 	{
-		int64		p = pow10_64[O2C_SUM_SCALE - dscale];
+		int64		p = ledger_pow10[O2C_SUM_SCALE - dscale];
 
 		/* 64-bit division when it fits: the usual amount, once per row. */
 		if (units >= PG_INT64_MIN && units <= PG_INT64_MAX)
@@ -107,7 +105,7 @@ live_get_amount_units(StringInfo buf, int *low2, int128 *units, int *dscale, Num
 	{
 		if (!get_varint(buf, &v))
 			return false;
-		*units = (int128) unzigzag(v) * pow10_64[O2C_SUM_SCALE - *dscale];
+		*units = (int128) unzigzag(v) * ledger_pow10[O2C_SUM_SCALE - *dscale];
 	}
 	else if (kind == 1)
 	{

@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "live.h"
+#include "ledger.h"
 #include "live_delta.h"
 
 #include "core/innerq.h"
@@ -39,17 +40,30 @@ PG_FUNCTION_INFO_V1(o2c_ledger_avg);
 /* A delta chunk is written once it holds this many bytes. */
 #define DELTA_CHUNK_BYTES (32 * 1024 * 1024)
 
-/*
- * The summary of one customer and currency, indexed as its key
- * (customer '\0' currency) in the statement's keymap: the keymap's order of
- * creation is also the order of the delta's dictionary.
- */
-typedef struct SumEntry
+/* An entry's exact sums, once a value does not fit its fast ones. */
+typedef struct SumExact
 {
 	O2cSum		b[5];			/* current, 1-30, 31-60, 61-90, 91+ */
 	O2cSum		w;				/* sum of open * (due - 2000-01-01) when overdue */
 	int64		items;
-	int32		custlen;
+} SumExact;
+
+/*
+ * The summary of one customer and currency, indexed as its key
+ * (customer '\0' currency) in the statement's keymap: the keymap's order of
+ * creation is also the order of the delta's dictionary. The sums are 64-bit
+ * integers of 10^-scale, so an entry is one cache line and a row touches
+ * just that line; the first value that does not fit (a scale beyond 8, an
+ * overflow, a numeric beyond the fast range) moves the entry to exact sums.
+ */
+typedef struct SumEntry
+{
+	int64		b[5];
+	int64		w;
+	int32		items;
+	int16		scale;			/* of b and w: the largest display scale added */
+	int16		wscale;			/* the largest added to w, -1 if none */
+	SumExact   *exact;			/* NULL while the fast sums hold */
 } SumEntry;
 
 /* The statement's customers: keys in the keymap, sums in entries[]. */
@@ -134,7 +148,7 @@ flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Sums *sums, StringInfo summ
 	{
 		size_t		len;
 		const char *k = o2c_keymap_key(sums->keys, i, &len);
-		int			custlen = sums->entries[i].custlen;
+		int			custlen = strlen(k);	/* a customer has no NUL byte */
 
 		pq_sendint32(buf, custlen);
 		pq_sendbytes(buf, k, custlen);
@@ -265,6 +279,98 @@ entry_cmp(const void *a, const void *b, void *arg)
 	return r != 0 ? r : (xl > yl) - (xl < yl);
 }
 
+static void
+entry_init(SumEntry *e)
+{
+	memset(e, 0, sizeof(SumEntry));
+	e->wscale = -1;
+}
+
+/* The entry's sums in exact form (from here on, or to encode them). */
+static SumExact *
+entry_exact(SumEntry *e, MemoryContext cxt)
+{
+	SumExact   *x;
+	int64		p = ledger_pow10[O2C_SUM_SCALE - e->scale];
+
+	if (e->exact != NULL)
+		return e->exact;
+	x = MemoryContextAlloc(cxt, sizeof(SumExact));
+	for (int k = 0; k < 5; k++)
+	{
+		o2c_sum_init(&x->b[k]);
+		o2c_sum_add_units(&x->b[k], (int128) e->b[k] * p, e->scale, cxt);
+	}
+	o2c_sum_init(&x->w);
+	if (e->wscale >= 0)
+		o2c_sum_add_units(&x->w, (int128) e->w * p, e->wscale, cxt);
+	x->items = e->items;
+	e->exact = x;
+	return x;
+}
+
+/*
+ * Adds a row (units and display scale, or num when outside the fast range)
+ * to bucket k, and to w when overdue: in the fast sums when everything fits,
+ * else in exact ones.
+ */
+static inline void
+entry_add(SumEntry *e, int k, bool overdue, int128 units, int32 dscale, Numeric num,
+		  DateADT due, int items, MemoryContext cxt)
+{
+	SumExact   *x;
+
+	if (e->exact == NULL && num == NULL && dscale >= 0 && dscale <= O2C_SUM_SCALE)
+	{
+		int64		b[5],
+					w = e->w,
+					v,
+					vw = 0;
+		int32		n;
+		int			s = Max(e->scale, dscale);
+		int128		q = units / ledger_pow10[O2C_SUM_SCALE - s];
+		bool		ok = q >= PG_INT64_MIN && q <= PG_INT64_MAX;
+
+		memcpy(b, e->b, sizeof(b));
+		if (ok && s > e->scale)
+		{
+			/* A row with more decimals: the sums move to its scale. */
+			int64		f = ledger_pow10[s - e->scale];
+
+			for (int j = 0; j < 5 && ok; j++)
+				ok = !__builtin_mul_overflow(b[j], f, &b[j]);
+			ok = ok && !__builtin_mul_overflow(w, f, &w);
+		}
+		v = (int64) q;
+		if (ok && overdue)
+			ok = !__builtin_mul_overflow(v, (int64) due, &vw) && !__builtin_add_overflow(w, vw, &w);
+		if (ok && !__builtin_add_overflow(b[k], v, &b[k]) && !__builtin_add_overflow(e->items, items, &n))
+		{
+			memcpy(e->b, b, sizeof(b));
+			e->w = w;
+			e->items = n;
+			e->scale = (int16) s;
+			if (overdue)
+				e->wscale = (int16) Max(e->wscale, dscale);
+			return;
+		}
+	}
+	x = entry_exact(e, cxt);
+	if (num == NULL)
+	{
+		o2c_sum_add_units(&x->b[k], units, dscale, cxt);
+		if (overdue)
+			o2c_sum_add_product(&x->w, units, due, dscale, cxt);
+	}
+	else
+	{
+		o2c_sum_add_numeric(&x->b[k], num, cxt);
+		if (overdue)
+			o2c_sum_add_numeric(&x->w, numeric_mul_opt_error(num, int64_to_numeric(due), NULL), cxt);
+	}
+	x->items += items;
+}
+
 /* A bucket sum as put_amount takes it, shown with display scale dscale. */
 static void
 put_sum(StringInfo buf, const O2cSum *sum, int dscale)
@@ -294,7 +400,7 @@ summary_encode(LiveCtx *c, Sums *sums, MemoryContext cxt)
 	StringInfo	buf;
 
 	for (int32 i = 0; i < n; i++)
-		if (sums->entries[i].items != 0)	/* else only zero amounts: nothing open */
+		if ((sums->entries[i].exact ? sums->entries[i].exact->items : sums->entries[i].items) != 0)	/* else only zero amounts: nothing open */
 			sorted[m++] = i;
 	if (m == 0)
 		return NULL;
@@ -308,33 +414,34 @@ summary_encode(LiveCtx *c, Sums *sums, MemoryContext cxt)
 	pq_sendint32(buf, m);
 	for (int i = 0; i < m; i++)
 	{
-		SumEntry   *e = &sums->entries[sorted[i]];
+		SumExact   *x = entry_exact(&sums->entries[sorted[i]], cxt);
 		O2cSum		overdue,
 					total;
 		int			dscale = 0;
 		size_t		len;
 		const char *k = o2c_keymap_key(sums->keys, sorted[i], &len);
-		int			curlen = (int) len - e->custlen - 1;
+		int			custlen = strlen(k);	/* a customer has no NUL byte */
+		int			curlen = (int) len - custlen - 1;
 
 		o2c_sum_init(&overdue);
 		for (int b = 1; b < 5; b++)
-			o2c_sum_add_sum(&overdue, &e->b[b], cxt);
+			o2c_sum_add_sum(&overdue, &x->b[b], cxt);
 		o2c_sum_init(&total);
-		o2c_sum_add_sum(&total, &e->b[0], cxt);
+		o2c_sum_add_sum(&total, &x->b[0], cxt);
 		o2c_sum_add_sum(&total, &overdue, cxt);
 		for (int b = 0; b < 5; b++)
-			dscale = Max(dscale, e->b[b].dscale);
+			dscale = Max(dscale, x->b[b].dscale);
 
-		put_varint(buf, (uint64) e->custlen);
-		appendBinaryStringInfo(buf, k, e->custlen);
+		put_varint(buf, (uint64) custlen);
+		appendBinaryStringInfo(buf, k, custlen);
 		put_varint(buf, (uint64) curlen);
-		appendBinaryStringInfo(buf, k + e->custlen + 1, curlen);
-		put_varint(buf, zigzag(e->items));
+		appendBinaryStringInfo(buf, k + custlen + 1, curlen);
+		put_varint(buf, zigzag(x->items));
 		for (int b = 0; b < 5; b++)
-			put_sum(buf, &e->b[b], dscale);
+			put_sum(buf, &x->b[b], dscale);
 		put_sum(buf, &total, dscale);
 		put_sum(buf, &overdue, dscale);
-		put_sum(buf, &e->w, 0);
+		put_sum(buf, &x->w, 0);
 	}
 	SET_VARSIZE(buf->data, buf->len);
 	return buf;
@@ -475,30 +582,13 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 				sums.cap *= 2;
 				sums.entries = repalloc_huge(sums.entries, (Size) sums.cap * sizeof(SumEntry));
 			}
-			e = &sums.entries[idx];
-			for (int b = 0; b < 5; b++)
-				o2c_sum_init(&e->b[b]);
-			o2c_sum_init(&e->w);
-			e->items = 0;
-			e->custlen = custlen;
+			entry_init(&sums.entries[idx]);
 		}
 		MemoryContextSwitchTo(rowcxt);
 		e = &sums.entries[idx];
 		days = (int64) c->as_of - (int64) due;
 		bucket = days <= 0 ? 0 : days <= 30 ? 1 : days <= 60 ? 2 : days <= 90 ? 3 : 4;
-		if (num == NULL)
-		{
-			o2c_sum_add_units(&e->b[bucket], units, dscale, sumcxt);
-			if (days > 0)
-				o2c_sum_add_product(&e->w, units, due, dscale, sumcxt);
-		}
-		else
-		{
-			o2c_sum_add_numeric(&e->b[bucket], num, sumcxt);
-			if (days > 0)
-				o2c_sum_add_numeric(&e->w, numeric_mul_opt_error(num, int64_to_numeric(due), NULL), sumcxt);
-		}
-		e->items += items;
+		entry_add(e, bucket, days > 0, units, dscale, num, due, items, sumcxt);
 
 		/* The balance delta, appended. */
 		put_varint(&delta, (uint64) idx);
