@@ -4,7 +4,7 @@
 -- after each batch o2c.live_aging at several dates must equal a brute-force
 -- aging of amount less settlements written in plain SQL. Then every error.
 BEGIN;
-SELECT plan(125);
+SELECT plan(129);
 SET LOCAL client_min_messages = warning;
 
 -- Non-text keys and mapped column names on purpose.
@@ -183,6 +183,14 @@ SELECT is(ARRAY(SELECT customer_id || '/' || currency FROM o2c.ledger_pending_su
           ARRAY(SELECT customer_id || '/' || currency FROM o2c.ledger_pending_summary('tap')
                  ORDER BY customer_id COLLATE "C", currency COLLATE "C"),
           'in key order');
+CREATE FUNCTION tap_in_order(d date) RETURNS boolean LANGUAGE sql AS $$
+    SELECT ARRAY(SELECT customer_id || '/' || currency FROM o2c.live_aging(d, 'tap'))
+         = ARRAY(SELECT customer_id || '/' || currency FROM o2c.live_aging(d, 'tap')
+                  ORDER BY customer_id COLLATE "C", currency COLLATE "C")
+$$;
+SELECT ok(tap_in_order((SELECT as_of FROM o2c.ledger_state WHERE ledger = 'tap'))
+          AND tap_in_order((SELECT as_of - 10 FROM o2c.ledger_state WHERE ledger = 'tap')),
+          'live_aging''s rows come in key order, summaries pending or from the balances');
 CREATE TEMP TABLE tap_live AS SELECT * FROM o2c.live_aging((SELECT as_of FROM o2c.ledger_state WHERE ledger = 'tap'), 'tap');
 SELECT o2c.ledger_compact('tap');
 SELECT is((SELECT count(*) FROM o2c.ledger_delta WHERE ledger = 'tap'), 0::bigint, 'ledger_compact folds every chunk');
@@ -191,6 +199,7 @@ SELECT is((SELECT count(*) FROM ((TABLE tap_live EXCEPT ALL SELECT * FROM o2c.li
           0::bigint, 'live_aging gives the same rows, shown alike, before and after folding the summaries in');
 SELECT is((SELECT count(*) FROM o2c.ledger_aging WHERE ledger = 'tap' AND items = 0), 0::bigint,
           'no summary row is left without an open invoice');
+SELECT ok(tap_in_order((SELECT as_of FROM o2c.ledger_state WHERE ledger = 'tap')), 'and from the summary alone');
 -- The rebuild gives the same summary, and the balances after a compaction.
 CREATE TEMP TABLE tap_before AS SELECT * FROM o2c.ledger_aging WHERE ledger = 'tap';
 CREATE TEMP TABLE tap_bal AS SELECT * FROM o2c.ledger_balance WHERE ledger = 'tap';
@@ -259,6 +268,10 @@ SELECT throws_ok($$UPDATE tap_inv SET cust = NULL WHERE no = (SELECT min(no) FRO
 SELECT throws_ok($$SELECT * FROM o2c.live_aging(current_date, 'no such ledger')$$, 'P0002', NULL, 'an unknown ledger');
 SELECT throws_ok($$SELECT * FROM o2c.live_aging(current_date, 'tap', '{}')$$, '22023', NULL, 'empty bounds');
 SELECT throws_ok($$SELECT * FROM o2c.live_aging(NULL, 'tap')$$, '22004', NULL, 'a null as_of');
+SELECT throws_ok($$SELECT o2c.live_aging_source(NULL, current_date)$$, '22004', 'as_of and ledger must not be null',
+                 'live_aging_source of a null ledger');
+SELECT throws_ok($$SELECT * FROM o2c.live_aging('-infinity', 'tap')$$, '22008', 'as_of date must be finite: "-infinity"',
+                 'live_aging as of -infinity');
 SELECT throws_ok($$CALL o2c.ledger_roll('tap', DATE '2025-01-01')$$, '22023', NULL, 'rolling back');
 SELECT throws_ok($$CALL o2c.ledger_roll('tap', 'infinity')$$, '22008', NULL, 'rolling to infinity');
 SELECT throws_ok($$SELECT o2c.ledger_rebuild('tap', 'infinity')$$, '22008', NULL, 'rebuilding as of infinity');

@@ -373,40 +373,27 @@ $$;
 COMMENT ON PROCEDURE @extschema@.ledger_roll(text, date) IS
     'moves a live ledger''s summary (o2c.ledger_aging) forward to to_date (default today), day by day moving only the balances whose due dates cross a bucket edge (over more than 31 days, one pass over the balances); run daily after midnight (pg_cron)';
 
--- Aging of the current book from the summary when as_of is the ledger's
--- state date, else from the balances: exact either way.
-CREATE FUNCTION @extschema@.live_aging(as_of date DEFAULT CURRENT_DATE, ledger text DEFAULT 'default')
+-- Which of live_aging's three ways answers a date: 1, the summary alone (as
+-- of the state date, nothing pending); 2, the summary and the pending
+-- inserts' summaries; 3, the balances (any other date). Raises the errors.
+CREATE FUNCTION @extschema@.live_aging_source(ledger text, as_of date)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'o2c_live_aging_source'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.live_aging_source(text, date) IS
+    'internal: how o2c.live_aging answers a ledger as of a date (1 the summary, 2 the summary and pending inserts, 3 the balances); raises its errors';
+
+-- live_aging but from the summary alone: with inserts pending, or as of
+-- another date than the state date (from the balances).
+CREATE FUNCTION @extschema@.live_aging_merged(as_of date, ledger text)
 RETURNS TABLE (customer_id text, currency text, current numeric, d1_30 numeric, d31_60 numeric,
                d61_90 numeric, d91_plus numeric, total numeric, overdue numeric, items bigint,
                avg_days_past_due numeric)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    state_as_of date;
 BEGIN
-    IF as_of IS NULL OR ledger IS NULL THEN
-        RAISE EXCEPTION 'as_of and ledger must not be null' USING ERRCODE = '22004';
-    END IF;
-    IF NOT pg_catalog.isfinite(as_of) THEN
-        RAISE EXCEPTION 'as_of date must be finite: "%"', as_of USING ERRCODE = '22008';
-    END IF;
-    SELECT s.as_of INTO state_as_of FROM @extschema@.ledger_state s
-     WHERE s.ledger OPERATOR(pg_catalog.=) live_aging.ledger;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown ledger: "%"', pg_catalog.left(ledger, 64) USING ERRCODE = 'P0002',
-            HINT = 'A ledger is created by the first write to a table with an o2c.ledger_track trigger, or by o2c.ledger_rebuild.';
-    END IF;
-    IF state_as_of OPERATOR(pg_catalog.=) as_of AND NOT EXISTS (
-           SELECT FROM @extschema@.ledger_delta x
-            WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger AND x.summary IS NOT NULL) THEN
-        RETURN QUERY
-        SELECT a.customer_id, a.currency, a.current, a.d1_30, a.d31_60, a.d61_90, a.d91_plus,
-               a.total, a.overdue, a.items, a.avg_days_past_due
-          FROM @extschema@.ledger_aging a
-         WHERE a.ledger OPERATOR(pg_catalog.=) live_aging.ledger
-         ORDER BY a.customer_id, a.currency;
-    ELSIF state_as_of OPERATOR(pg_catalog.=) as_of THEN
+    IF @extschema@.live_aging_source(ledger, as_of) OPERATOR(pg_catalog.=) 2 THEN
         -- Inserts not yet folded in: the summary plus theirs, per customer.
         RETURN QUERY
         SELECT COALESCE(a.customer_id, p.customer_id) AS customer_id, COALESCE(a.currency, p.currency) AS currency,
@@ -420,10 +407,11 @@ BEGIN
                COALESCE(a.items, 0) OPERATOR(pg_catalog.+) COALESCE(p.items, 0),
                CASE WHEN p.customer_id IS NULL THEN a.avg_days_past_due
                     ELSE @extschema@.ledger_avg(COALESCE(a.overdue OPERATOR(pg_catalog.+) p.overdue, p.overdue),
-                                                COALESCE(a.overdue_due_sum OPERATOR(pg_catalog.+) p.overdue_due_sum, p.overdue_due_sum),
-                                                live_aging.as_of) END
-          FROM (SELECT * FROM @extschema@.ledger_aging x WHERE x.ledger OPERATOR(pg_catalog.=) live_aging.ledger) a
-          FULL JOIN @extschema@.ledger_pending_summary(live_aging.ledger) p
+                                                COALESCE(a.overdue_due_sum OPERATOR(pg_catalog.+) p.overdue_due_sum,
+                                                         p.overdue_due_sum),
+                                                live_aging_merged.as_of) END
+          FROM (SELECT * FROM @extschema@.ledger_aging x WHERE x.ledger OPERATOR(pg_catalog.=) live_aging_merged.ledger) a
+          FULL JOIN @extschema@.ledger_pending_summary(live_aging_merged.ledger) p
             ON a.customer_id OPERATOR(pg_catalog.=) (p.customer_id COLLATE "C")
            AND a.currency OPERATOR(pg_catalog.=) (p.currency COLLATE "C")
          WHERE COALESCE(a.items, 0) OPERATOR(pg_catalog.+) COALESCE(p.items, 0) OPERATOR(pg_catalog.<>) 0
@@ -433,14 +421,41 @@ BEGIN
         SELECT b.customer_id, b.currency, (b.g).current, (b.g).d1_30, (b.g).d31_60, (b.g).d61_90, (b.g).d91_plus,
                (b.g).total, (b.g).overdue, b.items, (b.g).avg_days_past_due
           FROM (SELECT lb.customer_id, lb.currency,
-                       @extschema@.aging(lb.open_amount, lb.due_date, live_aging.as_of) AS g,
+                       @extschema@.aging(lb.open_amount, lb.due_date, live_aging_merged.as_of) AS g,
                        pg_catalog.sum(lb.items)::bigint AS items
-                  FROM @extschema@.ledger_balances(live_aging.ledger) lb
+                  FROM @extschema@.ledger_balances(live_aging_merged.ledger) lb
                  GROUP BY lb.customer_id, lb.currency
                 HAVING pg_catalog.sum(lb.items) OPERATOR(pg_catalog.<>) 0) b
          ORDER BY b.customer_id, b.currency;
     END IF;
 END
+$$;
+COMMENT ON FUNCTION @extschema@.live_aging_merged(date, text) IS
+    'internal: o2c.live_aging when the summary alone does not answer: inserts pending (the summary plus o2c.ledger_pending_summary) or another date than the state date (o2c.ledger_balances)';
+
+-- Aging of the current book: exact either way. One SQL query (no SET
+-- clause), so the planner inlines it into the caller's: as of the state date
+-- with nothing pending, the summary's rows stream in its index's order
+-- without being materialized or sorted; live_aging_source, evaluated once,
+-- picks the branch (and raises the errors). Each branch is in key order and
+-- only one returns rows, so the rows come in key order.
+CREATE FUNCTION @extschema@.live_aging(as_of date DEFAULT CURRENT_DATE, ledger text DEFAULT 'default')
+RETURNS TABLE (customer_id text, currency text, current numeric, d1_30 numeric, d31_60 numeric,
+               d61_90 numeric, d91_plus numeric, total numeric, overdue numeric, items bigint,
+               avg_days_past_due numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    (SELECT a.customer_id, a.currency, a.current, a.d1_30, a.d31_60, a.d61_90, a.d91_plus,
+            a.total, a.overdue, a.items, a.avg_days_past_due
+       FROM @extschema@.ledger_aging a
+      WHERE a.ledger OPERATOR(pg_catalog.=) $2
+        AND @extschema@.live_aging_source($2, $1) OPERATOR(pg_catalog.=) 1
+      ORDER BY a.customer_id, a.currency)
+    UNION ALL
+    (SELECT m.customer_id COLLATE "C", m.currency COLLATE "C", m.current, m.d1_30, m.d31_60, m.d61_90,
+            m.d91_plus, m.total, m.overdue, m.items, m.avg_days_past_due
+       FROM @extschema@.live_aging_merged($1, $2) m
+      WHERE @extschema@.live_aging_source($2, $1) OPERATOR(pg_catalog.<>) 1)
 $$;
 COMMENT ON FUNCTION @extschema@.live_aging(date, text) IS
     'aging by customer and currency of a live ledger''s current book (every tracked invoice less every tracked settlement) as of a date: from o2c.ledger_aging when as_of is the ledger''s state date, else from o2c.ledger_balance; equals o2c.aging of the open amounts grouped by customer and currency';

@@ -5,7 +5,8 @@
  * and currency. Each summary is in key order, so the merge is a k-way merge
  * of the chunks over a binary heap: no hash table, and the output comes in
  * key order too. o2c.live_aging adds it to o2c.ledger_aging as of the state
- * date; o2c.ledger_compact folds it in.
+ * date; o2c.ledger_compact folds it in. And o2c.live_aging_source, which
+ * tells live_aging whether there is anything pending.
  */
 #include "postgres.h"
 
@@ -22,10 +23,12 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "mb/pg_wchar.h"
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(o2c_ledger_pending_summary);
+PG_FUNCTION_INFO_V1(o2c_live_aging_source);
 
 /* The amounts of an entry: five buckets, total, overdue, overdue_due_sum. */
 #define PENDING_AMOUNTS 8
@@ -231,4 +234,58 @@ o2c_ledger_pending_summary(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 	}
 	return (Datum) 0;
+}
+
+/*
+ * o2c.live_aging_source(ledger, as_of): which of live_aging's ways answers
+ * a date: 1, the summary alone (as of the state date, nothing pending); 2,
+ * the summary and the pending summaries; 3, the balances (any other date).
+ * It raises live_aging's errors, so live_aging itself stays one SQL query
+ * the planner can inline.
+ */
+Datum
+o2c_live_aging_source(PG_FUNCTION_ARGS)
+{
+	text	   *ledger;
+	DateADT		as_of;
+	DateADT		state;
+	bool		pending;
+	bool		isnull;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	const char *sch = quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)));
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("as_of and ledger must not be null")));
+	ledger = PG_GETARG_TEXT_PP(0);
+	as_of = PG_GETARG_DATEADT(1);
+	if (DATE_NOT_FINITE(as_of))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("as_of date must be finite: \"%s\"",
+						DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(as_of))))));
+	values[0] = PointerGetDatum(ledger);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(psprintf("SELECT s.as_of, EXISTS (SELECT FROM %s.ledger_delta x "
+									   "WHERE x.ledger OPERATOR(pg_catalog.=) $1 AND x.summary IS NOT NULL) "
+									   "FROM %s.ledger_state s WHERE s.ledger OPERATOR(pg_catalog.=) $1",
+									   sch, sch),
+							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", "SELECT FROM ledger_state");
+	if (SPI_processed == 0)
+	{
+		char	   *name = text_to_cstring(ledger);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("unknown ledger: \"%s\"", pnstrdup(name, pg_mbcliplen(name, strlen(name), 64))),
+				 errhint("A ledger is created by the first write to a table with an o2c.ledger_track trigger, or by o2c.ledger_rebuild.")));
+	}
+	state = DatumGetDateADT(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	pending = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	SPI_finish();
+	PG_RETURN_INT32(state != as_of ? 3 : pending ? 2 : 1);
 }
