@@ -44,7 +44,7 @@ typedef struct SummaryStream
 	int			curlen;
 } SummaryStream;
 
-pg_attribute_noreturn() static void corrupt(const SummaryStream *s);
+O2C_NORETURN_BEFORE static void corrupt(const SummaryStream *s) O2C_NORETURN_AFTER;
 
 static void
 corrupt(const SummaryStream *s)
