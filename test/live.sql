@@ -4,7 +4,7 @@
 -- after each batch o2c.live_aging at several dates must equal a brute-force
 -- aging of amount less settlements written in plain SQL. Then every error.
 BEGIN;
-SELECT plan(129);
+SELECT plan(132);
 SET LOCAL client_min_messages = warning;
 
 -- Non-text keys and mapped column names on purpose.
@@ -179,6 +179,20 @@ SELECT is((SELECT count(*) FROM (
                  FROM o2c.ledger_delta d, o2c.ledger_delta_summary(d.summary) s WHERE d.ledger = 'tap'
                 GROUP BY 1, 2)) x),
           0::bigint, 'ledger_pending_summary merges the chunks into one row per customer and currency');
+SELECT is((SELECT count(*) FROM (
+              (SELECT r.customer_id, r.currency, r.due_date, sum(r.open_amount), sum(r.items)
+                 FROM o2c.ledger_delta d, o2c.ledger_delta_rows(d.data) r WHERE d.ledger = 'tap' GROUP BY 1, 2, 3
+               EXCEPT ALL SELECT * FROM o2c.ledger_pending_balances('tap'))
+              UNION ALL
+              (SELECT * FROM o2c.ledger_pending_balances('tap')
+               EXCEPT ALL
+               SELECT r.customer_id, r.currency, r.due_date, sum(r.open_amount), sum(r.items)
+                 FROM o2c.ledger_delta d, o2c.ledger_delta_rows(d.data) r WHERE d.ledger = 'tap' GROUP BY 1, 2, 3)) x),
+          0::bigint, 'ledger_pending_balances sums the pending rows per customer, currency and due date');
+SELECT is(ARRAY(SELECT customer_id || '/' || currency || '/' || due_date FROM o2c.ledger_pending_balances('tap')),
+          ARRAY(SELECT customer_id || '/' || currency || '/' || due_date FROM o2c.ledger_pending_balances('tap')
+                 ORDER BY customer_id COLLATE "C", currency COLLATE "C", due_date),
+          'in key order');
 SELECT is(ARRAY(SELECT customer_id || '/' || currency FROM o2c.ledger_pending_summary('tap')),
           ARRAY(SELECT customer_id || '/' || currency FROM o2c.ledger_pending_summary('tap')
                  ORDER BY customer_id COLLATE "C", currency COLLATE "C"),
@@ -280,6 +294,11 @@ SELECT throws_ok($$SELECT o2c.ledger_rebuild('no such ledger')$$, '42704', NULL,
 SELECT throws_ok($$SELECT o2c.ledger_compact('no such ledger')$$, 'P0002', NULL, 'compacting an unknown ledger');
 SELECT throws_ok($$SELECT * FROM o2c.ledger_delta_rows('\x00000001')$$, '22P03', NULL, 'corrupt delta data');
 SELECT throws_ok($$SELECT * FROM o2c.ledger_delta_summary('\x00000001')$$, '22P03', NULL, 'corrupt summary data');
+SELECT throws_ok($q$DO $x$ BEGIN
+                     UPDATE o2c.ledger_delta SET data = overlay(data PLACING '\x00000009'::bytea FROM 1 FOR 4)
+                      WHERE ledger = 'tap';
+                     PERFORM FROM o2c.ledger_pending_balances('tap');
+                   END $x$$q$, '22P03', NULL, 'pending balances of an unknown version');
 SELECT throws_ok($q$DO $x$ BEGIN
                      INSERT INTO o2c.ledger_delta (ledger, rows, data, summary)
                      SELECT ledger, 0, data, overlay(summary PLACING '\x00001000'::bytea FROM 5 FOR 4)

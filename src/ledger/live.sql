@@ -118,6 +118,13 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.ledger_pending_summary(text) IS
     'the summaries of the inserts a live ledger has not folded in yet (o2c.ledger_delta.summary), merged: one row per customer and currency in key order, as of the state date';
 
+CREATE FUNCTION @extschema@.ledger_pending_balances(ledger text DEFAULT 'default')
+RETURNS TABLE (customer_id text, currency text, due_date date, open_amount numeric, items bigint)
+AS 'MODULE_PATHNAME', 'o2c_ledger_pending_balances'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ledger_pending_balances(text) IS
+    'the balance changes of the inserts a live ledger has not folded in yet (o2c.ledger_delta.data), summed per customer, currency and due date, in that order';
+
 -- The balances with the pending deltas, unmerged: an SQL function of one
 -- query, inlined into its caller's plan.
 CREATE FUNCTION @extschema@.ledger_balances(ledger text DEFAULT 'default')
@@ -205,19 +212,15 @@ BEGIN
            AND a.d61_90 OPERATOR(pg_catalog.=) 0 AND a.d91_plus OPERATOR(pg_catalog.=) 0
            AND a.overdue_due_sum OPERATOR(pg_catalog.=) 0;
     END IF;
-    WITH d AS (
-        DELETE FROM @extschema@.ledger_delta x WHERE x.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger
-        RETURNING x.data),
-    g AS (
-        SELECT r.customer_id, r.currency, r.due_date,
-               pg_catalog.sum(r.open_amount) AS o, pg_catalog.sum(r.items) AS i
-          FROM d CROSS JOIN LATERAL @extschema@.ledger_delta_rows(d.data) r
-         GROUP BY r.customer_id, r.currency, r.due_date),
+    -- Then the balances, merged in C and in key order (no writer of this
+    -- ledger runs meanwhile: the state row is held FOR UPDATE).
+    WITH g AS (
+        SELECT p.customer_id, p.currency, p.due_date, p.open_amount AS o, p.items AS i
+          FROM @extschema@.ledger_pending_balances(ledger_compact.ledger) p),
     up AS (
         INSERT INTO @extschema@.ledger_balance AS t (ledger, customer_id, currency, due_date, open_amount, items)
         SELECT ledger_compact.ledger, g.customer_id, g.currency, g.due_date, g.o, g.i
           FROM g WHERE g.o OPERATOR(pg_catalog.<>) 0 OR g.i OPERATOR(pg_catalog.<>) 0
-         ORDER BY g.customer_id COLLATE "C", g.currency COLLATE "C", g.due_date
         ON CONFLICT ON CONSTRAINT ledger_balance_pkey DO UPDATE
         SET open_amount = t.open_amount OPERATOR(pg_catalog.+) excluded.open_amount,
             items = t.items OPERATOR(pg_catalog.+) excluded.items
@@ -227,6 +230,7 @@ BEGIN
            pg_catalog.array_agg(up.currency) FILTER (WHERE up.items OPERATOR(pg_catalog.=) 0 AND up.open_amount OPERATOR(pg_catalog.=) 0),
            pg_catalog.array_agg(up.due_date) FILTER (WHERE up.items OPERATOR(pg_catalog.=) 0 AND up.open_amount OPERATOR(pg_catalog.=) 0)
       INTO n, ca, ka, da FROM up;
+    DELETE FROM @extschema@.ledger_delta x WHERE x.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger;
     IF ca IS NOT NULL THEN
         DELETE FROM @extschema@.ledger_balance b
          WHERE b.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger

@@ -6,12 +6,14 @@
  * of the chunks over a binary heap: no hash table, and the output comes in
  * key order too. o2c.live_aging adds it to o2c.ledger_aging as of the state
  * date; o2c.ledger_compact folds it in. And o2c.live_aging_source, which
- * tells live_aging whether there is anything pending.
+ * tells live_aging whether there is anything pending, and
+ * o2c.ledger_pending_balances, the pending balances merged for compaction.
  */
 #include "postgres.h"
 
 #include "live_delta.h"
 
+#include "core/keymap.h"
 #include "core/o2c.h"
 
 #include "catalog/pg_type.h"
@@ -29,6 +31,7 @@
 
 PG_FUNCTION_INFO_V1(o2c_ledger_pending_summary);
 PG_FUNCTION_INFO_V1(o2c_live_aging_source);
+PG_FUNCTION_INFO_V1(o2c_ledger_pending_balances);
 
 /* The amounts of an entry: five buckets, total, overdue, overdue_due_sum. */
 #define PENDING_AMOUNTS 8
@@ -288,4 +291,207 @@ o2c_live_aging_source(PG_FUNCTION_ARGS)
 	pending = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	SPI_finish();
 	PG_RETURN_INT32(state != as_of ? 3 : pending ? 2 : 1);
+}
+
+/* A pending balance: the open amount and items of one key. */
+typedef struct PendingBalance
+{
+	O2cSum		open;
+	int64		items;
+} PendingBalance;
+
+/* Keys compare bytewise: customer '\0' currency '\0' due (big-endian, sign flipped). */
+static int
+balance_key_cmp(const void *a, const void *b, void *arg)
+{
+	O2cKeyMap  *keys = arg;
+	size_t		xl,
+				yl;
+	const char *x = o2c_keymap_key(keys, *(const int32 *) a, &xl);
+	const char *y = o2c_keymap_key(keys, *(const int32 *) b, &yl);
+	int			r = memcmp(x, y, Min(xl, yl));
+
+	return r != 0 ? r : (xl > yl) - (xl < yl);
+}
+
+static void
+delta_corrupt(int at)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid ledger delta data at byte %d", at)));
+}
+
+/*
+ * o2c.ledger_pending_balances(ledger): the balance changes of a ledger's
+ * pending inserts (the data column of its o2c.ledger_delta rows), summed per
+ * customer, currency and due date, in that order: what ledger_compact
+ * upserts into o2c.ledger_balance, merged here in C rather than by a
+ * numeric aggregate and a sort in SQL.
+ */
+Datum
+o2c_ledger_pending_balances(PG_FUNCTION_ARGS)
+{
+	text	   *ledger = PG_GETARG_TEXT_PP(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext callcxt = CurrentMemoryContext;
+	MemoryContext chunkcxt;
+	O2cKeyMap  *keys;
+	PendingBalance *entries;
+	int32		cap = 1024,
+				n;
+	int32	   *order;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {PointerGetDatum(ledger)};
+	StringInfoData key;
+
+	InitMaterializedSRF(fcinfo, 0);
+	keys = o2c_keymap_create(1024);
+	entries = palloc(cap * sizeof(PendingBalance));
+	initStringInfo(&key);
+	chunkcxt = AllocSetContextCreate(callcxt, "ledger_pending_balances chunk", ALLOCSET_DEFAULT_SIZES);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(psprintf("SELECT x.data FROM %s.ledger_delta x WHERE x.ledger OPERATOR(pg_catalog.=) $1",
+									   quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)))),
+							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", "SELECT FROM ledger_delta");
+	for (uint64 c = 0; c < SPI_processed; c++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[c], SPI_tuptable->tupdesc, 1, &isnull);
+		MemoryContext old = MemoryContextSwitchTo(chunkcxt);
+		bytea	   *data = PG_DETOAST_DATUM(d);
+		StringInfoData buf;
+		int32		rows_end,
+					ndict;
+		int32	   *dict_off;	/* per entry: its key's offset in dict_keys */
+		StringInfoData dict_keys;
+
+		buf.data = VARDATA_ANY(data);
+		buf.len = VARSIZE_ANY_EXHDR(data);
+		buf.maxlen = buf.len;
+		buf.cursor = 0;
+		if (buf.len < 12 || pq_getmsgint(&buf, 4) != DELTA_VERSION)
+			delta_corrupt(buf.cursor);
+		rows_end = pq_getmsgint(&buf, 4);
+		if (rows_end < 8 || rows_end > buf.len - 4)
+			delta_corrupt(buf.cursor);
+
+		/* The dictionary: each entry's key prefix, customer '\0' currency '\0'. */
+		buf.cursor = rows_end;
+		ndict = pq_getmsgint(&buf, 4);
+		if (ndict < 0 || ndict > (buf.len - buf.cursor) / 8)
+			delta_corrupt(buf.cursor);
+		dict_off = palloc((ndict + 1) * sizeof(int32));
+		initStringInfo(&dict_keys);
+		for (int i = 0; i < ndict; i++)
+		{
+			dict_off[i] = dict_keys.len;
+			for (int part = 0; part < 2; part++)
+			{
+				int			len;
+
+				if (buf.len - buf.cursor < 4)
+					delta_corrupt(buf.cursor);
+				len = pq_getmsgint(&buf, 4);
+				if (len < 0 || len > buf.len - buf.cursor)
+					delta_corrupt(buf.cursor);
+				appendBinaryStringInfo(&dict_keys, pq_getmsgbytes(&buf, len), len);
+				appendStringInfoChar(&dict_keys, '\0');
+			}
+		}
+		dict_off[ndict] = dict_keys.len;
+		if (buf.cursor != buf.len)
+			delta_corrupt(buf.cursor);
+
+		buf.cursor = 8;
+		buf.len = rows_end;
+		while (buf.cursor < buf.len)
+		{
+			uint64		v;
+			int64		due;
+			uint32		sortable;
+			int			low2,
+						dscale,
+						plen;
+			int128		units;
+			Numeric		num;
+			int32		idx;
+			bool		added;
+
+			if (!get_varint(&buf, &v) || v >= (uint64) ndict)
+				delta_corrupt(buf.cursor);
+			plen = dict_off[v + 1] - dict_off[v];
+			resetStringInfo(&key);
+			appendBinaryStringInfo(&key, dict_keys.data + dict_off[v], plen);
+			if (!get_varint(&buf, &v))
+				delta_corrupt(buf.cursor);
+			due = unzigzag(v);
+			if (due < PG_INT32_MIN || due > PG_INT32_MAX || DATE_NOT_FINITE((DateADT) due) ||
+				!IS_VALID_DATE((DateADT) due))
+				delta_corrupt(buf.cursor);
+			/* Big-endian with the sign bit flipped: bytewise order is date order. */
+			sortable = pg_hton32((uint32) (int32) due ^ 0x80000000u);
+			appendBinaryStringInfo(&key, (char *) &sortable, 4);
+			if (!live_get_amount_units(&buf, &low2, &units, &dscale, &num) || low2 > 2)
+				delta_corrupt(buf.cursor);
+
+			MemoryContextSwitchTo(callcxt);
+			idx = o2c_keymap_enter(keys, key.data, key.len, &added);
+			if (idx < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("ledger_pending_balances takes at most %d balances", O2C_KEYMAP_MAX_KEYS),
+						 errhint("Run o2c.ledger_compact more often.")));
+			if (added)
+			{
+				if (idx == cap)
+				{
+					cap *= 2;
+					entries = repalloc_huge(entries, (Size) cap * sizeof(PendingBalance));
+				}
+				o2c_sum_init(&entries[idx].open);
+				entries[idx].items = 0;
+			}
+			if (num != NULL)
+				o2c_sum_add_numeric(&entries[idx].open, num, callcxt);
+			else
+				o2c_sum_add_units(&entries[idx].open, units, dscale, callcxt);
+			entries[idx].items += low2 - 1;
+			MemoryContextSwitchTo(chunkcxt);
+			CHECK_FOR_INTERRUPTS();
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(chunkcxt);
+	}
+	SPI_finish();
+
+	n = o2c_keymap_count(keys);
+	order = palloc(Max(n, 1) * sizeof(int32));
+	for (int32 i = 0; i < n; i++)
+		order[i] = i;
+	qsort_arg(order, n, sizeof(int32), balance_key_cmp, keys);
+	for (int32 i = 0; i < n; i++)
+	{
+		size_t		len;
+		const char *k = o2c_keymap_key(keys, order[i], &len);
+		size_t		custlen = strlen(k);
+		size_t		curlen = strlen(k + custlen + 1);
+		uint32		sortable;
+		Datum		out[5];
+		bool		nulls[5] = {false};
+		PendingBalance *e = &entries[order[i]];
+
+		memcpy(&sortable, k + custlen + curlen + 2, 4);
+		out[0] = PointerGetDatum(cstring_to_text_with_len(k, (int) custlen));
+		out[1] = PointerGetDatum(cstring_to_text_with_len(k + custlen + 1, (int) curlen));
+		out[2] = DateADTGetDatum((DateADT) (int32) (pg_ntoh32(sortable) ^ 0x80000000u));
+		out[3] = sum_datum(&e->open);
+		out[4] = Int64GetDatum(e->items);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, nulls);
+		CHECK_FOR_INTERRUPTS();
+	}
+	return (Datum) 0;
 }
