@@ -388,18 +388,68 @@ sweep_init(Sweep *sw, Ledger *l, History *h)
 	pfree(key);
 }
 
-/* A customer's or currency's text, made once. */
-static text *
-group_text(Ledger *l, text **cache, LedgerInterner *in, uint32 i)
+/*
+ * The customer and currency of each group as texts, by rank. The customers'
+ * are laid out in rank order in one block: every row copies one, and rows
+ * come in rank order, so they are read in sequence rather than one cache
+ * miss a row. A customer's groups (one per currency) share its text.
+ */
+static void
+rank_texts(Ledger *l, text ***customer, text ***currency)
 {
-	if (cache[i] == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(l->ctx);
+	uint32		ng = l->ngroups;
+	uint32	   *by_rank = palloc((Size) Max(ng, 1) * sizeof(uint32));
+	text	  **cur_text = MemoryContextAllocZero(l->ctx, (l->currencies.n + 1) * sizeof(text *));
+	Size		size = 0;
+	char	   *block;
+	uint32		prev = LEDGER_NONE;
 
-		cache[i] = cstring_to_text(ledger_string(in, i));
-		MemoryContextSwitchTo(old);
+	*customer = MemoryContextAlloc(l->ctx, (Size) (ng + 1) * sizeof(text *));
+	*currency = MemoryContextAlloc(l->ctx, (Size) (ng + 1) * sizeof(text *));
+	for (uint32 g = 0; g < ng; g++)
+		by_rank[l->groups[g].rank] = g;
+	for (uint32 r = 0; r < ng; r++)
+	{
+		LedgerGroup *lg = &l->groups[by_rank[r]];
+
+		if (lg->customer != prev)
+			size += INTALIGN(VARHDRSZ + strlen(ledger_string(&l->customers, lg->customer)));
+		prev = lg->customer;
 	}
-	return cache[i];
+	block = MemoryContextAllocHuge(l->ctx, Max(size, 1));
+	prev = LEDGER_NONE;
+	for (uint32 r = 0; r < ng; r++)
+	{
+		LedgerGroup *lg = &l->groups[by_rank[r]];
+
+		if (lg->customer != prev)
+		{
+			const char *s = ledger_string(&l->customers, lg->customer);
+			Size		len = strlen(s);
+
+			(*customer)[r] = (text *) block;
+			SET_VARSIZE((*customer)[r], VARHDRSZ + len);
+			memcpy(VARDATA((*customer)[r]), s, len);
+			block += INTALIGN(VARHDRSZ + len);
+		}
+		else
+			(*customer)[r] = (*customer)[r - 1];
+		prev = lg->customer;
+		if (lg->currency == LEDGER_NONE)
+			(*currency)[r] = NULL;
+		else
+		{
+			if (cur_text[lg->currency] == NULL)
+			{
+				MemoryContext old = MemoryContextSwitchTo(l->ctx);
+
+				cur_text[lg->currency] = cstring_to_text(ledger_string(&l->currencies, lg->currency));
+				MemoryContextSwitchTo(old);
+			}
+			(*currency)[r] = cur_text[lg->currency];
+		}
+	}
+	pfree(by_rank);
 }
 
 /* One row: a group's aging at a date. */
@@ -441,8 +491,6 @@ history(FunctionCallInfo fcinfo, bool ladder)
 	History		h;
 	Ledger	   *l;
 	Sweep		sw;
-	text	  **customer_text;
-	text	  **currency_text;
 	text	  **rank_customer;	/* per rank, read in sequence by the sweep */
 	text	  **rank_currency;
 	AgingState *state;
@@ -464,18 +512,7 @@ history(FunctionCallInfo fcinfo, bool ladder)
 	sweep_init(&sw, l, &h);
 	elog(DEBUG1, "aging_history sweeps %u invoices over %d dates in %zu bytes",
 		 l->nitems, h.ndates, MemoryContextMemAllocated(l->ctx, true));
-	customer_text = MemoryContextAllocZero(l->ctx, (l->customers.n + 1) * sizeof(text *));
-	currency_text = MemoryContextAllocZero(l->ctx, (l->currencies.n + 1) * sizeof(text *));
-	rank_customer = MemoryContextAlloc(l->ctx, (l->ngroups + 1) * sizeof(text *));
-	rank_currency = MemoryContextAlloc(l->ctx, (l->ngroups + 1) * sizeof(text *));
-	for (uint32 g = 0; g < l->ngroups; g++)
-	{
-		LedgerGroup *lg = &l->groups[g];
-
-		rank_customer[lg->rank] = group_text(l, customer_text, &l->customers, lg->customer);
-		rank_currency[lg->rank] = lg->currency == LEDGER_NONE ? NULL :
-			group_text(l, currency_text, &l->currencies, lg->currency);
-	}
+	rank_texts(l, &rank_customer, &rank_currency);
 
 	state = o2c_aging_state_create(l->ctx, ladder ? bounds : NULL, nbounds, h.dates[0]);
 	row_ctx = AllocSetContextCreate(CurrentMemoryContext, "o2c aging_history row",
