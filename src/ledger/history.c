@@ -508,6 +508,7 @@ history(FunctionCallInfo fcinfo, bool ladder)
 
 	l = ledger_create("aging_history", &opt);
 	ledger_read(l, invoices_sql, settlements_sql, settle_later, &h);
+	ledger_free_id_table(l);
 	ledger_rank_groups(l);
 	sweep_init(&sw, l, &h);
 	elog(DEBUG1, "aging_history sweeps %u invoices over %d dates in %zu bytes",
