@@ -206,9 +206,8 @@ typedef struct Sweep
 	Pending    *settlements;	/* sorted by date, then key */
 	uint32	   *settle_start;	/* per date, and one past the last */
 	SweepItem  *live;
-	SweepItem  *next;			/* the live items of the date being swept */
 	uint32		nlive;
-	Size		cap;			/* of live and next */
+	Size		cap;
 } Sweep;
 
 /*
@@ -379,7 +378,6 @@ sweep_init(Sweep *sw, Ledger *l, History *h)
 	sw->nlive = 0;
 	sw->cap = 1024;
 	sw->live = MemoryContextAllocHuge(l->ctx, sw->cap * sizeof(SweepItem));
-	sw->next = MemoryContextAllocHuge(l->ctx, sw->cap * sizeof(SweepItem));
 	pfree(join);
 	pfree(rank);
 	pfree(join_pos);
@@ -525,28 +523,36 @@ history(FunctionCallInfo fcinfo, bool ladder)
 					qend = sw.join_start[j + 1];
 		uint32		s = sw.settle_start[j],
 					send = sw.settle_start[j + 1];
-		uint32		o = 0,
+		uint32		nall = sw.nlive + (qend - q),
+					w = nall,
 					n = 0;
 		uint32		rank = LEDGER_NONE;
 		int64		listed = 0;
-		SweepItem  *swap;
 
-		if (sw.nlive + (qend - q) > sw.cap)
+		if (nall > sw.cap)
 		{
-			sw.cap = Max(sw.cap * 2, sw.nlive + (qend - q));
+			sw.cap = Max(Min(sw.cap * 2, l->nitems), nall);
 			sw.live = repalloc_huge(sw.live, sw.cap * sizeof(SweepItem));
-			pfree(sw.next);
-			sw.next = MemoryContextAllocHuge(l->ctx, sw.cap * sizeof(SweepItem));
 		}
-		while (o < sw.nlive || q < qend)
+
+		/*
+		 * The items issued since the date before join the live ones in key
+		 * order, merged from the back so they need no second array.
+		 */
+		for (uint32 o = sw.nlive, b = qend; b > q;)
 		{
-			SweepItem  *e = &sw.next[n];
+			if (o > 0 && sw.live[o - 1].key > sw.joins[b - 1].key)
+				sw.live[--w] = sw.live[--o];
+			else
+				sw.live[--w] = sw.joins[--b];
+		}
+
+		/* Apply the date's settlements, age, and keep what stays live. */
+		for (uint32 p = 0; p < nall; p++)
+		{
+			SweepItem  *e = &sw.live[p];
 			int64		open;
 
-			if (q == qend || (o < sw.nlive && sw.live[o].key < sw.joins[q].key))
-				*e = sw.live[o++];
-			else
-				*e = sw.joins[q++];	/* issued since the date before */
 			if (e->it.group != rank)
 			{
 				if (listed > 0)
@@ -567,20 +573,18 @@ history(FunctionCallInfo fcinfo, bool ladder)
 					o2c_aging_state_add(state,
 										(int128) open * ledger_pow10[O2C_SUM_SCALE - e->it.scale],
 										e->it.scale, e->it.due_date, row_ctx);
-				n++;
 			}
-			else if (e->it.last_settled > as_of)
-				n++;
-			/* else not listed now or ever again: out of the live set */
+			else if (e->it.last_settled <= as_of)
+				continue;		/* not listed now or ever again: out of the live set */
+			if (n != p)
+				sw.live[n] = *e;
+			n++;
 		}
 		if (listed > 0)
 			emit_row(rsinfo, state, as_of, rank_customer[rank], rank_currency[rank],
 					 ladder, row_ctx);
 		if (s != send)
 			elog(ERROR, "aging_history left %u settlements unapplied at %d", send - s, j);
-		swap = sw.live;
-		sw.live = sw.next;
-		sw.next = swap;
 		sw.nlive = n;
 		CHECK_FOR_INTERRUPTS();
 	}
