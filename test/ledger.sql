@@ -2,7 +2,7 @@
 -- ledgers (credit notes, over-settlement, settlements after as_of, mixed
 -- scales, NULL due dates), and their errors.
 BEGIN;
-SELECT plan(33);
+SELECT plan(38);
 
 SELECT setseed(0.4242);
 
@@ -150,6 +150,38 @@ SELECT results_eq(
     $$SELECT (DATE '2024-01-31' + n * interval '2 months' + n * interval '3 days')::date
         FROM generate_series(0, 5) n WHERE DATE '2024-01-31' + n * interval '2 months' + n * interval '3 days' <= DATE '2024-12-31'$$,
     'mixed steps: from + i * step, months first');
+-- Daily steps: every settlement in the range falls on a date of the series.
+CREATE FUNCTION pg_temp.loop(f date, t date, step interval, options jsonb)
+RETURNS TABLE (as_of date, customer_id text, currency text, current numeric, d1_30 numeric,
+               d31_60 numeric, d61_90 numeric, d91_plus numeric, total numeric, overdue numeric,
+               items bigint, avg_days_past_due numeric)
+LANGUAGE sql AS $$
+    SELECT d, o.customer_id, o.currency, (a).current, (a).d1_30, (a).d31_60, (a).d61_90, (a).d91_plus,
+           (a).total, (a).overdue, (a).items, (a).avg_days_past_due
+      FROM (SELECT d::date AS d FROM generate_series(f, t, step) d) s,
+           LATERAL (SELECT o.customer_id, o.currency, o2c.aging(o.open_amount, o.due_date, d) AS a
+                      FROM o2c.open_items('SELECT * FROM inv', 'SELECT * FROM stl', d, options) o
+                     GROUP BY o.customer_id, o.currency) o
+     ORDER BY d, o.customer_id COLLATE "C", o.currency COLLATE "C" NULLS LAST
+$$;
+SELECT ok((SELECT count(*) FROM stl WHERE settled_on BETWEEN '2024-03-01' AND '2024-05-31') > 100,
+          'many settlements fall on the days of March to May');
+SELECT results_eq(
+    $$SELECT * FROM o2c.aging_history('SELECT * FROM inv', 'SELECT * FROM stl', '2024-03-01', '2024-05-31', '1 day')$$,
+    $$SELECT * FROM pg_temp.loop('2024-03-01', '2024-05-31', '1 day', '{}')$$,
+    'a daily step over 92 days equals open_items + o2c.aging on each day');
+SELECT results_eq(
+    $$SELECT * FROM o2c.aging_history('SELECT * FROM inv', 'SELECT * FROM stl', '2024-06-01', '2024-07-15', '1 day',
+                                      '{"include_settled": true, "include_credit_balances": false}'::jsonb)$$,
+    $$SELECT * FROM pg_temp.loop('2024-06-01', '2024-07-15', '1 day', '{"include_settled": true, "include_credit_balances": false}')$$,
+    'a daily step with both options equals open_items with them');
+-- A series that starts before the first invoice and ends before the last:
+-- invoices issued after it never count, nor their settlements.
+SELECT results_eq(
+    $$SELECT * FROM o2c.aging_history('SELECT * FROM inv', 'SELECT * FROM stl', '2023-11-20', '2024-02-20', '6 days')$$,
+    $$SELECT * FROM pg_temp.loop('2023-11-20', '2024-02-20', '6 days', '{}')$$,
+    'a series around the first invoices equals open_items + o2c.aging');
+
 -- Unknown settlements skipped: as if they were not there (the warnings are
 -- sql/ledger.sql's concern).
 SET LOCAL client_min_messages = error;
@@ -189,6 +221,11 @@ SELECT throws_ok($$SELECT * FROM o2c.aging_history('SELECT * FROM inv', 'SELECT 
                  '54000', NULL, 'too many dates is 54000');
 SELECT throws_ok($$SELECT * FROM o2c.aging_history('SELECT * FROM inv', 'SELECT * FROM stl', '2024-01-31', '2024-12-31', '1 month', '{}'::int[])$$,
                  '22023', NULL, 'empty bounds are 22023');
+SELECT throws_ok($$SELECT * FROM o2c.aging_history(
+    'SELECT ''BIG'' AS invoice_id, ''X'' AS customer_id, DATE ''2024-01-01'' AS invoice_date, NULL::date AS due_date, 9000000000000000000 AS amount, ''EUR'' AS currency',
+    'SELECT ''BIG'' AS invoice_id, DATE ''2024-02-01'' AS settled_on, 0.5 AS amount', '2024-01-31', '2024-03-31', '1 month')$$,
+                 '22003', 'amounts of invoice "BIG" are out of range for aging_history',
+                 'amounts outgrowing 64 bits in the sweep are 22003, naming the invoice');
 -- A 102,000-character id is named by a short prefix, its length given.
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $f$
 BEGIN

@@ -700,6 +700,18 @@ ledger_read(Ledger *l, const char *invoices_sql, const char *settlements_sql,
 				 errdetail("The first was for invoice \"%s\".", o2c_quote_cstr(l->first_unknown))));
 }
 
+/*
+ * Free the invoice id hash table once all rows are read: the ids stay (for
+ * messages), and the table's memory can serve what is built next instead of
+ * fresh pages.
+ */
+void
+ledger_free_id_table(Ledger *l)
+{
+	strtab_destroy(l->ids.tab);
+	l->ids.tab = NULL;
+}
+
 /* ------------------------------------------------------------ group order */
 
 static int

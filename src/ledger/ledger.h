@@ -115,6 +115,8 @@ extern void ledger_read(Ledger *l, const char *invoices_sql, const char *settlem
 						LedgerSettle settle, void *arg);
 /* Number the groups in (customer_id, currency) byte order, NULL currency last. */
 extern void ledger_rank_groups(Ledger *l);
+/* No more lookups of invoice ids (ledger_string still works). */
+extern void ledger_free_id_table(Ledger *l);
 
 /* 22003 naming invoice i: its amounts outgrew 64 bits at their scale. */
 O2C_NORETURN_BEFORE extern void ledger_scale_overflow(Ledger *l, uint32 i) O2C_NORETURN_AFTER;
