@@ -105,13 +105,15 @@ typedef struct CustKey
 /* A customer of the statement, and what the check found for it. */
 typedef struct CustEntry
 {
-	char	   *id;
+	/* Read and written per row: kept together at the start. */
+	O2cSum		total;			/* its orders' amounts (one currency) */
 	char	   *currency;		/* of its first order */
 	int			currency_len;
 	bool		one_currency;
-	int64		first_row;		/* its first and last checked order */
-	int64		last_row;
-	O2cSum		total;			/* its orders' amounts (one currency) */
+	int64		last_row;		/* its last checked order */
+	/* Per customer */
+	int64		first_row;		/* its first checked order */
+	char	   *id;
 	int32		lock_key;
 	/* from o2c.credit_state */
 	char	   *limit_currency;
@@ -762,6 +764,11 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 				last_row = -1;	/* the rows a second pass must read */
 	int32	   *keys;
 	int			last_att = 0;
+	int			a_hold,			/* 0-based column positions; -1: no hold */
+				a_cust,
+				a_amount,
+				a_cur,
+				a_order;
 	int			ptr;
 	List	   *held_ids = NIL;
 	Datum	   *held_vals = NULL;	/* their ids as the column holds them */
@@ -778,8 +785,8 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 		last_att = Max(last_att, cfg->att[k]);
 
 	/*
-	 * Sized from the row count: a statement's customers are usually far
-	 * fewer than its rows, so the key map starts small and grows.
+	 * The row count bounds the customers, but they are usually far fewer:
+	 * the key map starts at most at 1024 and grows.
 	 */
 	rows_cap = Max(tuplestore_tuple_count(ts), 1);
 	old = MemoryContextSwitchTo(cxt);
@@ -798,12 +805,19 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 	 */
 	tuplestore_select_read_pointer(ts, ptr);
 	tuplestore_rescan(ts);
+	/* Column positions in locals: the stores in the loop could alias cfg. */
+	a_hold = cfg->att[O_HOLD] - 1;
+	a_cust = cfg->att[O_CUSTOMER] - 1;
+	a_amount = cfg->att[O_AMOUNT] - 1;
+	a_cur = cfg->att[O_CURRENCY] - 1;
+	a_order = cfg->att[O_ORDER] - 1;
 	for (nrows = 0; tuplestore_gettupleslot(ts, true, false, slot); nrows++)
 	{
+		Datum	   *values = slot->tts_values;
+		bool	   *nulls = slot->tts_isnull;
 		CustKey		key;
 		int32		ix;
 		bool		added;
-		Datum	   *values = slot->tts_values;
 
 		if (nrows == rows_cap)
 		{
@@ -812,19 +826,18 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 		}
 		row_cust[nrows] = -1;
 		slot_getsomeattrs(slot, last_att);
-		if ((cfg->att[O_HOLD] != 0 && !slot->tts_isnull[cfg->att[O_HOLD] - 1] &&
-			 DatumGetBool(values[cfg->att[O_HOLD] - 1])) ||
-			slot->tts_isnull[cfg->att[O_CUSTOMER] - 1] || slot->tts_isnull[cfg->att[O_AMOUNT] - 1])
+		if ((a_hold >= 0 && !nulls[a_hold] && DatumGetBool(values[a_hold])) ||
+			nulls[a_cust] || nulls[a_amount])
 			continue;
 		old = MemoryContextSwitchTo(rowcxt);
-		if (slot->tts_isnull[cfg->att[O_CURRENCY] - 1] || slot->tts_isnull[cfg->att[O_ORDER] - 1])
+		if (nulls[a_cur] || nulls[a_order])
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
 					 errmsg("order_guard: an order of customer \"%s\" has no %s",
-							o2c_quote_cstr(id_text(cfg, O_CUSTOMER, values[cfg->att[O_CUSTOMER] - 1])),
-							slot->tts_isnull[cfg->att[O_ORDER] - 1] ? "order id" : "currency"),
+							o2c_quote_cstr(id_text(cfg, O_CUSTOMER, values[a_cust])),
+							nulls[a_order] ? "order id" : "currency"),
 					 errtable(rel)));
-		key = cust_key(cfg, values[cfg->att[O_CUSTOMER] - 1]);
+		key = cust_key(cfg, values[a_cust]);
 		/* The map grows in cxt, not in the row's context. */
 		MemoryContextSwitchTo(cxt);
 		ix = o2c_keymap_enter(custs, key.s, key.len, &added);
@@ -836,13 +849,13 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 		{
 			if (ix == ents_cap)
 			{
-				ents = repalloc(ents, sizeof(CustEntry) * ents_cap * 2);
+				ents = repalloc_huge(ents, sizeof(CustEntry) * ents_cap * 2);
 				memset(&ents[ents_cap], 0, sizeof(CustEntry) * ents_cap);
 				ents_cap *= 2;
 			}
 			e = &ents[ix];
 			e->id = (char *) o2c_keymap_key(custs, ix, NULL);
-			e->currency = currency_text(values[cfg->att[O_CURRENCY] - 1]);
+			e->currency = currency_text(values[a_cur]);
 			e->currency_len = strlen(e->currency);
 			e->one_currency = true;
 			o2c_sum_init(&e->total);
@@ -854,11 +867,10 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 		e = &ents[ix];
 		e->last_row = nrows;
 		row_cust[nrows] = ix;
-		if (!added && e->one_currency &&
-			!currency_is(values[cfg->att[O_CURRENCY] - 1], e->currency, e->currency_len))
+		if (!added && e->one_currency && !currency_is(values[a_cur], e->currency, e->currency_len))
 			e->one_currency = false;
 		if (e->one_currency)
-			sum_add_amount(cfg, &e->total, values[cfg->att[O_AMOUNT] - 1], e->id, cxt);
+			sum_add_amount(cfg, &e->total, values[a_amount], e->id, cxt);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
 		CHECK_FOR_INTERRUPTS();
