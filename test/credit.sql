@@ -2,7 +2,7 @@
 -- the trigger in both forms, COPY into guarded tables, updates, currencies,
 -- privileges, and every error path.
 BEGIN;
-SELECT plan(72);
+SELECT plan(78);
 SET LOCAL client_min_messages = warning;
 
 CREATE TABLE t_inv (invoice_id text, customer_id text, invoice_date date, due_date date,
@@ -139,6 +139,37 @@ SELECT lives_ok($$COPY t_orders (order_id, customer_id, amount, currency) FROM P
     'COPY into a table guarded in the statement form');
 SELECT is((SELECT array_agg(order_id ORDER BY order_id) FROM t_orders WHERE on_hold AND order_id LIKE 'K-%'), '{K-3}',
           'COPY: the order over the limit is held, the others pass');
+-- Many customers in one COPY: 3000, a tenth of them with room for two of
+-- their ten orders of 100, a fifth with no limit, the rest with room for
+-- all; some rows come already on hold, some without a customer, some with
+-- the currency in lower case. Exactly the low-limit customers' orders after
+-- their second are held, also when the transition table spills to disk.
+CREATE FUNCTION pg_temp.many_copy(p text) RETURNS text LANGUAGE sql AS $f$
+    SELECT format($c$COPY t_orders (order_id, customer_id, amount, currency, on_hold) FROM PROGRAM 'awk -v p=%s ''BEGIN { for (i = 1; i <= 30000; i++) { c = i %% 3000; k = (c %% 10 == 0 ? "LOW" : c %% 10 <= 2 ? "NL" : "HI"); printf "%%s-%%d\t%%s\t100\t%%s\t%%s\n", p, i, (i %% 89 == 0 ? "\\N" : p k c), (i %% 7 == 0 ? "eur" : "EUR"), (i %% 97 == 0 ? "t" : "f") } }'''$c$, p)
+$f$;
+CREATE FUNCTION pg_temp.many_expected(p text) RETURNS SETOF text LANGUAGE sql AS $f$
+    SELECT order_id FROM (SELECT order_id, row_number() OVER (PARTITION BY customer_id ORDER BY split_part(order_id, '-', 2)::int) AS n
+                            FROM t_orders WHERE order_id LIKE p || '-%' AND customer_id LIKE p || 'LOW%'
+                             AND split_part(order_id, '-', 2)::int % 97 <> 0) o
+     WHERE n > 2
+$f$;
+INSERT INTO o2c.credit_limit (customer_id, currency, credit_limit, valid_from)
+SELECT p || CASE WHEN c % 10 = 0 THEN 'LOW' ELSE 'HI' END || c, 'EUR', CASE WHEN c % 10 = 0 THEN 250 ELSE 1000000 END, '2020-01-01'
+  FROM generate_series(0, 2999) c, unnest('{M,N}'::text[]) p WHERE c % 10 NOT IN (1, 2);
+SELECT lives_ok(pg_temp.many_copy('M'), 'COPY of 30000 orders of 3000 customers into a table guarded in the statement form');
+SELECT set_eq($$SELECT order_id FROM o2c.credit_hold WHERE order_id LIKE 'M-%' AND status = 'waiting'$$,
+              $$SELECT pg_temp.many_expected('M')$$,
+              'many customers: holds for exactly the low-limit customers'' orders after their second');
+SELECT is((SELECT count(*) FROM pg_temp.many_expected('M')), 2337::bigint, 'many customers: 2337 such orders');
+SELECT set_eq($$SELECT order_id FROM t_orders WHERE order_id LIKE 'M-%' AND on_hold$$,
+              $$SELECT pg_temp.many_expected('M') UNION ALL SELECT 'M-' || i FROM generate_series(97, 30000, 97) i$$,
+              'many customers: those orders are marked held, beside the rows that came on hold');
+SET LOCAL work_mem = '64kB';
+SELECT lives_ok(pg_temp.many_copy('N'), 'the same COPY with the transition table spilled to disk');
+RESET work_mem;
+SELECT set_eq($$SELECT order_id FROM t_orders WHERE order_id LIKE 'N-%' AND on_hold$$,
+              $$SELECT pg_temp.many_expected('N') UNION ALL SELECT 'N-' || i FROM generate_series(97, 30000, 97) i$$,
+              'spilled: the same orders are held');
 SELECT throws_ok($$INSERT INTO t_orders (order_id, customer_id, amount, currency) VALUES ('S-NaN', 'C2', 'NaN', 'EUR')$$,
     '22023', 'order_guard: an order of customer "C2" has amount NaN', 'statement form: a NaN amount is an error');
 DROP TRIGGER t_guard ON t_orders;

@@ -67,10 +67,25 @@ o2c_keymap_hash(const char *key, size_t len)
 		key += 8;
 		len -= 8;
 	}
-	if (len > 0)
+	/*
+	 * The last 1 to 7 bytes by fixed-size loads (a memcpy of variable length
+	 * is a library call): two overlapping 4-byte words, or three bytes. The
+	 * length is in h already, so overlaps cannot make two keys alike.
+	 */
+	if (len >= 4)
 	{
-		w = 0;
-		memcpy(&w, key, len);
+		uint32_t	a,
+					b;
+
+		memcpy(&a, key, 4);
+		memcpy(&b, key + len - 4, 4);
+		w = (uint64_t) a | (uint64_t) b << 32;
+		h = (h ^ w) * UINT64_C(0x87c37b91114253d5);
+	}
+	else if (len > 0)
+	{
+		w = (uint64_t) (unsigned char) key[0] | (uint64_t) (unsigned char) key[len / 2] << 8 |
+			(uint64_t) (unsigned char) key[len - 1] << 16;
 		h = (h ^ w) * UINT64_C(0x87c37b91114253d5);
 	}
 	return (uint32_t) mix64(h);
@@ -127,7 +142,18 @@ key_equal(const char *rec, const char *key, size_t len)
 	uint32_t	n;
 
 	memcpy(&n, rec, sizeof(n));
-	return n == len && memcmp(rec + sizeof(n), key, len) == 0;
+	if (n != len)
+		return false;
+	rec += sizeof(n);
+	/* Short keys byte by byte: cheaper than a call to memcmp. */
+	if (len <= 16)
+	{
+		for (size_t i = 0; i < len; i++)
+			if (rec[i] != key[i])
+				return false;
+		return true;
+	}
+	return memcmp(rec, key, len) == 0;
 }
 
 /* Double the slots (and the room for keys), rehashing by the stored hashes. */

@@ -34,6 +34,7 @@
 
 #include "core/o2c.h"
 #include "core/innerq.h"
+#include "core/keymap.h"
 
 #include "access/htup_details.h"
 #include "access/transam.h"
@@ -51,7 +52,6 @@
 #include "utils/datum.h"
 #include "utils/date.h"
 #include "utils/fmgrprotos.h"
-#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -105,11 +105,15 @@ typedef struct CustKey
 /* A customer of the statement, and what the check found for it. */
 typedef struct CustEntry
 {
-	CustKey		key;			/* hash key: the id's bytes (key.s is id once entered) */
-	char	   *id;
-	char	   *currency;		/* of its first order */
-	bool		one_currency;
+	/* Read and written per row: kept together at the start. */
 	O2cSum		total;			/* its orders' amounts (one currency) */
+	char	   *currency;		/* of its first order */
+	int			currency_len;
+	bool		one_currency;
+	int64		last_row;		/* its last checked order */
+	/* Per customer */
+	int64		first_row;		/* its first checked order */
+	char	   *id;
 	int32		lock_key;
 	/* from o2c.credit_state */
 	char	   *limit_currency;
@@ -120,23 +124,6 @@ typedef struct CustEntry
 	bool		all_pass;
 	Numeric		running;		/* exposure plus the orders passed so far */
 } CustEntry;
-
-static uint32
-cust_hash(const void *key, Size keysize)
-{
-	const CustKey *k = key;
-
-	return hash_bytes((const unsigned char *) k->s, k->len);
-}
-
-static int
-cust_match(const void *a, const void *b, Size keysize)
-{
-	const CustKey *x = a,
-			   *y = b;
-
-	return x->len != y->len || memcmp(x->s, y->s, x->len) != 0;
-}
 
 static int
 guard_attnum(Relation rel, const char *arg, const char *colname)
@@ -322,14 +309,15 @@ cust_key(OrderGuardConfig *cfg, Datum d)
 	return k;
 }
 
-/* Is the currency column's value cur (in any case)? */
-static bool
-currency_is(Datum d, const char *cur)
+/* Is the currency column's value cur (upper case, len bytes) in any case? */
+static inline bool
+currency_is(Datum d, const char *cur, int len)
 {
 	text	   *t = DatumGetTextPP(d);
-	int			n = VARSIZE_ANY_EXHDR(t);
 
-	return n == strlen(cur) && pg_strncasecmp(VARDATA_ANY(t), cur, n) == 0;
+	/* Codes usually come in upper case: memcmp first. */
+	return VARSIZE_ANY_EXHDR(t) == len &&
+		(memcmp(VARDATA_ANY(t), cur, len) == 0 || pg_strncasecmp(VARDATA_ANY(t), cur, len) == 0);
 }
 
 /* Add an order's amount: numerics of small scale as integers, in place. */
@@ -415,11 +403,13 @@ numeric_array(Numeric *items, int n)
 
 /*
  * Run o2c.credit_state for the customers (inside SPI) and fill their entries
- * (allocated in cxt), found in custs (or ents[0] alone). exclude: order ids left out of the orders source (row
- * form); given: open orders already summed (statement form), or NULL.
+ * (allocated in cxt): ents[i] is the customer of index i in custs (or
+ * ents[0] alone when custs is NULL). exclude: order ids left out of the
+ * orders source (row form); given: open orders already summed (statement
+ * form), or NULL.
  */
 static void
-guard_state(OrderGuardConfig *cfg, CustEntry **ents, int n, HTAB *custs, Datum exclude,
+guard_state(OrderGuardConfig *cfg, CustEntry *ents, int n, O2cKeyMap *custs, Datum exclude,
 			Datum *given, MemoryContext cxt)
 {
 	char	  **ids = palloc(sizeof(char *) * n);
@@ -432,8 +422,8 @@ guard_state(OrderGuardConfig *cfg, CustEntry **ents, int n, HTAB *custs, Datum e
 
 	for (int i = 0; i < n; i++)
 	{
-		ids[i] = ents[i]->id;
-		curs[i] = ents[i]->currency;
+		ids[i] = ents[i].id;
+		curs[i] = ents[i].currency;
 	}
 	vals[0] = text_array(ids, n);
 	vals[1] = text_array(curs, n);
@@ -466,12 +456,12 @@ guard_state(OrderGuardConfig *cfg, CustEntry **ents, int n, HTAB *custs, Datum e
 
 		if (custs != NULL)
 		{
-			CustKey		k = {id, strlen(id)};
+			int32		ix = o2c_keymap_find(custs, id, strlen(id));
 
-			e = hash_search(custs, &k, HASH_FIND, NULL);
+			e = ix >= 0 ? &ents[ix] : NULL;
 		}
-		else if (strcmp(ents[0]->id, id) == 0)
-			e = ents[0];
+		else if (strcmp(ents[0].id, id) == 0)
+			e = &ents[0];
 		if (e == NULL)
 			elog(ERROR, "credit_state returned an unknown customer");
 		old = MemoryContextSwitchTo(cxt);
@@ -664,7 +654,6 @@ guard_row_form(OrderGuardConfig *cfg, TriggerData *td)
 			   *currency;
 	Numeric		amount;
 	CustEntry	e = {0};
-	CustEntry  *ep = &e;
 	int32		key;
 	bool		held = false;
 	Datum		reasons;
@@ -735,7 +724,7 @@ guard_row_form(OrderGuardConfig *cfg, TriggerData *td)
 	e.currency = currency;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	guard_state(cfg, &ep, 1, NULL, text_array(&order_id, 1), NULL, cxt);
+	guard_state(cfg, &e, 1, NULL, text_array(&order_id, 1), NULL, cxt);
 	if (!guard_order_passes(cfg, &e, amount, currency, &reasons, cxt) &&
 		!guard_released(cfg, &plans[0], order_id, customer, currency, amount))
 	{
@@ -764,18 +753,26 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "order_guard", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext rowcxt = AllocSetContextCreate(cxt, "order_guard row", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old;
-	HASHCTL		ctl;
-	HTAB	   *custs;
-	CustEntry **ents;
+	O2cKeyMap  *custs;
+	CustEntry  *ents;			/* by the customer's index in custs */
 	int			nents = 0;
+	int			ents_cap;
+	int32	   *row_cust;		/* per row: its customer's index, or -1 */
+	int64		nrows;
+	int64		rows_cap;
+	int64		first_row = -1,
+				last_row = -1;	/* the rows a second pass must read */
 	int32	   *keys;
 	int			last_att = 0;
+	int			a_hold,			/* 0-based column positions; -1: no hold */
+				a_cust,
+				a_amount,
+				a_cur,
+				a_order;
 	int			ptr;
-	bool		need_pass2 = false;
 	List	   *held_ids = NIL;
 	Datum	   *held_vals = NULL;	/* their ids as the column holds them */
 	int			n_held = 0;
-	HASH_SEQ_STATUS seq;
 	CustEntry  *e;
 	Datum		given[3];
 	bool		has_orders;
@@ -786,61 +783,94 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 	stmt_cid = ActiveSnapshotSet() ? GetActiveSnapshot()->curcid : GetCurrentCommandId(false);
 	for (int k = 0; k < O_NCOLS; k++)
 		last_att = Max(last_att, cfg->att[k]);
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(CustKey);
-	ctl.entrysize = sizeof(CustEntry);
-	ctl.hash = cust_hash;
-	ctl.match = cust_match;
-	ctl.hcxt = cxt;
-	custs = hash_create("order_guard customers", 256, &ctl,
-						HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+
+	/*
+	 * The row count bounds the customers, but they are usually far fewer:
+	 * the key map starts at most at 1024 and grows.
+	 */
+	rows_cap = Max(tuplestore_tuple_count(ts), 1);
+	old = MemoryContextSwitchTo(cxt);
+	custs = o2c_keymap_create(Min(rows_cap, 1024));
+	ents_cap = (int) Min(rows_cap, 1024);
+	ents = palloc0(sizeof(CustEntry) * ents_cap);
+	row_cust = MemoryContextAllocHuge(cxt, sizeof(int32) * rows_cap);
+	MemoryContextSwitchTo(old);
 
 	/* A read pointer of our own: other triggers may read the same table. */
 	ptr = tuplestore_alloc_read_pointer(ts, EXEC_FLAG_REWIND);
 
-	/* Pass 1: the customers, and each one's total when in one currency. */
+	/*
+	 * Pass 1: the customers, and each one's total when in one currency; each
+	 * row's customer is remembered so that a second pass needs no lookup.
+	 */
 	tuplestore_select_read_pointer(ts, ptr);
 	tuplestore_rescan(ts);
-	while (tuplestore_gettupleslot(ts, true, false, slot))
+	/* Column positions in locals: the stores in the loop could alias cfg. */
+	a_hold = cfg->att[O_HOLD] - 1;
+	a_cust = cfg->att[O_CUSTOMER] - 1;
+	a_amount = cfg->att[O_AMOUNT] - 1;
+	a_cur = cfg->att[O_CURRENCY] - 1;
+	a_order = cfg->att[O_ORDER] - 1;
+	for (nrows = 0; tuplestore_gettupleslot(ts, true, false, slot); nrows++)
 	{
+		Datum	   *values = slot->tts_values;
+		bool	   *nulls = slot->tts_isnull;
 		CustKey		key;
-		bool		found;
+		int32		ix;
+		bool		added;
 
-		slot_getsomeattrs(slot, last_att);
-		old = MemoryContextSwitchTo(rowcxt);
-		if ((cfg->att[O_HOLD] != 0 && !slot->tts_isnull[cfg->att[O_HOLD] - 1] &&
-			 DatumGetBool(slot->tts_values[cfg->att[O_HOLD] - 1])) ||
-			slot->tts_isnull[cfg->att[O_CUSTOMER] - 1] || slot->tts_isnull[cfg->att[O_AMOUNT] - 1])
+		if (nrows == rows_cap)
 		{
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(rowcxt);
-			continue;
+			rows_cap *= 2;
+			row_cust = repalloc_huge(row_cust, sizeof(int32) * rows_cap);
 		}
-		if (slot->tts_isnull[cfg->att[O_CURRENCY] - 1] || slot->tts_isnull[cfg->att[O_ORDER] - 1])
+		row_cust[nrows] = -1;
+		slot_getsomeattrs(slot, last_att);
+		if ((a_hold >= 0 && !nulls[a_hold] && DatumGetBool(values[a_hold])) ||
+			nulls[a_cust] || nulls[a_amount])
+			continue;
+		old = MemoryContextSwitchTo(rowcxt);
+		if (nulls[a_cur] || nulls[a_order])
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
 					 errmsg("order_guard: an order of customer \"%s\" has no %s",
-							o2c_quote_cstr(id_text(cfg, O_CUSTOMER, slot->tts_values[cfg->att[O_CUSTOMER] - 1])),
-							slot->tts_isnull[cfg->att[O_ORDER] - 1] ? "order id" : "currency"),
+							o2c_quote_cstr(id_text(cfg, O_CUSTOMER, values[a_cust])),
+							nulls[a_order] ? "order id" : "currency"),
 					 errtable(rel)));
-		key = cust_key(cfg, slot->tts_values[cfg->att[O_CUSTOMER] - 1]);
-		e = hash_search(custs, &key, HASH_ENTER, &found);
-		if (!found)
+		key = cust_key(cfg, values[a_cust]);
+		/* The map grows in cxt, not in the row's context. */
+		MemoryContextSwitchTo(cxt);
+		ix = o2c_keymap_enter(custs, key.s, key.len, &added);
+		if (ix < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("order_guard: a statement may write orders of at most %d customers", O2C_KEYMAP_MAX_KEYS)));
+		if (added)
 		{
-			e->id = MemoryContextAlloc(cxt, key.len + 1);
-			memcpy(e->id, key.s, key.len);
-			e->id[key.len] = '\0';
-			e->key.s = e->id;
-			e->currency = MemoryContextStrdup(cxt, currency_text(slot->tts_values[cfg->att[O_CURRENCY] - 1]));
+			if (ix == ents_cap)
+			{
+				ents = repalloc_huge(ents, sizeof(CustEntry) * ents_cap * 2);
+				memset(&ents[ents_cap], 0, sizeof(CustEntry) * ents_cap);
+				ents_cap *= 2;
+			}
+			e = &ents[ix];
+			e->id = (char *) o2c_keymap_key(custs, ix, NULL);
+			e->currency = currency_text(values[a_cur]);
+			e->currency_len = strlen(e->currency);
 			e->one_currency = true;
 			o2c_sum_init(&e->total);
 			e->lock_key = lock_key_of(e->id);
+			e->first_row = nrows;
 			nents++;
 		}
-		else if (e->one_currency && !currency_is(slot->tts_values[cfg->att[O_CURRENCY] - 1], e->currency))
+		MemoryContextSwitchTo(rowcxt);
+		e = &ents[ix];
+		e->last_row = nrows;
+		row_cust[nrows] = ix;
+		if (!added && e->one_currency && !currency_is(values[a_cur], e->currency, e->currency_len))
 			e->one_currency = false;
 		if (e->one_currency)
-			sum_add_amount(cfg, &e->total, slot->tts_values[cfg->att[O_AMOUNT] - 1], e->id, cxt);
+			sum_add_amount(cfg, &e->total, values[a_amount], e->id, cxt);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
 		CHECK_FOR_INTERRUPTS();
@@ -848,17 +878,9 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 	if (nents == 0)
 		goto done;
 
-	old = MemoryContextSwitchTo(cxt);
-	ents = palloc(sizeof(CustEntry *) * nents);
-	keys = palloc(sizeof(int32) * nents);
-	nents = 0;
-	hash_seq_init(&seq, custs);
-	while ((e = hash_seq_search(&seq)) != NULL)
-	{
-		keys[nents] = e->lock_key;
-		ents[nents++] = e;
-	}
-	MemoryContextSwitchTo(old);
+	keys = MemoryContextAlloc(cxt, sizeof(int32) * nents);
+	for (int i = 0; i < nents; i++)
+		keys[i] = ents[i].lock_key;
 	guard_lock(keys, nents);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -890,7 +912,7 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 			Datum		v;
 
 			for (int i = 0; i < nents; i++)
-				ids[i] = ents[i]->id;
+				ids[i] = ents[i].id;
 			v = text_array(ids, nents);
 			if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 			{
@@ -956,7 +978,7 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 	/* Customers whose orders all fit, in one currency, need no second pass. */
 	for (int i = 0; i < nents; i++)
 	{
-		e = ents[i];
+		e = &ents[i];
 		if (e->has_blocks)
 			e->all_pass = false;
 		else if (e->credit_limit == NULL)
@@ -966,37 +988,44 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 									  e->credit_limit);
 		else
 			e->all_pass = false;
-		need_pass2 |= !e->all_pass;
+		if (!e->all_pass)
+		{
+			if (first_row < 0 || e->first_row < first_row)
+				first_row = e->first_row;
+			last_row = Max(last_row, e->last_row);
+		}
 	}
 
-	/* Pass 2: order by order, for the customers that may not all pass. */
-	if (need_pass2)
+	/*
+	 * Pass 2: order by order, for the customers that may not all pass; the
+	 * other rows are stepped over without being read into the slot.
+	 */
+	if (first_row >= 0)
 	{
 		tuplestore_select_read_pointer(ts, ptr);
 		tuplestore_rescan(ts);
-		while (tuplestore_gettupleslot(ts, true, false, slot))
+		if (first_row > 0 && !tuplestore_skiptuples(ts, first_row, true))
+			elog(ERROR, "order_guard: the transition table is shorter than in the first pass");
+		for (int64 r = first_row; r <= last_row; r++)
 		{
 			char	   *customer,
 					   *currency,
 					   *order_id;
-			CustKey		key;
 			Numeric		amount;
 			Datum		reasons;
+			int32		ix = row_cust[r];
 
-			slot_getsomeattrs(slot, last_att);
-			if ((cfg->att[O_HOLD] != 0 && !slot->tts_isnull[cfg->att[O_HOLD] - 1] &&
-				 DatumGetBool(slot->tts_values[cfg->att[O_HOLD] - 1])) ||
-				slot->tts_isnull[cfg->att[O_CUSTOMER] - 1] || slot->tts_isnull[cfg->att[O_AMOUNT] - 1])
-				continue;
-			old = MemoryContextSwitchTo(rowcxt);
-			key = cust_key(cfg, slot->tts_values[cfg->att[O_CUSTOMER] - 1]);
-			e = hash_search(custs, &key, HASH_FIND, NULL);
-			if (e == NULL || e->all_pass)
+			if (ix < 0 || ents[ix].all_pass)
 			{
-				MemoryContextSwitchTo(old);
-				MemoryContextReset(rowcxt);
+				if (!tuplestore_advance(ts, true))
+					elog(ERROR, "order_guard: the transition table is shorter than in the first pass");
 				continue;
 			}
+			if (!tuplestore_gettupleslot(ts, true, false, slot))
+				elog(ERROR, "order_guard: the transition table is shorter than in the first pass");
+			slot_getsomeattrs(slot, last_att);
+			e = &ents[ix];
+			old = MemoryContextSwitchTo(rowcxt);
 			customer = e->id;
 			currency = currency_text(slot->tts_values[cfg->att[O_CURRENCY] - 1]);
 			amount = o2c_datum_amount(slot->tts_values[cfg->att[O_AMOUNT] - 1], cfg->type[O_AMOUNT]);
