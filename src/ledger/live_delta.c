@@ -164,6 +164,7 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 	int32		rows_end,
 				ndict;
+	DateADT		base;
 	Datum	   *cust,
 			   *cur;
 
@@ -174,11 +175,12 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 	buf.cursor = 0;
 	/* Every read is checked first: corrupt data is an error, never a crash. */
 #define NEED(n) do { if ((n) < 0 || (n) > buf.len - buf.cursor) goto corrupt; } while (0)
-	NEED(8);
+	NEED(12);
 	if (pq_getmsgint(&buf, 4) != DELTA_VERSION)
 		goto corrupt;
 	rows_end = pq_getmsgint(&buf, 4);
-	if (rows_end < 8 || rows_end > buf.len)
+	base = (DateADT) pq_getmsgint(&buf, 4);
+	if (rows_end < 12 || rows_end > buf.len || DATE_NOT_FINITE(base))
 		goto corrupt;
 
 	/* The dictionary first. */
@@ -205,7 +207,7 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 	if (buf.cursor != buf.len)
 		goto corrupt;
 
-	buf.cursor = 8;
+	buf.cursor = 12;
 	buf.len = rows_end;
 	while (buf.cursor < buf.len)
 	{
@@ -222,6 +224,9 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 		if (!get_varint(&buf, &v))
 			goto corrupt;
 		d = unzigzag(v);
+		if (d < PG_INT32_MIN || d > PG_INT32_MAX)
+			goto corrupt;
+		d += base;
 		if (d < PG_INT32_MIN || d > PG_INT32_MAX || DATE_NOT_FINITE((DateADT) d) || !IS_VALID_DATE((DateADT) d))
 			goto corrupt;
 		values[2] = DateADTGetDatum((DateADT) d);

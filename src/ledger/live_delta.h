@@ -3,13 +3,14 @@
  * ledger_track's insert path writes (live_insert.c) and its readers
  * (live_delta.c).
  *
- * data (version 2): int32 version and int32 offset of the dictionary, in
- * network byte order; then per invoice, in varints (7 bits a byte, low
- * first; signed ones zigzag-coded): the dictionary index (customer and
- * currency), the due date (days from 2000-01-01, signed) and the open
+ * data (version 3): int32 version, int32 offset of the dictionary and int32
+ * base date (the state date it was written at), in network byte order;
+ * then per invoice, in varints (7 bits a byte, low first; signed ones
+ * zigzag-coded): the dictionary index (customer and currency), the due date
+ * (days from the base date, signed: two bytes within 22 years) and the open
  * amount with its items (live_put_amount, the low bits items + 1: -1, 0 or
  * 1). The dictionary: int32 count, then per entry customer and currency
- * (int32 length, bytes each). About 9 bytes an invoice for amounts in
+ * (int32 length, bytes each). About 8 bytes an invoice for amounts in
  * cents.
  *
  * summary (version 1), on the last chunk of a statement: int32 version,
@@ -26,8 +27,8 @@
 #include "lib/stringinfo.h"
 #include "utils/numeric.h"
 
-#define DELTA_VERSION 2
-#define DELTA_HEADER (VARHDRSZ + 8)
+#define DELTA_VERSION 3
+#define DELTA_HEADER (VARHDRSZ + 12)
 #define SUMMARY_VERSION 1
 
 static inline void

@@ -118,12 +118,13 @@ textcol_get(TextCol *tc, Datum d, int *len)
 }
 
 static void
-delta_start(StringInfo buf)
+delta_start(StringInfo buf, DateADT base)
 {
 	resetStringInfo(buf);
 	appendStringInfoSpaces(buf, VARHDRSZ);
 	pq_sendint32(buf, DELTA_VERSION);
 	pq_sendint32(buf, 0);		/* the dictionary's offset, set at the flush */
+	pq_sendint32(buf, base);
 }
 
 /*
@@ -164,7 +165,7 @@ flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Sums *sums, StringInfo summ
 									   "VALUES ($1, $2, $3, $4)", c->sch),
 							  4, types, values, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", "INSERT INTO ledger_delta");
-	delta_start(buf);
+	delta_start(buf, c->as_of);
 	*rows = 0;
 }
 
@@ -328,8 +329,15 @@ entry_add(SumEntry *e, int k, bool overdue, int128 units, int32 dscale, Numeric 
 					vw = 0;
 		int32		n;
 		int			s = Max(e->scale, dscale);
-		int128		q = units / ledger_pow10[O2C_SUM_SCALE - s];
-		bool		ok = q >= PG_INT64_MIN && q <= PG_INT64_MAX;
+		int128		q;
+		bool		ok;
+
+		/* 64-bit division when it fits: the usual amount, once per row. */
+		if (units >= PG_INT64_MIN && units <= PG_INT64_MAX)
+			q = (int64) units / ledger_pow10[O2C_SUM_SCALE - s];
+		else
+			q = units / ledger_pow10[O2C_SUM_SCALE - s];
+		ok = q >= PG_INT64_MIN && q <= PG_INT64_MAX;
 
 		memcpy(b, e->b, sizeof(b));
 		if (ok && s > e->scale)
@@ -488,7 +496,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 	/* Room for the rows at once: no copying as the buffer grows. */
 	initStringInfo(&delta);
 	enlargeStringInfo(&delta, (int) Min((int64) DELTA_CHUNK_BYTES + 1024, 12 * ntuples + 1024));
-	delta_start(&delta);
+	delta_start(&delta, c->as_of);
 	initStringInfo(&key);
 
 	/* A read pointer of our own: other triggers may read the same table. */
@@ -592,7 +600,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 
 		/* The balance delta, appended. */
 		put_varint(&delta, (uint64) idx);
-		put_varint(&delta, zigzag(due));
+		put_varint(&delta, zigzag((int64) due - c->as_of));
 		live_put_amount(&delta, items + 1, units, dscale, num);
 		rows++;
 

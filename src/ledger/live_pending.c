@@ -366,6 +366,7 @@ o2c_ledger_pending_balances(PG_FUNCTION_ARGS)
 		StringInfoData buf;
 		int32		rows_end,
 					ndict;
+		DateADT		base;
 		int32	   *dict_off;	/* per entry: its key's offset in dict_keys */
 		StringInfoData dict_keys;
 
@@ -373,10 +374,11 @@ o2c_ledger_pending_balances(PG_FUNCTION_ARGS)
 		buf.len = VARSIZE_ANY_EXHDR(data);
 		buf.maxlen = buf.len;
 		buf.cursor = 0;
-		if (buf.len < 12 || pq_getmsgint(&buf, 4) != DELTA_VERSION)
+		if (buf.len < 16 || pq_getmsgint(&buf, 4) != DELTA_VERSION)
 			delta_corrupt(buf.cursor);
 		rows_end = pq_getmsgint(&buf, 4);
-		if (rows_end < 8 || rows_end > buf.len - 4)
+		base = (DateADT) pq_getmsgint(&buf, 4);
+		if (rows_end < 12 || rows_end > buf.len - 4 || DATE_NOT_FINITE(base))
 			delta_corrupt(buf.cursor);
 
 		/* The dictionary: each entry's key prefix, customer '\0' currency '\0'. */
@@ -406,7 +408,7 @@ o2c_ledger_pending_balances(PG_FUNCTION_ARGS)
 		if (buf.cursor != buf.len)
 			delta_corrupt(buf.cursor);
 
-		buf.cursor = 8;
+		buf.cursor = 12;
 		buf.len = rows_end;
 		while (buf.cursor < buf.len)
 		{
@@ -429,6 +431,9 @@ o2c_ledger_pending_balances(PG_FUNCTION_ARGS)
 			if (!get_varint(&buf, &v))
 				delta_corrupt(buf.cursor);
 			due = unzigzag(v);
+			if (due < PG_INT32_MIN || due > PG_INT32_MAX)
+				delta_corrupt(buf.cursor);
+			due += base;
 			if (due < PG_INT32_MIN || due > PG_INT32_MAX || DATE_NOT_FINITE((DateADT) due) ||
 				!IS_VALID_DATE((DateADT) due))
 				delta_corrupt(buf.cursor);
