@@ -5,7 +5,10 @@
  * equal to the aging of the tracked tables' current book: every invoice's
  * amount less the sum of all its settlements. And o2c.ledger_rebuild().
  *
- * Every firing is set-based SQL over the transition tables (SPI): the
+ * An INSERT of invoices is one pass of C over the transition table that
+ * appends its balances and its per-customer summary to o2c.ledger_delta
+ * (live_insert.c), folded in later by o2c.ledger_compact. Every other
+ * firing is set-based SQL over the transition tables (SPI): the
  * statement's changes become deltas of open amount and of open-invoice
  * count per (customer, currency, due date), which are upserted in key order,
  * so two concurrent statements lock the same rows in the same order. An
