@@ -390,6 +390,21 @@ put_sum(StringInfo buf, const O2cSum *sum, int dscale)
 		live_put_amount(buf, 0, 0, dscale, o2c_sum_numeric(sum, dscale));
 }
 
+/* An amount of v * 10^-scale, as live_put_amount writes it. */
+static void
+put_scaled(StringInfo buf, int128 v, int scale)
+{
+	if (v >= PG_INT64_MIN && v <= PG_INT64_MAX)
+	{
+		if (buf->len + 1 >= buf->maxlen)
+			enlargeStringInfo(buf, 1);
+		buf->data[buf->len++] = (char) (scale << 4);	/* kind 0 */
+		put_varint(buf, zigzag((int64) v));
+	}
+	else
+		live_put_amount(buf, 0, v * ledger_pow10[O2C_SUM_SCALE - scale], scale, NULL);
+}
+
 /*
  * The statement's summary: per customer and currency with an open item,
  * the five buckets, total and overdue (all shown with the entry's largest
@@ -422,7 +437,8 @@ summary_encode(LiveCtx *c, Sums *sums, MemoryContext cxt)
 	pq_sendint32(buf, m);
 	for (int i = 0; i < m; i++)
 	{
-		SumExact   *x = entry_exact(&sums->entries[sorted[i]], cxt);
+		SumEntry   *e = &sums->entries[sorted[i]];
+		SumExact   *x;
 		O2cSum		overdue,
 					total;
 		int			dscale = 0;
@@ -431,6 +447,30 @@ summary_encode(LiveCtx *c, Sums *sums, MemoryContext cxt)
 		int			custlen = strlen(k);	/* a customer has no NUL byte */
 		int			curlen = (int) len - custlen - 1;
 
+		put_varint(buf, (uint64) custlen);
+		appendBinaryStringInfo(buf, k, custlen);
+		put_varint(buf, (uint64) curlen);
+		appendBinaryStringInfo(buf, k + custlen + 1, curlen);
+		if (e->exact == NULL)
+		{
+			/* The fast sums as they are: every bucket at the entry's scale. */
+			int128		od = 0;
+			int			ws = Max(e->wscale, 0);
+
+			put_varint(buf, zigzag(e->items));
+			for (int b = 0; b < 5; b++)
+			{
+				put_scaled(buf, e->b[b], e->scale);
+				if (b > 0)
+					od += e->b[b];
+			}
+			put_scaled(buf, od + e->b[0], e->scale);
+			put_scaled(buf, od, e->scale);
+			/* w has at most wscale decimals, though summed at the entry's scale. */
+			put_scaled(buf, e->w / ledger_pow10[e->scale - ws], ws);
+			continue;
+		}
+		x = e->exact;
 		o2c_sum_init(&overdue);
 		for (int b = 1; b < 5; b++)
 			o2c_sum_add_sum(&overdue, &x->b[b], cxt);
@@ -440,10 +480,6 @@ summary_encode(LiveCtx *c, Sums *sums, MemoryContext cxt)
 		for (int b = 0; b < 5; b++)
 			dscale = Max(dscale, x->b[b].dscale);
 
-		put_varint(buf, (uint64) custlen);
-		appendBinaryStringInfo(buf, k, custlen);
-		put_varint(buf, (uint64) curlen);
-		appendBinaryStringInfo(buf, k + custlen + 1, curlen);
 		put_varint(buf, zigzag(x->items));
 		for (int b = 0; b < 5; b++)
 			put_sum(buf, &x->b[b], dscale);
