@@ -38,6 +38,12 @@ extern int32_t o2c_keymap_count(const O2cKeyMap *map);
 /* The key at index (NUL-terminated), its length in *len when len is not NULL. */
 extern const char *o2c_keymap_key(const O2cKeyMap *map, int32_t index, size_t *len);
 
+/*
+ * Compares the keys at two indexes bytewise, shorter first on a tie: a
+ * comparator for qsort_arg over an array of int32_t indexes, the map as arg.
+ */
+extern int	o2c_keymap_index_cmp(const void *a, const void *b, void *map);
+
 /* The hash the map uses (not stable across platforms: never store it). */
 extern uint32_t o2c_keymap_hash(const char *key, size_t len);
 

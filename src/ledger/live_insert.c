@@ -266,20 +266,6 @@ o2c_ledger_avg(PG_FUNCTION_ARGS)
 	return avg_numeric(PG_GETARG_NUMERIC(0), PG_GETARG_NUMERIC(1), as_of);
 }
 
-/* Summary entries in key order: customer, then currency, bytewise (COLLATE "C"). */
-static int
-entry_cmp(const void *a, const void *b, void *arg)
-{
-	O2cKeyMap  *keys = arg;
-	size_t		xl,
-				yl;
-	const char *x = o2c_keymap_key(keys, *(const int32 *) a, &xl);
-	const char *y = o2c_keymap_key(keys, *(const int32 *) b, &yl);
-	int			r = memcmp(x, y, Min(xl, yl));
-
-	return r != 0 ? r : (xl > yl) - (xl < yl);
-}
-
 static void
 entry_init(SumEntry *e)
 {
@@ -427,7 +413,8 @@ summary_encode(LiveCtx *c, Sums *sums, MemoryContext cxt)
 			sorted[m++] = i;
 	if (m == 0)
 		return NULL;
-	qsort_arg(sorted, m, sizeof(int32), entry_cmp, sums->keys);
+	/* Keys customer '\0' currency, bytewise: customer, then currency (COLLATE "C"). */
+	qsort_arg(sorted, m, sizeof(int32), o2c_keymap_index_cmp, sums->keys);
 
 	buf = makeStringInfo();
 	enlargeStringInfo(buf, m * 64 + 64);

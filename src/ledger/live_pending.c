@@ -300,20 +300,6 @@ typedef struct PendingBalance
 	int64		items;
 } PendingBalance;
 
-/* Keys compare bytewise: customer '\0' currency '\0' due (big-endian, sign flipped). */
-static int
-balance_key_cmp(const void *a, const void *b, void *arg)
-{
-	O2cKeyMap  *keys = arg;
-	size_t		xl,
-				yl;
-	const char *x = o2c_keymap_key(keys, *(const int32 *) a, &xl);
-	const char *y = o2c_keymap_key(keys, *(const int32 *) b, &yl);
-	int			r = memcmp(x, y, Min(xl, yl));
-
-	return r != 0 ? r : (xl > yl) - (xl < yl);
-}
-
 static void
 delta_corrupt(int at)
 {
@@ -477,7 +463,7 @@ o2c_ledger_pending_balances(PG_FUNCTION_ARGS)
 	order = palloc(Max(n, 1) * sizeof(int32));
 	for (int32 i = 0; i < n; i++)
 		order[i] = i;
-	qsort_arg(order, n, sizeof(int32), balance_key_cmp, keys);
+	qsort_arg(order, n, sizeof(int32), o2c_keymap_index_cmp, keys);
 	for (int32 i = 0; i < n; i++)
 	{
 		size_t		len;

@@ -127,6 +127,17 @@ test_shapes(void)
 	CHECK(o2c_keymap_find(map, "", 0) == 0, "find the empty key");
 	CHECK(o2c_keymap_find(map, b, big) == 2 && o2c_keymap_find(map, a, big) == 1, "find long keys");
 	CHECK(o2c_keymap_find(map, a, big - 1) == -1, "a prefix of a long key");
+	{
+		int32_t		i0 = 0,
+					i3 = 3,
+					i5 = 5,
+					i6 = 6;
+
+		CHECK(o2c_keymap_index_cmp(&i0, &i3, map) < 0 && o2c_keymap_index_cmp(&i3, &i0, map) > 0 &&
+			  o2c_keymap_index_cmp(&i5, &i5, map) == 0, "index order: the empty key first, equal keys equal");
+		CHECK(o2c_keymap_index_cmp(&i5, &i3, map) < 0, "index order: a prefix first");
+		CHECK(o2c_keymap_index_cmp(&i6, &i5, map) > 0, "index order: bytewise, EUR\\0 after 12345678");
+	}
 	CHECK(o2c_keymap_hash("C1", 2) == o2c_keymap_hash("C1", 2) && o2c_keymap_hash("C1", 2) != o2c_keymap_hash("C2", 2),
 		  "hash");
 	free(a);
