@@ -4,7 +4,7 @@
 -- after each batch o2c.live_aging at several dates must equal a brute-force
 -- aging of amount less settlements written in plain SQL. Then every error.
 BEGIN;
-SELECT plan(132);
+SELECT plan(135);
 SET LOCAL client_min_messages = warning;
 
 -- Non-text keys and mapped column names on purpose.
@@ -286,6 +286,11 @@ SELECT throws_ok($$SELECT o2c.live_aging_source(NULL, current_date)$$, '22004', 
                  'live_aging_source of a null ledger');
 SELECT throws_ok($$SELECT * FROM o2c.live_aging('-infinity', 'tap')$$, '22008', 'as_of date must be finite: "-infinity"',
                  'live_aging as of -infinity');
+SELECT throws_ok($$SELECT * FROM o2c.live_aging_merged(current_date, NULL)$$, '22004', NULL, 'live_aging_merged of a null ledger');
+SELECT throws_ok($$SELECT * FROM o2c.live_aging_merged(current_date, 'no such ledger')$$, 'P0002', NULL,
+                 'live_aging_merged of an unknown ledger');
+SELECT is((SELECT count(*) FROM o2c.ledger_pending_summary('no such ledger')), 0::bigint,
+          'an unknown ledger has no pending summaries');
 SELECT throws_ok($$CALL o2c.ledger_roll('tap', DATE '2025-01-01')$$, '22023', NULL, 'rolling back');
 SELECT throws_ok($$CALL o2c.ledger_roll('tap', 'infinity')$$, '22008', NULL, 'rolling to infinity');
 SELECT throws_ok($$SELECT o2c.ledger_rebuild('tap', 'infinity')$$, '22008', NULL, 'rebuilding as of infinity');
