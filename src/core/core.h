@@ -39,6 +39,13 @@ typedef struct O2cError
 	char		hint[256];
 } O2cError;
 
+/* A hint to fetch the line at p into cache (no fault if p is not mapped). */
+#if defined(__GNUC__) || defined(__clang__)
+#define O2C_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define O2C_PREFETCH(p) ((void) (p))
+#endif
+
 /* Zeroed memory; never returns NULL (the server raises, standalone aborts). */
 extern void *o2c_core_alloc(size_t size);
 extern void o2c_core_free(void *ptr);

@@ -1,13 +1,17 @@
 /*
  * keymap.c — byte-string keys to dense indexes (keymap.h).
  *
- * Open addressing with linear probing over 8-byte slots {hash, index}: a
- * probe compares the stored hash first and reads the key only on a match,
- * so a lookup touches one slot line and, when found, one key. Keys are
- * stored one after the other in blocks ([uint32 length][bytes][NUL]), which
- * keeps the keys entered together near each other.
+ * Open addressing with linear probing over 16-byte slots {hash, index,
+ * key}: a probe compares the stored hash first and reads the key only on a
+ * match, so a lookup touches one slot line and, when found, one key. Keys
+ * are stored one after the other in blocks ([uint32 length][bytes][NUL]),
+ * which keeps the keys entered together near each other. The slot points
+ * at its key, so a caller that looks up many keys can prefetch both lines
+ * ahead (o2c_keymap_prefetch, o2c_keymap_prefetch_key).
  */
 #include "core/keymap.h"
+
+#include <stdlib.h>
 
 /* Grow the slots past this load (3/4): probes stay short, slots stay small. */
 #define LOAD_NUM 3
@@ -19,7 +23,8 @@
 typedef struct KeySlot
 {
 	uint32_t	hash;
-	int32_t		index;			/* -1: empty */
+	int32_t		index;
+	const char *rec;			/* the key's record in a block; NULL: empty */
 } KeySlot;
 
 typedef struct KeyBlock
@@ -94,10 +99,8 @@ o2c_keymap_hash(const char *key, size_t len)
 static KeySlot *
 slots_alloc(size_t n)
 {
-	KeySlot    *s = o2c_core_alloc(n * sizeof(KeySlot));
-
-	memset(s, 0xff, n * sizeof(KeySlot));	/* index -1 */
-	return s;
+	/* Zeroed: every slot empty. */
+	return o2c_core_alloc(n * sizeof(KeySlot));
 }
 
 O2cKeyMap *
@@ -171,9 +174,9 @@ grow(O2cKeyMap *map)
 		KeySlot		s = map->slots[i];
 		uint32_t	j;
 
-		if (s.index < 0)
+		if (s.rec == NULL)
 			continue;
-		for (j = s.hash & mask; slots[j].index >= 0; j = (j + 1) & mask)
+		for (j = s.hash & mask; slots[j].rec != NULL; j = (j + 1) & mask)
 			;
 		slots[j] = s;
 	}
@@ -220,14 +223,37 @@ store_key(O2cKeyMap *map, const char *key, size_t len)
 int32_t
 o2c_keymap_enter(O2cKeyMap *map, const char *key, size_t len, bool *added)
 {
-	uint32_t	h = o2c_keymap_hash(key, len);
+	return o2c_keymap_enter_hashed(map, key, len, o2c_keymap_hash(key, len), added);
+}
+
+void
+o2c_keymap_prefetch(const O2cKeyMap *map, uint32_t hash)
+{
+	O2C_PREFETCH(&map->slots[hash & map->mask]);
+}
+
+int32_t
+o2c_keymap_prefetch_key(const O2cKeyMap *map, uint32_t hash)
+{
+	for (uint32_t i = hash & map->mask; map->slots[i].rec != NULL; i = (i + 1) & map->mask)
+		if (map->slots[i].hash == hash)
+		{
+			O2C_PREFETCH(map->slots[i].rec);
+			return map->slots[i].index;
+		}
+	return -1;
+}
+
+int32_t
+o2c_keymap_enter_hashed(O2cKeyMap *map, const char *key, size_t len, uint32_t h, bool *added)
+{
 	uint32_t	i;
 
-	for (i = h & map->mask; map->slots[i].index >= 0; i = (i + 1) & map->mask)
+	for (i = h & map->mask; map->slots[i].rec != NULL; i = (i + 1) & map->mask)
 	{
 		KeySlot		s = map->slots[i];
 
-		if (s.hash == h && key_equal(map->keys[s.index], key, len))
+		if (s.hash == h && key_equal(s.rec, key, len))
 		{
 			if (added != NULL)
 				*added = false;
@@ -239,12 +265,13 @@ o2c_keymap_enter(O2cKeyMap *map, const char *key, size_t len, bool *added)
 	if (map->count >= map->cap)
 	{
 		grow(map);
-		for (i = h & map->mask; map->slots[i].index >= 0; i = (i + 1) & map->mask)
+		for (i = h & map->mask; map->slots[i].rec != NULL; i = (i + 1) & map->mask)
 			;
 	}
 	map->keys[map->count] = store_key(map, key, len);
 	map->slots[i].hash = h;
 	map->slots[i].index = map->count;
+	map->slots[i].rec = map->keys[map->count];
 	if (added != NULL)
 		*added = true;
 	return map->count++;
@@ -255,11 +282,11 @@ o2c_keymap_find(const O2cKeyMap *map, const char *key, size_t len)
 {
 	uint32_t	h = o2c_keymap_hash(key, len);
 
-	for (uint32_t i = h & map->mask; map->slots[i].index >= 0; i = (i + 1) & map->mask)
+	for (uint32_t i = h & map->mask; map->slots[i].rec != NULL; i = (i + 1) & map->mask)
 	{
 		KeySlot		s = map->slots[i];
 
-		if (s.hash == h && key_equal(map->keys[s.index], key, len))
+		if (s.hash == h && key_equal(s.rec, key, len))
 			return s.index;
 	}
 	return -1;
@@ -296,4 +323,73 @@ o2c_keymap_index_cmp(const void *a, const void *b, void *map)
 	int			r = memcmp(x, y, xl < yl ? xl : yl);
 
 	return r != 0 ? r : (xl > yl) - (xl < yl);
+}
+
+/* An index with the 8 bytes of its key after the common prefix, big-endian. */
+typedef struct AbbrevIndex
+{
+	uint64_t	abbrev;
+	const char *key;
+	uint32_t	len;
+	int32_t		index;
+} AbbrevIndex;
+
+static int
+abbrev_cmp(const void *a, const void *b)
+{
+	const AbbrevIndex *x = a;
+	const AbbrevIndex *y = b;
+	int			r;
+
+	if (x->abbrev != y->abbrev)
+		return x->abbrev < y->abbrev ? -1 : 1;
+	r = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+	return r != 0 ? r : (x->len > y->len) - (x->len < y->len);
+}
+
+/*
+ * Keys usually share a prefix ("CUST-00..."), so the 8 bytes that follow it
+ * tell most of them apart: sorting those, in an array of their own, reads
+ * a key only on a tie. Zero padding keeps the order of a shorter key first.
+ */
+void
+o2c_keymap_sort(const O2cKeyMap *map, int32_t *indexes, size_t n)
+{
+	AbbrevIndex *a;
+	size_t		lcp,
+				first_len;
+	const char *first;
+
+	if (n < 2)
+		return;
+	first = o2c_keymap_key(map, indexes[0], &first_len);
+	lcp = first_len;
+	for (size_t i = 1; i < n && lcp > 0; i++)
+	{
+		size_t		len,
+					j = 0;
+		const char *k = o2c_keymap_key(map, indexes[i], &len);
+
+		while (j < lcp && j < len && k[j] == first[j])
+			j++;
+		lcp = j;
+	}
+	a = o2c_core_alloc(n * sizeof(AbbrevIndex));
+	for (size_t i = 0; i < n; i++)
+	{
+		size_t		len;
+		const char *k = o2c_keymap_key(map, indexes[i], &len);
+		uint64_t	v = 0;
+
+		for (size_t j = 0; j < 8; j++)
+			v = v << 8 | (lcp + j < len ? (unsigned char) k[lcp + j] : 0);
+		a[i].abbrev = v;
+		a[i].key = k;
+		a[i].len = (uint32_t) len;
+		a[i].index = indexes[i];
+	}
+	qsort(a, n, sizeof(AbbrevIndex), abbrev_cmp);
+	for (size_t i = 0; i < n; i++)
+		indexes[i] = a[i].index;
+	o2c_core_free(a);
 }

@@ -15,8 +15,8 @@
 
 #include "core/core.h"
 
-/* At most this many keys (the slot array then stays below 1 GB). */
-#define O2C_KEYMAP_MAX_KEYS (1 << 25)
+/* At most this many keys (the slot array then stays within 512 MB). */
+#define O2C_KEYMAP_MAX_KEYS (1 << 24)
 
 typedef struct O2cKeyMap O2cKeyMap;
 
@@ -29,6 +29,21 @@ extern void o2c_keymap_free(O2cKeyMap *map);
  * true); -1 when it is new and the map already has O2C_KEYMAP_MAX_KEYS keys.
  */
 extern int32_t o2c_keymap_enter(O2cKeyMap *map, const char *key, size_t len, bool *added);
+
+/* o2c_keymap_enter for a key whose o2c_keymap_hash is known. */
+extern int32_t o2c_keymap_enter_hashed(O2cKeyMap *map, const char *key, size_t len, uint32_t hash,
+									   bool *added);
+
+/*
+ * For bulk passes, where each lookup would wait on memory: a row's key is
+ * hashed and its slot prefetched; a few rows later o2c_keymap_prefetch_key
+ * prefetches the key the slot points to and returns its index (to prefetch
+ * the caller's own data; -1 when no slot matches, and possibly a wrong index
+ * on a hash collision: a hint only); a few rows later again
+ * o2c_keymap_enter_hashed finds both in cache.
+ */
+extern void o2c_keymap_prefetch(const O2cKeyMap *map, uint32_t hash);
+extern int32_t o2c_keymap_prefetch_key(const O2cKeyMap *map, uint32_t hash);
 
 /* The index of key, or -1. */
 extern int32_t o2c_keymap_find(const O2cKeyMap *map, const char *key, size_t len);
@@ -43,6 +58,9 @@ extern const char *o2c_keymap_key(const O2cKeyMap *map, int32_t index, size_t *l
  * comparator for qsort_arg over an array of int32_t indexes, the map as arg.
  */
 extern int	o2c_keymap_index_cmp(const void *a, const void *b, void *map);
+
+/* Sorts n indexes of the map by their keys, as o2c_keymap_index_cmp orders them. */
+extern void o2c_keymap_sort(const O2cKeyMap *map, int32_t *indexes, size_t n);
 
 /* The hash the map uses (not stable across platforms: never store it). */
 extern uint32_t o2c_keymap_hash(const char *key, size_t len);

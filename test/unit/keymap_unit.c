@@ -145,6 +145,81 @@ test_shapes(void)
 	o2c_keymap_free(map);
 }
 
+/*
+ * The bulk path: hash, prefetch the slot, prefetch the key (its index is a
+ * hint), enter by hash. Same indexes as o2c_keymap_enter, across growth.
+ */
+static void
+test_prefetch(int n)
+{
+	O2cKeyMap  *map = o2c_keymap_create(0);
+	O2cKeyMap  *plain = o2c_keymap_create(0);
+	char		buf[32];
+	bool		added,
+				added2;
+
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < n; i++)
+		{
+			int			len = snprintf(buf, sizeof(buf), "K%d", (i * 7919) % n);
+			uint32_t	h = o2c_keymap_hash(buf, len);
+			int32_t		hint,
+						got,
+						want;
+
+			o2c_keymap_prefetch(map, h);
+			hint = o2c_keymap_prefetch_key(map, h);
+			got = o2c_keymap_enter_hashed(map, buf, len, h, &added);
+			want = o2c_keymap_enter(plain, buf, len, &added2);
+			CHECK(got == want && added == added2, "%s: %d (added %d), expected %d (added %d)", buf, got, added, want, added2);
+			CHECK(round == 0 || hint == got, "%s: hint %d for %d in round 2", buf, hint, got);
+			CHECK(round == 1 || hint == -1 || hint != got, "%s: a hint %d before it was entered", buf, hint);
+		}
+	CHECK(o2c_keymap_count(map) == n, "count %d, expected %d", o2c_keymap_count(map), n);
+	o2c_keymap_free(map);
+	o2c_keymap_free(plain);
+}
+
+/*
+ * o2c_keymap_sort against o2c_keymap_index_cmp: keys with a long common
+ * prefix, keys ending inside the abbreviated bytes, NUL bytes, the empty
+ * key, equal 8-byte windows; each index once, adjacent pairs in order.
+ */
+static void
+test_sort(int n, const char *prefix)
+{
+	O2cKeyMap  *map = o2c_keymap_create(0);
+	int32_t    *ix;
+	int		   *seen;
+	char		buf[64];
+	int			m;
+
+	srand(29);
+	for (int i = 0; i < n; i++)
+	{
+		int			len = snprintf(buf, sizeof(buf), "%s", prefix);
+		int			extra = rand() % 12;
+
+		for (int b = 0; b < extra; b++)
+			buf[len++] = (char) (rand() % 5 == 0 ? 0 : rand() % 4 == 0 ? 0xff : 'a' + rand() % 3);
+		o2c_keymap_enter(map, buf, len, NULL);
+	}
+	m = o2c_keymap_count(map);
+	ix = calloc(m, sizeof(int32_t));
+	seen = calloc(m, sizeof(int));
+	for (int i = 0; i < m; i++)
+		ix[i] = m - 1 - i;
+	o2c_keymap_sort(map, ix, m);
+	for (int i = 0; i < m; i++)
+	{
+		CHECK(ix[i] >= 0 && ix[i] < m && seen[ix[i]]++ == 0, "sort: index %d at %d", ix[i], i);
+		CHECK(i == 0 || o2c_keymap_index_cmp(&ix[i - 1], &ix[i], map) < 0, "sort: %d before %d at %d", ix[i - 1], ix[i], i);
+	}
+	free(ix);
+	free(seen);
+	o2c_keymap_free(map);
+}
+
 int
 main(void)
 {
@@ -154,6 +229,11 @@ main(void)
 	test_dense(100000, 200000);
 	test_random(20000);
 	test_shapes();
+	test_prefetch(50000);
+	test_sort(20000, "CUST-");
+	test_sort(20000, "");
+	test_sort(3, "X");
+	test_sort(1, "");
 	if (failures > 0)
 	{
 		printf("keymap_unit: %d failures\n", failures);
