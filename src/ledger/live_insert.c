@@ -66,6 +66,22 @@ typedef struct SumEntry
 	SumExact   *exact;			/* NULL while the fast sums hold */
 } SumEntry;
 
+/* A row read and checked, waiting in its batch to be added. */
+typedef struct PendingRow
+{
+	int128		units;			/* the amount, when num is NULL */
+	Numeric		num;			/* beyond the fast range: the amount */
+	int32		dscale;
+	DateADT		due;
+	uint32		hash;			/* of its key */
+	int32		keyoff;			/* its key in the batch's key buffer */
+	int32		keylen;
+	int8		items;
+} PendingRow;
+
+/* Rows per batch: enough for the prefetches to land before the rows are added. */
+#define ROW_BATCH 32
+
 /* The statement's customers: keys in the keymap, sums in entries[]. */
 typedef struct Sums
 {
@@ -139,6 +155,7 @@ flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Sums *sums, StringInfo summ
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', summary == NULL ? 'n' : ' '};
 	uint32		off;
+	SPIPlanPtr	plan;
 
 	if (*rows == 0 && summary == NULL)
 		return;
@@ -161,10 +178,19 @@ flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Sums *sums, StringInfo summ
 	values[1] = Int64GetDatum(*rows);
 	values[2] = PointerGetDatum(buf->data);
 	values[3] = summary == NULL ? (Datum) 0 : PointerGetDatum(summary->data);
-	if (SPI_execute_with_args(psprintf("INSERT INTO %s.ledger_delta (ledger, rows, data, summary) "
+
+	/*
+	 * A generic plan: a custom one would fold the parameters into constants,
+	 * copying megabytes of delta once more.
+	 */
+	plan = SPI_prepare_cursor(psprintf("INSERT INTO %s.ledger_delta (ledger, rows, data, summary) "
 									   "VALUES ($1, $2, $3, $4)", c->sch),
-							  4, types, values, nulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", "INSERT INTO ledger_delta");
+							  4, types, CURSOR_OPT_GENERIC_PLAN);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute_plan failed: %s", "INSERT INTO ledger_delta");
+	SPI_freeplan(plan);
 	delta_start(buf, c->as_of);
 	*rows = 0;
 }
@@ -414,7 +440,7 @@ summary_encode(LiveCtx *c, Sums *sums, MemoryContext cxt)
 	if (m == 0)
 		return NULL;
 	/* Keys customer '\0' currency, bytewise: customer, then currency (COLLATE "C"). */
-	qsort_arg(sorted, m, sizeof(int32), o2c_keymap_index_cmp, sums->keys);
+	o2c_keymap_sort(sums->keys, sorted, m);
 
 	buf = makeStringInfo();
 	enlargeStringInfo(buf, m * 64 + 64);
@@ -499,6 +525,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 	StringInfoData delta,
 				key;
 	int64		rows = 0;
+	PendingRow	batch[ROW_BATCH];
 	int64		ntuples = tuplestore_tuple_count(td->tg_newtable);
 
 	textcol_init(&idcol, inv->att[LC_ID], TupleDescAttr(desc, inv->att[LC_ID] - 1)->atttypid);
@@ -526,113 +553,149 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 	tuplestore_select_read_pointer(td->tg_newtable,
 								   tuplestore_alloc_read_pointer(td->tg_newtable, EXEC_FLAG_REWIND));
 	tuplestore_rescan(td->tg_newtable);
-	while (tuplestore_gettupleslot(td->tg_newtable, true, false, slot))
+	/*
+	 * Rows are read in batches so that their customers' lines are fetched
+	 * ahead: as a row is read its key is hashed and its slot prefetched;
+	 * then each row's key and sums are prefetched; then each row is added,
+	 * in order. With many customers every lookup would otherwise wait on
+	 * memory two or three times.
+	 */
+	for (;;)
 	{
-		MemoryContext old;
-		Datum	   *v;
-		bool	   *isnull;
-		const char *cust,
-				   *cur;
-		int			custlen,
-					curlen,
-					bucket;
-		DateADT		due;
-		int64		days;
-		int128		units = 0;
-		int32		dscale = 0;
-		Numeric		num = NULL;
-		O2cUnitsResult ur;
-		SumEntry   *e;
-		int32		idx;
-		bool		added;
-		int8		items;
+		MemoryContext old = CurrentMemoryContext;
+		int			n = 0;
 
-		slot_getsomeattrs(slot, last);
-		v = slot->tts_values;
-		isnull = slot->tts_isnull;
-		old = MemoryContextSwitchTo(rowcxt);
-
-		if (isnull[custcol.att - 1])
-			bad_invoice(c, slot, &idcol, psprintf("a null customer_id (column \"%s\")", inv->colname[LC_CUSTOMER]),
-						ERRCODE_NOT_NULL_VIOLATION);
-		if (isnull[curcol.att - 1])
-			bad_invoice(c, slot, &idcol, psprintf("a null currency (column \"%s\")", inv->colname[LC_CURRENCY]),
-						ERRCODE_NOT_NULL_VIOLATION);
-		if (isnull[due_att - 1])
-			bad_invoice(c, slot, &idcol, psprintf("a null due_date (column \"%s\")", inv->colname[LC_DUE]),
-						ERRCODE_NOT_NULL_VIOLATION);
-		if (isnull[amt_att - 1])
-			bad_invoice(c, slot, &idcol, psprintf("a null amount (column \"%s\")", inv->colname[LC_AMOUNT]),
-						ERRCODE_NOT_NULL_VIOLATION);
-		due = DatumGetDateADT(v[due_att - 1]);
-		if (DATE_NOT_FINITE(due))
-			bad_invoice(c, slot, &idcol, psprintf("an infinite due date (column \"%s\")", inv->colname[LC_DUE]),
-						ERRCODE_DATETIME_VALUE_OUT_OF_RANGE);
-		if (amt_type == NUMERICOID)
-		{
-			ur = o2c_numeric_units(v[amt_att - 1], &units, &dscale);
-			if (ur == O2C_UNITS_SPECIAL)
-				bad_invoice(c, slot, &idcol,
-							psprintf("an amount that is not a finite number: \"%s\"",
-									 o2c_num_text(DatumGetNumeric(v[amt_att - 1]))),
-							ERRCODE_INVALID_PARAMETER_VALUE);
-			if (ur == O2C_UNITS_SLOW)
-				num = DatumGetNumeric(v[amt_att - 1]);
-		}
-		else
-		{
-			int64		i = amt_type == INT2OID ? DatumGetInt16(v[amt_att - 1]) :
-				amt_type == INT4OID ? DatumGetInt32(v[amt_att - 1]) : DatumGetInt64(v[amt_att - 1]);
-
-			units = (int128) i * 100000000;
-			dscale = 0;
-		}
-		cust = textcol_get(&custcol, v[custcol.att - 1], &custlen);
-		cur = textcol_get(&curcol, v[curcol.att - 1], &curlen);
-		items = num != NULL ? (o2c_numeric_sign(num) != 0) : (units != 0);
-
-		/* The summary, per customer and currency: key customer '\0' currency. */
 		resetStringInfo(&key);
-		enlargeStringInfo(&key, custlen + curlen + 1);
-		memcpy(key.data, cust, custlen);
-		key.data[custlen] = '\0';
-		memcpy(key.data + custlen + 1, cur, curlen);
-		key.len = custlen + curlen + 1;
-		MemoryContextSwitchTo(sumcxt);
-		idx = o2c_keymap_enter(sums.keys, key.data, key.len, &added);
-		if (idx < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("ledger_track takes at most %d customers and currencies in one statement",
-							O2C_KEYMAP_MAX_KEYS),
-					 errhint("Insert the rows in several statements.")));
-		if (added)
+		/*
+		 * Rows are read in the caller's context: one read from a spilled
+		 * table is allocated then, and the slot frees it at the next read,
+		 * after rowcxt's reset.
+		 */
+		while (n < ROW_BATCH && tuplestore_gettupleslot(td->tg_newtable, true, false, slot))
 		{
-			if (idx == sums.cap)
+			PendingRow *r = &batch[n++];
+			Datum	   *v;
+			bool	   *isnull;
+			const char *cust,
+					   *cur;
+			int			custlen,
+						curlen;
+			O2cUnitsResult ur;
+
+			MemoryContextSwitchTo(rowcxt);
+			slot_getsomeattrs(slot, last);
+			v = slot->tts_values;
+			isnull = slot->tts_isnull;
+			if (isnull[custcol.att - 1])
+				bad_invoice(c, slot, &idcol, psprintf("a null customer_id (column \"%s\")", inv->colname[LC_CUSTOMER]),
+							ERRCODE_NOT_NULL_VIOLATION);
+			if (isnull[curcol.att - 1])
+				bad_invoice(c, slot, &idcol, psprintf("a null currency (column \"%s\")", inv->colname[LC_CURRENCY]),
+							ERRCODE_NOT_NULL_VIOLATION);
+			if (isnull[due_att - 1])
+				bad_invoice(c, slot, &idcol, psprintf("a null due_date (column \"%s\")", inv->colname[LC_DUE]),
+							ERRCODE_NOT_NULL_VIOLATION);
+			if (isnull[amt_att - 1])
+				bad_invoice(c, slot, &idcol, psprintf("a null amount (column \"%s\")", inv->colname[LC_AMOUNT]),
+							ERRCODE_NOT_NULL_VIOLATION);
+			r->due = DatumGetDateADT(v[due_att - 1]);
+			if (DATE_NOT_FINITE(r->due))
+				bad_invoice(c, slot, &idcol, psprintf("an infinite due date (column \"%s\")", inv->colname[LC_DUE]),
+							ERRCODE_DATETIME_VALUE_OUT_OF_RANGE);
+			r->units = 0;
+			r->dscale = 0;
+			r->num = NULL;
+			if (amt_type == NUMERICOID)
 			{
-				sums.cap *= 2;
-				sums.entries = repalloc_huge(sums.entries, (Size) sums.cap * sizeof(SumEntry));
+				ur = o2c_numeric_units(v[amt_att - 1], &r->units, &r->dscale);
+				if (ur == O2C_UNITS_SPECIAL)
+					bad_invoice(c, slot, &idcol,
+								psprintf("an amount that is not a finite number: \"%s\"",
+										 o2c_num_text(DatumGetNumeric(v[amt_att - 1]))),
+								ERRCODE_INVALID_PARAMETER_VALUE);
+				/* A copy: the row may be gone when the batch is added. */
+				if (ur == O2C_UNITS_SLOW)
+					r->num = DatumGetNumericCopy(v[amt_att - 1]);
 			}
-			entry_init(&sums.entries[idx]);
+			else
+			{
+				int64		i = amt_type == INT2OID ? DatumGetInt16(v[amt_att - 1]) :
+					amt_type == INT4OID ? DatumGetInt32(v[amt_att - 1]) : DatumGetInt64(v[amt_att - 1]);
+
+				r->units = (int128) i * 100000000;
+			}
+			r->items = r->num != NULL ? (o2c_numeric_sign(r->num) != 0) : (r->units != 0);
+
+			/* The summary's key, customer '\0' currency, copied for the same reason. */
+			cust = textcol_get(&custcol, v[custcol.att - 1], &custlen);
+			cur = textcol_get(&curcol, v[curcol.att - 1], &curlen);
+			r->keyoff = key.len;
+			r->keylen = custlen + curlen + 1;
+			appendBinaryStringInfo(&key, cust, custlen);
+			appendStringInfoChar(&key, '\0');
+			appendBinaryStringInfo(&key, cur, curlen);
+			r->hash = o2c_keymap_hash(key.data + r->keyoff, r->keylen);
+			o2c_keymap_prefetch(sums.keys, r->hash);
+			MemoryContextSwitchTo(old);
 		}
-		MemoryContextSwitchTo(rowcxt);
-		e = &sums.entries[idx];
-		days = (int64) c->as_of - (int64) due;
-		bucket = days <= 0 ? 0 : days <= 30 ? 1 : days <= 60 ? 2 : days <= 90 ? 3 : 4;
-		entry_add(e, bucket, days > 0, units, dscale, num, due, items, sumcxt);
+		if (n == 0)
+			break;
+		for (int i = 0; i < n; i++)
+		{
+			int32		hint = o2c_keymap_prefetch_key(sums.keys, batch[i].hash);
 
-		/* The balance delta, appended. */
-		put_varint(&delta, (uint64) idx);
-		put_varint(&delta, zigzag((int64) due - c->as_of));
-		live_put_amount(&delta, items + 1, units, dscale, num);
-		rows++;
+			/* Both lines: palloc does not align an entry to one. */
+			if (hint >= 0)
+			{
+				O2C_PREFETCH(&sums.entries[hint]);
+				O2C_PREFETCH(&sums.entries[hint].exact);
+			}
+		}
+		for (int i = 0; i < n; i++)
+		{
+			PendingRow *r = &batch[i];
+			int64		days;
+			int			bucket;
+			int32		idx;
+			bool		added;
 
+			/* The map and the entries grow in sumcxt. */
+			MemoryContextSwitchTo(sumcxt);
+			idx = o2c_keymap_enter_hashed(sums.keys, key.data + r->keyoff, r->keylen, r->hash, &added);
+			if (idx < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("ledger_track takes at most %d customers and currencies in one statement",
+								O2C_KEYMAP_MAX_KEYS),
+						 errhint("Insert the rows in several statements.")));
+			if (added)
+			{
+				if (idx == sums.cap)
+				{
+					sums.cap *= 2;
+					sums.entries = repalloc_huge(sums.entries, (Size) sums.cap * sizeof(SumEntry));
+				}
+				entry_init(&sums.entries[idx]);
+			}
+			MemoryContextSwitchTo(rowcxt);
+			days = (int64) c->as_of - (int64) r->due;
+			bucket = days <= 0 ? 0 : days <= 30 ? 1 : days <= 60 ? 2 : days <= 90 ? 3 : 4;
+			entry_add(&sums.entries[idx], bucket, days > 0, r->units, r->dscale, r->num, r->due, r->items, sumcxt);
+
+			/* The balance delta, appended. */
+			put_varint(&delta, (uint64) idx);
+			put_varint(&delta, zigzag((int64) r->due - c->as_of));
+			live_put_amount(&delta, r->items + 1, r->units, r->dscale, r->num);
+			rows++;
+			if (delta.len >= DELTA_CHUNK_BYTES)
+			{
+				MemoryContextSwitchTo(old);
+				flush_delta(c, &delta, &rows, &sums, NULL);
+				MemoryContextSwitchTo(rowcxt);
+			}
+		}
 		MemoryContextSwitchTo(old);
-		/* Rows rarely allocate (a toasted value, a long amount): reset now and then. */
-		if ((rows & 1023) == 0)
-			MemoryContextReset(rowcxt);
-		if (delta.len >= DELTA_CHUNK_BYTES)
-			flush_delta(c, &delta, &rows, &sums, NULL);
+		MemoryContextReset(rowcxt);
 		CHECK_FOR_INTERRUPTS();
 	}
 	ExecDropSingleTupleTableSlot(slot);

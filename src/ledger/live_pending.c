@@ -463,7 +463,7 @@ o2c_ledger_pending_balances(PG_FUNCTION_ARGS)
 	order = palloc(Max(n, 1) * sizeof(int32));
 	for (int32 i = 0; i < n; i++)
 		order[i] = i;
-	qsort_arg(order, n, sizeof(int32), o2c_keymap_index_cmp, keys);
+	o2c_keymap_sort(keys, order, n);
 	for (int32 i = 0; i < n; i++)
 	{
 		size_t		len;
