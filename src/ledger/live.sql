@@ -38,18 +38,14 @@ CREATE TABLE @extschema@.ledger_delta (
     ledger   text COLLATE "C" NOT NULL,
     added_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     rows     bigint NOT NULL,
-    data     bytea NOT NULL,
-    summary  bytea
+    data     bytea NOT NULL
 );
 -- Written once per inserted chunk, read rarely: not worth compressing.
 ALTER TABLE @extschema@.ledger_delta ALTER COLUMN data SET STORAGE EXTERNAL;
-ALTER TABLE @extschema@.ledger_delta ALTER COLUMN summary SET STORAGE EXTERNAL;
 COMMENT ON TABLE @extschema@.ledger_delta IS
-    'changes from inserted invoices not yet folded into o2c.ledger_balance and o2c.ledger_aging, one row per chunk of an INSERT or COPY (compact binary, read by o2c.ledger_delta_rows and o2c.ledger_delta_summary); folded in by o2c.ledger_compact (and so by o2c.ledger_roll)';
+    'changes from inserted invoices not yet folded into o2c.ledger_balance and o2c.ledger_aging, one row per chunk of an INSERT or COPY (compact binary, read by o2c.ledger_delta_rows, o2c.ledger_pending_summary and o2c.ledger_pending_balances); folded in by o2c.ledger_compact (and so by o2c.ledger_roll)';
 COMMENT ON COLUMN @extschema@.ledger_delta.rows IS 'invoices in the chunk';
 COMMENT ON COLUMN @extschema@.ledger_delta.data IS 'per invoice: customer, currency, due date, amount (o2c.ledger_delta_rows)';
-COMMENT ON COLUMN @extschema@.ledger_delta.summary IS
-    'on the last chunk of a statement: its invoices in the buckets of o2c.ledger_aging per customer and currency, as of the ledger''s state date (o2c.ledger_delta_summary); o2c.live_aging adds it to o2c.ledger_aging until it is folded in';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_delta', '');
 
 CREATE TABLE @extschema@.ledger_aging (
@@ -100,15 +96,6 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.ledger_delta_rows(bytea) IS
     'the balance changes held in o2c.ledger_delta.data, one row per invoice inserted';
 
-CREATE FUNCTION @extschema@.ledger_delta_summary(summary bytea)
-RETURNS TABLE (as_of date, customer_id text, currency text, current numeric, d1_30 numeric, d31_60 numeric,
-               d61_90 numeric, d91_plus numeric, total numeric, overdue numeric, items bigint,
-               overdue_due_sum numeric)
-AS 'MODULE_PATHNAME', 'o2c_ledger_delta_summary'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.ledger_delta_summary(bytea) IS
-    'the per-customer summary held in o2c.ledger_delta.summary: one statement''s inserted invoices in the buckets of o2c.ledger_aging as of the state date it was written at';
-
 CREATE FUNCTION @extschema@.ledger_pending_summary(ledger text DEFAULT 'default')
 RETURNS TABLE (as_of date, customer_id text, currency text, current numeric, d1_30 numeric, d31_60 numeric,
                d61_90 numeric, d91_plus numeric, total numeric, overdue numeric, items bigint,
@@ -116,7 +103,7 @@ RETURNS TABLE (as_of date, customer_id text, currency text, current numeric, d1_
 AS 'MODULE_PATHNAME', 'o2c_ledger_pending_summary'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.ledger_pending_summary(text) IS
-    'the summaries of the inserts a live ledger has not folded in yet (o2c.ledger_delta.summary), merged: one row per customer and currency in key order, as of the state date';
+    'the inserts a live ledger has not folded in yet (the rows of o2c.ledger_delta) in the buckets of o2c.ledger_aging as of its state date: one row per customer and currency with an open item, in key order';
 
 CREATE FUNCTION @extschema@.ledger_pending_balances(ledger text DEFAULT 'default')
 RETURNS TABLE (customer_id text, currency text, due_date date, open_amount numeric, items bigint)
@@ -155,7 +142,6 @@ DECLARE
     ka text[];
     da date[];
     n bigint;
-    stale bigint;
     state_as_of date;
 BEGIN
     IF ledger IS NULL THEN
@@ -167,11 +153,10 @@ BEGIN
         RAISE EXCEPTION 'unknown ledger: "%"', pg_catalog.left(ledger, 64) USING ERRCODE = 'P0002',
             HINT = 'A ledger is created by the first write to a table with an o2c.ledger_track trigger, or by o2c.ledger_rebuild.';
     END IF;
-    -- The summaries first, in key order as the triggers upsert: the rows
-    -- left with no open item go.
+    -- The summary first (the pending inserts aged as of the state date), in
+    -- key order as the triggers upsert: the rows left with no open item go.
     WITH g AS (
-        SELECT p.customer_id, p.currency, p.as_of OPERATOR(pg_catalog.=) state_as_of AS ok,
-               p.current AS b0, p.d1_30 AS b1, p.d31_60 AS b2, p.d61_90 AS b3, p.d91_plus AS b4,
+        SELECT p.customer_id, p.currency, p.current AS b0, p.d1_30 AS b1, p.d31_60 AS b2, p.d61_90 AS b3, p.d91_plus AS b4,
                p.total AS t, p.overdue AS od, p.items AS n, p.overdue_due_sum AS w
           FROM @extschema@.ledger_pending_summary(ledger_compact.ledger) p),
     up AS (
@@ -179,7 +164,7 @@ BEGIN
                                                    d91_plus, total, overdue, items, avg_days_past_due, overdue_due_sum)
         SELECT ledger_compact.ledger, g.customer_id, g.currency, g.b0, g.b1, g.b2, g.b3, g.b4, g.t, g.od, g.n,
                @extschema@.ledger_avg(g.od, g.w, state_as_of), g.w
-          FROM g WHERE g.ok
+          FROM g
          ORDER BY g.customer_id COLLATE "C", g.currency COLLATE "C"
         ON CONFLICT ON CONSTRAINT ledger_aging_pkey DO UPDATE
         SET current = t.current OPERATOR(pg_catalog.+) excluded.current,
@@ -194,15 +179,9 @@ BEGIN
             avg_days_past_due = @extschema@.ledger_avg(t.overdue OPERATOR(pg_catalog.+) excluded.overdue,
                 t.overdue_due_sum OPERATOR(pg_catalog.+) excluded.overdue_due_sum, state_as_of)
         RETURNING t.customer_id, t.currency, t.items)
-    SELECT (SELECT pg_catalog.count(*) FROM g WHERE NOT g.ok),
-           pg_catalog.array_agg(up.customer_id) FILTER (WHERE up.items OPERATOR(pg_catalog.=) 0),
+    SELECT pg_catalog.array_agg(up.customer_id) FILTER (WHERE up.items OPERATOR(pg_catalog.=) 0),
            pg_catalog.array_agg(up.currency) FILTER (WHERE up.items OPERATOR(pg_catalog.=) 0)
-      INTO stale, ca, ka FROM up;
-    IF stale OPERATOR(pg_catalog.>) 0 THEN
-        -- The state date moves only with nothing pending (roll and rebuild fold or drop the deltas first).
-        RAISE EXCEPTION 'ledger "%" has pending summaries of another state date', pg_catalog.left(ledger, 64)
-            USING ERRCODE = 'XX001', HINT = 'Run o2c.ledger_rebuild to recompute the ledger.';
-    END IF;
+      INTO ca, ka FROM up;
     IF ca IS NOT NULL THEN
         DELETE FROM @extschema@.ledger_aging a
          WHERE a.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger

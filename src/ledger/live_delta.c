@@ -1,7 +1,6 @@
 /*
  * live_delta.c — the amounts of o2c.ledger_delta's compact form
- * (live_delta.h) and its readers: o2c.ledger_delta_rows and
- * o2c.ledger_delta_summary.
+ * (live_delta.h), its reader (DeltaReader), and o2c.ledger_delta_rows.
  */
 #include "postgres.h"
 
@@ -18,7 +17,6 @@
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(o2c_ledger_delta_rows);
-PG_FUNCTION_INFO_V1(o2c_ledger_delta_summary);
 
 /*
  * A sum as a numeric of display scale dscale (at least its own), without
@@ -37,6 +35,15 @@ live_units_numeric(int128 units, int dscale)
 			return o2c_int64_numeric((int64) q, dscale);
 	}
 	return o2c_units_numeric(units, dscale);
+}
+
+Numeric
+live_sum_numeric(const O2cSum *sum, int dscale)
+{
+	dscale = Max(dscale, Max(sum->dscale, 0));
+	if (sum->spill == NULL)
+		return live_units_numeric(sum->fast, dscale);
+	return o2c_sum_numeric(sum, dscale);
 }
 
 void
@@ -138,16 +145,97 @@ live_get_amount_units(StringInfo buf, int *low2, int128 *units, int *dscale, Num
 	return true;
 }
 
-bool
-live_get_amount(StringInfo buf, int *low2, Datum *out)
-{
-	int128		units;
-	int			dscale;
-	Numeric		num;
+O2C_NORETURN_BEFORE static void delta_corrupt(const DeltaReader *r) O2C_NORETURN_AFTER;
 
-	if (!live_get_amount_units(buf, low2, &units, &dscale, &num))
+static void
+delta_corrupt(const DeltaReader *r)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid ledger delta data at byte %d", r->buf.cursor)));
+}
+
+/* n bytes of the dictionary, or an error when fewer are left. */
+static const char *
+dict_bytes(DeltaReader *r, uint64 n)
+{
+	const char *p;
+
+	if (n > (uint64) (r->buf.len - r->buf.cursor))
+		delta_corrupt(r);
+	p = r->buf.data + r->buf.cursor;
+	r->buf.cursor += (int) n;
+	return p;
+}
+
+void
+delta_reader_open(DeltaReader *r, bytea *data)
+{
+	int32		rows_end;
+
+	r->buf.data = VARDATA_ANY(data);
+	r->buf.len = VARSIZE_ANY_EXHDR(data);
+	r->buf.maxlen = r->buf.len;
+	r->buf.cursor = 0;
+	if (r->buf.len < 16 || pq_getmsgint(&r->buf, 4) != DELTA_VERSION)
+		delta_corrupt(r);
+	rows_end = pq_getmsgint(&r->buf, 4);
+	r->base = (DateADT) pq_getmsgint(&r->buf, 4);
+	if (rows_end < 12 || rows_end > r->buf.len - 4 || DATE_NOT_FINITE(r->base) || !IS_VALID_DATE(r->base))
+		delta_corrupt(r);
+
+	/* The dictionary first: each entry takes at least two bytes. */
+	r->buf.cursor = rows_end;
+	r->ndict = pq_getmsgint(&r->buf, 4);
+	if (r->ndict < 0 || r->ndict > (r->buf.len - r->buf.cursor) / 2)
+		delta_corrupt(r);
+	r->cust = palloc(Max(r->ndict, 1) * sizeof(char *));
+	r->custlen = palloc(Max(r->ndict, 1) * sizeof(int32));
+	r->cur = palloc(Max(r->ndict, 1) * sizeof(char *));
+	r->curlen = palloc(Max(r->ndict, 1) * sizeof(int32));
+	for (int32 i = 0; i < r->ndict; i++)
+	{
+		uint64		n;
+
+		if (!get_varint(&r->buf, &n))
+			delta_corrupt(r);
+		r->cust[i] = dict_bytes(r, n);
+		r->custlen[i] = (int32) n;
+		if (!get_varint(&r->buf, &n))
+			delta_corrupt(r);
+		r->cur[i] = dict_bytes(r, n);
+		r->curlen[i] = (int32) n;
+	}
+	if (r->buf.cursor != r->buf.len)
+		delta_corrupt(r);
+	r->buf.cursor = 12;
+	r->buf.len = rows_end;
+}
+
+bool
+delta_reader_next(DeltaReader *r, DeltaRow *row)
+{
+	uint64		v;
+	int64		due;
+	int			low2;
+
+	if (r->buf.cursor >= r->buf.len)
 		return false;
-	*out = num != NULL ? NumericGetDatum(num) : NumericGetDatum(live_units_numeric(units, dscale));
+	if (!get_varint(&r->buf, &v) || v >= (uint64) r->ndict)
+		delta_corrupt(r);
+	row->entry = (int32) v;
+	if (!get_varint(&r->buf, &v))
+		delta_corrupt(r);
+	due = unzigzag(v);
+	if (due < PG_INT32_MIN || due > PG_INT32_MAX)
+		delta_corrupt(r);
+	due += r->base;
+	if (due < PG_INT32_MIN || due > PG_INT32_MAX || DATE_NOT_FINITE((DateADT) due) || !IS_VALID_DATE((DateADT) due))
+		delta_corrupt(r);
+	row->due = (DateADT) due;
+	if (!live_get_amount_units(&r->buf, &low2, &row->units, &row->dscale, &row->num) || low2 > 2)
+		delta_corrupt(r);
+	row->items = low2 - 1;
 	return true;
 }
 
@@ -161,147 +249,31 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 {
 	bytea	   *data = PG_GETARG_BYTEA_PP(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	StringInfoData buf;
-	int32		rows_end,
-				ndict;
-	DateADT		base;
+	DeltaReader r;
+	DeltaRow	row;
 	Datum	   *cust,
 			   *cur;
 
 	InitMaterializedSRF(fcinfo, 0);
-	buf.data = VARDATA_ANY(data);
-	buf.len = VARSIZE_ANY_EXHDR(data);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	/* Every read is checked first: corrupt data is an error, never a crash. */
-#define NEED(n) do { if ((n) < 0 || (n) > buf.len - buf.cursor) goto corrupt; } while (0)
-	NEED(12);
-	if (pq_getmsgint(&buf, 4) != DELTA_VERSION)
-		goto corrupt;
-	rows_end = pq_getmsgint(&buf, 4);
-	base = (DateADT) pq_getmsgint(&buf, 4);
-	if (rows_end < 12 || rows_end > buf.len || DATE_NOT_FINITE(base))
-		goto corrupt;
-
-	/* The dictionary first. */
-	buf.cursor = rows_end;
-	NEED(4);
-	ndict = pq_getmsgint(&buf, 4);
-	if (ndict < 0 || ndict > (buf.len - buf.cursor) / 8)
-		goto corrupt;
-	cust = palloc(Max(ndict, 1) * sizeof(Datum));
-	cur = palloc(Max(ndict, 1) * sizeof(Datum));
-	for (int i = 0; i < ndict; i++)
+	delta_reader_open(&r, data);
+	cust = palloc(Max(r.ndict, 1) * sizeof(Datum));
+	cur = palloc(Max(r.ndict, 1) * sizeof(Datum));
+	for (int32 i = 0; i < r.ndict; i++)
 	{
-		int			n;
-
-		NEED(4);
-		n = pq_getmsgint(&buf, 4);
-		NEED(n);
-		cust[i] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
-		NEED(4);
-		n = pq_getmsgint(&buf, 4);
-		NEED(n);
-		cur[i] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, n), n));
+		cust[i] = PointerGetDatum(cstring_to_text_with_len(r.cust[i], r.custlen[i]));
+		cur[i] = PointerGetDatum(cstring_to_text_with_len(r.cur[i], r.curlen[i]));
 	}
-	if (buf.cursor != buf.len)
-		goto corrupt;
-
-	buf.cursor = 12;
-	buf.len = rows_end;
-	while (buf.cursor < buf.len)
+	while (delta_reader_next(&r, &row))
 	{
 		Datum		values[5];
 		bool		nulls[5] = {false};
-		uint64		v;
-		int64		d;
-		int			low2;
 
-		if (!get_varint(&buf, &v) || v >= (uint64) ndict)
-			goto corrupt;
-		values[0] = cust[v];
-		values[1] = cur[v];
-		if (!get_varint(&buf, &v))
-			goto corrupt;
-		d = unzigzag(v);
-		if (d < PG_INT32_MIN || d > PG_INT32_MAX)
-			goto corrupt;
-		d += base;
-		if (d < PG_INT32_MIN || d > PG_INT32_MAX || DATE_NOT_FINITE((DateADT) d) || !IS_VALID_DATE((DateADT) d))
-			goto corrupt;
-		values[2] = DateADTGetDatum((DateADT) d);
-		if (!live_get_amount(&buf, &low2, &values[3]) || low2 > 2)
-			goto corrupt;
-		values[4] = Int64GetDatum((int64) low2 - 1);
+		values[0] = cust[row.entry];
+		values[1] = cur[row.entry];
+		values[2] = DateADTGetDatum(row.due);
+		values[3] = NumericGetDatum(row.num != NULL ? row.num : live_units_numeric(row.units, row.dscale));
+		values[4] = Int64GetDatum((int64) row.items);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	return (Datum) 0;
-#undef NEED
-
-corrupt:
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid ledger delta data at byte %d", buf.cursor)));
-	return (Datum) 0;
-}
-
-/*
- * o2c.ledger_delta_summary(summary bytea): the per-customer summary of one
- * statement's inserted invoices (o2c.ledger_delta.summary), as rows
- * (as_of, customer_id, currency, current, d1_30, d31_60, d61_90, d91_plus,
- * total, overdue, items, overdue_due_sum).
- */
-Datum
-o2c_ledger_delta_summary(PG_FUNCTION_ARGS)
-{
-	bytea	   *data = PG_GETARG_BYTEA_PP(0);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	StringInfoData buf;
-	DateADT		as_of;
-	int32		count;
-
-	InitMaterializedSRF(fcinfo, 0);
-	buf.data = VARDATA_ANY(data);
-	buf.len = VARSIZE_ANY_EXHDR(data);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	if (buf.len < 12 || pq_getmsgint(&buf, 4) != SUMMARY_VERSION)
-		goto corrupt;
-	as_of = (DateADT) pq_getmsgint(&buf, 4);
-	count = pq_getmsgint(&buf, 4);
-	if (DATE_NOT_FINITE(as_of) || !IS_VALID_DATE(as_of) || count < 0 || count > buf.len - buf.cursor)
-		goto corrupt;
-	for (int i = 0; i < count; i++)
-	{
-		Datum		values[12];
-		bool		nulls[12] = {false};
-		uint64		v;
-		int			low2;
-
-		values[0] = DateADTGetDatum(as_of);
-		for (int k = 1; k <= 2; k++)
-		{
-			if (!get_varint(&buf, &v) || v > (uint64) (buf.len - buf.cursor))
-				goto corrupt;
-			values[k] = PointerGetDatum(cstring_to_text_with_len(pq_getmsgbytes(&buf, (int) v), (int) v));
-		}
-		if (!get_varint(&buf, &v))
-			goto corrupt;
-		values[10] = Int64GetDatum(unzigzag(v));
-		for (int k = 3; k <= 9; k++)
-			if (!live_get_amount(&buf, &low2, &values[k]) || low2 != 0)
-				goto corrupt;
-		if (!live_get_amount(&buf, &low2, &values[11]) || low2 != 0)
-			goto corrupt;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	if (buf.cursor != buf.len)
-		goto corrupt;
-	return (Datum) 0;
-
-corrupt:
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid ledger delta summary at byte %d", buf.cursor)));
 	return (Datum) 0;
 }

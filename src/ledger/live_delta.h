@@ -1,35 +1,35 @@
 /*
  * live_delta.h — the compact binary form of o2c.ledger_delta: what
  * ledger_track's insert path writes (live_insert.c) and its readers
- * (live_delta.c).
+ * (live_delta.c, live_pending.c), which all go through DeltaReader.
  *
- * data (version 3): int32 version, int32 offset of the dictionary and int32
+ * data (version 4): int32 version, int32 offset of the dictionary and int32
  * base date (the state date it was written at), in network byte order;
  * then per invoice, in varints (7 bits a byte, low first; signed ones
  * zigzag-coded): the dictionary index (customer and currency), the due date
  * (days from the base date, signed: two bytes within 22 years) and the open
  * amount with its items (live_put_amount, the low bits items + 1: -1, 0 or
  * 1). The dictionary: int32 count, then per entry customer and currency
- * (int32 length, bytes each). About 8 bytes an invoice for amounts in
- * cents.
+ * (varint length, bytes each). About 8 bytes an invoice for amounts in
+ * cents, and a customer's id once per chunk.
  *
- * summary (version 1), on the last chunk of a statement: int32 version,
- * int32 state date, int32 count, then per customer and currency in key
- * order its customer and currency (varint length, bytes), items (signed
- * varint) and eight amounts: the five buckets, total and overdue (shown with
- * the entry's largest scale) and overdue_due_sum.
+ * Nothing per customer is written: the buckets of the pending inserts are
+ * summed by their readers (o2c.ledger_pending_summary), so a COPY pays only
+ * for its rows.
  */
 #ifndef O2C_LIVE_DELTA_H
 #define O2C_LIVE_DELTA_H
 
 #include "postgres.h"
 
+#include "core/o2c.h"
+
 #include "lib/stringinfo.h"
+#include "utils/date.h"
 #include "utils/numeric.h"
 
-#define DELTA_VERSION 3
+#define DELTA_VERSION 4
 #define DELTA_HEADER (VARHDRSZ + 12)
-#define SUMMARY_VERSION 1
 
 static inline void
 put_varint(StringInfo buf, uint64 v)
@@ -91,11 +91,46 @@ get_varint(StringInfo buf, uint64 *out)
  * outside the units' range.
  */
 extern void live_put_amount(StringInfo buf, int low2, int128 units, int dscale, Numeric num);
-/* Reads what live_put_amount wrote; false when the data is corrupt. */
-extern bool live_get_amount(StringInfo buf, int *low2, Datum *out);
-/* The same as units of 10^-8 and display scale, or as *num (then not NULL). */
+/*
+ * Reads what live_put_amount wrote, as units of 10^-8 and display scale, or
+ * as *num (then not NULL); false when the data is corrupt.
+ */
 extern bool live_get_amount_units(StringInfo buf, int *low2, int128 *units, int *dscale, Numeric *num);
 /* units of 10^-8 as a numeric of display scale dscale. */
 extern Numeric live_units_numeric(int128 units, int dscale);
+/* An exact sum as a numeric of at least dscale decimals (and its own display scale). */
+extern Numeric live_sum_numeric(const O2cSum *sum, int dscale);
+
+/* One chunk of o2c.ledger_delta.data being read: its dictionary, then its rows. */
+typedef struct DeltaReader
+{
+	StringInfoData buf;			/* the rows; cursor at the next one */
+	DateADT		base;
+	int32		ndict;
+	const char **cust;			/* per dictionary entry, into the data */
+	int32	   *custlen;
+	const char **cur;
+	int32	   *curlen;
+} DeltaReader;
+
+/* A row of a chunk: its dictionary entry, due date, amount and items. */
+typedef struct DeltaRow
+{
+	int32		entry;
+	DateADT		due;
+	int32		items;			/* -1, 0 or 1 */
+	int128		units;			/* 10^-8, when num is NULL */
+	int			dscale;
+	Numeric		num;
+} DeltaRow;
+
+/*
+ * Opens a chunk (which must stay in memory while it is read; the reader's
+ * arrays are allocated in the current context); corrupt data is an error
+ * (22P03), never a crash.
+ */
+extern void delta_reader_open(DeltaReader *r, bytea *data);
+/* The next row, false after the last. */
+extern bool delta_reader_next(DeltaReader *r, DeltaRow *row);
 
 #endif							/* O2C_LIVE_DELTA_H */

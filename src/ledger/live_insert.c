@@ -3,12 +3,13 @@
  * COPY of a million rows, say) are read once, in C, from the transition
  * table. Their open amount is their amount (no settlement can precede its
  * invoice), so no lookup is needed. Nothing is upserted: the rows' balance
- * deltas and the statement's per-customer summary of the buckets are
- * appended to o2c.ledger_delta in a compact form (live_delta.h). Upserted
- * per (customer, currency, due date) they would cost as much as the COPY
- * itself, and even one upsert per customer costs a quarter of it.
- * o2c.ledger_compact (and so the daily o2c.ledger_roll) folds them into
- * o2c.ledger_balance and o2c.ledger_aging; readers add the pending ones.
+ * deltas are appended to o2c.ledger_delta in a compact form (live_delta.h).
+ * Upserted per (customer, currency, due date) they would cost as much as
+ * the COPY itself, and even one upsert per customer costs a quarter of it;
+ * a per-customer summary written with them cost a third of the trigger
+ * with 200,000 customers. o2c.ledger_compact (and so the daily
+ * o2c.ledger_roll) folds them into o2c.ledger_balance and o2c.ledger_aging;
+ * readers add the pending ones (o2c.ledger_pending_summary sums them).
  */
 #include "postgres.h"
 
@@ -40,32 +41,6 @@ PG_FUNCTION_INFO_V1(o2c_ledger_avg);
 /* A delta chunk is written once it holds this many bytes. */
 #define DELTA_CHUNK_BYTES (32 * 1024 * 1024)
 
-/* An entry's exact sums, once a value does not fit its fast ones. */
-typedef struct SumExact
-{
-	O2cSum		b[5];			/* current, 1-30, 31-60, 61-90, 91+ */
-	O2cSum		w;				/* sum of open * (due - 2000-01-01) when overdue */
-	int64		items;
-} SumExact;
-
-/*
- * The summary of one customer and currency, indexed as its key
- * (customer '\0' currency) in the statement's keymap: the keymap's order of
- * creation is also the order of the delta's dictionary. The sums are 64-bit
- * integers of 10^-scale, so an entry is one cache line and a row touches
- * just that line; the first value that does not fit (a scale beyond 8, an
- * overflow, a numeric beyond the fast range) moves the entry to exact sums.
- */
-typedef struct SumEntry
-{
-	int64		b[5];
-	int64		w;
-	int32		items;
-	int16		scale;			/* of b and w: the largest display scale added */
-	int16		wscale;			/* the largest added to w, -1 if none */
-	SumExact   *exact;			/* NULL while the fast sums hold */
-} SumEntry;
-
 /* A row read and checked, waiting in its batch to be added. */
 typedef struct PendingRow
 {
@@ -81,14 +56,6 @@ typedef struct PendingRow
 
 /* Rows per batch: enough for the prefetches to land before the rows are added. */
 #define ROW_BATCH 32
-
-/* The statement's customers: keys in the keymap, sums in entries[]. */
-typedef struct Sums
-{
-	O2cKeyMap  *keys;
-	SumEntry   *entries;
-	int32		cap;
-} Sums;
 
 /* A column's value as the text `(col)::text` would give. */
 typedef struct TextCol
@@ -143,52 +110,46 @@ delta_start(StringInfo buf, DateADT base)
 	pq_sendint32(buf, base);
 }
 
-/*
- * Write the chunk (and, with the last one, the statement's summary) as a
- * row of o2c.ledger_delta. Earlier chunks carry no summary; the last is
- * written even without rows when there is a summary.
- */
+/* Write the chunk, with its dictionary, as a row of o2c.ledger_delta. */
 static void
-flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, Sums *sums, StringInfo summary)
+flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, O2cKeyMap *keys)
 {
-	Oid			types[4] = {TEXTOID, INT8OID, BYTEAOID, BYTEAOID};
-	Datum		values[4];
-	char		nulls[4] = {' ', ' ', ' ', summary == NULL ? 'n' : ' '};
+	Oid			types[3] = {TEXTOID, INT8OID, BYTEAOID};
+	Datum		values[3];
 	uint32		off;
 	SPIPlanPtr	plan;
 
-	if (*rows == 0 && summary == NULL)
+	if (*rows == 0)
 		return;
 	off = pg_hton32((uint32) (buf->len - VARHDRSZ));
 	memcpy(buf->data + VARHDRSZ + 4, &off, 4);
-	pq_sendint32(buf, o2c_keymap_count(sums->keys));
-	for (int32 i = 0; i < o2c_keymap_count(sums->keys); i++)
+	pq_sendint32(buf, o2c_keymap_count(keys));
+	for (int32 i = 0; i < o2c_keymap_count(keys); i++)
 	{
 		size_t		len;
-		const char *k = o2c_keymap_key(sums->keys, i, &len);
+		const char *k = o2c_keymap_key(keys, i, &len);
 		int			custlen = strlen(k);	/* a customer has no NUL byte */
 
-		pq_sendint32(buf, custlen);
-		pq_sendbytes(buf, k, custlen);
-		pq_sendint32(buf, (int) len - custlen - 1);
-		pq_sendbytes(buf, k + custlen + 1, (int) len - custlen - 1);
+		put_varint(buf, (uint64) custlen);
+		appendBinaryStringInfo(buf, k, custlen);
+		put_varint(buf, (uint64) (len - custlen - 1));
+		appendBinaryStringInfo(buf, k + custlen + 1, (int) len - custlen - 1);
 	}
 	SET_VARSIZE(buf->data, buf->len);
 	values[0] = CStringGetTextDatum(c->ledger);
 	values[1] = Int64GetDatum(*rows);
 	values[2] = PointerGetDatum(buf->data);
-	values[3] = summary == NULL ? (Datum) 0 : PointerGetDatum(summary->data);
 
 	/*
 	 * A generic plan: a custom one would fold the parameters into constants,
 	 * copying megabytes of delta once more.
 	 */
-	plan = SPI_prepare_cursor(psprintf("INSERT INTO %s.ledger_delta (ledger, rows, data, summary) "
-									   "VALUES ($1, $2, $3, $4)", c->sch),
-							  4, types, CURSOR_OPT_GENERIC_PLAN);
+	plan = SPI_prepare_cursor(psprintf("INSERT INTO %s.ledger_delta (ledger, rows, data) "
+									   "VALUES ($1, $2, $3)", c->sch),
+							  3, types, CURSOR_OPT_GENERIC_PLAN);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
-	if (SPI_execute_plan(plan, values, nulls, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "SPI_execute_plan failed: %s", "INSERT INTO ledger_delta");
 	SPI_freeplan(plan);
 	delta_start(buf, c->as_of);
@@ -292,218 +253,6 @@ o2c_ledger_avg(PG_FUNCTION_ARGS)
 	return avg_numeric(PG_GETARG_NUMERIC(0), PG_GETARG_NUMERIC(1), as_of);
 }
 
-static void
-entry_init(SumEntry *e)
-{
-	memset(e, 0, sizeof(SumEntry));
-	e->wscale = -1;
-}
-
-/* The entry's sums in exact form (from here on, or to encode them). */
-static SumExact *
-entry_exact(SumEntry *e, MemoryContext cxt)
-{
-	SumExact   *x;
-	int64		p = ledger_pow10[O2C_SUM_SCALE - e->scale];
-
-	if (e->exact != NULL)
-		return e->exact;
-	x = MemoryContextAlloc(cxt, sizeof(SumExact));
-	for (int k = 0; k < 5; k++)
-	{
-		o2c_sum_init(&x->b[k]);
-		o2c_sum_add_units(&x->b[k], (int128) e->b[k] * p, e->scale, cxt);
-	}
-	o2c_sum_init(&x->w);
-	if (e->wscale >= 0)
-		o2c_sum_add_units(&x->w, (int128) e->w * p, e->wscale, cxt);
-	x->items = e->items;
-	e->exact = x;
-	return x;
-}
-
-/*
- * Adds a row (units and display scale, or num when outside the fast range)
- * to bucket k, and to w when overdue: in the fast sums when everything fits,
- * else in exact ones.
- */
-static inline void
-entry_add(SumEntry *e, int k, bool overdue, int128 units, int32 dscale, Numeric num,
-		  DateADT due, int items, MemoryContext cxt)
-{
-	SumExact   *x;
-
-	if (e->exact == NULL && num == NULL && dscale >= 0 && dscale <= O2C_SUM_SCALE)
-	{
-		int64		b[5],
-					w = e->w,
-					v,
-					vw = 0;
-		int32		n;
-		int			s = Max(e->scale, dscale);
-		int128		q;
-		bool		ok;
-
-		/* 64-bit division when it fits: the usual amount, once per row. */
-		if (units >= PG_INT64_MIN && units <= PG_INT64_MAX)
-			q = (int64) units / ledger_pow10[O2C_SUM_SCALE - s];
-		else
-			q = units / ledger_pow10[O2C_SUM_SCALE - s];
-		ok = q >= PG_INT64_MIN && q <= PG_INT64_MAX;
-
-		memcpy(b, e->b, sizeof(b));
-		if (ok && s > e->scale)
-		{
-			/* A row with more decimals: the sums move to its scale. */
-			int64		f = ledger_pow10[s - e->scale];
-
-			for (int j = 0; j < 5 && ok; j++)
-				ok = !__builtin_mul_overflow(b[j], f, &b[j]);
-			ok = ok && !__builtin_mul_overflow(w, f, &w);
-		}
-		v = (int64) q;
-		if (ok && overdue)
-			ok = !__builtin_mul_overflow(v, (int64) due, &vw) && !__builtin_add_overflow(w, vw, &w);
-		if (ok && !__builtin_add_overflow(b[k], v, &b[k]) && !__builtin_add_overflow(e->items, items, &n))
-		{
-			memcpy(e->b, b, sizeof(b));
-			e->w = w;
-			e->items = n;
-			e->scale = (int16) s;
-			if (overdue)
-				e->wscale = (int16) Max(e->wscale, dscale);
-			return;
-		}
-	}
-	x = entry_exact(e, cxt);
-	if (num == NULL)
-	{
-		o2c_sum_add_units(&x->b[k], units, dscale, cxt);
-		if (overdue)
-			o2c_sum_add_product(&x->w, units, due, dscale, cxt);
-	}
-	else
-	{
-		o2c_sum_add_numeric(&x->b[k], num, cxt);
-		if (overdue)
-			o2c_sum_add_numeric(&x->w, numeric_mul_opt_error(num, int64_to_numeric(due), NULL), cxt);
-	}
-	x->items += items;
-}
-
-/* A bucket sum as put_amount takes it, shown with display scale dscale. */
-static void
-put_sum(StringInfo buf, const O2cSum *sum, int dscale)
-{
-	dscale = Max(dscale, Max(sum->dscale, 0));
-	if (sum->spill == NULL)
-		live_put_amount(buf, 0, sum->fast, dscale, NULL);
-	else
-		live_put_amount(buf, 0, 0, dscale, o2c_sum_numeric(sum, dscale));
-}
-
-/* An amount of v * 10^-scale, as live_put_amount writes it. */
-static void
-put_scaled(StringInfo buf, int128 v, int scale)
-{
-	if (v >= PG_INT64_MIN && v <= PG_INT64_MAX)
-	{
-		if (buf->len + 1 >= buf->maxlen)
-			enlargeStringInfo(buf, 1);
-		buf->data[buf->len++] = (char) (scale << 4);	/* kind 0 */
-		put_varint(buf, zigzag((int64) v));
-	}
-	else
-		live_put_amount(buf, 0, v * ledger_pow10[O2C_SUM_SCALE - scale], scale, NULL);
-}
-
-/*
- * The statement's summary: per customer and currency with an open item,
- * the five buckets, total and overdue (all shown with the entry's largest
- * scale, as o2c.aging shows them), overdue_due_sum and items, as of the
- * state date. Format (version 1): int32 version, int32 as_of, int32 count,
- * then per entry in key order the customer and currency (varint length,
- * bytes), items (signed varint) and eight amounts (put_amount). NULL when
- * no entry has an open item.
- */
-static StringInfo
-summary_encode(LiveCtx *c, Sums *sums, MemoryContext cxt)
-{
-	int32		n = o2c_keymap_count(sums->keys);
-	int32	   *sorted = palloc(Max(n, 1) * sizeof(int32));
-	int			m = 0;
-	StringInfo	buf;
-
-	for (int32 i = 0; i < n; i++)
-		if ((sums->entries[i].exact ? sums->entries[i].exact->items : sums->entries[i].items) != 0)	/* else only zero amounts: nothing open */
-			sorted[m++] = i;
-	if (m == 0)
-		return NULL;
-	/* Keys customer '\0' currency, bytewise: customer, then currency (COLLATE "C"). */
-	o2c_keymap_sort(sums->keys, sorted, m);
-
-	buf = makeStringInfo();
-	enlargeStringInfo(buf, m * 64 + 64);
-	appendStringInfoSpaces(buf, VARHDRSZ);
-	pq_sendint32(buf, SUMMARY_VERSION);
-	pq_sendint32(buf, c->as_of);
-	pq_sendint32(buf, m);
-	for (int i = 0; i < m; i++)
-	{
-		SumEntry   *e = &sums->entries[sorted[i]];
-		SumExact   *x;
-		O2cSum		overdue,
-					total;
-		int			dscale = 0;
-		size_t		len;
-		const char *k = o2c_keymap_key(sums->keys, sorted[i], &len);
-		int			custlen = strlen(k);	/* a customer has no NUL byte */
-		int			curlen = (int) len - custlen - 1;
-
-		put_varint(buf, (uint64) custlen);
-		appendBinaryStringInfo(buf, k, custlen);
-		put_varint(buf, (uint64) curlen);
-		appendBinaryStringInfo(buf, k + custlen + 1, curlen);
-		if (e->exact == NULL)
-		{
-			/* The fast sums as they are: every bucket at the entry's scale. */
-			int128		od = 0;
-			int			ws = Max(e->wscale, 0);
-
-			put_varint(buf, zigzag(e->items));
-			for (int b = 0; b < 5; b++)
-			{
-				put_scaled(buf, e->b[b], e->scale);
-				if (b > 0)
-					od += e->b[b];
-			}
-			put_scaled(buf, od + e->b[0], e->scale);
-			put_scaled(buf, od, e->scale);
-			/* w has at most wscale decimals, though summed at the entry's scale. */
-			put_scaled(buf, e->w / ledger_pow10[e->scale - ws], ws);
-			continue;
-		}
-		x = e->exact;
-		o2c_sum_init(&overdue);
-		for (int b = 1; b < 5; b++)
-			o2c_sum_add_sum(&overdue, &x->b[b], cxt);
-		o2c_sum_init(&total);
-		o2c_sum_add_sum(&total, &x->b[0], cxt);
-		o2c_sum_add_sum(&total, &overdue, cxt);
-		for (int b = 0; b < 5; b++)
-			dscale = Max(dscale, x->b[b].dscale);
-
-		put_varint(buf, zigzag(x->items));
-		for (int b = 0; b < 5; b++)
-			put_sum(buf, &x->b[b], dscale);
-		put_sum(buf, &total, dscale);
-		put_sum(buf, &overdue, dscale);
-		put_sum(buf, &x->w, 0);
-	}
-	SET_VARSIZE(buf->data, buf->len);
-	return buf;
-}
-
 void
 live_insert_invoices(LiveCtx *c, TriggerData *td)
 {
@@ -512,9 +261,9 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ledger_track row",
 												 ALLOCSET_DEFAULT_SIZES);
-	MemoryContext sumcxt = AllocSetContextCreate(CurrentMemoryContext, "ledger_track summary",
+	MemoryContext keycxt = AllocSetContextCreate(CurrentMemoryContext, "ledger_track keys",
 												 ALLOCSET_DEFAULT_SIZES);
-	Sums		sums;
+	O2cKeyMap  *keys;
 	TextCol		idcol,
 				custcol,
 				curcol;
@@ -535,11 +284,9 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		last = Max(last, inv->att[k]);
 
 	{
-		MemoryContext old = MemoryContextSwitchTo(sumcxt);
+		MemoryContext old = MemoryContextSwitchTo(keycxt);
 
-		sums.keys = o2c_keymap_create(1024);
-		sums.cap = 1024;
-		sums.entries = palloc(sums.cap * sizeof(SumEntry));
+		keys = o2c_keymap_create(1024);
 		MemoryContextSwitchTo(old);
 	}
 
@@ -556,9 +303,8 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 	/*
 	 * Rows are read in batches so that their customers' lines are fetched
 	 * ahead: as a row is read its key is hashed and its slot prefetched;
-	 * then each row's key and sums are prefetched; then each row is added,
-	 * in order. With many customers every lookup would otherwise wait on
-	 * memory two or three times.
+	 * then each row's key is prefetched; then each row is added, in order.
+	 * With many customers every lookup would otherwise wait on memory twice.
 	 */
 	for (;;)
 	{
@@ -626,7 +372,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 			}
 			r->items = r->num != NULL ? (o2c_numeric_sign(r->num) != 0) : (r->units != 0);
 
-			/* The summary's key, customer '\0' currency, copied for the same reason. */
+			/* The key, customer '\0' currency, copied for the same reason. */
 			cust = textcol_get(&custcol, v[custcol.att - 1], &custlen);
 			cur = textcol_get(&curcol, v[curcol.att - 1], &curlen);
 			r->keyoff = key.len;
@@ -635,52 +381,28 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 			appendStringInfoChar(&key, '\0');
 			appendBinaryStringInfo(&key, cur, curlen);
 			r->hash = o2c_keymap_hash(key.data + r->keyoff, r->keylen);
-			o2c_keymap_prefetch(sums.keys, r->hash);
+			o2c_keymap_prefetch(keys, r->hash);
 			MemoryContextSwitchTo(old);
 		}
 		if (n == 0)
 			break;
 		for (int i = 0; i < n; i++)
-		{
-			int32		hint = o2c_keymap_prefetch_key(sums.keys, batch[i].hash);
-
-			/* Both lines: palloc does not align an entry to one. */
-			if (hint >= 0)
-			{
-				O2C_PREFETCH(&sums.entries[hint]);
-				O2C_PREFETCH(&sums.entries[hint].exact);
-			}
-		}
+			(void) o2c_keymap_prefetch_key(keys, batch[i].hash);
 		for (int i = 0; i < n; i++)
 		{
 			PendingRow *r = &batch[i];
-			int64		days;
-			int			bucket;
 			int32		idx;
-			bool		added;
 
-			/* The map and the entries grow in sumcxt. */
-			MemoryContextSwitchTo(sumcxt);
-			idx = o2c_keymap_enter_hashed(sums.keys, key.data + r->keyoff, r->keylen, r->hash, &added);
+			/* The map grows in keycxt. */
+			MemoryContextSwitchTo(keycxt);
+			idx = o2c_keymap_enter_hashed(keys, key.data + r->keyoff, r->keylen, r->hash, NULL);
 			if (idx < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 						 errmsg("ledger_track takes at most %d customers and currencies in one statement",
 								O2C_KEYMAP_MAX_KEYS),
 						 errhint("Insert the rows in several statements.")));
-			if (added)
-			{
-				if (idx == sums.cap)
-				{
-					sums.cap *= 2;
-					sums.entries = repalloc_huge(sums.entries, (Size) sums.cap * sizeof(SumEntry));
-				}
-				entry_init(&sums.entries[idx]);
-			}
 			MemoryContextSwitchTo(rowcxt);
-			days = (int64) c->as_of - (int64) r->due;
-			bucket = days <= 0 ? 0 : days <= 30 ? 1 : days <= 60 ? 2 : days <= 90 ? 3 : 4;
-			entry_add(&sums.entries[idx], bucket, days > 0, r->units, r->dscale, r->num, r->due, r->items, sumcxt);
 
 			/* The balance delta, appended. */
 			put_varint(&delta, (uint64) idx);
@@ -690,7 +412,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 			if (delta.len >= DELTA_CHUNK_BYTES)
 			{
 				MemoryContextSwitchTo(old);
-				flush_delta(c, &delta, &rows, &sums, NULL);
+				flush_delta(c, &delta, &rows, keys);
 				MemoryContextSwitchTo(rowcxt);
 			}
 		}
@@ -699,7 +421,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		CHECK_FOR_INTERRUPTS();
 	}
 	ExecDropSingleTupleTableSlot(slot);
-	flush_delta(c, &delta, &rows, &sums, summary_encode(c, &sums, sumcxt));
+	flush_delta(c, &delta, &rows, keys);
 	MemoryContextDelete(rowcxt);
-	MemoryContextDelete(sumcxt);
+	MemoryContextDelete(keycxt);
 }

@@ -6,8 +6,8 @@
  * amount less the sum of all its settlements. And o2c.ledger_rebuild().
  *
  * An INSERT of invoices is one pass of C over the transition table that
- * appends its balances and its per-customer summary to o2c.ledger_delta
- * (live_insert.c), folded in later by o2c.ledger_compact. Every other
+ * appends its balances to o2c.ledger_delta (live_insert.c), folded in later
+ * by o2c.ledger_compact. Every other
  * firing is set-based SQL over the transition tables (SPI): the
  * statement's changes become deltas of open amount and of open-invoice
  * count per (customer, currency, due date), which are upserted in key order,
@@ -179,7 +179,7 @@ apply_deltas(LiveCtx *c, const char *delta)
 
 	/*
 	 * Rows with no open invoice left go. A summary row's amounts are 0 then
-	 * unless inserts not yet folded in (o2c.ledger_delta.summary) hold the
+	 * unless inserts not yet folded in (o2c.ledger_delta) hold the
 	 * rest of its items: it stays until o2c.ledger_compact adds them.
 	 */
 	{
