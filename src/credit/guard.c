@@ -448,24 +448,35 @@ guard_state(OrderGuardConfig *cfg, CustEntry *ents, int n, O2cKeyMap *custs, Dat
 	{
 		HeapTuple	tup = SPI_tuptable->vals[r];
 		TupleDesc	td = SPI_tuptable->tupdesc;
-		char	   *id = SPI_getvalue(tup, td, 1);
 		bool		isnull;
 		Datum		d;
 		CustEntry  *e = NULL;
 		MemoryContext old;
 
-		if (custs != NULL)
+		/* The id is looked up in place (text), without the output function. */
+		d = SPI_getbinval(tup, td, 1, &isnull);
+		if (!isnull)
 		{
-			int32		ix = o2c_keymap_find(custs, id, strlen(id));
+			text	   *t = DatumGetTextPP(d);
+			const char *id = VARDATA_ANY(t);
+			int			len = VARSIZE_ANY_EXHDR(t);
 
-			e = ix >= 0 ? &ents[ix] : NULL;
+			if (custs != NULL)
+			{
+				int32		ix = o2c_keymap_find(custs, id, len);
+
+				e = ix >= 0 ? &ents[ix] : NULL;
+			}
+			else if (strlen(ents[0].id) == len && memcmp(ents[0].id, id, len) == 0)
+				e = &ents[0];
 		}
-		else if (strcmp(ents[0].id, id) == 0)
-			e = &ents[0];
 		if (e == NULL)
 			elog(ERROR, "credit_state returned an unknown customer");
+		d = SPI_getbinval(tup, td, 2, &isnull);
+		if (isnull)
+			elog(ERROR, "credit_state returned no currency");
 		old = MemoryContextSwitchTo(cxt);
-		e->limit_currency = SPI_getvalue(tup, td, 2);
+		e->limit_currency = TextDatumGetCString(d);
 		d = SPI_getbinval(tup, td, 3, &isnull);
 		e->credit_limit = isnull ? NULL : DatumGetNumericCopy(d);
 		d = SPI_getbinval(tup, td, 4, &isnull);
