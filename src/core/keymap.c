@@ -313,18 +313,6 @@ o2c_keymap_key(const O2cKeyMap *map, int32_t index, size_t *len)
 	return rec + sizeof(uint32_t);
 }
 
-int
-o2c_keymap_index_cmp(const void *a, const void *b, void *map)
-{
-	size_t		xl,
-				yl;
-	const char *x = o2c_keymap_key(map, *(const int32_t *) a, &xl);
-	const char *y = o2c_keymap_key(map, *(const int32_t *) b, &yl);
-	int			r = memcmp(x, y, xl < yl ? xl : yl);
-
-	return r != 0 ? r : (xl > yl) - (xl < yl);
-}
-
 /* An index with the 8 bytes of its key after the common prefix, big-endian. */
 typedef struct AbbrevIndex
 {

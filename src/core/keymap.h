@@ -54,12 +54,9 @@ extern int32_t o2c_keymap_count(const O2cKeyMap *map);
 extern const char *o2c_keymap_key(const O2cKeyMap *map, int32_t index, size_t *len);
 
 /*
- * Compares the keys at two indexes bytewise, shorter first on a tie: a
- * comparator for qsort_arg over an array of int32_t indexes, the map as arg.
+ * Sorts n indexes of the map by their keys: bytewise, a key before the keys
+ * it is a prefix of (the order of COLLATE "C" for keys without NUL bytes).
  */
-extern int	o2c_keymap_index_cmp(const void *a, const void *b, void *map);
-
-/* Sorts n indexes of the map by their keys, as o2c_keymap_index_cmp orders them. */
 extern void o2c_keymap_sort(const O2cKeyMap *map, int32_t *indexes, size_t n);
 
 /* The hash the map uses (not stable across platforms: never store it). */
