@@ -31,6 +31,9 @@ PG_FUNCTION_INFO_V1(o2c_ledger_pending_summary);
 PG_FUNCTION_INFO_V1(o2c_live_aging_source);
 PG_FUNCTION_INFO_V1(o2c_ledger_pending_balances);
 
+/* Keys or rows per batch whose lines are prefetched. */
+#define SUMS_BATCH 16
+
 /* The pending chunks of a ledger (SPI must be connected): their data. */
 static void
 select_chunks(FunctionCallInfo fcinfo, text *ledger)
@@ -92,23 +95,57 @@ o2c_ledger_pending_summary(PG_FUNCTION_ARGS)
 		Datum		d = SPI_getbinval(SPI_tuptable->vals[c], SPI_tuptable->tupdesc, 1, &isnull);
 		MemoryContext old = MemoryContextSwitchTo(chunkcxt);
 		DeltaReader r;
-		DeltaRow	row;
-		int32	   *entry_of;	/* per dictionary entry: its sums, or -1 */
+		int32	   *entry_of;	/* per dictionary entry: its sums */
 
 		delta_reader_open(&r, PG_DETOAST_DATUM(d));
+
+		/*
+		 * The dictionary's keys entered first, and the rows then added, each
+		 * in batches whose lines are prefetched ahead: with many customers
+		 * every key and every customer's sums would otherwise be a wait on
+		 * memory. A key no row of this chunk uses gets an entry without
+		 * items, which is left out below.
+		 */
 		entry_of = palloc(Max(r.ndict, 1) * sizeof(int32));
-		memset(entry_of, -1, Max(r.ndict, 1) * sizeof(int32));
-		while (delta_reader_next(&r, &row))
+		for (int32 first = 0; first < r.ndict; first += SUMS_BATCH)
 		{
-			if (entry_of[row.entry] < 0)
+			int32		n = Min(SUMS_BATCH, r.ndict - first);
+			uint32		hash[SUMS_BATCH];
+
+			resetStringInfo(&key);
+			for (int32 i = 0; i < n; i++)
 			{
-				resetStringInfo(&key);
-				appendBinaryStringInfo(&key, r.cust[row.entry], r.custlen[row.entry]);
+				int32		e = first + i;
+
+				appendBinaryStringInfo(&key, r.cust[e], r.custlen[e]);
 				appendStringInfoChar(&key, '\0');
-				appendBinaryStringInfo(&key, r.cur[row.entry], r.curlen[row.entry]);
-				entry_of[row.entry] = live_sums_enter(&sums, key.data, key.len);
+				appendBinaryStringInfo(&key, r.cur[e], r.curlen[e]);
+				hash[i] = o2c_keymap_hash(key.data + key.len - (r.custlen[e] + 1 + r.curlen[e]),
+										  r.custlen[e] + 1 + r.curlen[e]);
+				o2c_keymap_prefetch(sums.keys, hash[i]);
 			}
-			live_sums_add(&sums, entry_of[row.entry], row.due, row.units, row.dscale, row.num, row.items);
+			for (int32 i = 0, off = 0; i < n; i++)
+			{
+				int32		e = first + i;
+				int32		len = r.custlen[e] + 1 + r.curlen[e];
+
+				entry_of[e] = live_sums_enter(&sums, key.data + off, len, hash[i]);
+				off += len;
+			}
+			CHECK_FOR_INTERRUPTS();
+		}
+		for (;;)
+		{
+			DeltaRow	rows[SUMS_BATCH];
+			int			n = 0;
+
+			while (n < SUMS_BATCH && delta_reader_next(&r, &rows[n]))
+				live_sums_prefetch(&sums, entry_of[rows[n++].entry]);
+			if (n == 0)
+				break;
+			for (int i = 0; i < n; i++)
+				live_sums_add(&sums, entry_of[rows[i].entry], rows[i].due, rows[i].units, rows[i].dscale,
+							  rows[i].num, rows[i].items);
 			CHECK_FOR_INTERRUPTS();
 		}
 		MemoryContextSwitchTo(old);

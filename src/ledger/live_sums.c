@@ -126,11 +126,11 @@ entry_add(SumEntry *e, int k, bool overdue, int128 units, int32 dscale, Numeric 
 }
 
 int32
-live_sums_enter(LiveSums *s, const char *key, size_t len)
+live_sums_enter(LiveSums *s, const char *key, size_t len, uint32 hash)
 {
 	MemoryContext old = MemoryContextSwitchTo(s->cxt);
 	bool		added;
-	int32		idx = o2c_keymap_enter(s->keys, key, len, &added);
+	int32		idx = o2c_keymap_enter_hashed(s->keys, key, len, hash, &added);
 
 	if (idx < 0)
 		ereport(ERROR,
@@ -149,6 +149,14 @@ live_sums_enter(LiveSums *s, const char *key, size_t len)
 	}
 	MemoryContextSwitchTo(old);
 	return idx;
+}
+
+void
+live_sums_prefetch(const LiveSums *s, int32 idx)
+{
+	/* Both lines: palloc does not align an entry to one. */
+	O2C_PREFETCH(&s->entries[idx]);
+	O2C_PREFETCH(&s->entries[idx].exact);
 }
 
 void

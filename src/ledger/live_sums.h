@@ -54,8 +54,13 @@ typedef struct LiveSums
 #define LIVE_SUM_VALUES 8		/* five buckets, total, overdue, overdue_due_sum */
 
 extern void live_sums_init(LiveSums *s, DateADT as_of, MemoryContext cxt);
-/* The index of a customer and currency (key customer '\0' currency), entered when new. */
-extern int32 live_sums_enter(LiveSums *s, const char *key, size_t len);
+/*
+ * The index of a customer and currency (key customer '\0' currency, hash its
+ * o2c_keymap_hash), entered when new.
+ */
+extern int32 live_sums_enter(LiveSums *s, const char *key, size_t len, uint32 hash);
+/* Fetches an entry's lines ahead of live_sums_add. */
+extern void live_sums_prefetch(const LiveSums *s, int32 idx);
 /* Adds a balance (units of 10^-8 and display scale, or num) due on due. */
 extern void live_sums_add(LiveSums *s, int32 idx, DateADT due, int128 units, int32 dscale, Numeric num, int items);
 /* An entry's items: 0 when all its amounts were zero. */
