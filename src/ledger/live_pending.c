@@ -109,11 +109,11 @@ o2c_ledger_pending_summary(PG_FUNCTION_ARGS)
 		entry_of = palloc(Max(r.ndict, 1) * sizeof(int32));
 		for (int32 first = 0; first < r.ndict; first += SUMS_BATCH)
 		{
-			int32		n = Min(SUMS_BATCH, r.ndict - first);
+			int32		nkeys = Min(SUMS_BATCH, r.ndict - first);
 			uint32		hash[SUMS_BATCH];
 
 			resetStringInfo(&key);
-			for (int32 i = 0; i < n; i++)
+			for (int32 i = 0; i < nkeys; i++)
 			{
 				int32		e = first + i;
 
@@ -124,7 +124,7 @@ o2c_ledger_pending_summary(PG_FUNCTION_ARGS)
 										  r.custlen[e] + 1 + r.curlen[e]);
 				o2c_keymap_prefetch(sums.keys, hash[i]);
 			}
-			for (int32 i = 0, off = 0; i < n; i++)
+			for (int32 i = 0, off = 0; i < nkeys; i++)
 			{
 				int32		e = first + i;
 				int32		len = r.custlen[e] + 1 + r.curlen[e];
@@ -137,13 +137,13 @@ o2c_ledger_pending_summary(PG_FUNCTION_ARGS)
 		for (;;)
 		{
 			DeltaRow	rows[SUMS_BATCH];
-			int			n = 0;
+			int			nrows = 0;
 
-			while (n < SUMS_BATCH && delta_reader_next(&r, &rows[n]))
-				live_sums_prefetch(&sums, entry_of[rows[n++].entry]);
-			if (n == 0)
+			while (nrows < SUMS_BATCH && delta_reader_next(&r, &rows[nrows]))
+				live_sums_prefetch(&sums, entry_of[rows[nrows++].entry]);
+			if (nrows == 0)
 				break;
-			for (int i = 0; i < n; i++)
+			for (int i = 0; i < nrows; i++)
 				live_sums_add(&sums, entry_of[rows[i].entry], rows[i].due, rows[i].units, rows[i].dscale,
 							  rows[i].num, rows[i].items);
 			CHECK_FOR_INTERRUPTS();
