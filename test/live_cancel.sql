@@ -34,24 +34,12 @@ CREATE FUNCTION pg_temp.diff() RETURNS bigint LANGUAGE sql AS $f$
             FROM o2c.live_aging((SELECT as_of FROM s), 'tap_lc'))
     SELECT count(*) FROM ((TABLE b EXCEPT ALL TABLE l) UNION ALL (TABLE l EXCEPT ALL TABLE b)) d
 $f$;
-CREATE FUNCTION pg_temp.wait_until_active(p int) RETURNS boolean LANGUAGE plpgsql AS $f$
-BEGIN
-    FOR i IN 1..100 LOOP
-        PERFORM pg_stat_clear_snapshot();
-        IF EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = p AND state = 'active') THEN
-            RETURN true;
-        END IF;
-        PERFORM pg_sleep(0.05);
-    END LOOP;
-    RETURN false;
-END
-$f$;
--- Idle again within the given seconds.
-CREATE FUNCTION pg_temp.idle_within(p int, seconds numeric) RETURNS boolean LANGUAGE plpgsql AS $f$
+-- Whether the session p is active (or, with active false, idle) within the given seconds.
+CREATE FUNCTION pg_temp.wait_for(p int, active boolean, seconds numeric) RETURNS boolean LANGUAGE plpgsql AS $f$
 BEGIN
     FOR i IN 1..(seconds * 20)::int LOOP
         PERFORM pg_stat_clear_snapshot();
-        IF NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = p AND state = 'active') THEN
+        IF EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = p AND state = 'active') = active THEN
             RETURN true;
         END IF;
         PERFORM pg_sleep(0.05);
@@ -66,12 +54,12 @@ DECLARE
     msg text;
 BEGIN
     PERFORM dblink_send_query('tap_lc1', q);
-    IF NOT pg_temp.wait_until_active(p) THEN
+    IF NOT pg_temp.wait_for(p, true, 5) THEN
         RETURN 'never started';
     END IF;
     PERFORM pg_sleep(delay);
     PERFORM pg_cancel_backend(p);
-    IF NOT pg_temp.idle_within(p, 3) THEN
+    IF NOT pg_temp.wait_for(p, false, 3) THEN
         RETURN 'still running 3 s after the cancel';
     END IF;
     -- The remote error as a message, not raised here (dblink wants one more
