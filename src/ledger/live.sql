@@ -36,17 +36,25 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_balance', '');
 
 CREATE TABLE @extschema@.ledger_delta (
     ledger   text COLLATE "C" NOT NULL,
+    chunk    bigint NOT NULL,
+    part     integer NOT NULL,
     added_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     rows     bigint NOT NULL,
-    data     bytea NOT NULL
+    data     bytea NOT NULL,
+    PRIMARY KEY (ledger, chunk, part)
 );
--- Written once per inserted chunk, read rarely: not worth compressing.
+-- Written once per part of an inserted chunk, read rarely: not worth compressing.
 ALTER TABLE @extschema@.ledger_delta ALTER COLUMN data SET STORAGE EXTERNAL;
 COMMENT ON TABLE @extschema@.ledger_delta IS
-    'changes from inserted invoices not yet folded into o2c.ledger_balance and o2c.ledger_aging, one row per chunk of an INSERT or COPY (compact binary, read by o2c.ledger_delta_rows, o2c.ledger_pending_summary and o2c.ledger_pending_balances); folded in by o2c.ledger_compact (and so by o2c.ledger_roll)';
-COMMENT ON COLUMN @extschema@.ledger_delta.rows IS 'invoices in the chunk';
+    'changes from inserted invoices not yet folded into o2c.ledger_balance and o2c.ledger_aging: one chunk per INSERT or COPY, written as parts of about a megabyte (compact binary, read by o2c.ledger_delta_rows, o2c.ledger_pending_summary and o2c.ledger_pending_balances); folded in by o2c.ledger_compact (and so by o2c.ledger_roll)';
+COMMENT ON COLUMN @extschema@.ledger_delta.chunk IS 'the statement that wrote it (o2c.ledger_delta_chunk)';
+COMMENT ON COLUMN @extschema@.ledger_delta.part IS 'its place in the chunk, from 0: a part needs the customers listed by the parts before it';
+COMMENT ON COLUMN @extschema@.ledger_delta.rows IS 'invoices in the part';
 COMMENT ON COLUMN @extschema@.ledger_delta.data IS 'per invoice: customer, currency, due date, amount (o2c.ledger_delta_rows)';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_delta', '');
+CREATE SEQUENCE @extschema@.ledger_delta_chunk;
+COMMENT ON SEQUENCE @extschema@.ledger_delta_chunk IS 'numbers the chunks of o2c.ledger_delta, one per statement';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_delta_chunk', '');
 
 CREATE TABLE @extschema@.ledger_aging (
     ledger          text COLLATE "C" NOT NULL,
@@ -89,12 +97,12 @@ LANGUAGE C SECURITY INVOKER;
 COMMENT ON FUNCTION @extschema@.ledger_track() IS
     'statement trigger (AFTER INSERT, UPDATE, DELETE with transition tables, and AFTER TRUNCATE) keeping o2c.ledger_balance and o2c.ledger_aging for a tracked invoices table (role=invoices) or settlements table (role=settlements, invoices=TABLE); arguments key=value: role, ledger, invoice_id, customer_id, due_date, amount, currency, invoices';
 
-CREATE FUNCTION @extschema@.ledger_delta_rows(data bytea)
+CREATE FUNCTION @extschema@.ledger_delta_rows(ledger text DEFAULT 'default')
 RETURNS TABLE (customer_id text, currency text, due_date date, open_amount numeric, items bigint)
 AS 'MODULE_PATHNAME', 'o2c_ledger_delta_rows'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.ledger_delta_rows(bytea) IS
-    'the balance changes held in o2c.ledger_delta.data, one row per invoice inserted';
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ledger_delta_rows(text) IS
+    'the balance changes of the inserts a live ledger has not folded in yet (o2c.ledger_delta.data), one row per invoice inserted';
 
 CREATE FUNCTION @extschema@.ledger_pending_summary(ledger text DEFAULT 'default')
 RETURNS TABLE (as_of date, customer_id text, currency text, current numeric, d1_30 numeric, d31_60 numeric,
@@ -123,9 +131,7 @@ AS $$
      WHERE x.ledger OPERATOR(pg_catalog.=) $1
     UNION ALL
     SELECT r.customer_id, r.currency, r.due_date, r.open_amount, r.items
-      FROM @extschema@.ledger_delta x
-     CROSS JOIN LATERAL @extschema@.ledger_delta_rows(x.data) r
-     WHERE x.ledger OPERATOR(pg_catalog.=) $1
+      FROM @extschema@.ledger_delta_rows($1) r
 $$;
 COMMENT ON FUNCTION @extschema@.ledger_balances(text) IS
     'a live ledger''s open balances per customer, currency and due date: the rows of o2c.ledger_balance and the pending rows of o2c.ledger_delta, unmerged (a key may appear more than once: sum open_amount and items by it)';

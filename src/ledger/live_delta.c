@@ -1,6 +1,7 @@
 /*
  * live_delta.c — the amounts of o2c.ledger_delta's compact form
- * (live_delta.h), its reader (DeltaReader), and o2c.ledger_delta_rows.
+ * (live_delta.h), its reader of a ledger's parts (DeltaReader), and
+ * o2c.ledger_delta_rows.
  */
 #include "postgres.h"
 
@@ -9,11 +10,16 @@
 
 #include "core/o2c.h"
 
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(o2c_ledger_delta_rows);
@@ -152,7 +158,8 @@ delta_corrupt(const DeltaReader *r)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid ledger delta data at byte %d", r->buf.cursor)));
+			 errmsg("invalid ledger delta data at byte %d of chunk %lld part %d",
+					r->buf.cursor, (long long) r->chunk, r->part)));
 }
 
 /* n bytes of the dictionary, or an error when fewer are left. */
@@ -169,31 +176,92 @@ dict_bytes(DeltaReader *r, uint64 n)
 }
 
 void
-delta_reader_open(DeltaReader *r, bytea *data)
+delta_reader_init(DeltaReader *r, MemoryContext parent)
 {
-	int32		rows_end;
+	memset(r, 0, sizeof(*r));
+	r->chunk = -1;
+	r->part = -1;
+	r->cxt = AllocSetContextCreate(parent, "ledger delta chunk", ALLOCSET_DEFAULT_SIZES);
+}
 
-	r->buf.data = VARDATA_ANY(data);
-	r->buf.len = VARSIZE_ANY_EXHDR(data);
+void
+delta_reader_part(DeltaReader *r, int64 chunk, int32 part, Datum data)
+{
+	MemoryContext old;
+	bytea	   *raw;
+	int32		rows_end,
+				first,
+				nnew;
+
+	if (chunk != r->chunk)
+	{
+		/* A new chunk: its first part, and a dictionary of its own. */
+		MemoryContextReset(r->cxt);
+		r->ndict = 0;
+		r->dictcap = 0;
+		r->chunk = chunk;
+		r->part = part;
+		r->buf.cursor = 0;
+		if (part != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("ledger delta chunk %lld starts at part %d", (long long) chunk, part),
+					 errdetail("Its earlier parts are missing from o2c.ledger_delta.")));
+	}
+	else
+	{
+		if (part != r->part + 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("ledger delta chunk %lld has part %d after part %d", (long long) chunk, part, r->part),
+					 errdetail("A part is missing from o2c.ledger_delta.")));
+		r->part = part;
+	}
+
+	/* The part stays in memory with its chunk: the dictionary points into it. */
+	old = MemoryContextSwitchTo(r->cxt);
+	raw = DatumGetByteaPP(data);
+	r->buf.data = VARDATA_ANY(raw);
+	r->buf.len = VARSIZE_ANY_EXHDR(raw);
 	r->buf.maxlen = r->buf.len;
 	r->buf.cursor = 0;
-	if (r->buf.len < 16 || pq_getmsgint(&r->buf, 4) != DELTA_VERSION)
+	if (r->buf.len < 20 || pq_getmsgint(&r->buf, 4) != DELTA_VERSION)
 		delta_corrupt(r);
 	rows_end = pq_getmsgint(&r->buf, 4);
 	r->base = (DateADT) pq_getmsgint(&r->buf, 4);
-	if (rows_end < 12 || rows_end > r->buf.len - 4 || DATE_NOT_FINITE(r->base) || !IS_VALID_DATE(r->base))
+	first = pq_getmsgint(&r->buf, 4);
+	if (rows_end < 16 || rows_end > r->buf.len - 4 || DATE_NOT_FINITE(r->base) || !IS_VALID_DATE(r->base) ||
+		first != r->ndict)
 		delta_corrupt(r);
 
 	/* The dictionary first: each entry takes at least two bytes. */
 	r->buf.cursor = rows_end;
-	r->ndict = pq_getmsgint(&r->buf, 4);
-	if (r->ndict < 0 || r->ndict > (r->buf.len - r->buf.cursor) / 2)
+	nnew = pq_getmsgint(&r->buf, 4);
+	if (nnew < 0 || nnew > (r->buf.len - r->buf.cursor) / 2 || nnew > PG_INT32_MAX - r->ndict)
 		delta_corrupt(r);
-	r->cust = palloc(Max(r->ndict, 1) * sizeof(char *));
-	r->custlen = palloc(Max(r->ndict, 1) * sizeof(int32));
-	r->cur = palloc(Max(r->ndict, 1) * sizeof(char *));
-	r->curlen = palloc(Max(r->ndict, 1) * sizeof(int32));
-	for (int32 i = 0; i < r->ndict; i++)
+	if (r->ndict + nnew > r->dictcap)
+	{
+		int32		cap = Max(Max(r->dictcap * 2, r->ndict + nnew), 64);
+
+		if (r->dictcap == 0)
+		{
+			r->cust = palloc_extended(cap * sizeof(char *), MCXT_ALLOC_HUGE);
+			r->custlen = palloc_extended(cap * sizeof(int32), MCXT_ALLOC_HUGE);
+			r->cur = palloc_extended(cap * sizeof(char *), MCXT_ALLOC_HUGE);
+			r->curlen = palloc_extended(cap * sizeof(int32), MCXT_ALLOC_HUGE);
+		}
+		else
+		{
+			r->cust = repalloc_huge(r->cust, cap * sizeof(char *));
+			r->custlen = repalloc_huge(r->custlen, cap * sizeof(int32));
+			r->cur = repalloc_huge(r->cur, cap * sizeof(char *));
+			r->curlen = repalloc_huge(r->curlen, cap * sizeof(int32));
+		}
+		r->dictcap = cap;
+	}
+	MemoryContextSwitchTo(old);
+	r->new_from = r->ndict;
+	for (int32 i = r->ndict; i < r->ndict + nnew; i++)
 	{
 		uint64		n;
 
@@ -208,7 +276,8 @@ delta_reader_open(DeltaReader *r, bytea *data)
 	}
 	if (r->buf.cursor != r->buf.len)
 		delta_corrupt(r);
-	r->buf.cursor = 12;
+	r->ndict += nnew;
+	r->buf.cursor = 16;
 	r->buf.len = rows_end;
 }
 
@@ -239,41 +308,100 @@ delta_reader_next(DeltaReader *r, DeltaRow *row)
 	return true;
 }
 
+void
+delta_select_parts(Oid fn_oid, text *ledger)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {PointerGetDatum(ledger)};
+	const char *sch = quote_identifier(get_namespace_name(get_func_namespace(fn_oid)));
+
+	if (SPI_execute_with_args(psprintf("SELECT x.chunk, x.part, x.data FROM %s.ledger_delta x "
+									   "WHERE x.ledger OPERATOR(pg_catalog.=) $1 ORDER BY x.chunk, x.part", sch),
+							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", "SELECT FROM ledger_delta");
+}
+
+void *
+delta_entry_array(void *array, int32 *cap, int32 need, Size elem)
+{
+	if (need <= *cap)
+		return array;
+	*cap = Max(need, *cap * 2);
+	if (array == NULL)
+		return palloc_extended((Size) *cap * elem, MCXT_ALLOC_HUGE);
+	return repalloc_huge(array, (Size) *cap * elem);
+}
+
+void
+delta_reader_selected(DeltaReader *r, uint64 i)
+{
+	HeapTuple	tup = SPI_tuptable->vals[i];
+	TupleDesc	desc = SPI_tuptable->tupdesc;
+	bool		isnull;
+	int64		chunk = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+	int32		part = DatumGetInt32(SPI_getbinval(tup, desc, 2, &isnull));
+
+	delta_reader_part(r, chunk, part, SPI_getbinval(tup, desc, 3, &isnull));
+}
+
 /*
- * o2c.ledger_delta_rows(data bytea): the balance deltas of one chunk of
- * o2c.ledger_delta, as rows (customer_id, currency, due_date, open_amount,
- * items).
+ * o2c.ledger_delta_rows(ledger): the balance deltas of a ledger's pending
+ * inserts (the parts of its o2c.ledger_delta chunks), one row per invoice:
+ * (customer_id, currency, due_date, open_amount, items).
  */
 Datum
 o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 {
-	bytea	   *data = PG_GETARG_BYTEA_PP(0);
+	text	   *ledger = PG_GETARG_TEXT_PP(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext callcxt = CurrentMemoryContext;
+	MemoryContext namecxt,
+				rowcxt;
 	DeltaReader r;
 	DeltaRow	row;
-	Datum	   *cust,
-			   *cur;
+	Datum	   *names = NULL;
+	int32		cap = 0;
 
 	InitMaterializedSRF(fcinfo, 0);
-	delta_reader_open(&r, data);
-	cust = palloc(Max(r.ndict, 1) * sizeof(Datum));
-	cur = palloc(Max(r.ndict, 1) * sizeof(Datum));
-	for (int32 i = 0; i < r.ndict; i++)
+	delta_reader_init(&r, callcxt);
+	namecxt = AllocSetContextCreate(callcxt, "ledger_delta_rows names", ALLOCSET_DEFAULT_SIZES);
+	rowcxt = AllocSetContextCreate(callcxt, "ledger_delta_rows row", ALLOCSET_DEFAULT_SIZES);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	delta_select_parts(fcinfo->flinfo->fn_oid, ledger);
+	for (uint64 p = 0; p < SPI_processed; p++)
 	{
-		cust[i] = PointerGetDatum(cstring_to_text_with_len(r.cust[i], r.custlen[i]));
-		cur[i] = PointerGetDatum(cstring_to_text_with_len(r.cur[i], r.curlen[i]));
-	}
-	while (delta_reader_next(&r, &row))
-	{
-		Datum		values[5];
-		bool		nulls[5] = {false};
+		MemoryContext old = MemoryContextSwitchTo(callcxt);
 
-		values[0] = cust[row.entry];
-		values[1] = cur[row.entry];
-		values[2] = DateADTGetDatum(row.due);
-		values[3] = NumericGetDatum(row.num != NULL ? row.num : live_units_numeric(row.units, row.dscale));
-		values[4] = Int64GetDatum((int64) row.items);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		delta_reader_selected(&r, p);
+		/* The entries this part adds, as text once: customer and currency. */
+		names = delta_entry_array(names, &cap, r.ndict, 2 * sizeof(Datum));
+		if (r.new_from == 0)
+			MemoryContextReset(namecxt);
+		MemoryContextSwitchTo(namecxt);
+		for (int32 i = r.new_from; i < r.ndict; i++)
+		{
+			names[2 * i] = PointerGetDatum(cstring_to_text_with_len(r.cust[i], r.custlen[i]));
+			names[2 * i + 1] = PointerGetDatum(cstring_to_text_with_len(r.cur[i], r.curlen[i]));
+		}
+		MemoryContextSwitchTo(rowcxt);
+		while (delta_reader_next(&r, &row))
+		{
+			Datum		values[5];
+			bool		nulls[5] = {false};
+
+			values[0] = names[2 * row.entry];
+			values[1] = names[2 * row.entry + 1];
+			values[2] = DateADTGetDatum(row.due);
+			values[3] = NumericGetDatum(row.num != NULL ? row.num : live_units_numeric(row.units, row.dscale));
+			values[4] = Int64GetDatum((int64) row.items);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			MemoryContextReset(rowcxt);
+			CHECK_FOR_INTERRUPTS();
+		}
+		MemoryContextSwitchTo(old);
 	}
+	SPI_finish();
+	MemoryContextDelete(r.cxt);
 	return (Datum) 0;
 }

@@ -3,15 +3,21 @@
  * ledger_track's insert path writes (live_insert.c) and its readers
  * (live_delta.c, live_pending.c), which all go through DeltaReader.
  *
- * data (version 4): int32 version, int32 offset of the dictionary and int32
- * base date (the state date it was written at), in network byte order;
- * then per invoice, in varints (7 bits a byte, low first; signed ones
- * zigzag-coded): the dictionary index (customer and currency), the due date
- * (days from the base date, signed: two bytes within 22 years) and the open
- * amount with its items (live_put_amount, the low bits items + 1: -1, 0 or
- * 1). The dictionary: int32 count, then per entry customer and currency
- * (varint length, bytes each). About 8 bytes an invoice for amounts in
- * cents, and a customer's id once per chunk.
+ * One INSERT or COPY writes one chunk (a number from the sequence
+ * o2c.ledger_delta_chunk) as rows of about a megabyte, its parts 0, 1, 2,
+ * ...: the memory a statement needs stays the same however many rows it
+ * inserts, and no part is copied whole once more on its way to the table.
+ * A part's data (version 5): int32 version, int32 offset of its dictionary,
+ * int32 base date (the state date it was written at) and int32 first entry
+ * (the dictionary entries of the chunk's earlier parts), in network byte
+ * order; then per invoice, in varints (7 bits a byte, low first; signed
+ * ones zigzag-coded): the dictionary index (customer and currency, counted
+ * over the whole chunk), the due date (days from the base date, signed: two
+ * bytes within 22 years) and the open amount with its items
+ * (live_put_amount, the low bits items + 1: -1, 0 or 1). The dictionary:
+ * int32 count, then per entry first used in this part, customer and
+ * currency (varint length, bytes each). About 8 bytes an invoice for
+ * amounts in cents, and a customer's id once per chunk.
  *
  * Nothing per customer is written: the buckets of the pending inserts are
  * summed by their readers (o2c.ledger_pending_summary), so a COPY pays only
@@ -28,8 +34,8 @@
 #include "utils/date.h"
 #include "utils/numeric.h"
 
-#define DELTA_VERSION 4
-#define DELTA_HEADER (VARHDRSZ + 12)
+#define DELTA_VERSION 5
+#define DELTA_HEADER (VARHDRSZ + 16)
 
 static inline void
 put_varint(StringInfo buf, uint64 v)
@@ -101,16 +107,24 @@ extern Numeric live_units_numeric(int128 units, int dscale);
 /* An exact sum as a numeric of at least dscale decimals (and its own display scale). */
 extern Numeric live_sum_numeric(const O2cSum *sum, int dscale);
 
-/* One chunk of o2c.ledger_delta.data being read: its dictionary, then its rows. */
+/*
+ * The parts of a ledger's pending chunks being read, in order: the current
+ * part's rows, and the dictionary of its chunk so far.
+ */
 typedef struct DeltaReader
 {
-	StringInfoData buf;			/* the rows; cursor at the next one */
+	StringInfoData buf;			/* the part's rows; cursor at the next one */
 	DateADT		base;
-	int32		ndict;
-	const char **cust;			/* per dictionary entry, into the data */
+	int64		chunk;
+	int32		part;
+	int32		ndict;			/* the chunk's entries so far */
+	int32		new_from;		/* the first entry this part adds */
+	int32		dictcap;
+	const char **cust;			/* per dictionary entry, into its part */
 	int32	   *custlen;
 	const char **cur;
 	int32	   *curlen;
+	MemoryContext cxt;			/* the chunk's parts and dictionary */
 } DeltaReader;
 
 /* A row of a chunk: its dictionary entry, due date, amount and items. */
@@ -124,13 +138,28 @@ typedef struct DeltaRow
 	Numeric		num;
 } DeltaRow;
 
+/* A reader with nothing read yet; its memory is a child of parent. */
+extern void delta_reader_init(DeltaReader *r, MemoryContext parent);
 /*
- * Opens a chunk (which must stay in memory while it is read; the reader's
- * arrays are allocated in the current context); corrupt data is an error
- * (22P03), never a crash.
+ * Opens the next part, given its row's chunk, part and data; a part that
+ * starts a chunk frees the previous chunk's memory and its dictionary. A
+ * part out of order or corrupt data is an error (22P03), never a crash.
  */
-extern void delta_reader_open(DeltaReader *r, bytea *data);
-/* The next row, false after the last. */
+extern void delta_reader_part(DeltaReader *r, int64 chunk, int32 part, Datum data);
+/* The next row of the part, false after the last. */
 extern bool delta_reader_next(DeltaReader *r, DeltaRow *row);
+/*
+ * Selects a ledger's pending parts (SPI must be connected) into
+ * SPI_tuptable, in order: chunk, part, data (columns 1 to 3). fn_oid is
+ * the calling o2c function's, which names o2c's schema.
+ */
+extern void delta_select_parts(Oid fn_oid, text *ledger);
+/*
+ * An array of elem-byte items per dictionary entry (NULL at first, with
+ * *cap 0), grown to hold at least need (in the current memory context).
+ */
+extern void *delta_entry_array(void *array, int32 *cap, int32 need, Size elem);
+/* Opens part i of what delta_select_parts selected. */
+extern void delta_reader_selected(DeltaReader *r, uint64 i);
 
 #endif							/* O2C_LIVE_DELTA_H */

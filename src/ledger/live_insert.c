@@ -38,8 +38,8 @@
 
 PG_FUNCTION_INFO_V1(o2c_ledger_avg);
 
-/* A delta chunk is written once it holds this many bytes. */
-#define DELTA_CHUNK_BYTES (32 * 1024 * 1024)
+/* A part of a delta chunk is written once it holds about this many bytes. */
+#define DELTA_PART_BYTES (1024 * 1024)
 
 /* A row read and checked, waiting in its batch to be added. */
 typedef struct PendingRow
@@ -100,31 +100,67 @@ textcol_get(TextCol *tc, Datum d, int *len)
 	}
 }
 
-static void
-delta_start(StringInfo buf, DateADT base)
+/* The chunk a statement writes, a part at a time (live_delta.h). */
+typedef struct DeltaOut
 {
+	StringInfoData buf;			/* the part being filled */
+	int64		rows;			/* its rows */
+	int64		chunk;			/* -1 until the first part is written */
+	int32		part;
+	int32		written;		/* dictionary entries in the parts written */
+	int64		dict_bytes;		/* about what the others will take */
+	SPIPlanPtr	insert;
+} DeltaOut;
+
+static void
+part_start(DeltaOut *out, DateADT base, int32 first)
+{
+	StringInfo	buf = &out->buf;
+
 	resetStringInfo(buf);
 	appendStringInfoSpaces(buf, VARHDRSZ);
 	pq_sendint32(buf, DELTA_VERSION);
-	pq_sendint32(buf, 0);		/* the dictionary's offset, set at the flush */
+	pq_sendint32(buf, 0);		/* the dictionary's offset, set when written */
 	pq_sendint32(buf, base);
+	pq_sendint32(buf, first);
+	out->rows = 0;
 }
 
-/* Write the chunk, with its dictionary, as a row of o2c.ledger_delta. */
+/* Write the part, with the dictionary entries its rows added, as a row of o2c.ledger_delta. */
 static void
-flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, O2cKeyMap *keys)
+part_write(LiveCtx *c, DeltaOut *out, O2cKeyMap *keys)
 {
-	Oid			types[3] = {TEXTOID, INT8OID, BYTEAOID};
-	Datum		values[3];
+	StringInfo	buf = &out->buf;
+	Oid			types[5] = {TEXTOID, INT8OID, INT4OID, INT8OID, BYTEAOID};
+	Datum		values[5];
 	uint32		off;
-	SPIPlanPtr	plan;
+	int32		count = o2c_keymap_count(keys);
 
-	if (*rows == 0)
+	if (out->rows == 0)
 		return;
+	if (out->chunk < 0)
+	{
+		/* One number for the statement's parts. */
+		char	   *seq = quote_literal_cstr(psprintf("%s.ledger_delta_chunk", c->sch));
+		bool		isnull;
+
+		if (SPI_execute(psprintf("SELECT pg_catalog.nextval(%s::pg_catalog.regclass)", seq), false, 1) != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute failed: %s", "nextval");
+		out->chunk = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		/*
+		 * A generic plan: a custom one would fold the parameters into
+		 * constants, copying the part once more.
+		 */
+		out->insert = SPI_prepare_cursor(psprintf("INSERT INTO %s.ledger_delta (ledger, chunk, part, rows, data) "
+												  "VALUES ($1, $2, $3, $4, $5)", c->sch),
+										 5, types, CURSOR_OPT_GENERIC_PLAN);
+		if (out->insert == NULL)
+			elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
+	}
 	off = pg_hton32((uint32) (buf->len - VARHDRSZ));
 	memcpy(buf->data + VARHDRSZ + 4, &off, 4);
-	pq_sendint32(buf, o2c_keymap_count(keys));
-	for (int32 i = 0; i < o2c_keymap_count(keys); i++)
+	pq_sendint32(buf, count - out->written);
+	for (int32 i = out->written; i < count; i++)
 	{
 		size_t		len;
 		const char *k = o2c_keymap_key(keys, i, &len);
@@ -137,23 +173,16 @@ flush_delta(LiveCtx *c, StringInfo buf, int64 *rows, O2cKeyMap *keys)
 	}
 	SET_VARSIZE(buf->data, buf->len);
 	values[0] = CStringGetTextDatum(c->ledger);
-	values[1] = Int64GetDatum(*rows);
-	values[2] = PointerGetDatum(buf->data);
-
-	/*
-	 * A generic plan: a custom one would fold the parameters into constants,
-	 * copying megabytes of delta once more.
-	 */
-	plan = SPI_prepare_cursor(psprintf("INSERT INTO %s.ledger_delta (ledger, rows, data) "
-									   "VALUES ($1, $2, $3)", c->sch),
-							  3, types, CURSOR_OPT_GENERIC_PLAN);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare_cursor failed: %s", SPI_result_code_string(SPI_result));
-	if (SPI_execute_plan(plan, values, NULL, false, 0) != SPI_OK_INSERT)
+	values[1] = Int64GetDatum(out->chunk);
+	values[2] = Int32GetDatum(out->part);
+	values[3] = Int64GetDatum(out->rows);
+	values[4] = PointerGetDatum(buf->data);
+	if (SPI_execute_plan(out->insert, values, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "SPI_execute_plan failed: %s", "INSERT INTO ledger_delta");
-	SPI_freeplan(plan);
-	delta_start(buf, c->as_of);
-	*rows = 0;
+	out->part++;
+	out->written = count;
+	out->dict_bytes = 0;
+	part_start(out, c->as_of, count);
 }
 
 static void
@@ -271,11 +300,9 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 				amt_att = inv->att[LC_AMOUNT];
 	Oid			amt_type = getBaseType(TupleDescAttr(desc, amt_att - 1)->atttypid);
 	int			last = 0;
-	StringInfoData delta,
-				key;
-	int64		rows = 0;
+	StringInfoData key;
+	DeltaOut	out = {.chunk = -1};
 	PendingRow	batch[ROW_BATCH];
-	int64		ntuples = tuplestore_tuple_count(td->tg_newtable);
 
 	textcol_init(&idcol, inv->att[LC_ID], TupleDescAttr(desc, inv->att[LC_ID] - 1)->atttypid);
 	textcol_init(&custcol, inv->att[LC_CUSTOMER], TupleDescAttr(desc, inv->att[LC_CUSTOMER] - 1)->atttypid);
@@ -290,10 +317,10 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		MemoryContextSwitchTo(old);
 	}
 
-	/* Room for the rows at once: no copying as the buffer grows. */
-	initStringInfo(&delta);
-	enlargeStringInfo(&delta, (int) Min((int64) DELTA_CHUNK_BYTES + 1024, 12 * ntuples + 1024));
-	delta_start(&delta, c->as_of);
+	/* One buffer for every part: the memory touched stays the same. */
+	initStringInfo(&out.buf);
+	enlargeStringInfo(&out.buf, DELTA_PART_BYTES + DELTA_PART_BYTES / 4);
+	part_start(&out, c->as_of, 0);
 	initStringInfo(&key);
 
 	/* A read pointer of our own: other triggers may read the same table. */
@@ -392,10 +419,11 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		{
 			PendingRow *r = &batch[i];
 			int32		idx;
+			bool		added;
 
 			/* The map grows in keycxt. */
 			MemoryContextSwitchTo(keycxt);
-			idx = o2c_keymap_enter_hashed(keys, key.data + r->keyoff, r->keylen, r->hash, NULL);
+			idx = o2c_keymap_enter_hashed(keys, key.data + r->keyoff, r->keylen, r->hash, &added);
 			if (idx < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -403,16 +431,18 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 								O2C_KEYMAP_MAX_KEYS),
 						 errhint("Insert the rows in several statements.")));
 			MemoryContextSwitchTo(rowcxt);
+			if (added)
+				out.dict_bytes += r->keylen + 2;
 
 			/* The balance delta, appended. */
-			put_varint(&delta, (uint64) idx);
-			put_varint(&delta, zigzag((int64) r->due - c->as_of));
-			live_put_amount(&delta, r->items + 1, r->units, r->dscale, r->num);
-			rows++;
-			if (delta.len >= DELTA_CHUNK_BYTES)
+			put_varint(&out.buf, (uint64) idx);
+			put_varint(&out.buf, zigzag((int64) r->due - c->as_of));
+			live_put_amount(&out.buf, r->items + 1, r->units, r->dscale, r->num);
+			out.rows++;
+			if (out.buf.len + out.dict_bytes >= DELTA_PART_BYTES)
 			{
 				MemoryContextSwitchTo(old);
-				flush_delta(c, &delta, &rows, keys);
+				part_write(c, &out, keys);
 				MemoryContextSwitchTo(rowcxt);
 			}
 		}
@@ -421,7 +451,9 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		CHECK_FOR_INTERRUPTS();
 	}
 	ExecDropSingleTupleTableSlot(slot);
-	flush_delta(c, &delta, &rows, keys);
+	part_write(c, &out, keys);
+	if (out.insert != NULL)
+		SPI_freeplan(out.insert);
 	MemoryContextDelete(rowcxt);
 	MemoryContextDelete(keycxt);
 }

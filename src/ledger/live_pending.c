@@ -34,19 +34,6 @@ PG_FUNCTION_INFO_V1(o2c_ledger_pending_balances);
 /* Keys or rows per batch whose lines are prefetched. */
 #define SUMS_BATCH 16
 
-/* The pending chunks of a ledger (SPI must be connected): their data. */
-static void
-select_chunks(FunctionCallInfo fcinfo, text *ledger)
-{
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {PointerGetDatum(ledger)};
-
-	if (SPI_execute_with_args(psprintf("SELECT x.data FROM %s.ledger_delta x WHERE x.ledger OPERATOR(pg_catalog.=) $1",
-									   quote_identifier(get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)))),
-							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", "SELECT FROM ledger_delta");
-}
-
 /*
  * o2c.ledger_pending_summary(ledger): the inserts a ledger has not folded in
  * yet (the rows of its o2c.ledger_delta chunks), summed per customer and
@@ -62,6 +49,9 @@ o2c_ledger_pending_summary(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext callcxt = CurrentMemoryContext;
 	MemoryContext chunkcxt;
+	DeltaReader r;
+	int32	   *entry_of = NULL;	/* per dictionary entry of the chunk: its sums */
+	int32		entry_cap = 0;
 	LiveSums	sums;
 	int32		n,
 				m = 0;
@@ -88,26 +78,25 @@ o2c_ledger_pending_summary(PG_FUNCTION_ARGS)
 	as_of = DatumGetDateADT(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	live_sums_init(&sums, as_of, callcxt);
 	initStringInfo(&key);
-	chunkcxt = AllocSetContextCreate(callcxt, "ledger_pending_summary chunk", ALLOCSET_DEFAULT_SIZES);
-	select_chunks(fcinfo, ledger);
-	for (uint64 c = 0; c < SPI_processed; c++)
+	chunkcxt = AllocSetContextCreate(callcxt, "ledger_pending_summary row", ALLOCSET_DEFAULT_SIZES);
+	delta_reader_init(&r, callcxt);
+	delta_select_parts(fcinfo->flinfo->fn_oid, ledger);
+	for (uint64 p = 0; p < SPI_processed; p++)
 	{
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[c], SPI_tuptable->tupdesc, 1, &isnull);
-		MemoryContext old = MemoryContextSwitchTo(chunkcxt);
-		DeltaReader r;
-		int32	   *entry_of;	/* per dictionary entry: its sums */
+		MemoryContext old = MemoryContextSwitchTo(callcxt);
 
-		delta_reader_open(&r, PG_DETOAST_DATUM(d));
+		delta_reader_selected(&r, p);
+		entry_of = delta_entry_array(entry_of, &entry_cap, r.ndict, sizeof(int32));
+		MemoryContextSwitchTo(chunkcxt);
 
 		/*
-		 * The dictionary's keys entered first, and the rows then added, each
-		 * in batches whose lines are prefetched ahead: with many customers
-		 * every key and every customer's sums would otherwise be a wait on
-		 * memory. A key no row of this chunk uses gets an entry without
-		 * items, which is left out below.
+		 * The keys this part adds to its chunk's dictionary entered first,
+		 * and the rows then added, each in batches whose lines are
+		 * prefetched ahead: with many customers every key and every
+		 * customer's sums would otherwise be a wait on memory. A key no row
+		 * uses gets an entry without items, which is left out below.
 		 */
-		entry_of = palloc(Max(r.ndict, 1) * sizeof(int32));
-		for (int32 first = 0; first < r.ndict; first += SUMS_BATCH)
+		for (int32 first = r.new_from; first < r.ndict; first += SUMS_BATCH)
 		{
 			int32		nkeys = Min(SUMS_BATCH, r.ndict - first);
 			uint32		hash[SUMS_BATCH];
@@ -152,6 +141,7 @@ o2c_ledger_pending_summary(PG_FUNCTION_ARGS)
 		MemoryContextReset(chunkcxt);
 	}
 	SPI_finish();
+	MemoryContextDelete(r.cxt);
 
 	/* Customers with an open item (or none, only zero amounts: left out), in key order. */
 	n = o2c_keymap_count(sums.keys);
@@ -264,6 +254,7 @@ o2c_ledger_pending_balances(PG_FUNCTION_ARGS)
 	MemoryContext chunkcxt;
 	O2cKeyMap  *keys;
 	PendingBalance *entries;
+	DeltaReader r;
 	int32		cap = 1024,
 				n;
 	int32	   *order;
@@ -277,16 +268,14 @@ o2c_ledger_pending_balances(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	select_chunks(fcinfo, ledger);
-	for (uint64 c = 0; c < SPI_processed; c++)
+	delta_reader_init(&r, callcxt);
+	delta_select_parts(fcinfo->flinfo->fn_oid, ledger);
+	for (uint64 p = 0; p < SPI_processed; p++)
 	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[c], SPI_tuptable->tupdesc, 1, &isnull);
 		MemoryContext old = MemoryContextSwitchTo(chunkcxt);
-		DeltaReader r;
 		DeltaRow	row;
 
-		delta_reader_open(&r, PG_DETOAST_DATUM(d));
+		delta_reader_selected(&r, p);
 		while (delta_reader_next(&r, &row))
 		{
 			/* Key customer '\0' currency '\0' due date. */
@@ -331,6 +320,7 @@ o2c_ledger_pending_balances(PG_FUNCTION_ARGS)
 		MemoryContextReset(chunkcxt);
 	}
 	SPI_finish();
+	MemoryContextDelete(r.cxt);
 
 	n = o2c_keymap_count(keys);
 	order = palloc(Max(n, 1) * sizeof(int32));

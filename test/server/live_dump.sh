@@ -5,7 +5,7 @@
 # second time by the triggers): each copy (custom format restored serially
 # and with -j 4, plain format through psql) must hold the same rows, answer
 # o2c.live_aging as the brute force does, and keep doing so after more
-# writes. Needs the server named by PGHOST/PGPORT and O2C_PGBIN for
+# writes (a new chunk of pending deltas among them). Needs the server named by PGHOST/PGPORT and O2C_PGBIN for
 # pg_dump/pg_restore. Ends "N passed, N failed".
 set -uo pipefail
 bin=${O2C_PGBIN:-/usr/lib/postgresql/15/bin}
@@ -74,7 +74,8 @@ fingerprint() {
 SELECT 'state ' || string_agg(ledger || ' ' || as_of, ',') FROM o2c.ledger_state;
 SELECT 'balance ' || count(*) || ' ' || md5(string_agg(b::text, ',' ORDER BY b::text)) FROM o2c.ledger_balance b;
 SELECT 'aging ' || count(*) || ' ' || md5(string_agg(a::text, ',' ORDER BY a::text)) FROM o2c.ledger_aging a;
-SELECT 'delta ' || count(*) || ' ' || md5(string_agg(d.ledger || d.rows || md5(d.data), ',' ORDER BY d.data)) FROM o2c.ledger_delta d;
+SELECT 'delta ' || count(*) || ' ' || md5(string_agg(d.ledger || ' ' || d.chunk || ' ' || d.part || ' ' || d.rows || md5(d.data), ',' ORDER BY d.ledger, d.chunk, d.part)) FROM o2c.ledger_delta d;
+SELECT 'chunks numbered up to ' || last_value FROM o2c.ledger_delta_chunk;
 SELECT 'pending ' || count(*) || ' ' || md5(string_agg(p::text, ',' ORDER BY p::text)) FROM o2c.ledger_state s, o2c.ledger_pending_summary(s.ledger) p;
 SELECT 'inv ' || count(*) FROM inv;
 SELECT 'pay ' || count(*) FROM pay;
@@ -103,6 +104,8 @@ for db in "${targets[@]}"; do
     [ "$got" = 0 ] && ok "$db: live_aging equals the brute force" || not_ok "$db: live_aging equals the brute force (got: $got)"
     got=$(psqlq -At -d "$db" 2>&1 <<'SQL'
 INSERT INTO pay (invoice_id, amount) VALUES ('I5', 10), ('J3', 100);
+-- A new chunk: numbered after the restored ones (the sequence is dumped too).
+INSERT INTO inv SELECT 'K' || g, 'C' || (g % 3), DATE '2025-05-25' + g, 40, 'USD' FROM generate_series(1, 20) g;
 UPDATE inv SET due_date = due_date - 40 WHERE invoice_id LIKE 'I2%';
 DELETE FROM inv WHERE invoice_id = 'J4';
 CALL o2c.ledger_roll('default', DATE '2025-06-04');
