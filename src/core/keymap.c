@@ -1,13 +1,16 @@
 /*
  * keymap.c — byte-string keys to dense indexes (keymap.h).
  *
- * Open addressing with linear probing over 16-byte slots {hash, index,
- * key}: a probe compares the stored hash first and reads the key only on a
- * match, so a lookup touches one slot line and, when found, one key. Keys
- * are stored one after the other in blocks ([uint32 length][bytes][NUL]),
- * which keeps the keys entered together near each other. The slot points
- * at its key, so a caller that looks up many keys can prefetch both lines
- * ahead (o2c_keymap_prefetch, o2c_keymap_prefetch_key).
+ * Open addressing with linear probing over 8-byte slots {hash, ref}: a
+ * probe compares the stored hash first and reads the key only on a match,
+ * so a lookup touches one slot line and, when found, one key record. The
+ * records ([int32 index][uint32 length][bytes][NUL]) are stored one after
+ * the other in blocks of up to a megabyte, which keeps the keys entered
+ * together near each other; a ref is the block's number and the offset in
+ * it, so a caller that looks up many keys can prefetch both lines ahead
+ * (o2c_keymap_prefetch, o2c_keymap_prefetch_key). Small slots matter
+ * beyond the cache: with 200,000 keys the slots a map grows through take
+ * 8 MB, not 16, and fresh memory costs a page fault per 4 kB touched.
  */
 #include "core/keymap.h"
 
@@ -18,18 +21,20 @@
 #define LOAD_DEN 4
 #define MIN_SLOTS 16
 #define MIN_BLOCK 8192
-#define MAX_BLOCK (1 << 20)
+/* A ref: block number (from 1; 0 is an empty slot) above REF_BITS bits of offset. */
+#define REF_BITS 20
+#define MAX_BLOCK (1 << REF_BITS)
+#define MAX_BLOCKS ((1 << (32 - REF_BITS)) - 1)
+#define REC_HEADER 8
 
 typedef struct KeySlot
 {
 	uint32_t	hash;
-	int32_t		index;
-	const char *rec;			/* the key's record in a block; NULL: empty */
+	uint32_t	ref;			/* the key's record; 0: empty */
 } KeySlot;
 
 typedef struct KeyBlock
 {
-	struct KeyBlock *next;
 	size_t		used;
 	size_t		size;
 	char		data[];
@@ -40,9 +45,11 @@ struct O2cKeyMap
 	KeySlot    *slots;
 	uint32_t	mask;			/* number of slots - 1 (a power of two) */
 	int32_t		count;
-	int32_t		cap;			/* room in keys */
-	char	  **keys;			/* per index: its record in a block */
-	KeyBlock   *block;			/* the one being filled; older ones chained */
+	int32_t		cap;			/* room in refs */
+	uint32_t   *refs;			/* per index: its record */
+	KeyBlock  **blocks;			/* by number - 1; the last one is being filled */
+	int32_t		nblocks;
+	int32_t		blocks_cap;
 	size_t		block_size;
 };
 
@@ -103,6 +110,12 @@ slots_alloc(size_t n)
 	return o2c_core_alloc(n * sizeof(KeySlot));
 }
 
+static inline const char *
+rec_of(const O2cKeyMap *map, uint32_t ref)
+{
+	return map->blocks[(ref >> REF_BITS) - 1]->data + (ref & (MAX_BLOCK - 1));
+}
+
 O2cKeyMap *
 o2c_keymap_create(size_t expected)
 {
@@ -116,7 +129,9 @@ o2c_keymap_create(size_t expected)
 	map->slots = slots_alloc(n);
 	map->mask = (uint32_t) (n - 1);
 	map->cap = (int32_t) (n / LOAD_DEN * LOAD_NUM);
-	map->keys = o2c_core_alloc(map->cap * sizeof(char *));
+	map->refs = o2c_core_alloc(map->cap * sizeof(uint32_t));
+	map->blocks_cap = 16;
+	map->blocks = o2c_core_alloc(map->blocks_cap * sizeof(KeyBlock *));
 	map->block_size = MIN_BLOCK;
 	return map;
 }
@@ -124,17 +139,12 @@ o2c_keymap_create(size_t expected)
 void
 o2c_keymap_free(O2cKeyMap *map)
 {
-	KeyBlock   *b,
-			   *next;
-
 	if (map == NULL)
 		return;
-	for (b = map->block; b != NULL; b = next)
-	{
-		next = b->next;
-		o2c_core_free(b);
-	}
-	o2c_core_free(map->keys);
+	for (int32_t b = 0; b < map->nblocks; b++)
+		o2c_core_free(map->blocks[b]);
+	o2c_core_free(map->blocks);
+	o2c_core_free(map->refs);
 	o2c_core_free(map->slots);
 	o2c_core_free(map);
 }
@@ -144,10 +154,10 @@ key_equal(const char *rec, const char *key, size_t len)
 {
 	uint32_t	n;
 
-	memcpy(&n, rec, sizeof(n));
+	memcpy(&n, rec + 4, sizeof(n));
 	if (n != len)
 		return false;
-	rec += sizeof(n);
+	rec += REC_HEADER;
 	/* Short keys byte by byte: cheaper than a call to memcmp. */
 	if (len <= 16)
 	{
@@ -159,7 +169,16 @@ key_equal(const char *rec, const char *key, size_t len)
 	return memcmp(rec, key, len) == 0;
 }
 
-/* Double the slots (and the room for keys), rehashing by the stored hashes. */
+static inline int32_t
+rec_index(const char *rec)
+{
+	int32_t		index;
+
+	memcpy(&index, rec, sizeof(index));
+	return index;
+}
+
+/* Double the slots (and the room for refs), rehashing by the stored hashes. */
 static void
 grow(O2cKeyMap *map)
 {
@@ -167,16 +186,16 @@ grow(O2cKeyMap *map)
 	size_t		n = old_n * 2;
 	KeySlot    *slots = slots_alloc(n);
 	uint32_t	mask = (uint32_t) (n - 1);
-	char	  **keys;
+	uint32_t   *refs;
 
 	for (size_t i = 0; i < old_n; i++)
 	{
 		KeySlot		s = map->slots[i];
 		uint32_t	j;
 
-		if (s.rec == NULL)
+		if (s.ref == 0)
 			continue;
-		for (j = s.hash & mask; slots[j].rec != NULL; j = (j + 1) & mask)
+		for (j = s.hash & mask; slots[j].ref != 0; j = (j + 1) & mask)
 			;
 		slots[j] = s;
 	}
@@ -184,40 +203,55 @@ grow(O2cKeyMap *map)
 	map->slots = slots;
 	map->mask = mask;
 	map->cap = (int32_t) (n / LOAD_DEN * LOAD_NUM);
-	keys = o2c_core_alloc(map->cap * sizeof(char *));
-	memcpy(keys, map->keys, map->count * sizeof(char *));
-	o2c_core_free(map->keys);
-	map->keys = keys;
+	refs = o2c_core_alloc(map->cap * sizeof(uint32_t));
+	memcpy(refs, map->refs, map->count * sizeof(uint32_t));
+	o2c_core_free(map->refs);
+	map->refs = refs;
 }
 
-/* Copy a key into the blocks; returns its record. */
-static char *
-store_key(O2cKeyMap *map, const char *key, size_t len)
+/* Copy a key into the blocks as the record of index; its ref, 0 when the blocks are full. */
+static uint32_t
+store_key(O2cKeyMap *map, const char *key, size_t len, int32_t index)
 {
 	uint32_t	n = (uint32_t) len;
-	size_t		need = sizeof(n) + len + 1;
-	KeyBlock   *b = map->block;
+	/* Records start 4-byte aligned. */
+	size_t		need = (REC_HEADER + len + 1 + 3) & ~(size_t) 3;
+	KeyBlock   *b = map->nblocks > 0 ? map->blocks[map->nblocks - 1] : NULL;
 	char	   *rec;
+	uint32_t	ref;
 
 	if (b == NULL || b->size - b->used < need)
 	{
+		/* A key longer than a block gets one of its own, its record at offset 0. */
 		size_t		size = map->block_size;
 
+		if (map->nblocks == MAX_BLOCKS)
+			return 0;
 		if (map->block_size < MAX_BLOCK)
 			map->block_size *= 2;
 		if (size < need)
 			size = need;
+		if (map->nblocks == map->blocks_cap)
+		{
+			KeyBlock  **blocks = o2c_core_alloc(map->blocks_cap * 2 * sizeof(KeyBlock *));
+
+			memcpy(blocks, map->blocks, map->nblocks * sizeof(KeyBlock *));
+			o2c_core_free(map->blocks);
+			map->blocks = blocks;
+			map->blocks_cap *= 2;
+		}
 		b = o2c_core_alloc(sizeof(KeyBlock) + size);
 		b->size = size;
-		b->next = map->block;
-		map->block = b;
+		map->blocks[map->nblocks++] = b;
 	}
+	ref = (uint32_t) map->nblocks << REF_BITS | (uint32_t) b->used;
 	rec = b->data + b->used;
-	memcpy(rec, &n, sizeof(n));
-	memcpy(rec + sizeof(n), key, len);
-	rec[sizeof(n) + len] = '\0';
+	memcpy(rec, &index, sizeof(index));
+	memcpy(rec + 4, &n, sizeof(n));
+	memcpy(rec + REC_HEADER, key, len);
+	rec[REC_HEADER + len] = '\0';
 	b->used += need;
-	return rec;
+	return ref;
 }
 
 int32_t
@@ -232,46 +266,53 @@ o2c_keymap_prefetch(const O2cKeyMap *map, uint32_t hash)
 	O2C_PREFETCH(&map->slots[hash & map->mask]);
 }
 
-int32_t
+void
 o2c_keymap_prefetch_key(const O2cKeyMap *map, uint32_t hash)
 {
-	for (uint32_t i = hash & map->mask; map->slots[i].rec != NULL; i = (i + 1) & map->mask)
+	for (uint32_t i = hash & map->mask; map->slots[i].ref != 0; i = (i + 1) & map->mask)
 		if (map->slots[i].hash == hash)
 		{
-			O2C_PREFETCH(map->slots[i].rec);
-			return map->slots[i].index;
+			O2C_PREFETCH(rec_of(map, map->slots[i].ref));
+			return;
 		}
-	return -1;
 }
 
 int32_t
 o2c_keymap_enter_hashed(O2cKeyMap *map, const char *key, size_t len, uint32_t h, bool *added)
 {
 	uint32_t	i;
+	uint32_t	ref;
 
-	for (i = h & map->mask; map->slots[i].rec != NULL; i = (i + 1) & map->mask)
+	for (i = h & map->mask; map->slots[i].ref != 0; i = (i + 1) & map->mask)
 	{
 		KeySlot		s = map->slots[i];
 
-		if (s.hash == h && key_equal(s.rec, key, len))
+		if (s.hash == h)
 		{
-			if (added != NULL)
-				*added = false;
-			return s.index;
+			const char *rec = rec_of(map, s.ref);
+
+			if (key_equal(rec, key, len))
+			{
+				if (added != NULL)
+					*added = false;
+				return rec_index(rec);
+			}
 		}
 	}
-	if (map->count >= O2C_KEYMAP_MAX_KEYS || len > UINT32_MAX - 8)
+	if (map->count >= O2C_KEYMAP_MAX_KEYS || len > UINT32_MAX - 16)
 		return -1;
 	if (map->count >= map->cap)
 	{
 		grow(map);
-		for (i = h & map->mask; map->slots[i].rec != NULL; i = (i + 1) & map->mask)
+		for (i = h & map->mask; map->slots[i].ref != 0; i = (i + 1) & map->mask)
 			;
 	}
-	map->keys[map->count] = store_key(map, key, len);
+	ref = store_key(map, key, len, map->count);
+	if (ref == 0)
+		return -1;
+	map->refs[map->count] = ref;
 	map->slots[i].hash = h;
-	map->slots[i].index = map->count;
-	map->slots[i].rec = map->keys[map->count];
+	map->slots[i].ref = ref;
 	if (added != NULL)
 		*added = true;
 	return map->count++;
@@ -282,12 +323,17 @@ o2c_keymap_find(const O2cKeyMap *map, const char *key, size_t len)
 {
 	uint32_t	h = o2c_keymap_hash(key, len);
 
-	for (uint32_t i = h & map->mask; map->slots[i].rec != NULL; i = (i + 1) & map->mask)
+	for (uint32_t i = h & map->mask; map->slots[i].ref != 0; i = (i + 1) & map->mask)
 	{
 		KeySlot		s = map->slots[i];
 
-		if (s.hash == h && key_equal(s.rec, key, len))
-			return s.index;
+		if (s.hash == h)
+		{
+			const char *rec = rec_of(map, s.ref);
+
+			if (key_equal(rec, key, len))
+				return rec_index(rec);
+		}
 	}
 	return -1;
 }
@@ -301,16 +347,16 @@ o2c_keymap_count(const O2cKeyMap *map)
 const char *
 o2c_keymap_key(const O2cKeyMap *map, int32_t index, size_t *len)
 {
-	const char *rec = map->keys[index];
+	const char *rec = rec_of(map, map->refs[index]);
 
 	if (len != NULL)
 	{
 		uint32_t	n;
 
-		memcpy(&n, rec, sizeof(n));
+		memcpy(&n, rec + 4, sizeof(n));
 		*len = n;
 	}
-	return rec + sizeof(uint32_t);
+	return rec + REC_HEADER;
 }
 
 /* An index with the 8 bytes of its key after the common prefix, big-endian. */

@@ -15,7 +15,7 @@
 
 #include "core/core.h"
 
-/* At most this many keys (the slot array then stays within 512 MB). */
+/* At most this many keys (the slot array then stays within 256 MB). */
 #define O2C_KEYMAP_MAX_KEYS (1 << 24)
 
 typedef struct O2cKeyMap O2cKeyMap;
@@ -26,7 +26,8 @@ extern void o2c_keymap_free(O2cKeyMap *map);
 
 /*
  * The index of key, entering it as the next index when new (*added then
- * true); -1 when it is new and the map already has O2C_KEYMAP_MAX_KEYS keys.
+ * true); -1 when it is new and the map already has O2C_KEYMAP_MAX_KEYS keys
+ * (or about 4 GB of them).
  */
 extern int32_t o2c_keymap_enter(O2cKeyMap *map, const char *key, size_t len, bool *added);
 
@@ -37,14 +38,12 @@ extern int32_t o2c_keymap_enter_hashed(O2cKeyMap *map, const char *key, size_t l
 /*
  * For bulk passes, where each lookup would wait on memory: a row's key is
  * hashed and its slot prefetched; a few rows later o2c_keymap_prefetch_key
- * prefetches the key the slot points to and returns its index (to prefetch
- * the caller's own data; -1 when no slot matches, and possibly a wrong index
- * on a hash collision: a hint only); a few rows later again
+ * prefetches the record of the key the slot points to (a hint only: on a
+ * hash collision the wrong one); a few rows later again
  * o2c_keymap_enter_hashed finds both in cache.
  */
 extern void o2c_keymap_prefetch(const O2cKeyMap *map, uint32_t hash);
-extern int32_t o2c_keymap_prefetch_key(const O2cKeyMap *map, uint32_t hash);
-
+extern void o2c_keymap_prefetch_key(const O2cKeyMap *map, uint32_t hash);
 /* The index of key, or -1. */
 extern int32_t o2c_keymap_find(const O2cKeyMap *map, const char *key, size_t len);
 

@@ -414,7 +414,7 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 		if (n == 0)
 			break;
 		for (int i = 0; i < n; i++)
-			(void) o2c_keymap_prefetch_key(keys, batch[i].hash);
+			o2c_keymap_prefetch_key(keys, batch[i].hash);
 		for (int i = 0; i < n; i++)
 		{
 			PendingRow *r = &batch[i];
