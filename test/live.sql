@@ -41,27 +41,14 @@ CREATE TRIGGER tap_pay_truncate AFTER TRUNCATE ON tap_pay FOR EACH STATEMENT
 SELECT o2c.ledger_rebuild('tap', DATE '2025-06-30');
 
 -- Brute force: amount less all settlements, kept when not 0, aged by hand.
+\ir fixtures/aging_brute.sql
 CREATE FUNCTION tap_brute(as_of date)
 RETURNS TABLE (customer_id text, currency text, current numeric, d1_30 numeric, d31_60 numeric,
                d61_90 numeric, d91_plus numeric, total numeric, overdue numeric, items bigint, avg numeric)
 LANGUAGE sql AS $$
-    SELECT c, k,
-           COALESCE(sum(open) FILTER (WHERE as_of - d <= 0), 0),
-           COALESCE(sum(open) FILTER (WHERE as_of - d BETWEEN 1 AND 30), 0),
-           COALESCE(sum(open) FILTER (WHERE as_of - d BETWEEN 31 AND 60), 0),
-           COALESCE(sum(open) FILTER (WHERE as_of - d BETWEEN 61 AND 90), 0),
-           COALESCE(sum(open) FILTER (WHERE as_of - d > 90), 0),
-           sum(open),
-           COALESCE(sum(open) FILTER (WHERE as_of - d > 0), 0),
-           count(*),
-           CASE WHEN sum(open) FILTER (WHERE as_of - d > 0) > 0
-                THEN round(sum(open * (as_of - d)) FILTER (WHERE as_of - d > 0)
-                           / sum(open) FILTER (WHERE as_of - d > 0), 2) END
-      FROM (SELECT i.cust::text AS c, i.cur::text AS k, i.due AS d,
-                   i.total - COALESCE(s.v, 0) AS open
-              FROM tap_inv i LEFT JOIN (SELECT inv, sum(amt) AS v FROM tap_pay GROUP BY inv) s ON s.inv = i.no) x
-     WHERE open <> 0
-     GROUP BY c, k
+    SELECT * FROM pg_temp.aging_brute(as_of,
+        'SELECT i.cust::text, i.cur::text, i.due, i.total - COALESCE(s.v, 0)
+           FROM tap_inv i LEFT JOIN (SELECT inv, sum(amt) AS v FROM tap_pay GROUP BY inv) s ON s.inv = i.no')
 $$;
 CREATE FUNCTION tap_diff(as_of date) RETURNS bigint LANGUAGE sql AS $$
     SELECT count(*) FROM (

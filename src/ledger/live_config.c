@@ -349,12 +349,16 @@ has_index_on(Oid relid, AttrNumber att, bool unique)
 void
 live_check_invoices_index(const LiveTable *inv)
 {
+	/* A unique index of a partitioned table must hold its partition key. */
 	if (!has_index_on(inv->relid, inv->att[LC_ID], true))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("ledger_track needs a unique index on column \"%s\" of table \"%s\"",
 						inv->colname[LC_ID], inv->relname),
 				 errdetail("Settlements name their invoice by it, as a foreign key would."),
+				 get_rel_relkind(inv->relid) == RELKIND_PARTITIONED_TABLE ?
+				 errhint("A partitioned table has one only when partitioned by %s alone (PARTITION BY HASH or RANGE): "
+						 "then CREATE UNIQUE INDEX ON %s (%s);", inv->col[LC_ID], inv->qrel, inv->col[LC_ID]) :
 				 errhint("CREATE UNIQUE INDEX ON %s (%s);", inv->qrel, inv->col[LC_ID])));
 }
 
@@ -368,6 +372,43 @@ live_check_settlements_index(const LiveTable *set)
 						set->colname[LC_ID], set->relname),
 				 errdetail("An invoice's settled total is looked up by it at every change of the invoice or its settlements."),
 				 errhint("CREATE INDEX ON %s (%s);", set->qrel, set->col[LC_ID])));
+}
+
+List *
+live_unique_key(Oid relid)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	List	   *cols = NIL;
+	bool		primary = false;
+
+	foreach(lc, indexes)
+	{
+		HeapTuple	itup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_index idx;
+		bool		usable;
+
+		if (!HeapTupleIsValid(itup))
+			continue;
+		idx = (Form_pg_index) GETSTRUCT(itup);
+		usable = idx->indisvalid && idx->indisunique && idx->indimmediate && idx->indnkeyatts >= 1 &&
+			heap_attisnull(itup, Anum_pg_index_indpred, NULL) &&
+			heap_attisnull(itup, Anum_pg_index_indexprs, NULL);
+		/* The primary key first, else the first unique index found. */
+		if (usable && !primary && (cols == NIL || idx->indisprimary))
+		{
+			list_free(cols);
+			cols = NIL;
+			for (int k = 0; k < idx->indnkeyatts; k++)
+				cols = lappend(cols, (char *) quote_identifier(get_attname(relid, idx->indkey.values[k], false)));
+			primary = idx->indisprimary;
+		}
+		ReleaseSysCache(itup);
+	}
+	list_free(indexes);
+	table_close(rel, AccessShareLock);
+	return cols;
 }
 
 /* One SPI statement of the trigger or the rebuild; anything unexpected is a bug. */

@@ -85,8 +85,10 @@ static size_t
 expected_keys(Relation rel, AttrNumber custatt, int64 rows)
 {
 	double		keys = 0;
+	/* A partitioned table's statistics cover its partitions. */
+	bool		inh = rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE;
 	HeapTuple	st = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(RelationGetRelid(rel)),
-									 Int16GetDatum(custatt), BoolGetDatum(false));
+									 Int16GetDatum(custatt), BoolGetDatum(inh));
 
 	if (HeapTupleIsValid(st))
 	{
