@@ -32,6 +32,7 @@
  */
 #include "postgres.h"
 
+#include "core/capture.h"
 #include "core/o2c.h"
 #include "core/innerq.h"
 #include "core/keymap.h"
@@ -898,6 +899,10 @@ guard_statement_form(OrderGuardConfig *cfg, TriggerData *td)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "SPI_register_trigger_data failed");
+	/* Declared with an old table too, an UPDATE's capture can be checked. */
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event) && td->tg_oldtable != NULL)
+		o2c_check_update_capture(td->tg_relation, quote_identifier(td->tg_trigger->tgoldtable),
+								 quote_identifier(td->tg_trigger->tgnewtable), "order_guard");
 
 	/*
 	 * The open orders without this statement's: the orders source is run

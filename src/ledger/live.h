@@ -10,7 +10,6 @@
 
 #include "access/attnum.h"
 #include "lib/stringinfo.h"
-#include "nodes/pg_list.h"
 #include "utils/date.h"
 
 /* The columns a tracked table maps; settlements use ID and AMOUNT only. */
@@ -84,11 +83,5 @@ extern void live_resolve(Oid fnoid, const char *ledger, LiveTable **inv, LiveTab
 extern void live_check_invoices_index(const LiveTable *inv);
 /* Errors unless the settlements table has an index led by its invoice column. */
 extern void live_check_settlements_index(const LiveTable *set);
-
-/*
- * The columns of the table's primary key, or else of a unique index (valid,
- * immediate, on columns, not partial), quoted; NIL when it has none.
- */
-extern List *live_unique_key(Oid relid);
 
 #endif							/* O2C_LIVE_H */

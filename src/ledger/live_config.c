@@ -374,43 +374,6 @@ live_check_settlements_index(const LiveTable *set)
 				 errhint("CREATE INDEX ON %s (%s);", set->qrel, set->col[LC_ID])));
 }
 
-List *
-live_unique_key(Oid relid)
-{
-	Relation	rel = table_open(relid, AccessShareLock);
-	List	   *indexes = RelationGetIndexList(rel);
-	ListCell   *lc;
-	List	   *cols = NIL;
-	bool		primary = false;
-
-	foreach(lc, indexes)
-	{
-		HeapTuple	itup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
-		Form_pg_index idx;
-		bool		usable;
-
-		if (!HeapTupleIsValid(itup))
-			continue;
-		idx = (Form_pg_index) GETSTRUCT(itup);
-		usable = idx->indisvalid && idx->indisunique && idx->indimmediate && idx->indnkeyatts >= 1 &&
-			heap_attisnull(itup, Anum_pg_index_indpred, NULL) &&
-			heap_attisnull(itup, Anum_pg_index_indexprs, NULL);
-		/* The primary key first, else the first unique index found. */
-		if (usable && !primary && (cols == NIL || idx->indisprimary))
-		{
-			list_free(cols);
-			cols = NIL;
-			for (int k = 0; k < idx->indnkeyatts; k++)
-				cols = lappend(cols, (char *) quote_identifier(get_attname(relid, idx->indkey.values[k], false)));
-			primary = idx->indisprimary;
-		}
-		ReleaseSysCache(itup);
-	}
-	list_free(indexes);
-	table_close(rel, AccessShareLock);
-	return cols;
-}
-
 /* One SPI statement of the trigger or the rebuild; anything unexpected is a bug. */
 void
 live_spi_exec(const char *sql, int nparams, Oid *types, Datum *values, int expect)

@@ -29,6 +29,7 @@
 
 #include "live.h"
 
+#include "core/capture.h"
 #include "core/o2c.h"
 
 #include "access/xact.h"
@@ -338,52 +339,6 @@ check_no_settlements(LiveCtx *c, const char *ids)
 				 errhint("Delete or move its settlements first.")));
 }
 
-/*
- * An UPDATE of a partitioned tracked table: error when a row of the old
- * transition table, by the table's unique key, is missing from the new one
- * but still in the table. A correct new table cannot look so (a row missing
- * from it was given another key or deleted); PostgreSQL 18.6 hands one over
- * when a MERGE routes an inserted row to a partition before it updates
- * others (their new versions are captured as that inserted row). Checked
- * before anything is applied: the statement fails rather than the ledger
- * drift. A settlements table without a unique key cannot be checked.
- */
-static void
-check_update_capture(LiveCtx *c, LiveTable *t, List *key, const char *newt, const char *oldt)
-{
-	StringInfoData k,
-				tk,
-				xk;
-	ListCell   *lc;
-
-	if (key == NIL || get_rel_relkind(t->relid) != RELKIND_PARTITIONED_TABLE)
-		return;
-	initStringInfo(&k);
-	initStringInfo(&tk);
-	initStringInfo(&xk);
-	foreach(lc, key)
-	{
-		const char *col = lfirst(lc);
-		const char *sep = foreach_current_index(lc) > 0 ? ", " : "";
-
-		appendStringInfo(&k, "%s%s", sep, col);
-		appendStringInfo(&tk, "%st.%s", sep, col);
-		appendStringInfo(&xk, "%sx.%s", sep, col);
-	}
-	live_spi_exec(psprintf("SELECT (ROW(%s))::text FROM (SELECT %s FROM %s EXCEPT SELECT %s FROM %s) x "
-						   "WHERE EXISTS (SELECT 1 FROM %s t WHERE ROW(%s) = ROW(%s)) LIMIT 1",
-						   xk.data, k.data, oldt, k.data, newt, t->qrel, tk.data, xk.data),
-				  0, NULL, NULL, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("ledger_track cannot use this statement's new rows: the row of %s with (%s) = %s was updated but is missing from them",
-						t->qrel, k.data, o2c_quote_cstr(spi_text(0, 1))),
-				 errdetail("PostgreSQL %s gives statement triggers wrong new rows when a MERGE into a partitioned table inserts a row before it updates others.",
-						   PG_VERSION),
-				 errhint("Run the MERGE's WHEN MATCHED and WHEN NOT MATCHED actions as two statements (or an UPDATE and an INSERT).")));
-}
-
 /* Recompute the ledger from the tracked tables (balances, then summary). */
 static int64
 rebuild(LiveCtx *c)
@@ -503,7 +458,7 @@ track_invoices(LiveCtx *c, TriggerData *td, const char *newt, const char *oldt)
 	else
 	{
 		/* Ids that disappear must have no settlements; rows that did not change cancel out. */
-		check_update_capture(c, i, list_make1((char *) i->col[LC_ID]), newt, oldt);
+		o2c_check_update_capture(td->tg_relation, oldt, newt, "ledger_track");
 		check_no_settlements(c, psprintf("SELECT %s FROM %s EXCEPT SELECT %s FROM %s",
 										 i->col[LC_ID], oldt, i->col[LC_ID], newt));
 		invoice_rows(&d, c, psprintf("(SELECT %s FROM %s EXCEPT ALL SELECT %s FROM %s)", cols, oldt, cols, newt),
@@ -538,7 +493,7 @@ track_settlements(LiveCtx *c, TriggerData *td, const char *newt, const char *old
 	}
 
 	if (newt != NULL && oldt != NULL)
-		check_update_capture(c, s, live_unique_key(s->relid), newt, oldt);
+		o2c_check_update_capture(td->tg_relation, oldt, newt, "ledger_track");
 
 	/* The changed settlements, signed: (inv, a, bad); only new rows can be bad. */
 	initStringInfo(&chg);

@@ -26,6 +26,7 @@
 #include "postgres.h"
 
 #include "quality.h"
+#include "core/capture.h"
 #include "terms/termtype.h"
 #include "validate.h"
 
@@ -35,6 +36,7 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
+#include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -792,6 +794,19 @@ guard_statement_form(GuardConfig *cfg, TriggerData *td)
 	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 												 "invoice_guard row",
 												 ALLOCSET_DEFAULT_SIZES);
+
+	/* Declared with an old table too, an UPDATE's capture can be checked. */
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event) && td->tg_oldtable != NULL &&
+		td->tg_relation->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
+			elog(ERROR, "SPI_register_trigger_data failed");
+		o2c_check_update_capture(td->tg_relation, quote_identifier(td->tg_trigger->tgoldtable),
+								 quote_identifier(td->tg_trigger->tgnewtable), "invoice_guard");
+		SPI_finish();
+	}
 
 	/* A read pointer of our own: other triggers may read the same table. */
 	tuplestore_select_read_pointer(td->tg_newtable,
