@@ -49,6 +49,7 @@ struct O2cKeyMap
 	uint32_t   *refs;			/* per index: its record */
 	KeyBlock  **blocks;			/* by number - 1; the last one is being filled */
 	int32_t		nblocks;
+	int32_t		blocks_kept;	/* allocated, from before a clear: nblocks and up */
 	int32_t		blocks_cap;
 	size_t		block_size;
 };
@@ -116,20 +117,34 @@ rec_of(const O2cKeyMap *map, uint32_t ref)
 	return map->blocks[(ref >> REF_BITS) - 1]->data + (ref & (MAX_BLOCK - 1));
 }
 
-O2cKeyMap *
-o2c_keymap_create(size_t expected)
+/* The slots for about expected keys. */
+static size_t
+slots_for(size_t expected)
 {
-	O2cKeyMap  *map = o2c_core_alloc(sizeof(O2cKeyMap));
 	size_t		n = MIN_SLOTS;
 
 	if (expected > O2C_KEYMAP_MAX_KEYS)
 		expected = O2C_KEYMAP_MAX_KEYS;
 	while (n / LOAD_DEN * LOAD_NUM < expected)
 		n *= 2;
+	return n;
+}
+
+static void
+slots_set(O2cKeyMap *map, size_t n)
+{
 	map->slots = slots_alloc(n);
 	map->mask = (uint32_t) (n - 1);
 	map->cap = (int32_t) (n / LOAD_DEN * LOAD_NUM);
 	map->refs = o2c_core_alloc(map->cap * sizeof(uint32_t));
+}
+
+O2cKeyMap *
+o2c_keymap_create(size_t expected)
+{
+	O2cKeyMap  *map = o2c_core_alloc(sizeof(O2cKeyMap));
+
+	slots_set(map, slots_for(expected));
 	map->blocks_cap = 16;
 	map->blocks = o2c_core_alloc(map->blocks_cap * sizeof(KeyBlock *));
 	map->block_size = MIN_BLOCK;
@@ -137,11 +152,31 @@ o2c_keymap_create(size_t expected)
 }
 
 void
+o2c_keymap_clear(O2cKeyMap *map, size_t expected)
+{
+	size_t		n = slots_for(expected);
+
+	if (n > (size_t) map->mask + 1)
+	{
+		o2c_core_free(map->slots);
+		o2c_core_free(map->refs);
+		slots_set(map, n);
+	}
+	else
+		memset(map->slots, 0, ((size_t) map->mask + 1) * sizeof(KeySlot));
+	/* The blocks are refilled in their order; the keys' bytes need no clearing. */
+	if (map->nblocks > map->blocks_kept)
+		map->blocks_kept = map->nblocks;
+	map->nblocks = 0;
+	map->count = 0;
+}
+
+void
 o2c_keymap_free(O2cKeyMap *map)
 {
 	if (map == NULL)
 		return;
-	for (int32_t b = 0; b < map->nblocks; b++)
+	for (int32_t b = 0; b < map->nblocks || b < map->blocks_kept; b++)
 		o2c_core_free(map->blocks[b]);
 	o2c_core_free(map->blocks);
 	o2c_core_free(map->refs);
@@ -209,24 +244,37 @@ grow(O2cKeyMap *map)
 	map->refs = refs;
 }
 
-/* Copy a key into the blocks as the record of index; its ref, 0 when the blocks are full. */
-static uint32_t
-store_key(O2cKeyMap *map, const char *key, size_t len, int32_t index)
+/*
+ * The next block, with room for need bytes: one a clear kept, in its order
+ * (replaced when it does not fit), or a new one, each new one twice the last up to
+ * MAX_BLOCK; a key longer than that gets a block of its own. NULL when the
+ * refs can number no more blocks.
+ */
+static KeyBlock *
+next_block(O2cKeyMap *map, size_t need)
 {
-	uint32_t	n = (uint32_t) len;
-	/* Records start 4-byte aligned. */
-	size_t		need = (REC_HEADER + len + 1 + 3) & ~(size_t) 3;
-	KeyBlock   *b = map->nblocks > 0 ? map->blocks[map->nblocks - 1] : NULL;
-	char	   *rec;
-	uint32_t	ref;
+	KeyBlock   *b;
+	size_t		size = map->block_size;
 
-	if (b == NULL || b->size - b->used < need)
+	if (map->nblocks == MAX_BLOCKS)
+		return NULL;
+	if (map->nblocks < map->blocks_kept)
 	{
-		/* A key longer than a block gets one of its own, its record at offset 0. */
-		size_t		size = map->block_size;
-
-		if (map->nblocks == MAX_BLOCKS)
-			return 0;
+		b = map->blocks[map->nblocks];
+		/* A ref's offset stays below MAX_BLOCK: a larger block held one long key. */
+		if (b->size >= need && b->size <= MAX_BLOCK)
+		{
+			b->used = 0;
+			map->nblocks++;
+			return b;
+		}
+		size = b->size < MAX_BLOCK ? b->size : MAX_BLOCK;
+		if (size < need)
+			size = need;
+		o2c_core_free(b);
+	}
+	else
+	{
 		if (map->block_size < MAX_BLOCK)
 			map->block_size *= 2;
 		if (size < need)
@@ -240,10 +288,26 @@ store_key(O2cKeyMap *map, const char *key, size_t len, int32_t index)
 			map->blocks = blocks;
 			map->blocks_cap *= 2;
 		}
-		b = o2c_core_alloc(sizeof(KeyBlock) + size);
-		b->size = size;
-		map->blocks[map->nblocks++] = b;
 	}
+	b = o2c_core_alloc(sizeof(KeyBlock) + size);
+	b->size = size;
+	map->blocks[map->nblocks++] = b;
+	return b;
+}
+
+/* Copy a key into the blocks as the record of index; its ref, 0 when the blocks are full. */
+static uint32_t
+store_key(O2cKeyMap *map, const char *key, size_t len, int32_t index)
+{
+	uint32_t	n = (uint32_t) len;
+	/* Records start 4-byte aligned. */
+	size_t		need = (REC_HEADER + len + 1 + 3) & ~(size_t) 3;
+	KeyBlock   *b = map->nblocks > 0 ? map->blocks[map->nblocks - 1] : NULL;
+	char	   *rec;
+	uint32_t	ref;
+
+	if ((b == NULL || b->size - b->used < need) && (b = next_block(map, need)) == NULL)
+		return 0;
 	ref = (uint32_t) map->nblocks << REF_BITS | (uint32_t) b->used;
 	rec = b->data + b->used;
 	memcpy(rec, &index, sizeof(index));

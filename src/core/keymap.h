@@ -25,6 +25,13 @@ extern O2cKeyMap *o2c_keymap_create(size_t expected);
 extern void o2c_keymap_free(O2cKeyMap *map);
 
 /*
+ * Empties the map for about expected new keys, keeping its memory: a map
+ * reused by statement after statement touches the same pages, where a new
+ * one would take fresh ones (zeroed by the system, a fault per 4 kB).
+ */
+extern void o2c_keymap_clear(O2cKeyMap *map, size_t expected);
+
+/*
  * The index of key, entering it as the next index when new (*added then
  * true); -1 when it is new and the map already has O2C_KEYMAP_MAX_KEYS keys
  * (or about 4 GB of them).

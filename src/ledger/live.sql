@@ -46,7 +46,7 @@ CREATE TABLE @extschema@.ledger_delta (
 -- Written once per part of an inserted chunk, read rarely: not worth compressing.
 ALTER TABLE @extschema@.ledger_delta ALTER COLUMN data SET STORAGE EXTERNAL;
 COMMENT ON TABLE @extschema@.ledger_delta IS
-    'changes from inserted invoices not yet folded into o2c.ledger_balance and o2c.ledger_aging: one chunk per INSERT or COPY, written as parts of about a megabyte (compact binary, read by o2c.ledger_delta_rows, o2c.ledger_pending_summary and o2c.ledger_pending_balances); folded in by o2c.ledger_compact (and so by o2c.ledger_roll)';
+    'changes from inserted invoices not yet folded into o2c.ledger_balance and o2c.ledger_aging: one chunk per INSERT or COPY, written as parts of about 96 kB (compact binary, read by o2c.ledger_delta_rows, o2c.ledger_pending_summary and o2c.ledger_pending_balances); folded in by o2c.ledger_compact (and so by o2c.ledger_roll)';
 COMMENT ON COLUMN @extschema@.ledger_delta.chunk IS 'the statement that wrote it (o2c.ledger_delta_chunk)';
 COMMENT ON COLUMN @extschema@.ledger_delta.part IS 'its place in the chunk, from 0: a part needs the customers listed by the parts before it';
 COMMENT ON COLUMN @extschema@.ledger_delta.rows IS 'invoices in the part';

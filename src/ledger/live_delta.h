@@ -4,9 +4,13 @@
  * (live_delta.c, live_pending.c), which all go through DeltaReader.
  *
  * One INSERT or COPY writes one chunk (a number from the sequence
- * o2c.ledger_delta_chunk) as rows of about a megabyte, its parts 0, 1, 2,
- * ...: the memory a statement needs stays the same however many rows it
+ * o2c.ledger_delta_chunk) as rows of about 96 kB, its parts 0, 1, 2, ...:
+ * the memory a statement needs stays the same however many rows it
  * inserts, and no part is copied whole once more on its way to the table.
+ * The executor forms each part's row in memory of its own before TOAST
+ * splits it: a row below the C library's 128 kB threshold for mapping
+ * fresh memory reuses what the backend holds, where a megabyte was mapped
+ * anew (256 page faults) for every part.
  * A part's data (version 5): int32 version, int32 offset of its dictionary,
  * int32 base date (the state date it was written at) and int32 first entry
  * (the dictionary entries of the chunk's earlier parts), in network byte

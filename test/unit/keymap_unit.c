@@ -249,6 +249,67 @@ test_sort(int n, const char *prefix)
 	o2c_keymap_free(map);
 }
 
+/*
+ * o2c_keymap_clear: one map emptied and refilled, round after round, with
+ * more keys, fewer, longer than a block (then short ones where that block
+ * was), and a larger expected size; each round against a fresh map. No key
+ * of an earlier round is found again unless entered again.
+ */
+static void
+test_clear(void)
+{
+	static const int counts[] = {5000, 20, 300000, 3, 70000, 70000};
+	static const size_t expect[] = {0, 0, 1000, 0, 500000, 10};
+	O2cKeyMap  *map = o2c_keymap_create(0);
+	size_t		big = (2 << 20) + 5;
+	char	   *longkey = malloc(big);
+	char		buf[32];
+	bool		added;
+
+	memset(longkey, 'z', big);
+	for (int round = 0; round < 6; round++)
+	{
+		O2cKeyMap  *fresh = o2c_keymap_create(expect[round]);
+		int			n = counts[round];
+
+		if (round > 0)
+			o2c_keymap_clear(map, expect[round]);
+		CHECK(o2c_keymap_count(map) == 0, "round %d: count %d after a clear", round, o2c_keymap_count(map));
+		CHECK(o2c_keymap_find(map, "R0-0", 4) == -1, "round %d: a key of round 0 found", round);
+		/* Round 3 starts with a key longer than any block, round 4 fills its block with short ones. */
+		if (round == 3)
+		{
+			CHECK(o2c_keymap_enter(map, longkey, big, &added) == 0 && added, "long key");
+			CHECK(o2c_keymap_enter(fresh, longkey, big, &added) == 0, "long key, fresh map");
+		}
+		for (int i = 0; i < n; i++)
+		{
+			int			len = snprintf(buf, sizeof(buf), "R%d-%d", round % 5, (int) ((long long) i * 7919 % n));
+			int32_t		got = o2c_keymap_enter(map, buf, len, &added),
+						want = o2c_keymap_enter(fresh, buf, len, NULL);
+
+			CHECK(got == want && added, "round %d, %s: %d (added %d), expected %d", round, buf, got, added, want);
+		}
+		CHECK(o2c_keymap_count(map) == o2c_keymap_count(fresh), "round %d: count %d, expected %d",
+			  round, o2c_keymap_count(map), o2c_keymap_count(fresh));
+		for (int i = 0; i < o2c_keymap_count(fresh); i++)
+		{
+			size_t		len,
+						flen;
+			const char *k = o2c_keymap_key(map, i, &len);
+			const char *f = o2c_keymap_key(fresh, i, &flen);
+
+			CHECK(len == flen && memcmp(k, f, len) == 0, "round %d: key %d differs", round, i);
+			CHECK(o2c_keymap_find(map, f, flen) == i, "round %d: find key %d", round, i);
+		}
+		if (round > 0 && round != 5)
+			CHECK(o2c_keymap_find(map, "R0-0", 4) == -1, "round %d: R0-0 of round 0 found", round);
+		o2c_keymap_free(fresh);
+	}
+	free(longkey);
+	o2c_keymap_free(map);
+}
+
 int
 main(void)
 {
@@ -258,6 +319,7 @@ main(void)
 	test_dense(100000, 200000);
 	test_random(20000);
 	test_shapes();
+	test_clear();
 	test_prefetch(50000);
 	test_sort(20000, "CUST-");
 	test_sort(20000, "");
