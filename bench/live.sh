@@ -186,3 +186,42 @@ printf '  %-58s %10s ms\n' \
     "o2c.ledger_compact folding them in (one run)" "$t_compact" \
     "live_aging as of the state date after it" "$t_after"
 printf '  %-58s %10s x\n' "speed-up with inserts pending (server)" "$(ratio "$t_pend_full" "$t_pend")"
+
+# Single-row statements, as an application posts payments one at a time:
+# each statement fires the trigger on a transition table of one row, where
+# planning the trigger's SQL would cost more than running it (kept plans,
+# src/ledger/live_plans.c). A tracked pair of tables against an identical
+# untracked pair, 300 statements of each kind per round, in PL/pgSQL loops.
+one_rows=100000
+bench_psql <<SQL
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS bench_one_pay, bench_one_inv, bench_one_pay0, bench_one_inv0;
+CREATE TABLE bench_one_inv0 AS SELECT * FROM bench_live_inv WHERE invoice_id <= $one_rows;
+ALTER TABLE bench_one_inv0 ADD PRIMARY KEY (invoice_id);
+CREATE TABLE bench_one_pay0 (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, invoice_id bigint NOT NULL,
+                             amount numeric(12,2) NOT NULL);
+INSERT INTO bench_one_pay0 (invoice_id, amount) SELECT invoice_id, amount FROM bench_live_pay WHERE invoice_id <= $one_rows;
+CREATE INDEX ON bench_one_pay0 (invoice_id);
+CREATE TABLE bench_one_inv (LIKE bench_one_inv0 INCLUDING ALL);
+INSERT INTO bench_one_inv SELECT * FROM bench_one_inv0;
+CREATE TABLE bench_one_pay (LIKE bench_one_pay0 INCLUDING ALL);
+INSERT INTO bench_one_pay (invoice_id, amount) SELECT invoice_id, amount FROM bench_one_pay0;
+SELECT FROM o2c.ledger_attach('bench_one', 'bench_one_inv', 'bench_one_pay');
+VACUUM ANALYZE bench_one_inv0, bench_one_pay0, bench_one_inv, bench_one_pay;
+SQL
+one() {  # one KIND SUFFIX: a DO block of 300 single-row statements
+    local t="bench_one_inv$2" p="bench_one_pay$2" body
+    case $1 in
+        pay_insert) body="INSERT INTO $p (invoice_id, amount) VALUES (1 + (k * 7919) % $one_rows, 1.00);" ;;
+        pay_update) body="UPDATE $p SET amount = amount + 0.01 WHERE id = 1 + (k * 104729) % 30000;" ;;
+        pay_delete) body="DELETE FROM $p WHERE id = (SELECT max(id) FROM $p);" ;;
+        inv_update) body="UPDATE $t SET amount = amount + 1 WHERE invoice_id = 1 + (k * 7919) % $one_rows;" ;;
+    esac
+    echo "DO \$\$ BEGIN FOR k IN 1..300 LOOP $body END LOOP; END \$\$"
+}
+nset=$(bench_psql -At -c "SELECT pg_catalog.count(*) FROM bench_one_pay")
+echo "live single-row statements on $one_rows invoices and $nset settlements (300 statements a block, medians of ${O2C_BENCH_RUNS:-5} interleaved rounds):"
+for kind in pay_insert pay_update pay_delete inv_update; do
+    read -r t0 t1 < <(bench_medians "SET jit = off;" "$(one $kind 0)" "$(one $kind '')")
+    printf '  %-58s %10s ms %10s ms %6s x\n' "$kind: untracked, tracked, ratio" "$t0" "$t1" "$(bench_ratio "$t1" "$t0")"
+done

@@ -52,7 +52,15 @@ typedef struct LiveCtx
  */
 struct TriggerData;
 extern void live_insert_invoices(LiveCtx *c, struct TriggerData *td);
+/*
+ * One SPI statement of the trigger or the rebuild (live_plans.c): with its
+ * plan kept while live_plans_use names a tracked table, planned afresh
+ * while it names InvalidOid.
+ */
 extern void live_spi_exec(const char *sql, int nparams, Oid *types, Datum *values, int expect);
+/* Statements of at most this many rows use kept plans. */
+#define LIVE_PLAN_ROWS 100
+extern void live_plans_use(Oid relid);
 
 /*
  * The upsert of o2c.ledger_aging rows (alias t) shared by both paths: %s is

@@ -3,8 +3,7 @@
  * (role, ledger, column mappings, invoices=TABLE on the settlements side),
  * checked against the table with errors naming the argument; and the
  * catalog lookup that finds a ledger's two tables from their triggers, so
- * each side knows the other's columns and the rebuild knows both; and the
- * SPI helper both trigger paths use.
+ * each side knows the other's columns and the rebuild knows both.
  */
 #include "postgres.h"
 
@@ -372,14 +371,4 @@ live_check_settlements_index(const LiveTable *set)
 						set->colname[LC_ID], set->relname),
 				 errdetail("An invoice's settled total is looked up by it at every change of the invoice or its settlements."),
 				 errhint("CREATE INDEX ON %s (%s);", set->qrel, set->col[LC_ID])));
-}
-
-/* One SPI statement of the trigger or the rebuild; anything unexpected is a bug. */
-void
-live_spi_exec(const char *sql, int nparams, Oid *types, Datum *values, int expect)
-{
-	int			rc = SPI_execute_with_args(sql, nparams, types, values, NULL, false, 0);
-
-	if (rc != expect)
-		elog(ERROR, "ledger_track: SPI_execute returned %d for: %s", rc, sql);
 }

@@ -42,6 +42,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(o2c_ledger_track);
 PG_FUNCTION_INFO_V1(o2c_ledger_rebuild);
@@ -611,11 +612,16 @@ o2c_ledger_track(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	if (!truncate && SPI_register_trigger_data(td) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "SPI_register_trigger_data failed");
+	live_plans_use(!truncate &&
+				   (td->tg_newtable == NULL || tuplestore_tuple_count(td->tg_newtable) <= LIVE_PLAN_ROWS) &&
+				   (td->tg_oldtable == NULL || tuplestore_tuple_count(td->tg_oldtable) <= LIVE_PLAN_ROWS) ?
+				   RelationGetRelid(td->tg_relation) : InvalidOid);
 	c.as_of = lock_state(&c, truncate && self->settlements);
 	if (self->settlements)
 		track_settlements(&c, td, newt, oldt);
 	else
 		track_invoices(&c, td, newt, oldt);
+	live_plans_use(InvalidOid);
 	SPI_finish();
 	AtEOXact_GUC(true, save_nestlevel);
 	return PointerGetDatum(NULL);
@@ -659,6 +665,7 @@ o2c_ledger_rebuild(PG_FUNCTION_ARGS)
 							 GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	live_plans_use(InvalidOid);
 	c.as_of = lock_state(&c, true);
 	if (!PG_ARGISNULL(1))
 		c.as_of = PG_GETARG_DATEADT(1);
