@@ -193,7 +193,7 @@ printf '  %-58s %10s x\n' "speed-up with inserts pending (server)" "$(ratio "$t_
 # src/ledger/live_plans.c). A tracked pair of tables against an identical
 # untracked pair, 300 statements of each kind per round, in PL/pgSQL loops.
 one_rows=100000
-bench_psql <<SQL
+bench_psql <<SQL >/dev/null
 SET client_min_messages = warning;
 DROP TABLE IF EXISTS bench_one_pay, bench_one_inv, bench_one_pay0, bench_one_inv0;
 CREATE TABLE bench_one_inv0 AS SELECT * FROM bench_live_inv WHERE invoice_id <= $one_rows;
