@@ -162,6 +162,25 @@ o2c_keymap_clear(O2cKeyMap *map, size_t expected)
 		o2c_core_free(map->refs);
 		slots_set(map, n);
 	}
+	else if ((size_t) map->count * 8 < (size_t) map->mask + 1)
+	{
+		/*
+		 * Few keys in many slots (a row inserted after a COPY): their slots
+		 * alone, the last entered first, so every key's probe still passes
+		 * over the keys entered before it.
+		 */
+		for (int32_t i = map->count - 1; i >= 0; i--)
+		{
+			size_t		len;
+			const char *key = o2c_keymap_key(map, i, &len);
+			uint32_t	j = o2c_keymap_hash(key, len) & map->mask;
+
+			while (map->slots[j].ref != map->refs[i])
+				j = (j + 1) & map->mask;
+			map->slots[j].hash = 0;
+			map->slots[j].ref = 0;
+		}
+	}
 	else
 		memset(map->slots, 0, ((size_t) map->mask + 1) * sizeof(KeySlot));
 	/* The blocks are refilled in their order; the keys' bytes need no clearing. */

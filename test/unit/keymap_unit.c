@@ -310,6 +310,31 @@ test_clear(void)
 	o2c_keymap_free(map);
 }
 
+/*
+ * The keys of before entered again after a clear, in reverse order: each
+ * gets its new index, not its old one (a slot left behind would still
+ * point at its old record, whose bytes are still in the block). Few keys
+ * in many slots are cleared one by one, many by zeroing every slot.
+ */
+static void
+test_clear_again(int n, size_t hint)
+{
+	O2cKeyMap  *map = o2c_keymap_create(hint);
+	char		buf[32];
+	bool		added;
+
+	for (int i = 0; i < n; i++)
+		o2c_keymap_enter(map, buf, snprintf(buf, sizeof(buf), "S%d", i), NULL);
+	o2c_keymap_clear(map, 0);
+	for (int i = n - 1; i >= 0; i--)
+	{
+		int32_t		got = o2c_keymap_enter(map, buf, snprintf(buf, sizeof(buf), "S%d", i), &added);
+
+		CHECK(got == n - 1 - i && added, "S%d after a clear: %d (added %d), expected %d", i, got, added, n - 1 - i);
+	}
+	o2c_keymap_free(map);
+}
+
 int
 main(void)
 {
@@ -320,6 +345,8 @@ main(void)
 	test_random(20000);
 	test_shapes();
 	test_clear();
+	test_clear_again(5, 1000);
+	test_clear_again(3000, 1000);
 	test_prefetch(50000);
 	test_sort(20000, "CUST-");
 	test_sort(20000, "");
