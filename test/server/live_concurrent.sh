@@ -79,18 +79,8 @@ setup() {
     cat <<'SQL'
 CREATE INDEX ON pay (invoice_id);
 CREATE SEQUENCE inv_no START 1000000;
-CREATE TRIGGER inv_ins AFTER INSERT ON inv REFERENCING NEW TABLE AS n FOR EACH STATEMENT
-    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'invoice_id=no', 'ledger=conc');
-CREATE TRIGGER inv_upd AFTER UPDATE ON inv REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
-    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'invoice_id=no', 'ledger=conc');
-CREATE TRIGGER inv_del AFTER DELETE ON inv REFERENCING OLD TABLE AS o FOR EACH STATEMENT
-    EXECUTE FUNCTION o2c.ledger_track('role=invoices', 'invoice_id=no', 'ledger=conc');
-CREATE TRIGGER pay_ins AFTER INSERT ON pay REFERENCING NEW TABLE AS n FOR EACH STATEMENT
-    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'ledger=conc', 'invoices=public.inv');
-CREATE TRIGGER pay_upd AFTER UPDATE ON pay REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
-    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'ledger=conc', 'invoices=public.inv');
-CREATE TRIGGER pay_del AFTER DELETE ON pay REFERENCING OLD TABLE AS o FOR EACH STATEMENT
-    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'ledger=conc', 'invoices=public.inv');
+-- The four triggers on each table, as users attach them.
+SELECT FROM o2c.ledger_attach('conc', 'inv', 'pay', '{"invoice_id": "no"}');
 -- 2,000 invoices that settlements may name (never deleted nor renumbered), over 50 customers.
 INSERT INTO inv SELECT g, 'C' || (g % 50), current_date - 120 + (g % 200), round((50 + random() * 5000)::numeric, 2),
                        (ARRAY['EUR', 'USD'])[1 + g % 2]

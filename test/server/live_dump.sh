@@ -68,18 +68,8 @@ setup() {
     tables "$1"
     cat <<'SQL'
 CREATE INDEX pay_invoice ON pay (invoice_id);
-CREATE TRIGGER inv_ins AFTER INSERT ON inv REFERENCING NEW TABLE AS n FOR EACH STATEMENT
-    EXECUTE FUNCTION o2c.ledger_track('role=invoices');
-CREATE TRIGGER inv_upd AFTER UPDATE ON inv REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
-    EXECUTE FUNCTION o2c.ledger_track('role=invoices');
-CREATE TRIGGER inv_del AFTER DELETE ON inv REFERENCING OLD TABLE AS o FOR EACH STATEMENT
-    EXECUTE FUNCTION o2c.ledger_track('role=invoices');
-CREATE TRIGGER pay_ins AFTER INSERT ON pay REFERENCING NEW TABLE AS n FOR EACH STATEMENT
-    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'invoices=public.inv');
-CREATE TRIGGER pay_upd AFTER UPDATE ON pay REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT
-    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'invoices=public.inv');
-CREATE TRIGGER pay_del AFTER DELETE ON pay REFERENCING OLD TABLE AS o FOR EACH STATEMENT
-    EXECUTE FUNCTION o2c.ledger_track('role=settlements', 'invoices=public.inv');
+-- The four triggers on each table, as users attach them.
+SELECT FROM o2c.ledger_attach('default', 'inv', 'pay');
 SELECT o2c.ledger_rebuild('default', DATE '2025-06-01');
 INSERT INTO inv SELECT 'I' || g, 'C' || (g % 17), DATE '2025-03-01' + g % 120, round((g * 7.31)::numeric, 2),
                        (ARRAY['EUR', 'USD'])[1 + g % 2]
