@@ -53,7 +53,7 @@ live_sum_numeric(const O2cSum *sum, int dscale)
 }
 
 void
-live_put_amount(StringInfo buf, int low2, int128 units, int dscale, Numeric num)
+live_put_amount(StringInfo buf, int low2, int128 units, int dscale, Numeric num, int part_dscale)
 {
 	int128		scaled = 0;
 	int			kind = 2;
@@ -76,8 +76,20 @@ live_put_amount(StringInfo buf, int low2, int128 units, int dscale, Numeric num)
 			kind = (scaled * p == units && scaled >= PG_INT64_MIN && scaled <= PG_INT64_MAX) ? 0 : 1;
 		}
 	}
+	/* The usual amount: its scale the part's, and no byte of flags. */
+	if (kind == 0 && dscale == part_dscale && zigzag((int64) scaled) < (UINT64CONST(1) << 62))
+	{
+		put_varint(buf, (zigzag((int64) scaled) << 2) | (uint64) low2);
+		return;
+	}
+	put_varint(buf, 3);
 	if (num == NULL && kind == 2)
+	{
+		/* More decimals than the units hold, all zeros: kept as written. */
 		num = o2c_units_numeric(units, Max(dscale, 0));
+		if (dscale > O2C_SUM_SCALE)
+			num = DatumGetNumeric(DirectFunctionCall2(numeric_round, NumericGetDatum(num), Int32GetDatum(dscale)));
+	}
 	if (buf->len + 1 >= buf->maxlen)
 		enlargeStringInfo(buf, 1);
 	buf->data[buf->len++] = (char) (low2 | (kind << 2) | ((kind == 2 ? 0 : dscale) << 4));
@@ -99,14 +111,26 @@ live_put_amount(StringInfo buf, int low2, int128 units, int dscale, Numeric num)
 }
 
 bool
-live_get_amount_units(StringInfo buf, int *low2, int128 *units, int *dscale, Numeric *num)
+live_get_amount_units(StringInfo buf, int part_dscale, int *low2, int128 *units, int *dscale, Numeric *num)
 {
 	int			flags,
 				kind;
 	uint64		v;
 
 	*num = NULL;
-	if (buf->cursor >= buf->len)
+	if (!get_varint(buf, &v))
+		return false;
+	if ((v & 3) != 3)
+	{
+		/* In the part's scale (v >> 2 is below 2^62: the units fit). */
+		if (part_dscale < 0)
+			return false;
+		*low2 = (int) (v & 3);
+		*dscale = part_dscale;
+		*units = (int128) unzigzag(v >> 2) * ledger_pow10[O2C_SUM_SCALE - part_dscale];
+		return true;
+	}
+	if (v != 3 || buf->cursor >= buf->len)
 		return false;
 	flags = (unsigned char) buf->data[buf->cursor++];
 	*low2 = flags & 3;
@@ -225,19 +249,20 @@ delta_reader_part(DeltaReader *r, int64 chunk, int32 part, Datum data)
 	r->buf.len = VARSIZE_ANY_EXHDR(raw);
 	r->buf.maxlen = r->buf.len;
 	r->buf.cursor = 0;
-	if (r->buf.len < 20 || pq_getmsgint(&r->buf, 4) != DELTA_VERSION)
+	if (r->buf.len < DELTA_HEADER + 4 || pq_getmsgint(&r->buf, 4) != DELTA_VERSION)
 		delta_corrupt(r);
 	rows_end = pq_getmsgint(&r->buf, 4);
 	r->base = (DateADT) pq_getmsgint(&r->buf, 4);
 	first = pq_getmsgint(&r->buf, 4);
-	if (rows_end < 16 || rows_end > r->buf.len - 4 || DATE_NOT_FINITE(r->base) || !IS_VALID_DATE(r->base) ||
-		first != r->ndict)
+	r->dscale = pq_getmsgint(&r->buf, 4);
+	if (rows_end < DELTA_HEADER || rows_end > r->buf.len - 4 || DATE_NOT_FINITE(r->base) ||
+		!IS_VALID_DATE(r->base) || first != r->ndict || r->dscale < -1 || r->dscale > O2C_SUM_SCALE)
 		delta_corrupt(r);
 
-	/* The dictionary first: each entry takes at least two bytes. */
+	/* The dictionary first: each entry takes at least three bytes. */
 	r->buf.cursor = rows_end;
 	nnew = pq_getmsgint(&r->buf, 4);
-	if (nnew < 0 || nnew > (r->buf.len - r->buf.cursor) / 2 || nnew > PG_INT32_MAX - r->ndict)
+	if (nnew < 0 || nnew > (r->buf.len - r->buf.cursor) / 3 || nnew > PG_INT32_MAX - r->ndict)
 		delta_corrupt(r);
 	if (r->ndict + nnew > r->dictcap)
 	{
@@ -259,25 +284,52 @@ delta_reader_part(DeltaReader *r, int64 chunk, int32 part, Datum data)
 		}
 		r->dictcap = cap;
 	}
-	MemoryContextSwitchTo(old);
 	r->new_from = r->ndict;
 	for (int32 i = r->ndict; i < r->ndict + nnew; i++)
 	{
-		uint64		n;
+		uint64		shared,
+					n;
+		const char *rest;
 
-		if (!get_varint(&r->buf, &n))
+		/* The customer: a prefix of the previous entry's, and the rest. */
+		if (!get_varint(&r->buf, &shared) || !get_varint(&r->buf, &n) ||
+			shared > (uint64) (i > 0 ? r->custlen[i - 1] : 0))
 			delta_corrupt(r);
-		r->cust[i] = dict_bytes(r, n);
-		r->custlen[i] = (int32) n;
-		if (!get_varint(&r->buf, &n))
+		rest = dict_bytes(r, n);
+		if (shared == 0)
+			r->cust[i] = rest;
+		else
+		{
+			char	   *k;
+
+			if (shared + n > MaxAllocSize)
+				delta_corrupt(r);
+			k = palloc(shared + n);
+			memcpy(k, r->cust[i - 1], shared);
+			memcpy(k + shared, rest, n);
+			r->cust[i] = k;
+		}
+		r->custlen[i] = (int32) (shared + n);
+
+		/* The currency: the previous entry's (0), or its length + 1 and bytes. */
+		if (!get_varint(&r->buf, &n) || (n == 0 && i == 0))
 			delta_corrupt(r);
-		r->cur[i] = dict_bytes(r, n);
-		r->curlen[i] = (int32) n;
+		if (n == 0)
+		{
+			r->cur[i] = r->cur[i - 1];
+			r->curlen[i] = r->curlen[i - 1];
+		}
+		else
+		{
+			r->cur[i] = dict_bytes(r, n - 1);
+			r->curlen[i] = (int32) (n - 1);
+		}
 	}
+	MemoryContextSwitchTo(old);
 	if (r->buf.cursor != r->buf.len)
 		delta_corrupt(r);
 	r->ndict += nnew;
-	r->buf.cursor = 16;
+	r->buf.cursor = DELTA_HEADER;
 	r->buf.len = rows_end;
 }
 
@@ -302,7 +354,7 @@ delta_reader_next(DeltaReader *r, DeltaRow *row)
 	if (due < PG_INT32_MIN || due > PG_INT32_MAX || DATE_NOT_FINITE((DateADT) due) || !IS_VALID_DATE((DateADT) due))
 		delta_corrupt(r);
 	row->due = (DateADT) due;
-	if (!live_get_amount_units(&r->buf, &low2, &row->units, &row->dscale, &row->num) || low2 > 2)
+	if (!live_get_amount_units(&r->buf, r->dscale, &low2, &row->units, &row->dscale, &row->num) || low2 > 2)
 		delta_corrupt(r);
 	row->items = low2 - 1;
 	return true;

@@ -11,17 +11,23 @@
  * splits it: a row below the C library's 128 kB threshold for mapping
  * fresh memory reuses what the backend holds, where a megabyte was mapped
  * anew (256 page faults) for every part.
- * A part's data (version 5): int32 version, int32 offset of its dictionary,
- * int32 base date (the state date it was written at) and int32 first entry
- * (the dictionary entries of the chunk's earlier parts), in network byte
- * order; then per invoice, in varints (7 bits a byte, low first; signed
- * ones zigzag-coded): the dictionary index (customer and currency, counted
- * over the whole chunk), the due date (days from the base date, signed: two
- * bytes within 22 years) and the open amount with its items
- * (live_put_amount, the low bits items + 1: -1, 0 or 1). The dictionary:
- * int32 count, then per entry first used in this part, customer and
- * currency (varint length, bytes each). About 8 bytes an invoice for
- * amounts in cents, and a customer's id once per chunk.
+ * A part's data (version 6): int32 version, int32 offset of its dictionary,
+ * int32 base date (the state date it was written at), int32 first entry
+ * (the dictionary entries of the chunk's earlier parts) and int32 the
+ * part's amount scale (the display scale of its first amount, -1 when none
+ * is written in the short form), in network byte order; then per invoice,
+ * in varints (7 bits a byte, low first; signed ones zigzag-coded): the
+ * dictionary index (customer and currency, counted over the whole chunk),
+ * the due date (days from the base date, signed: two bytes within 22 years)
+ * and the open amount with its items (live_put_amount: items + 1 in the low
+ * two bits of the amount, so an amount in the part's scale takes no byte of
+ * its own). The dictionary: int32 count, then per entry first used in this
+ * part, the customer as the length of the prefix it shares with the
+ * previous entry's (of the chunk), the length of the rest and its bytes,
+ * and the currency as 0 when it is the previous entry's, else its length
+ * + 1 and its bytes. About 8 bytes an invoice for amounts in cents, and a
+ * customer's id once per chunk, less what it shares with the one before:
+ * ids of one scheme ("C-000123") share their first characters.
  *
  * Nothing per customer is written: the buckets of the pending inserts are
  * summed by their readers (o2c.ledger_pending_summary), so a COPY pays only
@@ -38,8 +44,9 @@
 #include "utils/date.h"
 #include "utils/numeric.h"
 
-#define DELTA_VERSION 5
-#define DELTA_HEADER (VARHDRSZ + 16)
+#define DELTA_VERSION 6
+/* The bytes of a part's header: version, dictionary offset, base date, first entry, scale. */
+#define DELTA_HEADER 20
 
 static inline void
 put_varint(StringInfo buf, uint64 v)
@@ -94,18 +101,22 @@ get_varint(StringInfo buf, uint64 *out)
 }
 
 /*
- * An amount: a byte of flags (bits 0-1 the caller's, bits 2-3 the kind,
- * bits 4-7 the display scale), then kind 0, a signed varint of the amount
- * times 10^scale; kind 1, two int64 (network order) of 10^-8 units; kind 2,
- * its numeric text (varint length, bytes). num is NULL unless the value is
- * outside the units' range.
+ * An amount with the caller's two low bits (0 to 2), in the scale of the
+ * part (part_dscale, -1 for none): when its display scale is the part's,
+ * a varint of the amount times 10^scale, zigzag-coded, shifted left two
+ * bits and or'ed with low2; else a varint 3, then a byte of flags (bits 0-1
+ * low2, bits 2-3 the kind, bits 4-7 the display scale) and kind 0, a signed
+ * varint of the amount times 10^scale; kind 1, two int64 (network order) of
+ * 10^-8 units; kind 2, its numeric text (varint length, bytes). num is NULL
+ * unless the value is outside the units' range.
  */
-extern void live_put_amount(StringInfo buf, int low2, int128 units, int dscale, Numeric num);
+extern void live_put_amount(StringInfo buf, int low2, int128 units, int dscale, Numeric num, int part_dscale);
 /*
  * Reads what live_put_amount wrote, as units of 10^-8 and display scale, or
  * as *num (then not NULL); false when the data is corrupt.
  */
-extern bool live_get_amount_units(StringInfo buf, int *low2, int128 *units, int *dscale, Numeric *num);
+extern bool live_get_amount_units(StringInfo buf, int part_dscale, int *low2, int128 *units, int *dscale,
+								  Numeric *num);
 /* units of 10^-8 as a numeric of display scale dscale. */
 extern Numeric live_units_numeric(int128 units, int dscale);
 /* An exact sum as a numeric of at least dscale decimals (and its own display scale). */
@@ -119,6 +130,7 @@ typedef struct DeltaReader
 {
 	StringInfoData buf;			/* the part's rows; cursor at the next one */
 	DateADT		base;
+	int			dscale;			/* the part's amount scale, -1 for none */
 	int64		chunk;
 	int32		part;
 	int32		ndict;			/* the chunk's entries so far */

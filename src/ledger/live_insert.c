@@ -181,6 +181,7 @@ typedef struct DeltaOut
 	int32		part;
 	int32		written;		/* dictionary entries in the parts written */
 	int64		dict_bytes;		/* about what the others will take */
+	int			dscale;			/* the part's amount scale, -1 until set */
 	SPIPlanPtr	insert;
 } DeltaOut;
 
@@ -195,7 +196,9 @@ part_start(DeltaOut *out, DateADT base, int32 first)
 	pq_sendint32(buf, 0);		/* the dictionary's offset, set when written */
 	pq_sendint32(buf, base);
 	pq_sendint32(buf, first);
+	pq_sendint32(buf, 0);		/* the amounts' scale, set when written */
 	out->rows = 0;
+	out->dscale = -1;
 }
 
 /* Write the part, with the dictionary entries its rows added, as a row of o2c.ledger_delta. */
@@ -231,17 +234,36 @@ part_write(LiveCtx *c, DeltaOut *out, O2cKeyMap *keys)
 	}
 	off = pg_hton32((uint32) (buf->len - VARHDRSZ));
 	memcpy(buf->data + VARHDRSZ + 4, &off, 4);
+	off = pg_hton32((uint32) out->dscale);
+	memcpy(buf->data + VARHDRSZ + 16, &off, 4);
 	pq_sendint32(buf, count - out->written);
 	for (int32 i = out->written; i < count; i++)
 	{
-		size_t		len;
+		size_t		len,
+					prevlen = 0;
 		const char *k = o2c_keymap_key(keys, i, &len);
+		const char *prev = i > 0 ? o2c_keymap_key(keys, i - 1, &prevlen) : NULL;
 		int			custlen = strlen(k);	/* a customer has no NUL byte */
+		int			prevcustlen = prev != NULL ? strlen(prev) : 0;
+		int			curlen = (int) len - custlen - 1;
+		int			shared = 0;
 
-		put_varint(buf, (uint64) custlen);
-		appendBinaryStringInfo(buf, k, custlen);
-		put_varint(buf, (uint64) (len - custlen - 1));
-		appendBinaryStringInfo(buf, k + custlen + 1, (int) len - custlen - 1);
+		/* The customer's prefix shared with the previous entry's, then the rest. */
+		if (prev != NULL)
+			while (shared < custlen && prev[shared] == k[shared])
+				shared++;
+		put_varint(buf, (uint64) shared);
+		put_varint(buf, (uint64) (custlen - shared));
+		appendBinaryStringInfo(buf, k + shared, custlen - shared);
+		/* The currency, 0 when the previous entry's. */
+		if (prev != NULL && prevcustlen + 1 + curlen == (int) prevlen &&
+			memcmp(prev + prevlen - curlen, k + custlen + 1, curlen) == 0)
+			put_varint(buf, 0);
+		else
+		{
+			put_varint(buf, (uint64) curlen + 1);
+			appendBinaryStringInfo(buf, k + custlen + 1, curlen);
+		}
 	}
 	SET_VARSIZE(buf->data, buf->len);
 	values[0] = CStringGetTextDatum(c->ledger);
@@ -530,7 +552,10 @@ live_insert_invoices(LiveCtx *c, TriggerData *td)
 			/* The balance delta, appended. */
 			put_varint(&out.buf, (uint64) idx);
 			put_varint(&out.buf, zigzag((int64) r->due - c->as_of));
-			live_put_amount(&out.buf, r->items + 1, r->units, r->dscale, r->num);
+			/* The part's scale: its first amount's (numeric(12,2): 2). */
+			if (out.dscale < 0 && r->num == NULL && r->dscale >= 0 && r->dscale <= O2C_SUM_SCALE)
+				out.dscale = r->dscale;
+			live_put_amount(&out.buf, r->items + 1, r->units, r->dscale, r->num, out.dscale);
 			out.rows++;
 			if (out.buf.len + out.dict_bytes >= DELTA_PART_BYTES)
 			{
