@@ -106,7 +106,8 @@ SELECT is((SELECT array_agg(customer_id || ' ' || total ORDER BY customer_id)
                    UNION ALL SELECT * FROM o2c.live_aging(DATE '2026-06-30', 'tap_kp_b')) x),
           ARRAY['A 12.75', 'B 13'], 'two tables whose SQL reads alike keep plans of their own');
 
--- Kept plans check the current user's privileges at every execution.
+-- A writer who loses the o2c role under a kept plan is refused (the
+-- trigger checks the writer's privileges at every firing).
 CREATE ROLE tap_kp_writer;
 GRANT USAGE ON SCHEMA o2c TO tap_kp_writer;
 GRANT SELECT, UPDATE ON tap_kp_a TO tap_kp_writer;

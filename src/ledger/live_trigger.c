@@ -38,6 +38,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -403,6 +404,63 @@ rebuild(LiveCtx *c)
 	return n;
 }
 
+O2C_NORETURN_BEFORE static void refuse_writer(LiveCtx *c, const char *use, const char *lacks,
+											 const char *grant) O2C_NORETURN_AFTER;
+
+/* The writer lacks privileges (lacks) on what the triggers use; grant gives them. */
+static void
+refuse_writer(LiveCtx *c, const char *use, const char *lacks, const char *grant)
+{
+	const char *role = GetUserNameFromId(GetUserId(), false);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("role \"%s\" cannot keep ledger \"%s\" live", role, o2c_quote_cstr(c->ledger)),
+			 errdetail("The ledger's triggers %s with the rights of the role that writes the tracked tables, and it lacks %s on it.",
+					   use, lacks),
+			 errhint("GRANT %s TO %s;", grant, quote_identifier(role))));
+}
+
+/*
+ * The trigger writes o2c's ledger tables with the writer's rights: a role
+ * without them is told so here, in its own terms, rather than by a
+ * permission error on a query of o2c's own.
+ */
+static void
+check_privileges(LiveCtx *c, Oid nsp, bool reads_invoices, bool reads_settlements)
+{
+	static const char *const ledger_tables[] = {"ledger_state", "ledger_balance", "ledger_aging", "ledger_delta"};
+	const AclMode write = ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE;
+	Oid			user = GetUserId();
+	Oid			seq;
+
+	for (int i = 0; i < lengthof(ledger_tables); i++)
+	{
+		Oid			rel = get_relname_relid(ledger_tables[i], nsp);
+
+		if (!OidIsValid(rel))
+			elog(ERROR, "table %s.%s is missing", c->sch, ledger_tables[i]);
+		if (pg_class_aclmask(rel, user, write, ACLMASK_ALL) != write)
+			refuse_writer(c, psprintf("write %s.%s", c->sch, ledger_tables[i]), "SELECT, INSERT, UPDATE or DELETE",
+						  "o2c_operator");
+	}
+	seq = get_relname_relid("ledger_delta_chunk", nsp);
+	if (!OidIsValid(seq))
+		elog(ERROR, "sequence %s.ledger_delta_chunk is missing", c->sch);
+	if (pg_class_aclcheck(seq, user, ACL_USAGE) != ACLCHECK_OK)
+		refuse_writer(c, psprintf("number their changes with sequence %s.ledger_delta_chunk", c->sch), "USAGE",
+					  "o2c_operator");
+
+	/* Settled totals are read from the settlements table, amounts from the invoices. */
+	for (int i = 0; i < 2; i++)
+	{
+		LiveTable  *t = i == 0 ? (reads_invoices ? c->inv : NULL) : (reads_settlements ? c->set : NULL);
+
+		if (t != NULL && pg_class_aclcheck(t->relid, user, ACL_SELECT) != ACLCHECK_OK)
+			refuse_writer(c, psprintf("read table %s", t->qrel), "SELECT", psprintf("SELECT ON %s", t->qrel));
+	}
+}
+
 /* REPEATABLE READ would look settled totals up in a stale snapshot. */
 static void
 check_isolation(LiveCtx *c)
@@ -601,6 +659,9 @@ o2c_ledger_track(PG_FUNCTION_ARGS)
 	live_check_invoices_index(c.inv);
 	if (c.set != NULL)
 		live_check_settlements_index(c.set);
+	/* An INSERT of invoices reads neither table; every other change reads settled totals. */
+	check_privileges(&c, get_func_namespace(fcinfo->flinfo->fn_oid), self->settlements,
+					 self->settlements || !TRIGGER_FIRED_BY_INSERT(td->tg_event));
 	if (self->settlements || !TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		check_isolation(&c);
 
