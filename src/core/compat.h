@@ -47,4 +47,11 @@
 #define O2C_PRIMARY_KEY_INDEX(rel) RelationGetPrimaryKeyIndex(rel)
 #endif
 
+/* Privileges on a function: 16 folded pg_proc_aclcheck into object_aclcheck (utils/acl.h, catalog/pg_proc.h). */
+#if PG_VERSION_NUM >= 160000
+#define O2C_PROC_ACLCHECK(fn, role, mode) object_aclcheck(ProcedureRelationId, (fn), (role), (mode))
+#else
+#define O2C_PROC_ACLCHECK(fn, role, mode) pg_proc_aclcheck((fn), (role), (mode))
+#endif
+
 #endif							/* O2C_COMPAT_H */

@@ -48,6 +48,7 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -94,6 +95,8 @@ typedef struct OrderGuardConfig
 	char	   *source;			/* the table, schema-qualified */
 	char	   *nsp;			/* o2c's schema, quoted */
 	FmgrInfo	convert;		/* o2c.convert, its rate cache kept per statement */
+	Oid			credit_state;	/* what the writer needs: EXECUTE on o2c.credit_state */
+	Oid			credit_hold;	/* and SELECT on o2c.credit_hold */
 	DateADT		as_of;
 } OrderGuardConfig;
 
@@ -261,12 +264,46 @@ guard_config(FunctionCallInfo fcinfo, TriggerData *td)
 	if (!OidIsValid(fn))
 		elog(ERROR, "function %s.convert is missing", cfg->nsp);
 	fmgr_info_cxt(fn, &cfg->convert, fcinfo->flinfo->fn_mcxt);
+	{
+		Oid			state_args[8] = {TEXTARRAYOID, TEXTARRAYOID, DATEOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		NUMERICARRAYOID, BOOLOID};
+
+		cfg->credit_state = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum("credit_state"),
+											PointerGetDatum(buildoidvector(state_args, 8)), ObjectIdGetDatum(nsp));
+		cfg->credit_hold = get_relname_relid("credit_hold", nsp);
+		if (!OidIsValid(cfg->credit_state) || !OidIsValid(cfg->credit_hold))
+			elog(ERROR, "%s.credit_state or %s.credit_hold is missing", cfg->nsp, cfg->nsp);
+	}
 	cfg->source = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 											 RelationGetRelationName(rel));
 	cfg->as_of = GetSQLCurrentDate();
 	MemoryContextSwitchTo(old);
 	fcinfo->flinfo->fn_extra = cfg;
 	return cfg;
+}
+
+/*
+ * The check runs with the rights of the role writing the orders: a role
+ * without o2c_reader's is told so in its own terms, rather than by a
+ * permission error on a query of o2c's own.
+ */
+static void
+guard_check_privileges(const OrderGuardConfig *cfg)
+{
+	Oid			user = GetUserId();
+
+	if (O2C_PROC_ACLCHECK(cfg->credit_state, user, ACL_EXECUTE) != ACLCHECK_OK ||
+		pg_class_aclcheck(cfg->credit_hold, user, ACL_SELECT) != ACLCHECK_OK)
+	{
+		const char *role = GetUserNameFromId(user, false);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" cannot check the credit of orders written to table %s", role, cfg->source),
+				 errdetail("order_guard reads the limits, the holds and the exposure (%s.credit_state, %s.credit_hold) with the rights of the role that writes the orders.",
+						   cfg->nsp, cfg->nsp),
+				 errhint("GRANT o2c_reader TO %s;", quote_identifier(role))));
+	}
 }
 
 /* The text of an id column's value. */
@@ -421,6 +458,7 @@ guard_state(OrderGuardConfig *cfg, CustEntry *ents, int n, O2cKeyMap *custs, Dat
 	char		nulls[7] = {' ', ' ', ' ', ' ', 'n', 'n', 'n'};
 	int			rc;
 
+	guard_check_privileges(cfg);
 	for (int i = 0; i < n; i++)
 	{
 		ids[i] = ents[i].id;
