@@ -3,9 +3,10 @@
 -- error that names the role, the ledger, what it lacks and the GRANT that
 -- fixes it (42501), with no query of o2c's in its context. What each change
 -- needs: an INSERT of invoices, o2c_operator alone; settlements and changes
--- of invoices, SELECT on the tables whose totals they read.
+-- of invoices, SELECT on the tables whose totals they read, and settlements
+-- UPDATE on a column of the invoices (they lock the invoice they settle).
 BEGIN;
-SELECT plan(14);
+SELECT plan(15);
 SET LOCAL client_min_messages = warning;
 CREATE TABLE tap_lr_inv (invoice_id bigint PRIMARY KEY, customer_id text NOT NULL, due_date date NOT NULL,
                          amount numeric(12,2) NOT NULL, currency text NOT NULL);
@@ -53,6 +54,12 @@ SELECT is((pg_temp.refusal($$INSERT INTO tap_lr_pay VALUES (1, 1, DATE '2026-04-
                 'GRANT SELECT ON public.tap_lr_inv TO tap_lr_w;'],
           'a settlement needs SELECT on the invoices');
 GRANT SELECT ON tap_lr_inv TO tap_lr_w;
+REVOKE UPDATE ON tap_lr_inv FROM tap_lr_w;
+SELECT is((pg_temp.refusal($$INSERT INTO tap_lr_pay VALUES (1, 1, DATE '2026-04-01', 40)$$))[3:4],
+          ARRAY['The ledger''s triggers lock the settled invoices of table public.tap_lr_inv with the rights of the role that writes the tracked tables, and it lacks UPDATE on it.',
+                'GRANT UPDATE ON public.tap_lr_inv TO tap_lr_w;'],
+          'and UPDATE on them, to lock the invoice it settles');
+GRANT UPDATE (amount) ON tap_lr_inv TO tap_lr_w;
 SELECT is((pg_temp.refusal($$INSERT INTO tap_lr_pay VALUES (1, 1, DATE '2026-04-01', 40)$$))[3:4],
           ARRAY['The ledger''s triggers read table public.tap_lr_pay with the rights of the role that writes the tracked tables, and it lacks SELECT on it.',
                 'GRANT SELECT ON public.tap_lr_pay TO tap_lr_w;'],

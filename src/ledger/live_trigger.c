@@ -451,14 +451,22 @@ check_privileges(LiveCtx *c, Oid nsp, bool reads_invoices, bool reads_settlement
 		refuse_writer(c, psprintf("number their changes with sequence %s.ledger_delta_chunk", c->sch), "USAGE",
 					  "o2c_operator");
 
-	/* Settled totals are read from the settlements table, amounts from the invoices. */
-	for (int i = 0; i < 2; i++)
+	/*
+	 * A settlement reads its invoice and locks it FOR NO KEY UPDATE (UPDATE
+	 * on the table or a column of it); settled totals are read from the
+	 * settlements table.
+	 */
+	if (reads_invoices)
 	{
-		LiveTable  *t = i == 0 ? (reads_invoices ? c->inv : NULL) : (reads_settlements ? c->set : NULL);
-
-		if (t != NULL && pg_class_aclcheck(t->relid, user, ACL_SELECT) != ACLCHECK_OK)
-			refuse_writer(c, psprintf("read table %s", t->qrel), "SELECT", psprintf("SELECT ON %s", t->qrel));
+		if (pg_class_aclcheck(c->inv->relid, user, ACL_SELECT) != ACLCHECK_OK)
+			refuse_writer(c, psprintf("read table %s", c->inv->qrel), "SELECT", psprintf("SELECT ON %s", c->inv->qrel));
+		if (pg_class_aclcheck(c->inv->relid, user, ACL_UPDATE) != ACLCHECK_OK &&
+			pg_attribute_aclcheck_all(c->inv->relid, user, ACL_UPDATE, ACLMASK_ANY) != ACLCHECK_OK)
+			refuse_writer(c, psprintf("lock the settled invoices of table %s", c->inv->qrel), "UPDATE",
+						  psprintf("UPDATE ON %s", c->inv->qrel));
 	}
+	if (reads_settlements && c->set != NULL && pg_class_aclcheck(c->set->relid, user, ACL_SELECT) != ACLCHECK_OK)
+		refuse_writer(c, psprintf("read table %s", c->set->qrel), "SELECT", psprintf("SELECT ON %s", c->set->qrel));
 }
 
 /* REPEATABLE READ would look settled totals up in a stale snapshot. */
