@@ -8,7 +8,7 @@
 -- are prefixes of one another, empty or multibyte, and a COPY-like
 -- statement of 50,000 invoices in fewer than 9.5 bytes each.
 BEGIN;
-SELECT plan(16);
+SELECT plan(17);
 SET LOCAL client_min_messages = warning;
 
 -- Three rows: (ACME, EUR, +0 days, 1.00 in the part's scale 2),
@@ -32,6 +32,9 @@ END $$;
 SELECT is(ARRAY(SELECT pg_temp.read(pg_temp.part())),
           ARRAY['ACME EUR 2026-01-01 1.00 1', 'ACMX EUR 2026-01-02 -1.00 1', 'ACME EUR 2026-01-01 1.234 1'],
           'a part written by hand reads back as documented');
+SELECT throws_ok($$SELECT pg_temp.read(overlay(pg_temp.part() PLACING '\x00000005'::bytea FROM 1 FOR 4))$$, '22P03',
+                 'ledger delta chunk 1 part 0 is in format 5; this o2c reads format 6',
+                 'a part of another format says which');
 SELECT throws_ok($$SELECT pg_temp.read(pg_temp.part(dscale => '\x00000009'))$$, '22P03', NULL,
                  'a part''s scale above 8');
 SELECT throws_ok($$SELECT pg_temp.read(pg_temp.part(dscale => '\xffffffff'))$$, '22P03', NULL,

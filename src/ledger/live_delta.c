@@ -216,6 +216,7 @@ delta_reader_part(DeltaReader *r, int64 chunk, int32 part, Datum data)
 	int32		rows_end,
 				first,
 				nnew;
+	uint32		version;
 
 	if (chunk != r->chunk)
 	{
@@ -249,8 +250,15 @@ delta_reader_part(DeltaReader *r, int64 chunk, int32 part, Datum data)
 	r->buf.len = VARSIZE_ANY_EXHDR(raw);
 	r->buf.maxlen = r->buf.len;
 	r->buf.cursor = 0;
-	if (r->buf.len < DELTA_HEADER + 4 || pq_getmsgint(&r->buf, 4) != DELTA_VERSION)
+	if (r->buf.len < DELTA_HEADER + 4)
 		delta_corrupt(r);
+	version = pq_getmsgint(&r->buf, 4);
+	if (version != DELTA_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("ledger delta chunk %lld part %d is in format %u; this o2c reads format %d",
+						(long long) chunk, part, version, DELTA_VERSION),
+				 errhint("o2c.ledger_rebuild recomputes the ledger from its tracked tables and drops its pending chunks.")));
 	rows_end = pq_getmsgint(&r->buf, 4);
 	r->base = (DateADT) pq_getmsgint(&r->buf, 4);
 	first = pq_getmsgint(&r->buf, 4);
