@@ -154,6 +154,33 @@ if bench_psql -Atc "SELECT pg_backend_pid()" >/dev/null && [ -r /proc/self/stat 
     rm -f "$CPUF"
 fi
 done
+# Orders entered one at a time, as an order desk does: 300 single-row
+# INSERTs into a table guarded by the row form, against the same into a
+# table without a trigger, beside the COPY's orders (the sources' tables
+# indexed on customer_id, as README advises).
+bench_psql <<SQL >/dev/null
+SET client_min_messages = warning;
+DROP TABLE IF EXISTS bench_ord_row, bench_ord_row0;
+DROP SEQUENCE IF EXISTS bench_ord_seq;
+CREATE SEQUENCE bench_ord_seq START 2000000000;
+CREATE TABLE bench_ord_row (LIKE bench_ord_plain INCLUDING ALL);
+CREATE TABLE bench_ord_row0 (LIKE bench_ord_plain INCLUDING ALL);
+CREATE INDEX ON bench_ord_row (customer_id);
+CREATE INDEX ON bench_credit_inv (customer_id);
+INSERT INTO bench_ord_row SELECT * FROM bench_ord_guard;
+CREATE TRIGGER guard BEFORE INSERT ON bench_ord_row FOR EACH ROW EXECUTE FUNCTION o2c.order_guard('hold=on_hold');
+ANALYZE bench_ord_row, bench_credit_inv;
+$(source_sql bench_ord_row)
+SQL
+one_order() {  # one_order TABLE: a DO block of 300 single-row orders of 300 customers
+    echo "DO \$\$ BEGIN FOR k IN 1..300 LOOP INSERT INTO $1 (order_id, customer_id, amount, currency) VALUES (nextval('bench_ord_seq'), 'C' || (k * 7919) % $CUSTOMERS, 10.00, 'EUR'); END LOOP; END \$\$"
+}
+nrow=$(bench_psql -At -c "SELECT pg_catalog.count(*) FROM bench_ord_row")
+echo "single-row orders into a table of $nrow orders (300 a block, medians of ${O2C_BENCH_RUNS:-5} interleaved rounds):"
+read -r t0 t1 < <(bench_medians "SET jit = off;" "$(one_order bench_ord_row0)" "$(one_order bench_ord_row)")
+printf '  %-58s %10s ms %10s ms %6s x\n' "no trigger, row-form order_guard, ratio" "$t0" "$t1" "$(bench_ratio "$t1" "$t0")"
+printf '  %-58s %10s\n' "per order checked (ms)" "$(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.3f", (a - b) / 300 }')"
+bench_psql -c 'DROP TABLE bench_ord_row, bench_ord_row0' -c 'DROP SEQUENCE bench_ord_seq' >/dev/null
 bench_psql -c 'DROP TABLE bench_ord_plain, bench_ord_guard, bench_ord_hold, bench_ord_capture, bench_credit_inv' \
     -c 'DROP FUNCTION bench_ord_nothing()' \
     -c 'DELETE FROM o2c.credit_source' -c 'DELETE FROM o2c.credit_hold' \

@@ -195,6 +195,22 @@ $$;
 COMMENT ON FUNCTION @extschema@.record_credit_hold(text, text, text, text, text, text, numeric, numeric, numeric, text, text[], text) IS
     'inserts one row into o2c.credit_hold with the owner''s rights and returns its id (used by order_guard); does nothing else';
 
+-- The query credit_state builds, run with its plan kept per backend and
+-- text (credit_exec.c): planning it was most of a single order's check.
+CREATE FUNCTION @extschema@.credit_state_run(query text, keep boolean, customer_ids text[], currencies text[],
+                                             as_of date, exclude_orders text[], order_customers text[],
+                                             order_currencies text[], order_amounts numeric[],
+                                             broken_promise_days integer, overdue_days integer,
+                                             risk_grade_floor text, block_no_limit boolean,
+                                             any_limit_currency boolean)
+RETURNS TABLE (customer_id text, currency text, credit_limit numeric, receivables numeric,
+               open_orders numeric, delivered numeric, exposure numeric, days_overdue integer,
+               risk_grade text, broken_promises integer, blocks text[])
+AS 'MODULE_PATHNAME', 'o2c_credit_state_run'
+LANGUAGE C VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION @extschema@.credit_state_run(text, boolean, text[], text[], date, text[], text[], text[], numeric[], integer, integer, text, boolean, boolean) IS
+    'internal: runs the query o2c.credit_state builds from the credit sources with parameters $1 to $12 (the arguments after keep), its plan kept for the backend when keep is true; with the caller''s rights';
+
 -- The state of each customer a check is about, in one pass over each
 -- source. Not for direct use: credit_exposure, credit_check and order_guard
 -- call it. customer_ids[i] is expressed in currencies[i] when it has no
@@ -221,6 +237,10 @@ DECLARE
     dlvd   text := 'SELECT NULL::text AS id, 0::pg_catalog.numeric AS amount WHERE false';
     risk   text := 'SELECT NULL::text AS id, NULL::text AS grade WHERE false';
     v_live boolean;
+    -- Kept for checks of a few customers (an order, a credit_check); a
+    -- statement's thousands are planned for their own count, and a risk
+    -- query, which names the customers, for its call alone.
+    v_keep boolean := COALESCE(pg_catalog.cardinality(customer_ids), 0) OPERATOR(pg_catalog.<=) 100;
 BEGIN
     IF as_of IS NULL OR NOT pg_catalog.isfinite(as_of) THEN
         RAISE EXCEPTION 'as_of must be a finite date' USING ERRCODE = '22008';
@@ -252,6 +272,7 @@ BEGIN
         -- (The live ledger's balances carry no invoices to grade.)
         IF pol.risk_model IS NOT NULL AND NOT v_live THEN
             -- The customer's grade: the worst of its open invoices' grades.
+            v_keep := false;
             risk := pg_catalog.format(
                 'SELECT s.customer_id AS id, pg_catalog.max(s.grade) AS grade
                    FROM @extschema@.risk_score(%L, %L, %L, $3) s GROUP BY s.customer_id',
@@ -281,7 +302,7 @@ BEGIN
                FROM (%s) q JOIN c ON c.id OPERATOR(pg_catalog.=) q.customer_id::text GROUP BY c.id', q);
     END IF;
 
-    RETURN QUERY EXECUTE pg_catalog.format($q$
+    RETURN QUERY SELECT * FROM @extschema@.credit_state_run(pg_catalog.format($q$
         WITH c AS MATERIALIZED (
             -- The limit: the manual one valid on as_of in the currency asked
             -- for, else the customer's other valid manual limit (first by
@@ -316,10 +337,10 @@ BEGIN
                    CASE WHEN c.credit_limit IS NULL AND $11 THEN 'no_limit' END], NULL)
           FROM c LEFT JOIN r ON r.id OPERATOR(pg_catalog.=) c.id LEFT JOIN o ON o.id OPERATOR(pg_catalog.=) c.id
                  LEFT JOIN d ON d.id OPERATOR(pg_catalog.=) c.id LEFT JOIN g ON g.id OPERATOR(pg_catalog.=) c.id
-                 LEFT JOIN p ON p.id OPERATOR(pg_catalog.=) c.id$q$, recv, ords, dlvd, risk)
-    USING customer_ids, currencies, as_of, COALESCE(exclude_orders, '{}'::text[]),
-          order_customers, order_currencies, order_amounts, pol.broken_promise_days,
-          pol.overdue_days, pol.risk_grade_floor, pol.no_limit OPERATOR(pg_catalog.=) 'block', any_limit_currency;
+                 LEFT JOIN p ON p.id OPERATOR(pg_catalog.=) c.id$q$, recv, ords, dlvd, risk),
+        v_keep, customer_ids, currencies, as_of, COALESCE(exclude_orders, '{}'::text[]),
+        order_customers, order_currencies, order_amounts, pol.broken_promise_days,
+        pol.overdue_days, pol.risk_grade_floor, pol.no_limit OPERATOR(pg_catalog.=) 'block', any_limit_currency);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.credit_state(text[], text[], date, text[], text[], text[], numeric[], boolean) IS

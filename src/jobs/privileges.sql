@@ -121,6 +121,8 @@ GRANT UPDATE (label) ON @extschema@.dispute_reason TO o2c_collector;
 -- are recorded through record_credit_hold. Credit managers are operators:
 -- they set limits and release holds.
 GRANT EXECUTE ON FUNCTION @extschema@.credit_state(text[], text[], date, text[], text[], text[], numeric[], boolean),
+                          @extschema@.credit_state_run(text, boolean, text[], text[], date, text[], text[], text[],
+                                                       numeric[], integer, integer, text, boolean, boolean),
                           @extschema@.credit_check(text, numeric, text, date),
                           @extschema@.credit_check(text, numeric, text),
                           @extschema@.credit_exposure(text, text, date),
