@@ -5,7 +5,7 @@
 -- privileges of whoever checks. Eight checks in a row each time, past the
 -- five custom plans after which PostgreSQL may settle on a generic one.
 BEGIN;
-SELECT plan(17);
+SELECT plan(21);
 SET LOCAL client_min_messages = warning;
 CREATE SCHEMA tap_cp_a;
 CREATE SCHEMA tap_cp_b;
@@ -74,6 +74,20 @@ SELECT is((SELECT count(*) FROM o2c.credit_state(NULL, NULL, DATE '2026-06-30', 
 SELECT throws_ok($$SELECT * FROM o2c.credit_state_run(NULL, true, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
                                                       NULL, NULL, NULL, NULL, NULL)$$,
                  '22004', 'query and keep must not be null', 'credit_state_run without a query');
+SELECT throws_ok($$SELECT * FROM o2c.credit_state_run('', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                                      NULL, NULL, NULL, NULL, NULL)$$,
+                 '22023', 'the query of credit_state_run must be one query that returns rows', 'an empty query');
+SELECT throws_ok($$SELECT * FROM o2c.credit_state_run('CREATE TABLE tap_cp_x ()', false, NULL, NULL, NULL, NULL, NULL,
+                                                      NULL, NULL, NULL, NULL, NULL, NULL, NULL)$$,
+                 '22023', 'the query of credit_state_run must be one query that returns rows', 'a command');
+SELECT throws_ok($$SELECT * FROM o2c.credit_state_run('SELECT 1', true, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                                      NULL, NULL, NULL, NULL, NULL)$$,
+                 '42804', 'the query of credit_state_run returns 1 columns, expected 11 (those of credit_state)',
+                 'a query of other columns');
+SELECT throws_ok($$SELECT * FROM o2c.credit_state_run('SELECT 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11', true, NULL, NULL, NULL,
+                                                      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)$$,
+                 '42804', 'column 1 of the query of credit_state_run has type integer, expected text',
+                 'or of other types');
 SELECT ok(NOT has_function_privilege('public', 'o2c.credit_state_run(text, boolean, text[], text[], date, text[], text[], text[], numeric[], integer, integer, text, boolean, boolean)', 'EXECUTE')
           AND has_function_privilege('o2c_reader', 'o2c.credit_state_run(text, boolean, text[], text[], date, text[], text[], text[], numeric[], integer, integer, text, boolean, boolean)', 'EXECUTE'),
           'credit_state_run: o2c_reader''s, as credit_state is, not PUBLIC''s');

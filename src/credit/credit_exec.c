@@ -28,8 +28,9 @@ PG_FUNCTION_INFO_V1(o2c_credit_state_run);
 
 /*
  * o2c.credit_state_run(query, keep, $1 ... $12): the rows of query, whose
- * columns must be the function's own. With keep false (a text that names
- * the customers, made for one call), it is planned for this call alone.
+ * columns must be the function's own (a query that returns rows, else an
+ * error, as for any inner query). With keep false (a text that names the
+ * customers, made for one call), it is planned for this call alone.
  */
 Datum
 o2c_credit_state_run(PG_FUNCTION_ARGS)
@@ -66,19 +67,29 @@ o2c_credit_state_run(PG_FUNCTION_ARGS)
 		SPI_prepare(sql, CREDIT_STATE_PARAMS, (Oid *) types);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	/* Anyone who may check credit may call it: what it is given is checked. */
+	if (!SPI_is_cursor_plan(plan))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the query of credit_state_run must be one query that returns rows"),
+				 errdetail("The query given was: %s", o2c_quote_cstr(sql))));
 	rc = SPI_execute_plan(plan, values, nulls, false, 0);
-	if (rc != SPI_OK_SELECT)
+	if (rc < 0 || SPI_tuptable == NULL)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 
-	/* credit_state builds the query: other columns are a bug, never a user's error. */
 	got = SPI_tuptable->tupdesc;
 	if (got->natts != rsinfo->setDesc->natts)
-		elog(ERROR, "credit_state_run: the query returns %d columns, not %d", got->natts, rsinfo->setDesc->natts);
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the query of credit_state_run returns %d columns, expected %d (those of credit_state)",
+						got->natts, rsinfo->setDesc->natts)));
 	for (int i = 0; i < got->natts; i++)
 		if (TupleDescAttr(got, i)->atttypid != TupleDescAttr(rsinfo->setDesc, i)->atttypid)
-			elog(ERROR, "credit_state_run: column %d of the query has type %s, not %s", i + 1,
-				 format_type_be(TupleDescAttr(got, i)->atttypid),
-				 format_type_be(TupleDescAttr(rsinfo->setDesc, i)->atttypid));
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column %d of the query of credit_state_run has type %s, expected %s", i + 1,
+							format_type_be(TupleDescAttr(got, i)->atttypid),
+							format_type_be(TupleDescAttr(rsinfo->setDesc, i)->atttypid))));
 	for (uint64 r = 0; r < SPI_processed; r++)
 		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[r]);
 	SPI_finish();
