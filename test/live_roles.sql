@@ -6,7 +6,7 @@
 -- of invoices, SELECT on the tables whose totals they read, and settlements
 -- UPDATE on a column of the invoices (they lock the invoice they settle).
 BEGIN;
-SELECT plan(15);
+SELECT plan(19);
 SET LOCAL client_min_messages = warning;
 CREATE TABLE tap_lr_inv (invoice_id bigint PRIMARY KEY, customer_id text NOT NULL, due_date date NOT NULL,
                          amount numeric(12,2) NOT NULL, currency text NOT NULL);
@@ -78,6 +78,20 @@ SELECT is(pg_temp.refusal($$UPDATE tap_lr_inv SET amount = 120 WHERE invoice_id 
           'and the change of the invoice');
 SELECT is((SELECT total FROM o2c.live_aging(DATE '2026-04-30', 'tap_lr')), 130.00,
           'the ledger holds both (120 - 40 + 50)');
+
+-- MERGE and DELETE fire the same triggers: the same refusal, then the same success.
+REVOKE SELECT ON tap_lr_pay FROM tap_lr_w;
+GRANT DELETE ON tap_lr_inv TO tap_lr_w;
+SELECT is((pg_temp.refusal($$MERGE INTO tap_lr_inv t USING (VALUES (2, 60.00)) v(id, amt) ON t.invoice_id = v.id
+                             WHEN MATCHED THEN UPDATE SET amount = v.amt$$))[4],
+          'GRANT SELECT ON public.tap_lr_pay TO tap_lr_w;', 'a MERGE is refused alike');
+SELECT is((pg_temp.refusal($$DELETE FROM tap_lr_inv WHERE invoice_id = 2$$))[4],
+          'GRANT SELECT ON public.tap_lr_pay TO tap_lr_w;', 'and a DELETE');
+GRANT SELECT ON tap_lr_pay TO tap_lr_w;
+SELECT is(pg_temp.refusal($$MERGE INTO tap_lr_inv t USING (VALUES (2, 60.00)) v(id, amt) ON t.invoice_id = v.id
+                            WHEN MATCHED THEN UPDATE SET amount = v.amt$$), NULL, 'granted, the MERGE is taken');
+SELECT is((SELECT total FROM o2c.live_aging(DATE '2026-04-30', 'tap_lr')), 140.00,
+          'and the ledger holds it (120 - 40 + 60)');
 
 -- A DBA who narrowed o2c_operator is told which object.
 REVOKE USAGE ON SEQUENCE o2c.ledger_delta_chunk FROM o2c_operator;
