@@ -12,7 +12,7 @@ CREATE TABLE @extschema@.ledger_state (
     rolled_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
 );
 COMMENT ON TABLE @extschema@.ledger_state IS
-    'one row per live ledger: the date o2c.ledger_aging is bucketed as of (moved by o2c.ledger_roll); the tracking triggers read it FOR SHARE, the roll takes it FOR UPDATE';
+    'one row per live ledger: the date o2c.ledger_aging is bucketed as of (moved by o2c.ledger_roll); the tracking triggers read it FOR SHARE (an insert of invoices without a lock), the roll and o2c.ledger_compact take it FOR UPDATE';
 COMMENT ON COLUMN @extschema@.ledger_state.as_of IS 'the date the summary in o2c.ledger_aging is aged as of';
 COMMENT ON COLUMN @extschema@.ledger_state.rolled_at IS 'when the summary was last rolled or rebuilt';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.ledger_state', '');
@@ -120,6 +120,24 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.ledger_pending_balances(text) IS
     'the balance changes of the inserts a live ledger has not folded in yet (o2c.ledger_delta.data), summed per customer, currency and due date, in that order';
 
+-- The same two over the chunks listed: what o2c.ledger_compact has read
+-- (each of its statements sees the chunks committed when it starts).
+CREATE FUNCTION @extschema@.ledger_pending_summary(ledger text, chunks bigint[])
+RETURNS TABLE (as_of date, customer_id text, currency text, current numeric, d1_30 numeric, d31_60 numeric,
+               d61_90 numeric, d91_plus numeric, total numeric, overdue numeric, items bigint,
+               overdue_due_sum numeric)
+AS 'MODULE_PATHNAME', 'o2c_ledger_pending_summary'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ledger_pending_summary(text, bigint[]) IS
+    'o2c.ledger_pending_summary over the listed chunks of o2c.ledger_delta only (o2c.ledger_compact folds what it has read)';
+
+CREATE FUNCTION @extschema@.ledger_pending_balances(ledger text, chunks bigint[])
+RETURNS TABLE (customer_id text, currency text, due_date date, open_amount numeric, items bigint)
+AS 'MODULE_PATHNAME', 'o2c_ledger_pending_balances'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ledger_pending_balances(text, bigint[]) IS
+    'o2c.ledger_pending_balances over the listed chunks of o2c.ledger_delta only (o2c.ledger_compact folds what it has read)';
+
 -- The balances with the pending deltas, unmerged: an SQL function of one
 -- query, inlined into its caller's plan.
 CREATE FUNCTION @extschema@.ledger_balances(ledger text DEFAULT 'default')
@@ -137,7 +155,9 @@ COMMENT ON FUNCTION @extschema@.ledger_balances(text) IS
     'a live ledger''s open balances per customer, currency and due date: the rows of o2c.ledger_balance and the pending rows of o2c.ledger_delta, unmerged (a key may appear more than once: sum open_amount and items by it)';
 
 -- Fold the pending deltas into the balances (the caller may hold the state
--- row FOR UPDATE already; taking it again is harmless).
+-- row FOR UPDATE already; taking it again is harmless). Inserts of invoices
+-- do not wait for it: it folds and deletes the chunks committed when it
+-- lists them, and leaves those committed since for the next one.
 CREATE FUNCTION @extschema@.ledger_compact(ledger text DEFAULT 'default')
 RETURNS bigint
 LANGUAGE plpgsql
@@ -149,6 +169,7 @@ DECLARE
     da date[];
     n bigint;
     state_as_of date;
+    chunks bigint[];
 BEGIN
     IF ledger IS NULL THEN
         RAISE EXCEPTION 'ledger must not be null' USING ERRCODE = '22004';
@@ -159,12 +180,17 @@ BEGIN
         RAISE EXCEPTION 'unknown ledger: "%"', pg_catalog.left(ledger, 64) USING ERRCODE = 'P0002',
             HINT = 'A ledger is created by the first write to a table with an o2c.ledger_track trigger, or by o2c.ledger_rebuild.';
     END IF;
+    SELECT pg_catalog.array_agg(DISTINCT x.chunk) INTO chunks FROM @extschema@.ledger_delta x
+     WHERE x.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger;
+    IF chunks IS NULL THEN
+        RETURN 0;
+    END IF;
     -- The summary first (the pending inserts aged as of the state date), in
     -- key order as the triggers upsert: the rows left with no open item go.
     WITH g AS (
         SELECT p.customer_id, p.currency, p.current AS b0, p.d1_30 AS b1, p.d31_60 AS b2, p.d61_90 AS b3, p.d91_plus AS b4,
                p.total AS t, p.overdue AS od, p.items AS n, p.overdue_due_sum AS w
-          FROM @extschema@.ledger_pending_summary(ledger_compact.ledger) p),
+          FROM @extschema@.ledger_pending_summary(ledger_compact.ledger, chunks) p),
     up AS (
         INSERT INTO @extschema@.ledger_aging AS t (ledger, customer_id, currency, current, d1_30, d31_60, d61_90,
                                                    d91_plus, total, overdue, items, avg_days_past_due, overdue_due_sum)
@@ -201,7 +227,7 @@ BEGIN
     -- ledger runs meanwhile: the state row is held FOR UPDATE).
     WITH g AS (
         SELECT p.customer_id, p.currency, p.due_date, p.open_amount AS o, p.items AS i
-          FROM @extschema@.ledger_pending_balances(ledger_compact.ledger) p),
+          FROM @extschema@.ledger_pending_balances(ledger_compact.ledger, chunks) p),
     up AS (
         INSERT INTO @extschema@.ledger_balance AS t (ledger, customer_id, currency, due_date, open_amount, items)
         SELECT ledger_compact.ledger, g.customer_id, g.currency, g.due_date, g.o, g.i
@@ -215,7 +241,8 @@ BEGIN
            pg_catalog.array_agg(up.currency) FILTER (WHERE up.items OPERATOR(pg_catalog.=) 0 AND up.open_amount OPERATOR(pg_catalog.=) 0),
            pg_catalog.array_agg(up.due_date) FILTER (WHERE up.items OPERATOR(pg_catalog.=) 0 AND up.open_amount OPERATOR(pg_catalog.=) 0)
       INTO n, ca, ka, da FROM up;
-    DELETE FROM @extschema@.ledger_delta x WHERE x.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger;
+    DELETE FROM @extschema@.ledger_delta x
+     WHERE x.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger AND x.chunk OPERATOR(pg_catalog.=) ANY (chunks);
     IF ca IS NOT NULL THEN
         DELETE FROM @extschema@.ledger_balance b
          WHERE b.ledger OPERATOR(pg_catalog.=) ledger_compact.ledger
@@ -244,7 +271,8 @@ BEGIN
     IF NOT pg_catalog.isfinite(as_of) THEN
         RAISE EXCEPTION 'as_of date must be finite: "%"', as_of USING ERRCODE = '22008';
     END IF;
-    -- Pending inserts into the balances first (the state date moves only with none pending).
+    -- Pending inserts into the balances first; those committed meanwhile stay
+    -- pending, and their readers bucket them as of the new date.
     PERFORM @extschema@.ledger_compact(ledger);
     DELETE FROM @extschema@.ledger_aging a WHERE a.ledger OPERATOR(pg_catalog.=) ledger_summarize.ledger;
     -- Every bucket with the group's largest scale, as o2c.aging shows them.

@@ -369,15 +369,16 @@ delta_reader_next(DeltaReader *r, DeltaRow *row)
 }
 
 void
-delta_select_parts(Oid fn_oid, text *ledger)
+delta_select_parts(Oid fn_oid, text *ledger, ArrayType *chunks)
 {
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {PointerGetDatum(ledger)};
+	Oid			types[2] = {TEXTOID, INT8ARRAYOID};
+	Datum		values[2] = {PointerGetDatum(ledger), PointerGetDatum(chunks)};
 	const char *sch = quote_identifier(get_namespace_name(get_func_namespace(fn_oid)));
 
 	if (SPI_execute_with_args(psprintf("SELECT x.chunk, x.part, x.data FROM %s.ledger_delta x "
-									   "WHERE x.ledger OPERATOR(pg_catalog.=) $1 ORDER BY x.chunk, x.part", sch),
-							  1, types, values, NULL, true, 0) != SPI_OK_SELECT)
+									   "WHERE x.ledger OPERATOR(pg_catalog.=) $1%s ORDER BY x.chunk, x.part", sch,
+									   chunks != NULL ? " AND x.chunk OPERATOR(pg_catalog.=) ANY ($2)" : ""),
+							  chunks != NULL ? 2 : 1, types, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %s", "SELECT FROM ledger_delta");
 }
 
@@ -428,7 +429,7 @@ o2c_ledger_delta_rows(PG_FUNCTION_ARGS)
 	rowcxt = AllocSetContextCreate(callcxt, "ledger_delta_rows row", ALLOCSET_DEFAULT_SIZES);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	delta_select_parts(fcinfo->flinfo->fn_oid, ledger);
+	delta_select_parts(fcinfo->flinfo->fn_oid, ledger, NULL);
 	for (uint64 p = 0; p < SPI_processed; p++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(callcxt);

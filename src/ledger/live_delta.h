@@ -41,6 +41,7 @@
 #include "core/o2c.h"
 
 #include "lib/stringinfo.h"
+#include "utils/array.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
 
@@ -166,10 +167,11 @@ extern void delta_reader_part(DeltaReader *r, int64 chunk, int32 part, Datum dat
 extern bool delta_reader_next(DeltaReader *r, DeltaRow *row);
 /*
  * Selects a ledger's pending parts (SPI must be connected) into
- * SPI_tuptable, in order: chunk, part, data (columns 1 to 3). fn_oid is
- * the calling o2c function's, which names o2c's schema.
+ * SPI_tuptable, in order: chunk, part, data (columns 1 to 3); only those of
+ * the chunks listed when chunks is not NULL. fn_oid is the calling o2c
+ * function's, which names o2c's schema.
  */
-extern void delta_select_parts(Oid fn_oid, text *ledger);
+extern void delta_select_parts(Oid fn_oid, text *ledger, ArrayType *chunks);
 /*
  * An array of elem-byte items per dictionary entry (NULL at first, with
  * *cap 0), grown to hold at least need (in the current memory context).

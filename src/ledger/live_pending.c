@@ -35,8 +35,9 @@ PG_FUNCTION_INFO_V1(o2c_ledger_pending_balances);
 #define SUMS_BATCH 16
 
 /*
- * o2c.ledger_pending_summary(ledger): the inserts a ledger has not folded in
- * yet (the rows of its o2c.ledger_delta chunks), summed per customer and
+ * o2c.ledger_pending_summary(ledger [, chunks]): the inserts a ledger has not
+ * folded in yet (the rows of its o2c.ledger_delta chunks, or of those
+ * listed: what ledger_compact read and will delete), summed per customer and
  * currency into the buckets as of the ledger's state date, in key order.
  * o2c.live_aging adds them to o2c.ledger_aging; o2c.ledger_compact folds
  * them in. A chunk's dictionary maps to the sums' keys once, so each row
@@ -80,7 +81,7 @@ o2c_ledger_pending_summary(PG_FUNCTION_ARGS)
 	initStringInfo(&key);
 	chunkcxt = AllocSetContextCreate(callcxt, "ledger_pending_summary row", ALLOCSET_DEFAULT_SIZES);
 	delta_reader_init(&r, callcxt);
-	delta_select_parts(fcinfo->flinfo->fn_oid, ledger);
+	delta_select_parts(fcinfo->flinfo->fn_oid, ledger, PG_NARGS() > 1 ? PG_GETARG_ARRAYTYPE_P(1) : NULL);
 	for (uint64 p = 0; p < SPI_processed; p++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(callcxt);
@@ -239,11 +240,11 @@ typedef struct PendingBalance
 } PendingBalance;
 
 /*
- * o2c.ledger_pending_balances(ledger): the balance changes of a ledger's
- * pending inserts (the data column of its o2c.ledger_delta rows), summed per
- * customer, currency and due date, in that order: what ledger_compact
- * upserts into o2c.ledger_balance, merged here in C rather than by a
- * numeric aggregate and a sort in SQL.
+ * o2c.ledger_pending_balances(ledger [, chunks]): the balance changes of a
+ * ledger's pending inserts (the data column of its o2c.ledger_delta rows, of
+ * the chunks listed when given), summed per customer, currency and due
+ * date, in that order: what ledger_compact upserts into o2c.ledger_balance,
+ * merged here in C rather than by a numeric aggregate and a sort in SQL.
  */
 Datum
 o2c_ledger_pending_balances(PG_FUNCTION_ARGS)
@@ -269,7 +270,7 @@ o2c_ledger_pending_balances(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	delta_reader_init(&r, callcxt);
-	delta_select_parts(fcinfo->flinfo->fn_oid, ledger);
+	delta_select_parts(fcinfo->flinfo->fn_oid, ledger, PG_NARGS() > 1 ? PG_GETARG_ARRAYTYPE_P(1) : NULL);
 	for (uint64 p = 0; p < SPI_processed; p++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(chunkcxt);

@@ -23,7 +23,10 @@
  * A settlement must name an existing invoice and an invoice that has
  * settlements cannot be deleted (nor its id changed): errors naming it, as
  * with a foreign key. The firing reads the ledger's state row FOR SHARE, so
- * it never buckets against a date o2c.ledger_roll (FOR UPDATE) is moving.
+ * it never buckets against a date o2c.ledger_roll (FOR UPDATE) is moving,
+ * except an INSERT of invoices: its chunk buckets nothing, and compaction
+ * folds and deletes only the chunks it has read, so a load of new invoices
+ * neither waits for a roll or compaction nor holds one up.
  */
 #include "postgres.h"
 
@@ -65,17 +68,25 @@ spi_text(int row, int col)
 	return s == NULL ? "NULL" : s;
 }
 
+/* How a firing holds the ledger's state row (lock_state). */
+typedef enum StateLock
+{
+	STATE_READ,					/* not at all: an INSERT of invoices */
+	STATE_SHARE,				/* against a roll or compaction: every other change */
+	STATE_UPDATE				/* against every writer but inserts: a rebuild */
+} StateLock;
+
 /*
- * Read the ledger's state FOR SHARE, creating it (as of today) at the
- * ledger's first write; FOR UPDATE when the caller rebuilds.
+ * Read the ledger's state, creating it (as of today) at the ledger's first
+ * write, and lock it as mode says.
  */
 static DateADT
-lock_state(LiveCtx *c, bool exclusive)
+lock_state(LiveCtx *c, StateLock mode)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(c->ledger)};
-	char	   *sel = psprintf("SELECT as_of FROM %s.ledger_state WHERE ledger = $1 FOR %s",
-							   c->sch, exclusive ? "UPDATE" : "SHARE");
+	char	   *sel = psprintf("SELECT as_of FROM %s.ledger_state WHERE ledger = $1%s", c->sch,
+							   mode == STATE_UPDATE ? " FOR UPDATE" : mode == STATE_SHARE ? " FOR SHARE" : "");
 	bool		isnull;
 
 	live_spi_exec(sel, 1, types, values, SPI_OK_SELECT);
@@ -370,10 +381,15 @@ rebuild(LiveCtx *c)
 			raise_bad_settlement(c, c->set->qrel, NULL);
 	}
 	live_spi_exec(psprintf("DELETE FROM %s.ledger_balance WHERE ledger = $1", c->sch), 1, types, values, SPI_OK_DELETE);
-	live_spi_exec(psprintf("DELETE FROM %s.ledger_delta WHERE ledger = $1", c->sch), 1, types, values, SPI_OK_DELETE);
 
+	/*
+	 * The pending chunks go in the statement that reads the invoices: in its
+	 * snapshot. Inserts do not wait for a rebuild, and a chunk committed
+	 * after the snapshot must stay, one committed before must go.
+	 */
 	initStringInfo(&q);
-	appendStringInfo(&q, "WITH d AS (SELECT (r.%s)::text AS c, (r.%s)::text AS k, r.%s AS d, "
+	appendStringInfo(&q, "WITH del AS (DELETE FROM %s.ledger_delta WHERE ledger = $1), ", c->sch);
+	appendStringInfo(&q, "d AS (SELECT (r.%s)::text AS c, (r.%s)::text AS k, r.%s AS d, "
 					 "(r.%s)::numeric - COALESCE(st.v, 0) AS o, "
 					 "(r.%s IS NULL OR r.%s IS NULL OR r.%s IS NULL OR r.%s IS NULL OR NOT isfinite(r.%s) OR "
 					 NOT_FINITE("r.%s") ") AS bad FROM %s r ",
@@ -685,7 +701,9 @@ o2c_ledger_track(PG_FUNCTION_ARGS)
 				   (td->tg_newtable == NULL || tuplestore_tuple_count(td->tg_newtable) <= LIVE_PLAN_ROWS) &&
 				   (td->tg_oldtable == NULL || tuplestore_tuple_count(td->tg_oldtable) <= LIVE_PLAN_ROWS) ?
 				   RelationGetRelid(td->tg_relation) : InvalidOid);
-	c.as_of = lock_state(&c, truncate && self->settlements);
+	c.as_of = lock_state(&c, truncate && self->settlements ? STATE_UPDATE :
+						 !self->settlements && !truncate && TRIGGER_FIRED_BY_INSERT(td->tg_event) ? STATE_READ :
+						 STATE_SHARE);
 	if (self->settlements)
 		track_settlements(&c, td, newt, oldt);
 	else
@@ -735,7 +753,7 @@ o2c_ledger_rebuild(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	live_plans_use(InvalidOid);
-	c.as_of = lock_state(&c, true);
+	c.as_of = lock_state(&c, STATE_UPDATE);
 	if (!PG_ARGISNULL(1))
 		c.as_of = PG_GETARG_DATEADT(1);
 	n = rebuild(&c);

@@ -5,10 +5,14 @@
 # customers, currencies and invoice ids changed (single rows, and several
 # rows locked in id order), settlements arriving, changed, moved to another
 # invoice and reversed, on the same invoices and customers; o2c.ledger_roll
-# moves the summary forward twice in the middle. Then: no writer failed (no
-# deadlock, no error), o2c.live_aging equals a brute-force aging of amount
-# less settlements at several dates, and o2c.ledger_rebuild gives the same
-# state. The scenario runs once per layout of the tracked tables
+# moves the summary forward twice in the middle; a fourth session only
+# inserts invoices, and a fifth folds the pending inserts in (ledger_compact)
+# and now and then recomputes the ledger (ledger_rebuild) all the while,
+# which inserts do not wait for. Then: no writer failed (no deadlock, no
+# error), o2c.live_aging equals a brute-force aging of amount less
+# settlements at several dates, and o2c.ledger_rebuild gives the same
+# state. Last, an insert and a COPY of invoices commit while a compaction,
+# then a rebuild, holds the ledger, and stay counted once. The scenario runs once per layout of the tracked tables
 # (O2C_LIVE_LAYOUTS, default "plain partitioned"): plain tables, then
 # invoices hash-partitioned by their id and settlements hash-partitioned by
 # the invoice they name, so that changing an invoice id or the invoice a
@@ -161,6 +165,11 @@ BEGIN
             ELSIF w = 2 AND r < 0.85 THEN
                 -- A settlement reversed among the last ones, which writer 3 moves too.
                 DELETE FROM pay WHERE id = (SELECT id FROM pay ORDER BY id DESC LIMIT 1 OFFSET (random() * 4)::int);
+            ELSIF w = 4 THEN
+                -- Loads only: they never wait for the compactions beside them.
+                INSERT INTO inv SELECT nextval('inv_no'), 'C' || (random() * 49)::int, current_date - 100 + (random() * 200)::int,
+                                       round((random() * 3000 - 300)::numeric, 2), (ARRAY['EUR', 'USD'])[1 + (random())::int]
+                  FROM generate_series(1, 1 + (random() * 40)::int);
             ELSIF w = 2 THEN
                 UPDATE pay p SET invoice_id = 1 + (random() * 1999)::int
                   FROM (SELECT id, tableoid AS part FROM pay ORDER BY random() LIMIT 1) s
@@ -210,6 +219,55 @@ $$;
 SQL
 }
 
+# Folds the pending inserts in, in a loop for the writers' time, and
+# recomputes the ledger every fifth time.
+compactor() {
+    local stop=$((SECONDS + seconds)) n=0 r=0
+    while [ $SECONDS -lt $stop ]; do
+        psqlq -At -c "SELECT o2c.ledger_compact('conc')" >/dev/null || return 1
+        n=$((n + 1))
+        if [ $((n % 5)) = 0 ]; then
+            psqlq -At -c "SELECT o2c.ledger_rebuild('conc')" >/dev/null || return 1
+            r=$((r + 1))
+        fi
+        sleep 0.2
+    done
+    echo "compactor done: $n compactions, $r rebuilds"
+}
+
+# held WHAT: a session runs WHAT on the ledger and holds it for 3 s while an
+# INSERT and a COPY of invoices (waiting at most 1 s for a lock) commit, and
+# an UPDATE (which must wait) times out; then it commits, and the new
+# invoices are counted once.
+held() {
+    local out
+    psqlq -c "BEGIN" -c "SELECT $1" -c "SELECT pg_sleep(3)" -c "COMMIT" >"$work/held.log" 2>&1 &
+    # Once WHAT has done its work and holds the ledger.
+    for _ in $(seq 100); do
+        [ "$(psqlq -At -c "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(3)' AND state = 'active'")" = 1 ] && break
+        sleep 0.1
+    done
+    out=$(printf '%s\tC8\t%s\t12.34\tUSD\n%s\tC9\t%s\t-5.00\tEUR\n' \
+              "$((RANDOM + 5000000))" "$(date -u +%F)" "$((RANDOM + 5100000))" "$(date -u +%F)" |
+          psqlq -c "SET lock_timeout = '1s'" \
+                -c "INSERT INTO inv SELECT nextval('inv_no'), 'C7', current_date + g, 100 + g, 'EUR' FROM generate_series(1, 5) g" \
+                -c "COPY inv FROM STDIN" 2>&1) \
+        && ok "an INSERT and a COPY of invoices do not wait for $1" \
+        || not_ok "an INSERT and a COPY of invoices do not wait for $1 ($out)"
+    out=$(psqlq -c "SET lock_timeout = '1s'" -c "UPDATE inv SET amount = amount + 1 WHERE no = 7" 2>&1)
+    case $out in
+        *"lock timeout"*) ok "an UPDATE of invoices waits for $1" ;;
+        *) not_ok "an UPDATE of invoices waits for $1 (${out:-it did not})" ;;
+    esac
+    wait
+    if grep -q ERROR "$work/held.log"; then not_ok "$1 committed ($(grep -m1 ERROR "$work/held.log"))"; fi
+    check "after $1: the loads are pending" "(SELECT count(*) FROM o2c.ledger_delta WHERE ledger = 'conc') > 0"
+    for off in 0 -40 31; do
+        check "after $1: live_aging as of the state date $( [ $off -ge 0 ] && echo +)$off days equals the brute force" \
+            "diff(current_date - 5 + $off) = 0"
+    done
+}
+
 for layout in $layouts; do
     "$bin/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c 'SET client_min_messages = warning' \
         -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
@@ -219,9 +277,10 @@ for layout in $layouts; do
         not_ok "tables, triggers and writers set up ($(grep -m1 ERROR "$work/setup.log"))"
     fi
 
-    for w in 1 2 3; do
+    for w in 1 2 3 4; do
         psqlq -c "CALL writer($w, $seconds)" >"$work/w$w.log" 2>&1 &
     done
+    compactor >"$work/compactor.log" 2>&1 &
     sleep $((seconds / 3))
     roll1=$(psqlq -At -c "CALL o2c.ledger_roll('conc', current_date - 9)" 2>&1) && ok "a roll by one day while the writers run" \
         || not_ok "a roll by one day while the writers run ($roll1)"
@@ -230,8 +289,13 @@ for layout in $layouts; do
         || not_ok "a roll by four days while the writers run ($roll2)"
     wait
 
+    if grep -q 'compactor done' "$work/compactor.log"; then
+        ok "compactions and rebuilds while the writers run ($(grep -o 'done: .*' "$work/compactor.log"))"
+    else
+        not_ok "compactions and rebuilds while the writers run ($(grep -m1 ERROR "$work/compactor.log"))"
+    fi
     moves=0
-    for w in 1 2 3; do
+    for w in 1 2 3 4; do
         done_line=$(grep -o 'done: [0-9]* transactions, [0-9]* moves, [0-9]* retries' "$work/w$w.log")
         if grep -q ERROR "$work/w$w.log" || [ -z "$done_line" ]; then
             not_ok "writer $w: no error, no deadlock ($(grep -m1 ERROR "$work/w$w.log"))"
@@ -262,6 +326,8 @@ for layout in $layouts; do
     check "ledger_rebuild gives the balances the triggers kept" \
         "(SELECT count(*) FROM ((TABLE before_balance EXCEPT SELECT * FROM o2c.ledger_balance WHERE ledger = 'conc')
                                 UNION ALL (SELECT * FROM o2c.ledger_balance WHERE ledger = 'conc' EXCEPT TABLE before_balance)) d) = 0"
+    held "o2c.ledger_compact('conc')"
+    held "o2c.ledger_rebuild('conc')"
 done
 
 echo "$passed passed, $failed failed"
