@@ -45,6 +45,11 @@ CREATE TABLE @extschema@.ledger_delta (
 );
 -- Written once per part of an inserted chunk, read rarely: not worth compressing.
 ALTER TABLE @extschema@.ledger_delta ALTER COLUMN data SET STORAGE EXTERNAL;
+-- A queue: compaction deletes what loads append. The pages vacuum frees are
+-- kept for the next loads rather than cut off and added again; a new page
+-- takes a buffer that a write must often free first (make bench: a COPY of
+-- a million invoices writes 10 MB of chunks).
+ALTER TABLE @extschema@.ledger_delta SET (vacuum_truncate = false, toast.vacuum_truncate = false);
 COMMENT ON TABLE @extschema@.ledger_delta IS
     'changes from inserted invoices not yet folded into o2c.ledger_balance and o2c.ledger_aging: one chunk per INSERT or COPY, written as parts of about 96 kB (compact binary, read by o2c.ledger_delta_rows, o2c.ledger_pending_summary and o2c.ledger_pending_balances); folded in by o2c.ledger_compact (and so by o2c.ledger_roll)';
 COMMENT ON COLUMN @extschema@.ledger_delta.chunk IS 'the statement that wrote it (o2c.ledger_delta_chunk)';
