@@ -258,7 +258,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.ledger_compact(text) IS
-    'folds a ledger''s pending o2c.ledger_delta rows into o2c.ledger_balance and o2c.ledger_aging and removes the rows left with no open invoice (o2c.ledger_roll does it first); returns the balance rows written';
+    'folds a ledger''s pending o2c.ledger_delta chunks (those committed when it lists them; inserts do not wait for it) into o2c.ledger_balance and o2c.ledger_aging and removes the rows left with no open invoice (o2c.ledger_roll does it first); returns the balance rows written';
 
 -- Recompute a ledger's summary from its balances as of a date (used by the
 -- rebuild and by a roll over a long gap).
