@@ -238,9 +238,10 @@ compactor() {
 }
 
 # held WHAT: a session runs WHAT on the ledger and holds it for 3 s while an
-# INSERT and a COPY of invoices (waiting at most 1 s for a lock) commit, and
-# an UPDATE (which must wait) times out; then it commits, and the new
-# invoices are counted once.
+# INSERT, a COPY and a MERGE that only inserts invoices (waiting at most 1 s
+# for a lock) commit, and an UPDATE and a MERGE that also updates (which
+# must wait) time out; then it commits, and the new invoices are counted
+# once.
 held() {
     local out
     psqlq -c "BEGIN" -c "SELECT $1" -c "SELECT pg_sleep(3)" -c "COMMIT" >"$work/held.log" 2>&1 &
@@ -253,14 +254,21 @@ held() {
               "$((RANDOM + 5000000))" "$(date -u +%F)" "$((RANDOM + 5100000))" "$(date -u +%F)" |
           psqlq -c "SET lock_timeout = '1s'" \
                 -c "INSERT INTO inv SELECT nextval('inv_no'), 'C7', current_date + g, 100 + g, 'EUR' FROM generate_series(1, 5) g" \
-                -c "COPY inv FROM STDIN" 2>&1) \
-        && ok "an INSERT and a COPY of invoices do not wait for $1" \
-        || not_ok "an INSERT and a COPY of invoices do not wait for $1 ($out)"
-    out=$(psqlq -c "SET lock_timeout = '1s'" -c "UPDATE inv SET amount = amount + 1 WHERE no = 7" 2>&1)
-    case $out in
-        *"lock timeout"*) ok "an UPDATE of invoices waits for $1" ;;
-        *) not_ok "an UPDATE of invoices waits for $1 (${out:-it did not})" ;;
-    esac
+                -c "COPY inv FROM STDIN" \
+                -c "MERGE INTO inv i USING (SELECT nextval('inv_no') AS no) s ON i.no = s.no
+                    WHEN NOT MATCHED THEN INSERT VALUES (s.no, 'C6', current_date - 2, 77.70, 'USD')" 2>&1) \
+        && ok "an INSERT, a COPY and a MERGE that only inserts invoices do not wait for $1" \
+        || not_ok "an INSERT, a COPY and a MERGE that only inserts invoices do not wait for $1 ($out)"
+    for stmt in "UPDATE inv SET amount = amount + 1 WHERE no = 7" \
+                "MERGE INTO inv i USING (VALUES (7)) s(no) ON i.no = s.no
+                 WHEN MATCHED THEN UPDATE SET amount = i.amount + 1
+                 WHEN NOT MATCHED THEN INSERT VALUES (s.no, 'C6', current_date, 1, 'EUR')"; do
+        out=$(psqlq -c "SET lock_timeout = '1s'" -c "$stmt" 2>&1)
+        case $out in
+            *"lock timeout"*) ok "an invoice's ${stmt%% *} waits for $1" ;;
+            *) not_ok "an invoice's ${stmt%% *} waits for $1 (${out:-it did not})" ;;
+        esac
+    done
     wait
     if grep -q ERROR "$work/held.log"; then not_ok "$1 committed ($(grep -m1 ERROR "$work/held.log"))"; fi
     check "after $1: the loads are pending" "(SELECT count(*) FROM o2c.ledger_delta WHERE ledger = 'conc') > 0"
