@@ -54,13 +54,20 @@ bench_check() {
     printf '  target %-58s %6s <= %-5s %s\n' "$1" "$2" "$3" "$verdict"
 }
 
-# bench_medians SETTINGS SQL... : runs the queries in rounds (each round runs
-# every query once, in order), so a change of load on the machine falls on
-# all of them alike; prints one median in ms per query, space-separated.
-bench_medians() {
+# The median of v[1..n] (sorted in place) as an awk function.
+BENCH_AWK_MEDIAN='
+function bench_med(v, n,    a, b, x) {
+    for (a = 1; a <= n; a++) for (b = a + 1; b <= n; b++) if (v[b] < v[a]) { x = v[a]; v[a] = v[b]; v[b] = x }
+    return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}'
+
+# bench_rounds SETTINGS SQL... : runs the queries in rounds (each round runs
+# every query once, in order, after a first round untimed), so a change of
+# load on the machine falls on all of them alike; prints a line per round of
+# O2C_BENCH_RUNS (default 5), each query's time in ms, space-separated.
+bench_rounds() {
     local settings=$1 runs=${O2C_BENCH_RUNS:-5} i q
     shift
-    local n=$#
     {
         printf '%s\n' "$settings"
         printf '\\o /dev/null\n'
@@ -69,17 +76,38 @@ bench_medians() {
         for ((i = 0; i < runs; i++)); do
             for q in "$@"; do printf '%s;\n' "$q"; done
         done
-    } | bench_psql -f - | awk -v n="$n" '
-        /^Time: / { k = (c % n) + 1; t[k, int(c / n) + 1] = $2; c++ }
+    } | bench_psql -f - | awk -v n="$#" '
+        /^Time: / { printf "%s%s", $2, (++c % n) ? " " : "\n" }'
+}
+
+# bench_medians_of ROUNDS: from bench_rounds' output, one median in ms per
+# query, space-separated.
+bench_medians_of() {
+    awk '
+        { for (k = 1; k <= NF; k++) t[k, NR] = $k; n = NF }
         END {
-            r = c / n
             for (k = 1; k <= n; k++) {
-                m = 0
-                for (j = 1; j <= r; j++) v[++m] = t[k, j]
-                for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (v[b] < v[a]) { x = v[a]; v[a] = v[b]; v[b] = x }
-                med = (m % 2) ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
-                printf "%s%.1f", (k > 1 ? " " : ""), med
+                for (j = 1; j <= NR; j++) v[j] = t[k, j]
+                printf "%s%.1f", (k > 1 ? " " : ""), bench_med(v, NR)
             }
             printf "\n"
-        }'
+        }
+        '"$BENCH_AWK_MEDIAN" <<<"$1"
+}
+
+# bench_medians SETTINGS SQL... : bench_rounds, then bench_medians_of.
+bench_medians() { bench_medians_of "$(bench_rounds "$@")"; }
+
+# bench_paired ROUNDS K BASE: from bench_rounds' output, query K's time over
+# query BASE's in each round: the median of those ratios, then the lowest
+# and the highest, to two decimals. A ratio taken within a round compares
+# runs seconds apart; a slower minute of the machine falls on both.
+bench_paired() {
+    awk -v k="$2" -v b="$3" '
+        { v[NR] = $k / $b }
+        END {
+            m = bench_med(v, NR)
+            printf "%.2f %.2f %.2f\n", m, v[1], v[NR]
+        }
+        '"$BENCH_AWK_MEDIAN" <<<"$1"
 }
