@@ -64,20 +64,41 @@ function bench_med(v, n,    a, b, x) {
 # bench_rounds SETTINGS SQL... : runs the queries in rounds (each round runs
 # every query once, in order, after a first round untimed), so a change of
 # load on the machine falls on all of them alike; prints a line per round of
-# O2C_BENCH_RUNS (default 5), each query's time in ms, space-separated.
+# O2C_BENCH_RUNS (default 5), each query's time in ms, space-separated. With
+# O2C_BENCH_FAULTS naming a file, and the server on this machine, also
+# writes there a line per round of each query's minor page faults in the
+# server's backend (from /proc): memory it took that no earlier statement
+# had left it.
 bench_rounds() {
-    local settings=$1 runs=${O2C_BENCH_RUNS:-5} i q
+    local settings=$1 runs=${O2C_BENCH_RUNS:-5} i q faults=${O2C_BENCH_FAULTS:-}
+    local mark=""
     shift
+    if [ -n "$faults" ]; then
+        : >"$faults"
+        mark="\\! awk '{ printf \"%s \", \$10 }' /proc/\$BENCH_PID/stat >> $faults 2>/dev/null"
+    fi
     {
         printf '%s\n' "$settings"
         printf '\\o /dev/null\n'
+        if [ -n "$faults" ]; then
+            printf 'SELECT pg_catalog.pg_backend_pid() AS bench_pid \\gset\n\\setenv BENCH_PID :bench_pid\n'
+        fi
         for q in "$@"; do printf '%s;\n' "$q"; done
         printf '\\timing on\n'
         for ((i = 0; i < runs; i++)); do
-            for q in "$@"; do printf '%s;\n' "$q"; done
+            for q in "$@"; do
+                [ -z "$mark" ] || printf '%s\n' "$mark"
+                printf '%s;\n' "$q"
+            done
+            [ -z "$mark" ] || printf '%s\n\\! echo >> %s\n' "$mark" "$faults"
         done
     } | bench_psql -f - | awk -v n="$#" '
         /^Time: / { printf "%s%s", $2, (++c % n) ? " " : "\n" }'
+    if [ -n "$faults" ]; then
+        # Counters to differences: a line of n + 1 readings gives n.
+        awk '{ for (k = 2; k <= NF; k++) printf "%d%s", $k - $(k - 1), (k < NF) ? " " : "\n" }' "$faults" >"$faults.d" &&
+            mv "$faults.d" "$faults"
+    fi
 }
 
 # bench_medians_of ROUNDS: from bench_rounds' output, one median in ms per

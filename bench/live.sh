@@ -163,28 +163,40 @@ done
 # does after a compaction deletes chunks, so each chunk goes into the pages
 # the last one left (the table keeps them: vacuum_truncate is off). Those
 # run after all the first ones, which would otherwise fill the pages they
-# free.
+# free. A third series times the empty trigger alone against no trigger:
+# a transition table held in memory takes fresh memory (a page fault per
+# 4 kB) unless the statement before left the backend the same amount, and
+# in rounds of two COPYs, one with a trigger, none did. Each series also
+# counts the backend's minor page faults per COPY.
 bench_touch_buffers 512
 wm=$(bench_psql -At -c "SHOW work_mem")
-declare -A grow room
+declare -A grow room alone grow_f room_f alone_f
+faults=/tmp/o2c_bench_live_faults_$$
 # What autovacuum did to o2c.ledger_delta's chunks (its TOAST table) meanwhile.
 delta_state="SELECT pg_catalog.pg_relation_size(c.reltoastrelid) / 8192 || ' pages, ' || s.autovacuum_count
                FROM pg_catalog.pg_class c JOIN pg_catalog.pg_stat_all_tables s ON s.relid = c.reltoastrelid
               WHERE c.oid = 'o2c.ledger_delta'::pg_catalog.regclass"
 delta_before=$(bench_psql -At -c "$delta_state")
 for w in "$wm" 4MB; do
-    grow[$w]=$(O2C_BENCH_RUNS=$copy_runs bench_rounds "SET jit = off; SET work_mem = '$w';" \
+    grow[$w]=$(O2C_BENCH_FAULTS=$faults O2C_BENCH_RUNS=$copy_runs bench_rounds "SET jit = off; SET work_mem = '$w';" \
         "COPY bench_live_copy_plain FROM '$copy_file'" "TRUNCATE bench_live_copy_plain" \
         "COPY bench_live_copy_capture FROM '$copy_file'" "TRUNCATE bench_live_copy_capture" \
         "COPY bench_live_copy FROM '$copy_file'" "TRUNCATE bench_live_copy")
+    grow_f[$w]=$(cat "$faults")
 done
 delta_after=$(bench_psql -At -c "$delta_state")
 echo "live: o2c.ledger_delta's TOAST table before the first COPY rounds: ${delta_before} autovacuums; after them: ${delta_after} autovacuums"
 for w in "$wm" 4MB; do
-    room[$w]=$(O2C_BENCH_RUNS=$copy_runs bench_rounds "SET jit = off; SET work_mem = '$w';" \
+    room[$w]=$(O2C_BENCH_FAULTS=$faults O2C_BENCH_RUNS=$copy_runs bench_rounds "SET jit = off; SET work_mem = '$w';" \
         "COPY bench_live_copy_plain FROM '$copy_file'" "TRUNCATE bench_live_copy_plain" \
         "COPY bench_live_copy_room FROM '$copy_file'" "TRUNCATE bench_live_copy_room" "VACUUM o2c.ledger_delta")
+    room_f[$w]=$(cat "$faults")
+    alone[$w]=$(O2C_BENCH_FAULTS=$faults O2C_BENCH_RUNS=$copy_runs bench_rounds "SET jit = off; SET work_mem = '$w';" \
+        "COPY bench_live_copy_plain FROM '$copy_file'" "TRUNCATE bench_live_copy_plain" \
+        "COPY bench_live_copy_capture FROM '$copy_file'" "TRUNCATE bench_live_copy_capture")
+    alone_f[$w]=$(cat "$faults")
 done
+rm -f "$faults"
 # Each ratio twice: of the medians, and the median of the rounds' own
 # ratios (with the lowest and highest), which the targets use: within a
 # round the two COPYs run seconds apart, so a slow spell of the machine
@@ -198,18 +210,38 @@ copy_ratios() {  # LABEL ROUNDS K BASE
     printf '  %-58s %6s x  (rounds %s to %s; of the medians %s)\n' "$1" "$med" "$lo" "$hi" \
         "$(bench_ratio "${m[$3 - 1]}" "${m[$4 - 1]}")"
 }
+# The medians of a series' minor page faults, per COPY (K...), when counted.
+copy_faults() {  # FAULTS K...
+    local -a m
+    local k out=""
+    [ -n "$(tr -d ' \n' <<<"$1")" ] || return 0
+    read -r -a m < <(bench_medians_of "$1")
+    shift
+    for k in "$@"; do out="$out${out:+ / }$(printf '%.0f' "${m[$k - 1]}")"; done
+    echo "$out"
+}
 for w in "$wm" 4MB; do
     read -r t_plain _ t_capture _ t_track _ < <(bench_medians_of "${grow[$w]}")
     read -r t_plain2 _ t_room _ _ < <(bench_medians_of "${room[$w]}")
-    echo "live COPY of $copy_rows invoices of $customers customers, work_mem $w (medians of $copy_runs interleaved rounds, the table empty before each; two series):"
+    read -r t_plain3 _ t_alone _ < <(bench_medians_of "${alone[$w]}")
+    echo "live COPY of $copy_rows invoices of $customers customers, work_mem $w (medians of $copy_runs interleaved rounds, the table empty before each; three series):"
     printf '  %-58s %10s ms\n' "COPY, no trigger" "$t_plain" \
         "COPY, an empty trigger with a transition table" "$t_capture" \
         "COPY, tracked by o2c.ledger_track" "$t_track" \
         "COPY, no trigger (second rounds)" "$t_plain2" \
-        "COPY, tracked, o2c.ledger_delta vacuumed before each" "$t_room"
+        "COPY, tracked, o2c.ledger_delta vacuumed before each" "$t_room" \
+        "COPY, no trigger (third rounds)" "$t_plain3" \
+        "COPY, the empty trigger alone" "$t_alone"
     copy_ratios "the empty trigger (PostgreSQL's capture alone)" "${grow[$w]}" 3 1
     copy_ratios "tracked / no trigger" "${grow[$w]}" 5 1
     copy_ratios "tracked, o2c.ledger_delta vacuumed / no trigger" "${room[$w]}" 3 1
+    copy_ratios "the empty trigger alone / no trigger (third rounds)" "${alone[$w]}" 3 1
+    f1=$(copy_faults "${grow_f[$w]}" 1 3 5)
+    if [ -n "$f1" ]; then
+        printf '  %-58s %s\n' "minor page faults per COPY: none / empty / tracked" "$f1" \
+            "  second rounds: none / tracked, vacuumed" "$(copy_faults "${room_f[$w]}" 1 3)" \
+            "  third rounds: none / the empty trigger alone" "$(copy_faults "${alone_f[$w]}" 1 3)"
+    fi
     bench_check "COPY tracked <= 1.3 x COPY without trigger (work_mem $w)" "$(bench_paired "${grow[$w]}" 5 1 | cut -d' ' -f1)" 1.3
     bench_check "the same, o2c.ledger_delta vacuumed (work_mem $w)" "$(bench_paired "${room[$w]}" 3 1 | cut -d' ' -f1)" 1.3
 done
